@@ -1,0 +1,137 @@
+#!/usr/bin/env bash
+# Speed benchmark: InitLab vs PyTorch training the same MLP on MNIST-format data.
+#
+# Usage: bench/train_vs_torch.sh [DATA_DIR] [EPOCHS]
+#   DATA_DIR  folder with train-images-idx3-ubyte(.gz), train-labels-idx1-ubyte(.gz),
+#             t10k-images-idx3-ubyte(.gz), t10k-labels-idx1-ubyte(.gz)
+#             (default /usr/share/datasets/fashion-mnist, from `apt-get install dataset-fashion-mnist`)
+#   EPOCHS    epochs per run (default 3)
+# Environment: PYTHON (default /usr/bin/python3, Debian's Python with torch).
+#
+# Both engines train 784-256-256-10 ReLU, xavier-uniform, Adam lr 0.001, batch 100,
+# seed 777, at 1 and 2 threads. Each engine's time is its best (smallest) epoch over
+# both thread counts; the last line is  ratio initlab/torch = X.XX (target <= 0.50).
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+DATA_DIR="${1:-/usr/share/datasets/fashion-mnist}"
+EPOCHS="${2:-3}"
+PY="${PYTHON:-/usr/bin/python3}"
+PEER="$ROOT/bench/peers/torch_mlp.py"
+INITLAB="$ROOT/src/InitLab.Cli/bin/Release/net10.0/initlab"
+LAYERS="784,256,256,10"
+LR="0.001"
+BATCH="100"
+SEED="777"
+THREADS_LIST=(1 2)
+
+if [[ $# -gt 2 || "${1:-}" == "-h" || "${1:-}" == "--help" ]]; then
+    echo "usage: $0 [DATA_DIR] [EPOCHS]" >&2
+    exit 2
+fi
+if ! [[ "$EPOCHS" =~ ^[1-9][0-9]*$ ]]; then
+    echo "error: EPOCHS must be a positive integer, got '$EPOCHS'" >&2
+    exit 2
+fi
+if [[ ! -d "$DATA_DIR" ]]; then
+    echo "error: data folder '$DATA_DIR' not found" >&2
+    echo "       (Fashion-MNIST: apt-get install dataset-fashion-mnist)" >&2
+    exit 2
+fi
+for f in train-images-idx3-ubyte train-labels-idx1-ubyte t10k-images-idx3-ubyte t10k-labels-idx1-ubyte; do
+    if [[ ! -f "$DATA_DIR/$f.gz" && ! -f "$DATA_DIR/$f" ]]; then
+        echo "error: $DATA_DIR has no $f(.gz)" >&2
+        exit 2
+    fi
+done
+
+TMP="$(mktemp -d "${TMPDIR:-/tmp}/train_vs_torch.XXXXXX")"
+trap 'rm -rf "$TMP"' EXIT
+
+# ---- machine ---------------------------------------------------------------
+CPU_MODEL="$(grep -m1 '^model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^[[:space:]]*//' || true)"
+TORCH_INFO="$("$PY" -c 'import torch; print(torch.__version__)')"
+echo "machine: nproc=$(nproc) cpu=${CPU_MODEL:-unknown}"
+echo "torch:   $TORCH_INFO ($PY)"
+echo "data:    $DATA_DIR  epochs=$EPOCHS  layers=$LAYERS  batch=$BATCH  lr=$LR  seed=$SEED"
+echo
+
+# ---- build InitLab ---------------------------------------------------------
+echo "building InitLab.Cli (Release)..." >&2
+if ! dotnet build "$ROOT/src/InitLab.Cli" -c Release -v q >"$TMP/build.log" 2>&1; then
+    cat "$TMP/build.log" >&2
+    echo "error: dotnet build failed" >&2
+    exit 1
+fi
+if [[ ! -x "$INITLAB" ]]; then
+    echo "error: build succeeded but $INITLAB is missing" >&2
+    exit 1
+fi
+
+# ---- torch peer ------------------------------------------------------------
+for t in "${THREADS_LIST[@]}"; do
+    echo "running torch peer, threads=$t..." >&2
+    "$PY" "$PEER" --data "$DATA_DIR" --threads "$t" --epochs "$EPOCHS" \
+        --layers "$LAYERS" --batch-size "$BATCH" --lr "$LR" --seed "$SEED" \
+        >"$TMP/torch_$t.json"
+done
+
+# ---- InitLab ---------------------------------------------------------------
+for t in "${THREADS_LIST[@]}"; do
+    echo "running initlab, threads=$t..." >&2
+    "$INITLAB" train --data "$DATA_DIR" --layers "$LAYERS" --activation relu \
+        --init xavier-uniform --optimizer adam --lr "$LR" --batch-size "$BATCH" \
+        --epochs "$EPOCHS" --seed "$SEED" --threads "$t" --quiet \
+        --metrics "$TMP/initlab_$t.csv" >"$TMP/initlab_$t.out"
+    if [[ ! -s "$TMP/initlab_$t.csv" ]]; then
+        echo "error: initlab wrote no metrics file (threads=$t)" >&2
+        exit 1
+    fi
+done
+
+# ---- report ----------------------------------------------------------------
+echo >&2
+"$PY" - "$TMP" "${THREADS_LIST[@]}" <<'EOF'
+import csv, json, os, re, sys
+
+tmp, threads = sys.argv[1], sys.argv[2:]
+rows = []          # (engine, threads, best, mean, accuracy, final_cost)
+best = {}          # engine -> smallest epoch seconds over all thread counts
+
+for t in threads:
+    with open(os.path.join(tmp, f"torch_{t}.json")) as f:
+        r = json.loads(f.read().strip().splitlines()[-1])
+    secs = [float(s) for s in r["epoch_seconds"]]
+    rows.append(("torch", t, min(secs), sum(secs) / len(secs), r.get("test_accuracy"), r.get("final_cost")))
+    best["torch"] = min(best.get("torch", float("inf")), min(secs))
+    blas = r.get("blas")
+
+for t in threads:
+    with open(os.path.join(tmp, f"initlab_{t}.csv"), newline="") as f:
+        reader = csv.DictReader(f)
+        recs = [rec for rec in reader if rec.get("seconds", "").strip()]
+    if not recs:
+        sys.exit(f"error: no epoch rows in initlab metrics (threads={t})")
+    secs = [float(rec["seconds"]) for rec in recs]
+    cost = float(recs[-1]["cost"]) if recs[-1].get("cost", "").strip() else None
+    # Test accuracy only if the CLI printed one (e.g. "test accuracy: 0.8712" or "87.12%").
+    acc = None
+    with open(os.path.join(tmp, f"initlab_{t}.out"), errors="replace") as f:
+        for line in f:
+            m = re.search(r"accuracy\D*?([0-9]+(?:\.[0-9]+)?)\s*(%?)", line, re.I)
+            if m:
+                acc = float(m.group(1)) / (100.0 if m.group(2) or float(m.group(1)) > 1 else 1.0)
+    rows.append(("initlab", t, min(secs), sum(secs) / len(secs), acc, cost))
+    best["initlab"] = min(best.get("initlab", float("inf")), min(secs))
+
+if blas:
+    print(f"torch BLAS: {blas}")
+fmt = "{:<8} {:>7} {:>12} {:>12} {:>9} {:>10}"
+print(fmt.format("engine", "threads", "best s/ep", "mean s/ep", "test acc", "final cost"))
+for eng, t, b, m, acc, cost in rows:
+    print(fmt.format(eng, t, f"{b:.3f}", f"{m:.3f}",
+                     "-" if acc is None else f"{acc:.4f}",
+                     "-" if cost is None else f"{cost:.4f}"))
+print(f"best: torch {best['torch']:.3f} s/epoch, initlab {best['initlab']:.3f} s/epoch")
+print(f"ratio initlab/torch = {best['initlab'] / best['torch']:.2f} (target <= 0.50)")
+EOF

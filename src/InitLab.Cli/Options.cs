@@ -1,0 +1,11 @@
+namespace InitLab.Cli;
+
+/// <summary>Checks shared by several commands; violations are usage errors (exit code 2).</summary>
+public static class Options
+{
+    public static void CheckEpochsAndThreads(int epochs, int threads)
+    {
+        if (epochs < 1) throw new UsageException($"--epochs must be at least 1, got {epochs}.");
+        if (threads < 0 || threads > 256) throw new UsageException($"--threads must be between 1 and 256 (0 = all cores), got {threads}.");
+    }
+}

@@ -1,0 +1,4 @@
+using System.CommandLine;
+using InitLab.Cli;
+
+return Cli.Run(args);

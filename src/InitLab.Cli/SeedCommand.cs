@@ -1,0 +1,50 @@
+using System.CommandLine;
+using System.Globalization;
+using InitLab.Data;
+using InitLab.Experiments;
+using InitLab.Training;
+
+namespace InitLab.Cli;
+
+/// <summary>`initlab seed`: the study note's experiment, printed in the note's format.</summary>
+public static class SeedCommand
+{
+    public static Command Build()
+    {
+        var deep = new Option<bool>("--deep") { Description = "The note's deeper network, 784-512-512-512-512-10." };
+        var data = new Option<string?>("--data") { Description = "Folder with the four MNIST-format files (default: $INITLAB_DATA/mnist or ~/.cache/initlab/mnist)." };
+        var epochs = new Option<int>("--epochs") { Description = "Training epochs.", DefaultValueFactory = _ => SeedExperiment.NoteEpochs };
+        var threads = new Option<int>("--threads") { Description = "Compute threads (default: all cores).", DefaultValueFactory = _ => 0 };
+        var cmd = new Command("seed", "Run the study note's experiment: MNIST, 784-256-256-10 ReLU, xavier_uniform_, Adam 0.001, batch 100, seed 777.")
+        {
+            deep, data, epochs, threads, Cli.Quiet, Cli.Verbose,
+        };
+        cmd.SetAction(p => Run(p.GetValue(deep), p.GetValue(data), p.GetValue(epochs), p.GetValue(threads), p.GetValue(Cli.Quiet)));
+        return cmd;
+    }
+
+    private static int Run(bool deep, string? dataDir, int epochs, int threads, bool quiet)
+    {
+        Options.CheckEpochsAndThreads(epochs, threads);
+        var o = Output.Current;
+        var splits = MnistLoader.Load(DataLocator.Resolve(dataDir));
+        var exp = SeedExperiment.Create(deep, epochs, threads);
+        var progress = o.EpochProgress(quiet, epochs);
+        for (int e = 1; e <= epochs; e++)
+        {
+            var r = exp.Trainer.RunEpoch(splits.Train, e, progress);
+            if (!quiet) o.Out.WriteLine($"Epoch: {e:0000} cost = {((double)r.Cost).ToString("F9", CultureInfo.InvariantCulture)}");
+        }
+        o.Out.WriteLine("Learning finished");
+        float accuracy = Evaluator.Accuracy(exp.Model, splits.Test);
+        o.Out.WriteLine($"Accuracy: {((double)accuracy).ToString("R", CultureInfo.InvariantCulture)}");
+        int index = exp.PickTestIndex(splits.Test.Count);
+        var test = splits.Test;
+        int prediction = Evaluator.PredictOne(exp.Model, test.Row(index));
+        if (!quiet)
+            foreach (var line in DigitArt.Render(test.Row(index), test.ImageRows, test.ImageCols)) o.Out.WriteLine(line);
+        o.Out.WriteLine($"Label:  {test.Labels[index]}");
+        o.Out.WriteLine($"Prediction:  {prediction}");
+        return Cli.Ok;
+    }
+}

@@ -1,0 +1,105 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text;
+using InitLab.Data;
+using InitLab.Init;
+using InitLab.Models;
+using InitLab.Nn;
+using InitLab.Optim;
+using InitLab.Random;
+using InitLab.Training;
+
+namespace InitLab.Cli;
+
+/// <summary>`initlab train`: the general form of the seed experiment.</summary>
+public static class TrainCommand
+{
+    public static Command Build()
+    {
+        var data = new Option<string?>("--data") { Description = "Folder with the four MNIST-format files." };
+        var layers = new Option<string>("--layers") { Description = "Layer sizes, input first.", DefaultValueFactory = _ => "784,256,256,10" };
+        var activation = new Option<string>("--activation") { Description = "relu, leaky-relu, sigmoid or tanh.", DefaultValueFactory = _ => "relu" };
+        var init = new Option<string>("--init") { Description = "Weight initializer, NAME or NAME:key=value,... (xavier-uniform, zeros, normal, default, ...).", DefaultValueFactory = _ => "xavier-uniform" };
+        var optimizer = new Option<string>("--optimizer") { Description = "adam, adamw or sgd.", DefaultValueFactory = _ => "adam" };
+        var lr = new Option<double>("--lr") { Description = "Learning rate.", DefaultValueFactory = _ => 0.001 };
+        var momentum = new Option<double>("--momentum") { Description = "SGD momentum.", DefaultValueFactory = _ => 0 };
+        var nesterov = new Option<bool>("--nesterov") { Description = "SGD Nesterov momentum." };
+        var weightDecay = new Option<double?>("--weight-decay") { Description = "Weight decay (L2 for sgd/adam, decoupled for adamw; adamw defaults to 0.01)." };
+        var batch = new Option<int>("--batch-size") { Description = "Mini-batch size.", DefaultValueFactory = _ => 100 };
+        var epochs = new Option<int>("--epochs") { Description = "Training epochs.", DefaultValueFactory = _ => 15 };
+        var seed = new Option<ulong>("--seed") { Description = "Seed of the PyTorch-compatible generator.", DefaultValueFactory = _ => 777UL };
+        var threads = new Option<int>("--threads") { Description = "Compute threads (default: all cores).", DefaultValueFactory = _ => 0 };
+        var metrics = new Option<string?>("--metrics") { Description = "Write per-epoch figures to this CSV file." };
+        var cmd = new Command("train", "Train a dense network on MNIST-format data and report the test accuracy.")
+        {
+            data, layers, activation, init, optimizer, lr, momentum, nesterov, weightDecay, batch, epochs, seed, threads, metrics, Cli.Quiet, Cli.Verbose,
+        };
+        data.Required = true;
+        cmd.SetAction(p => Run(new Settings(p.GetValue(data)!, p.GetValue(layers)!, p.GetValue(activation)!, p.GetValue(init)!,
+            p.GetValue(optimizer)!, p.GetValue(lr), p.GetValue(momentum), p.GetValue(nesterov), p.GetValue(weightDecay),
+            p.GetValue(batch), p.GetValue(epochs), p.GetValue(seed), p.GetValue(threads), p.GetValue(metrics), p.GetValue(Cli.Quiet))));
+        return cmd;
+    }
+
+    private sealed record Settings(string Data, string Layers, string Activation, string Init, string Optimizer, double Lr,
+        double Momentum, bool Nesterov, double? WeightDecay, int BatchSize, int Epochs, ulong Seed, int Threads, string? Metrics, bool Quiet);
+
+    private static int Run(Settings s)
+    {
+        Options.CheckEpochsAndThreads(s.Epochs, s.Threads);
+        if (s.BatchSize < 1) throw new UsageException($"--batch-size must be at least 1, got {s.BatchSize}.");
+        int[] sizes = ParseOr(() => Mlp.ParseSizes(s.Layers), "--layers");
+        var init = ParseOr(() => InitSpec.Parse(s.Init), "--init");
+        _ = ParseOr(() => Mlp.CreateActivation(s.Activation), "--activation");
+        if (s.Metrics is { } m && Path.GetDirectoryName(Path.GetFullPath(m)) is { } dir && !Directory.Exists(dir))
+            throw new DirectoryNotFoundException($"--metrics {m}: folder '{dir}' does not exist.");
+
+        var o = Output.Current;
+        var splits = MnistLoader.Load(DataLocator.Resolve(s.Data));
+        if (sizes[0] != splits.Train.FeatureCount)
+            throw new ArgumentException($"--layers starts with {sizes[0]} inputs but {splits.Train.Source} has {splits.Train.FeatureCount} pixels per image.");
+        if (sizes[^1] < splits.Train.Classes)
+            throw new ArgumentException($"--layers ends with {sizes[^1]} outputs but the data has {splits.Train.Classes} classes.");
+        var generator = new TorchGenerator(s.Seed);
+        var model = Mlp.Create(sizes, s.Activation, init, generator);
+        var optimizer = CreateOptimizer(s, model.Parameters);
+        var trainer = new Trainer(model, optimizer, generator, new TrainingOptions { Epochs = s.Epochs, BatchSize = s.BatchSize, Threads = s.Threads });
+        if (trainer.BatchesPerEpoch(splits.Train.Count) == 0)
+            throw new ArgumentException($"{splits.Train.Source}: {splits.Train.Count} images make no full batch of {s.BatchSize}.");
+
+        if (!s.Quiet) o.Out.WriteLine($"{string.Join("-", sizes)} {s.Activation}, init {init}, {s.Optimizer} lr {s.Lr.ToString(CultureInfo.InvariantCulture)}, batch {s.BatchSize}, seed {s.Seed}; {splits.Train.Count:N0} training images");
+        var csv = new StringBuilder("epoch,cost,seconds,samples_per_second\n");
+        var progress = o.EpochProgress(s.Quiet, s.Epochs);
+        for (int e = 1; e <= s.Epochs; e++)
+        {
+            var r = trainer.RunEpoch(splits.Train, e, progress);
+            string cost = ((double)r.Cost).ToString("F9", CultureInfo.InvariantCulture);
+            if (!s.Quiet) o.Out.WriteLine($"Epoch: {e:0000} cost = {cost}  ({r.Seconds.ToString("F2", CultureInfo.InvariantCulture)} s, {r.SamplesPerSecond:N0} samples/s)");
+            csv.Append(CultureInfo.InvariantCulture, $"{e},{cost},{r.Seconds:F6},{r.SamplesPerSecond:F1}\n");
+        }
+        float accuracy = Evaluator.Accuracy(model, splits.Test);
+        o.Out.WriteLine($"Accuracy: {((double)accuracy).ToString("R", CultureInfo.InvariantCulture)}");
+        if (s.Metrics is { } path) AtomicFile.WriteAllText(path, csv.ToString());
+        return Cli.Ok;
+    }
+
+    private static Optimizer CreateOptimizer(Settings s, IReadOnlyList<Parameter> parameters) => s.Optimizer.ToLowerInvariant() switch
+    {
+        "adam" => new Adam(parameters, s.Lr, weightDecay: s.WeightDecay ?? 0),
+        "adamw" => Adam.AdamW(parameters, s.Lr, weightDecay: s.WeightDecay ?? 0.01),
+        "sgd" => new Sgd(parameters, s.Lr, s.Momentum, weightDecay: s.WeightDecay ?? 0, nesterov: s.Nesterov),
+        _ => throw new UsageException($"--optimizer '{s.Optimizer}' is not known; use adam, adamw or sgd."),
+    };
+
+    private static T ParseOr<T>(Func<T> parse, string option)
+    {
+        try
+        {
+            return parse();
+        }
+        catch (Exception e) when (e is FormatException or ArgumentException)
+        {
+            throw new UsageException($"{option}: {e.Message}");
+        }
+    }
+}

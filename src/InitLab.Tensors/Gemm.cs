@@ -1,0 +1,232 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace InitLab.Tensors;
+
+/// <summary>
+/// Row-major single-precision GEMM: C = alpha * op(A) * op(B) + beta * C, where op(A) is m x k
+/// and op(B) is k x n. With transA, A is stored k x m; with transB, B is stored n x k.
+/// Like BLAS, beta == 0 ignores C's old contents (NaNs included).
+/// <para>
+/// The fast path packs A and B into cache-sized panels (Goto/BLIS layout: KC x MC of A, KC x NC
+/// of B) and runs a register-blocked SIMD micro-kernel over them. Work is split between threads
+/// by whole column (or row) ranges of C, so each element of C is summed in the same order
+/// whatever the thread count: results are bit-identical for 1, 2 or more threads.
+/// </para>
+/// </summary>
+public static unsafe partial class Gemm
+{
+    internal const int KC = 256;
+    internal const int MC = 96;
+    internal const int NC = 2048;
+
+    /// <summary>Below this many multiply-adds a GEMM runs on the calling thread alone.</summary>
+    private const long ParallelThreshold = 1L << 17;
+
+    /// <summary>Default thread count used when a call passes threads = 0.</summary>
+    public static int DefaultThreads { get; set; } = Environment.ProcessorCount;
+
+    /// <summary>GEMM on tensors: c = alpha * op(a) * op(b) + beta * c, shapes checked.</summary>
+    public static void Multiply(Tensor a, bool transA, Tensor b, bool transB, Tensor c,
+        float alpha = 1f, float beta = 0f, int threads = 0, GemmKernel kernel = GemmKernel.Auto)
+    {
+        int m = transA ? a.Cols : a.Rows, k = transA ? a.Rows : a.Cols;
+        int kb = transB ? b.Cols : b.Rows, n = transB ? b.Rows : b.Cols;
+        if (k != kb || c.Rows != m || c.Cols != n)
+            throw new ArgumentException($"GEMM shapes do not agree: op(A) is {m}x{k}, op(B) is {kb}x{n}, C is {c.Rows}x{c.Cols}.");
+        Multiply(transA, transB, m, n, k, alpha, a.Data, a.Cols, b.Data, b.Cols, beta, c.Data, c.Cols, threads, kernel);
+    }
+
+    /// <summary>BLAS-shaped GEMM over row-major spans with leading dimensions (row strides).</summary>
+    public static void Multiply(bool transA, bool transB, int m, int n, int k, float alpha,
+        ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc,
+        int threads = 0, GemmKernel kernel = GemmKernel.Auto)
+    {
+        Validate(transA, transB, m, n, k, a.Length, lda, b.Length, ldb, c.Length, ldc);
+        if (m == 0 || n == 0) return;
+        if (kernel == GemmKernel.Auto) kernel = GemmKernels.Default;
+        if (!GemmKernels.IsSupported(kernel))
+            throw new PlatformNotSupportedException($"GEMM kernel {kernel} is not supported by this CPU.");
+        if (threads <= 0) threads = DefaultThreads;
+
+        fixed (float* pa = a, pb = b, pc = c)
+        {
+            if (k == 0 || alpha == 0f)
+            {
+                ScaleC(m, n, beta, pc, ldc);
+                return;
+            }
+            if (kernel == GemmKernel.Naive)
+            {
+                Naive(transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc);
+                return;
+            }
+            var job = GemmJob.ForThisThread;
+            job.Set(transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc, kernel);
+            long work = (long)m * n * k;
+            int parts = work < ParallelThreshold ? 1 : Math.Min(threads, job.MaxParts);
+            if (parts <= 1) job.Execute(0, 1);
+            else WorkerPool.Shared.Run(job, parts);
+        }
+    }
+
+    private static void Validate(bool transA, bool transB, int m, int n, int k,
+        int aLen, int lda, int bLen, int ldb, int cLen, int ldc)
+    {
+        if (m < 0 || n < 0 || k < 0) throw new ArgumentOutOfRangeException(nameof(m), "GEMM sizes must be non-negative.");
+        int aRows = transA ? k : m, aCols = transA ? m : k;
+        int bRows = transB ? n : k, bCols = transB ? k : n;
+        CheckOperand("A", aRows, aCols, lda, aLen);
+        CheckOperand("B", bRows, bCols, ldb, bLen);
+        CheckOperand("C", m, n, ldc, cLen);
+    }
+
+    private static void CheckOperand(string name, int rows, int cols, int ld, int length)
+    {
+        if (rows == 0 || cols == 0) return;
+        if (ld < cols) throw new ArgumentException($"GEMM: leading dimension of {name} ({ld}) is smaller than its {cols} columns.");
+        if ((long)(rows - 1) * ld + cols > length)
+            throw new ArgumentException($"GEMM: {name} needs {(long)(rows - 1) * ld + cols} floats ({rows}x{cols}, ld {ld}) but has {length}.");
+    }
+
+    private static void ScaleC(int m, int n, float beta, float* c, int ldc)
+    {
+        for (int i = 0; i < m; i++)
+        {
+            var row = new Span<float>(c + (long)i * ldc, n);
+            if (beta == 0f) row.Clear();
+            else if (beta != 1f) System.Numerics.Tensors.TensorPrimitives.Multiply(row, beta, row);
+        }
+    }
+
+    /// <summary>The reference triple loop (double accumulation). Kept as the oracle for tests.</summary>
+    public static void Naive(bool transA, bool transB, int m, int n, int k, float alpha,
+        ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc)
+    {
+        Validate(transA, transB, m, n, k, a.Length, lda, b.Length, ldb, c.Length, ldc);
+        fixed (float* pa = a, pb = b, pc = c) Naive(transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc);
+    }
+
+    private static void Naive(bool transA, bool transB, int m, int n, int k, float alpha,
+        float* a, int lda, float* b, int ldb, float beta, float* c, int ldc)
+    {
+        for (int i = 0; i < m; i++)
+            for (int j = 0; j < n; j++)
+            {
+                double s = 0;
+                for (int p = 0; p < k; p++)
+                {
+                    float av = transA ? a[(long)p * lda + i] : a[(long)i * lda + p];
+                    float bv = transB ? b[(long)j * ldb + p] : b[(long)p * ldb + j];
+                    s += (double)av * bv;
+                }
+                float* cij = c + (long)i * ldc + j;
+                *cij = beta == 0f ? (float)(alpha * s) : (float)(alpha * s + (double)beta * *cij);
+            }
+    }
+
+    /// <summary>Per-thread packing buffers, 64-byte aligned, allocated once per thread and kept.</summary>
+    private static class PackBuffers
+    {
+        [ThreadStatic] private static float* _a;
+        [ThreadStatic] private static float* _b;
+
+        public static float* A => _a != null ? _a : _a = Alloc(KC * (MC + 8));
+        public static float* B => _b != null ? _b : _b = Alloc(KC * (NC + 16));
+
+        private static float* Alloc(int floats) => (float*)NativeMemory.AlignedAlloc((nuint)floats * sizeof(float), 64);
+    }
+
+    /// <summary>The arguments of one GEMM call, reused per calling thread so a call allocates nothing.</summary>
+    private sealed class GemmJob : IParallelJob
+    {
+        [ThreadStatic] private static GemmJob? _forThisThread;
+        public static GemmJob ForThisThread => _forThisThread ??= new GemmJob();
+
+        private bool _ta, _tb;
+        private int _m, _n, _k, _lda, _ldb, _ldc;
+        private float _alpha, _beta;
+        private float* _a, _b, _c;
+        private GemmKernel _kernel;
+        private int _mr, _nr;
+        private bool _splitN;
+
+        public void Set(bool ta, bool tb, int m, int n, int k, float alpha, float* a, int lda, float* b, int ldb,
+            float beta, float* c, int ldc, GemmKernel kernel)
+        {
+            (_ta, _tb, _m, _n, _k, _alpha, _lda, _ldb, _beta, _ldc, _kernel) =
+                (ta, tb, m, n, k, alpha, lda, ldb, beta, ldc, kernel);
+            _a = a;
+            _b = b;
+            _c = c;
+            (_mr, _nr) = kernel == GemmKernel.Avx2Fma ? (6, 16) : (4, 8);
+            _splitN = n >= m;
+        }
+
+        /// <summary>How many parts the output can be split into (one register strip each at least).</summary>
+        public int MaxParts => _splitN ? (_n + _nr - 1) / _nr : (_m + _mr - 1) / _mr;
+
+        public void Execute(int index, int count)
+        {
+            int unit = _splitN ? _nr : _mr;
+            int total = _splitN ? _n : _m;
+            int strips = (total + unit - 1) / unit;
+            int s0 = (int)((long)strips * index / count), s1 = (int)((long)strips * (index + 1) / count);
+            int lo = s0 * unit, hi = Math.Min(total, s1 * unit);
+            if (lo >= hi) return;
+            if (_splitN)
+            {
+                float* b = _tb ? _b + (long)lo * _ldb : _b + lo;
+                Blocked(_m, hi - lo, _a, b, _c + lo);
+            }
+            else
+            {
+                float* a = _ta ? _a + lo : _a + (long)lo * _lda;
+                Blocked(hi - lo, _n, a, _b, _c + (long)lo * _ldc);
+            }
+        }
+
+        private void Blocked(int m, int n, float* a, float* b, float* c)
+        {
+            float* ap = PackBuffers.A, bp = PackBuffers.B;
+            for (int jc = 0; jc < n; jc += NC)
+            {
+                int nc = Math.Min(NC, n - jc);
+                for (int pc = 0; pc < _k; pc += KC)
+                {
+                    int kc = Math.Min(KC, _k - pc);
+                    float beta = pc == 0 ? _beta : 1f;
+                    Packing.PackB(_tb, b, _ldb, pc, jc, kc, nc, _nr, bp);
+                    for (int ic = 0; ic < m; ic += MC)
+                    {
+                        int mc = Math.Min(MC, m - ic);
+                        Packing.PackA(_ta, a, _lda, ic, pc, mc, kc, _mr, ap);
+                        Macro(mc, nc, kc, ap, bp, c + (long)ic * _ldc + jc, beta);
+                    }
+                }
+            }
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private void Macro(int mc, int nc, int kc, float* ap, float* bp, float* c, float beta)
+        {
+            for (int jr = 0; jr < nc; jr += _nr)
+            {
+                int nr = Math.Min(_nr, nc - jr);
+                float* bStrip = bp + (long)jr * kc;
+                for (int ir = 0; ir < mc; ir += _mr)
+                {
+                    int mr = Math.Min(_mr, mc - ir);
+                    float* aStrip = ap + (long)ir * kc;
+                    float* cTile = c + (long)ir * _ldc + jr;
+                    switch (_kernel)
+                    {
+                        case GemmKernel.Avx2Fma: MicroKernels.Avx6x16(kc, aStrip, bStrip, cTile, _ldc, _alpha, beta, mr, nr); break;
+                        case GemmKernel.Vector128: MicroKernels.V128x4x8(kc, aStrip, bStrip, cTile, _ldc, _alpha, beta, mr, nr); break;
+                        default: MicroKernels.Scalar4x8(kc, aStrip, bStrip, cTile, _ldc, _alpha, beta, mr, nr); break;
+                    }
+                }
+            }
+        }
+    }
+}

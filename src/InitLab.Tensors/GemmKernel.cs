@@ -1,0 +1,52 @@
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace InitLab.Tensors;
+
+/// <summary>Which inner kernel GEMM runs. <see cref="Auto"/> picks the fastest the CPU supports.</summary>
+public enum GemmKernel
+{
+    Auto,
+    /// <summary>6x16 register tile, Vector256 with FMA (x86 AVX2+FMA).</summary>
+    Avx2Fma,
+    /// <summary>4x8 register tile, Vector128 (SSE, NEON); FMA where the CPU has it.</summary>
+    Vector128,
+    /// <summary>4x8 register tile in plain scalar code, for CPUs without SIMD acceleration.</summary>
+    Scalar,
+    /// <summary>The triple loop with double accumulation: the test oracle, never picked by Auto.</summary>
+    Naive,
+}
+
+public static class GemmKernels
+{
+    /// <summary>
+    /// The kernel Auto resolves to. The environment variable INITLAB_GEMM_KERNEL
+    /// (avx2fma, vector128, scalar, naive) overrides the choice, for comparisons and debugging.
+    /// </summary>
+    public static GemmKernel Default { get; } = Resolve(Environment.GetEnvironmentVariable("INITLAB_GEMM_KERNEL"));
+
+    public static GemmKernel Best =>
+        Avx2.IsSupported && Fma.IsSupported ? GemmKernel.Avx2Fma
+        : Vector128.IsHardwareAccelerated ? GemmKernel.Vector128
+        : GemmKernel.Scalar;
+
+    /// <summary>True when this CPU can run <paramref name="kernel"/>.</summary>
+    public static bool IsSupported(GemmKernel kernel) => kernel switch
+    {
+        GemmKernel.Avx2Fma => Avx2.IsSupported && Fma.IsSupported,
+        _ => true,
+    };
+
+    private static GemmKernel Resolve(string? name)
+    {
+        if (string.IsNullOrWhiteSpace(name)) return Best;
+        if (Enum.TryParse<GemmKernel>(name, ignoreCase: true, out var k) && k != GemmKernel.Auto && IsSupported(k))
+            return k;
+        return Best;
+    }
+
+    /// <summary>A one-line description of the active backend, for reports.</summary>
+    public static string Describe() =>
+        $"managed GEMM, kernel {Default}, Vector256 {(Vector256.IsHardwareAccelerated ? "yes" : "no")}, " +
+        $"FMA {(Fma.IsSupported ? "yes" : "no")}, {Environment.ProcessorCount} logical cores";
+}

@@ -1,0 +1,72 @@
+namespace InitLab.Tensors;
+
+/// <summary>
+/// A dense, row-major float32 tensor: a flat buffer and a shape. Rank 1 and 2 are what the
+/// engine uses; a 2-D tensor is (rows, cols) and row i occupies Data[i*cols .. (i+1)*cols).
+/// </summary>
+public sealed class Tensor
+{
+    /// <summary>The flat row-major buffer; its length is exactly <see cref="Length"/>.</summary>
+    public float[] Data { get; }
+
+    /// <summary>The dimensions, outermost first.</summary>
+    public int[] Shape { get; }
+
+    /// <summary>Number of elements (the product of the shape).</summary>
+    public int Length => Data.Length;
+
+    public Tensor(params int[] shape)
+    {
+        ArgumentNullException.ThrowIfNull(shape);
+        Shape = (int[])shape.Clone();
+        Data = new float[CheckedLength(Shape)];
+    }
+
+    /// <summary>Wraps an existing buffer (not copied) whose length must equal the shape's product.</summary>
+    public Tensor(float[] data, params int[] shape)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        Shape = (int[])shape.Clone();
+        long n = CheckedLength(Shape);
+        if (n != data.Length)
+            throw new ArgumentException($"Buffer holds {data.Length} floats but shape [{string.Join(", ", shape)}] needs {n}.");
+        Data = data;
+    }
+
+    public int Rank => Shape.Length;
+
+    /// <summary>Rows of a 2-D tensor (the first dimension).</summary>
+    public int Rows => Shape[0];
+
+    /// <summary>Columns of a 2-D tensor (the last dimension); 1 for a vector... of length 1 row.</summary>
+    public int Cols => Shape.Length == 1 ? Shape[0] : Shape[^1];
+
+    public Span<float> Span => Data;
+
+    /// <summary>Row <paramref name="i"/> of a 2-D tensor.</summary>
+    public Span<float> Row(int i) => Data.AsSpan(i * Cols, Cols);
+
+    public float this[int i, int j]
+    {
+        get => Data[i * Cols + j];
+        set => Data[i * Cols + j] = value;
+    }
+
+    public Tensor Clone() => new((float[])Data.Clone(), Shape);
+
+    public bool SameShape(Tensor other) => Shape.AsSpan().SequenceEqual(other.Shape);
+
+    public override string ToString() => $"Tensor[{string.Join("x", Shape)}]";
+
+    private static int CheckedLength(int[] shape)
+    {
+        long n = 1;
+        foreach (int d in shape)
+        {
+            if (d < 0) throw new ArgumentException($"Negative dimension in shape [{string.Join(", ", shape)}].");
+            n *= d;
+            if (n > Array.MaxLength) throw new ArgumentException($"Shape [{string.Join(", ", shape)}] is too large for one buffer.");
+        }
+        return (int)n;
+    }
+}

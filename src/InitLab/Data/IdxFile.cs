@@ -1,0 +1,113 @@
+using System.Buffers.Binary;
+using System.IO.Compression;
+
+namespace InitLab.Data;
+
+/// <summary>
+/// A parsed IDX file (the MNIST format): unsigned-byte data with big-endian int32 dimensions.
+/// Files may be raw or gzip-compressed (detected by the gzip magic, not the name).
+/// </summary>
+public sealed class IdxFile
+{
+    /// <summary>The largest expansion DEFLATE can achieve (about 1032:1); a header that claims
+    /// more data than this allows for the compressed size is rejected before any allocation.</summary>
+    private const long MaxDeflateRatio = 1032;
+
+    private IdxFile(int[] dims, byte[] data) => (Dimensions, Data) = (dims, data);
+
+    /// <summary>The dimensions from the header, outermost (item count) first.</summary>
+    public int[] Dimensions { get; }
+
+    /// <summary>The payload, row-major, exactly the product of the dimensions.</summary>
+    public byte[] Data { get; }
+
+    public int Count => Dimensions[0];
+
+    /// <summary>Reads and validates an IDX file of unsigned bytes with the given number of dimensions.</summary>
+    public static IdxFile Read(string path, int expectedRank)
+    {
+        FileStream file;
+        try
+        {
+            file = File.OpenRead(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new IdxFormatException(path, $"cannot be opened ({e.Message}).");
+        }
+        using (file)
+        {
+            long fileLength = file.Length;
+            Span<byte> magic = stackalloc byte[2];
+            bool gz = file.Read(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
+            file.Position = 0;
+            try
+            {
+                using Stream s = gz ? new GZipStream(file, CompressionMode.Decompress) : file;
+                long maxPayload = gz ? fileLength * MaxDeflateRatio : fileLength;
+                return Parse(path, s, expectedRank, maxPayload, gz);
+            }
+            catch (InvalidDataException e)
+            {
+                throw new IdxFormatException(path, $"the gzip stream is corrupt ({e.Message}).");
+            }
+        }
+    }
+
+    private static IdxFile Parse(string path, Stream s, int expectedRank, long maxPayload, bool gz)
+    {
+        Span<byte> head = stackalloc byte[4];
+        if (ReadFully(s, head) < 4) throw new IdxFormatException(path, "is too short to hold an IDX header (4 bytes).");
+        if (head[0] != 0 || head[1] != 0)
+            throw new IdxFormatException(path, $"wrong magic number 0x{BinaryPrimitives.ReadUInt32BigEndian(head):X8}: not an IDX file (expected 0x0000 then type and rank).");
+        if (head[2] != 0x08)
+            throw new IdxFormatException(path, $"data type 0x{head[2]:X2} is not supported; only unsigned byte (0x08) is.");
+        int rank = head[3];
+        if (rank != expectedRank)
+            throw new IdxFormatException(path, $"has {rank} dimensions where {expectedRank} were expected (magic 0x{BinaryPrimitives.ReadUInt32BigEndian(head):X8}).");
+        Span<byte> dimBytes = stackalloc byte[4 * rank];
+        if (ReadFully(s, dimBytes) < dimBytes.Length) throw new IdxFormatException(path, "is truncated inside its header.");
+        var dims = new int[rank];
+        long total = 1;
+        for (int i = 0; i < rank; i++)
+        {
+            int d = BinaryPrimitives.ReadInt32BigEndian(dimBytes[(4 * i)..]);
+            if (d < 0) throw new IdxFormatException(path, $"dimension {i} is negative ({d}).");
+            dims[i] = d;
+            total *= d;
+            if (total > Array.MaxLength) throw new IdxFormatException(path, $"header claims {string.Join("x", dims[..(i + 1)])} items, more than any file of this kind can hold.");
+        }
+        if (total > maxPayload)
+            throw new IdxFormatException(path, $"header claims {total:N0} bytes of data ({string.Join("x", dims)}) but the file {(gz ? "cannot decompress to that much" : $"holds only {maxPayload:N0} bytes")}; it is truncated or the header is wrong.");
+        var data = ReadPayload(path, s, (int)total, gz);
+        return new IdxFile(dims, data);
+    }
+
+    /// <summary>Reads exactly n bytes, growing the buffer as data arrives so a lying header cannot force a large allocation.</summary>
+    private static byte[] ReadPayload(string path, Stream s, int n, bool gz)
+    {
+        byte[] buffer = new byte[Math.Min(n, 1 << 20)];
+        int got = 0;
+        while (got < n)
+        {
+            if (got == buffer.Length) Array.Resize(ref buffer, (int)Math.Min(n, (long)buffer.Length * 2));
+            int r = s.Read(buffer, got, buffer.Length - got);
+            if (r == 0) throw new IdxFormatException(path, $"is truncated: header promises {n:N0} bytes of data, found {got:N0}{(gz ? " after decompression" : "")}.");
+            got += r;
+        }
+        if (s.ReadByte() >= 0) throw new IdxFormatException(path, $"has trailing bytes after the {n:N0} bytes of data its header describes.");
+        return buffer;
+    }
+
+    private static int ReadFully(Stream s, Span<byte> dst)
+    {
+        int got = 0;
+        while (got < dst.Length)
+        {
+            int r = s.Read(dst[got..]);
+            if (r == 0) break;
+            got += r;
+        }
+        return got;
+    }
+}

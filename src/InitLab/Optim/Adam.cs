@@ -1,0 +1,97 @@
+using System.Numerics;
+using InitLab.Nn;
+
+namespace InitLab.Optim;
+
+/// <summary>
+/// torch.optim.Adam and AdamW. m = β1·m + (1-β1)·g; v = β2·v + (1-β2)·g²;
+/// p -= lr/(1-β1^t) · m / (sqrt(v)/sqrt(1-β2^t) + ε). Adam adds wd·p to g (L2); AdamW
+/// (decoupled) first shrinks p by (1 - lr·wd). One fused SIMD pass per parameter.
+/// </summary>
+public sealed class Adam : Optimizer
+{
+    private readonly float[][] _m, _v;
+    private long _step;
+
+    public Adam(IReadOnlyList<Parameter> parameters, double learningRate = 1e-3, double beta1 = 0.9, double beta2 = 0.999,
+        double eps = 1e-8, double weightDecay = 0, bool decoupledWeightDecay = false) : base(parameters, learningRate)
+    {
+        if (!(beta1 >= 0 && beta1 < 1)) throw new ArgumentOutOfRangeException(nameof(beta1), $"beta1 must be in [0, 1), got {beta1}.");
+        if (!(beta2 >= 0 && beta2 < 1)) throw new ArgumentOutOfRangeException(nameof(beta2), $"beta2 must be in [0, 1), got {beta2}.");
+        CheckNonNegative(eps, nameof(eps));
+        CheckNonNegative(weightDecay, nameof(weightDecay));
+        (Beta1, Beta2, Eps, WeightDecay, Decoupled) = (beta1, beta2, eps, weightDecay, decoupledWeightDecay);
+        _m = parameters.Select(p => new float[p.Value.Length]).ToArray();
+        _v = parameters.Select(p => new float[p.Value.Length]).ToArray();
+    }
+
+    /// <summary>torch.optim.AdamW's defaults: lr 1e-3, weight decay 1e-2, decoupled.</summary>
+    public static Adam AdamW(IReadOnlyList<Parameter> parameters, double learningRate = 1e-3, double beta1 = 0.9,
+        double beta2 = 0.999, double eps = 1e-8, double weightDecay = 1e-2) =>
+        new(parameters, learningRate, beta1, beta2, eps, weightDecay, decoupledWeightDecay: true);
+
+    public double Beta1 { get; }
+    public double Beta2 { get; }
+    public double Eps { get; }
+    public double WeightDecay { get; }
+    public bool Decoupled { get; }
+    public long StepCount => _step;
+
+    public override void Step()
+    {
+        _step++;
+        // Scalars as PyTorch computes them: in double on the Python side, then used as floats.
+        double bc1 = 1 - Math.Pow(Beta1, _step), bc2 = 1 - Math.Pow(Beta2, _step);
+        var s = new Scalars
+        {
+            B1 = (float)Beta1, OneMinusB1 = (float)(1 - Beta1), B2 = (float)Beta2, OneMinusB2 = (float)(1 - Beta2),
+            Eps = (float)Eps, StepSize = (float)(LearningRate / bc1), Bc2Sqrt = (float)Math.Sqrt(bc2),
+            L2 = Decoupled ? 0f : (float)WeightDecay,
+            Shrink = Decoupled ? (float)(1 - LearningRate * WeightDecay) : 1f,
+        };
+        for (int k = 0; k < Parameters.Count; k++)
+            Update(Parameters[k].Value.Data, Parameters[k].Grad.Data, _m[k], _v[k], s);
+    }
+
+    private struct Scalars
+    {
+        public float B1, OneMinusB1, B2, OneMinusB2, Eps, StepSize, Bc2Sqrt, L2, Shrink;
+    }
+
+    private static void Update(Span<float> p, ReadOnlySpan<float> g, Span<float> m, Span<float> v, in Scalars s)
+    {
+        int n = p.Length, i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            int w = Vector<float>.Count;
+            var b1 = new Vector<float>(s.B1); var omb1 = new Vector<float>(s.OneMinusB1);
+            var b2 = new Vector<float>(s.B2); var omb2 = new Vector<float>(s.OneMinusB2);
+            var eps = new Vector<float>(s.Eps); var bc2 = new Vector<float>(s.Bc2Sqrt);
+            var step = new Vector<float>(s.StepSize); var l2 = new Vector<float>(s.L2); var shrink = new Vector<float>(s.Shrink);
+            for (; i <= n - w; i += w)
+            {
+                var pv = new Vector<float>(p.Slice(i, w));
+                var gv = new Vector<float>(g.Slice(i, w));
+                if (s.L2 != 0f) gv += l2 * pv;
+                pv *= shrink;
+                var mv = new Vector<float>(m.Slice(i, w)) * b1 + omb1 * gv;
+                var vv = new Vector<float>(v.Slice(i, w)) * b2 + omb2 * (gv * gv);
+                mv.CopyTo(m.Slice(i, w));
+                vv.CopyTo(v.Slice(i, w));
+                var denom = Vector.SquareRoot(vv) / bc2 + eps;
+                (pv - step * (mv / denom)).CopyTo(p.Slice(i, w));
+            }
+        }
+        for (; i < n; i++)
+        {
+            float pv = p[i], gv = g[i];
+            if (s.L2 != 0f) gv += s.L2 * pv;
+            pv *= s.Shrink;
+            float mv = m[i] * s.B1 + s.OneMinusB1 * gv;
+            float vv = v[i] * s.B2 + s.OneMinusB2 * (gv * gv);
+            m[i] = mv;
+            v[i] = vv;
+            p[i] = pv - s.StepSize * (mv / (MathF.Sqrt(vv) / s.Bc2Sqrt + s.Eps));
+        }
+    }
+}

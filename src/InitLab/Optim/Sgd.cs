@@ -1,0 +1,56 @@
+using System.Numerics;
+using InitLab.Nn;
+
+namespace InitLab.Optim;
+
+/// <summary>
+/// torch.optim.SGD: with weight decay g += wd·p; with momentum the buffer starts as a copy of g,
+/// then buf = momentum·buf + (1 - dampening)·g; Nesterov uses g + momentum·buf; p -= lr·update.
+/// </summary>
+public sealed class Sgd : Optimizer
+{
+    private readonly float[][]? _buffers;
+    private bool _started;
+
+    public Sgd(IReadOnlyList<Parameter> parameters, double learningRate, double momentum = 0, double dampening = 0,
+        double weightDecay = 0, bool nesterov = false) : base(parameters, learningRate)
+    {
+        CheckNonNegative(momentum, nameof(momentum));
+        CheckNonNegative(weightDecay, nameof(weightDecay));
+        if (nesterov && (momentum <= 0 || dampening != 0))
+            throw new ArgumentException("Nesterov momentum requires a momentum and zero dampening.");
+        Momentum = momentum;
+        Dampening = dampening;
+        WeightDecay = weightDecay;
+        Nesterov = nesterov;
+        if (momentum != 0) _buffers = parameters.Select(p => new float[p.Value.Length]).ToArray();
+    }
+
+    public double Momentum { get; }
+    public double Dampening { get; }
+    public double WeightDecay { get; }
+    public bool Nesterov { get; }
+
+    public override void Step()
+    {
+        float lr = (float)LearningRate, wd = (float)WeightDecay, mom = (float)Momentum, damp = (float)(1 - Dampening);
+        for (int k = 0; k < Parameters.Count; k++)
+        {
+            Span<float> p = Parameters[k].Value.Data, g = Parameters[k].Grad.Data;
+            Span<float> buf = _buffers is null ? default : _buffers[k];
+            for (int i = 0; i < p.Length; i++)
+            {
+                float d = g[i];
+                if (wd != 0f) d += wd * p[i];
+                if (_buffers is not null)
+                {
+                    float b = _started ? buf[i] * mom + damp * d : d;
+                    buf[i] = b;
+                    d = Nesterov ? d + mom * b : b;
+                }
+                p[i] -= lr * d;
+            }
+        }
+        _started = true;
+    }
+}

@@ -1,0 +1,129 @@
+namespace InitLab.Random;
+
+/// <summary>
+/// PyTorch's CPU generator (CPUGeneratorImpl): an mt19937 seeded as torch.manual_seed seeds it,
+/// with PyTorch's float paths on top, so the same seed gives the same numbers as PyTorch.
+/// </summary>
+public sealed class TorchGenerator
+{
+    /// <summary>PyTorch's default seed (c10::detail::getNonDeterministicRandom is not used; this is default_rng_seed_val).</summary>
+    public const ulong DefaultSeed = 67280421310721UL;
+
+    private Mt19937 _engine;
+
+    public TorchGenerator(ulong seed = DefaultSeed)
+    {
+        _engine = new Mt19937((uint)seed);
+        InitialSeed = seed;
+    }
+
+    /// <summary>The seed last set.</summary>
+    public ulong InitialSeed { get; private set; }
+
+    /// <summary>As torch.manual_seed / Generator.manual_seed: the engine is seeded with the low 32 bits.</summary>
+    public void ManualSeed(ulong seed)
+    {
+        _engine = new Mt19937((uint)seed);
+        InitialSeed = seed;
+    }
+
+    /// <summary>32 random bits (CPUGeneratorImpl::random).</summary>
+    public uint Random() => _engine.Next();
+
+    /// <summary>64 random bits from two draws, the first as the high word (CPUGeneratorImpl::random64).</summary>
+    public ulong Random64()
+    {
+        ulong hi = _engine.Next();
+        ulong lo = _engine.Next();
+        return (hi << 32) | lo;
+    }
+
+    /// <summary>As torch.empty((), dtype=torch.int64).random_(): a value in [0, 2^63).</summary>
+    public long RandomInt64() => (long)(Random64() % ((ulong)long.MaxValue + 1UL));
+
+    /// <summary>
+    /// One float in [from, to) as PyTorch's uniform_ kernel draws it: 24 random bits scaled to
+    /// [0, 1), times (to - from) in float32, plus from in double, rounded to float32.
+    /// </summary>
+    public float NextUniform(float from, float to)
+    {
+        double x = (Random() & ((1u << 24) - 1)) * (1.0 / (1 << 24));
+        return (float)(x * (to - from) + from);
+    }
+
+    /// <summary>As tensor.uniform_(from, to) on a float32 tensor: one draw per element, in order.</summary>
+    public void Uniform(Span<float> destination, double from, double to)
+    {
+        float f = (float)from, t = (float)to;
+        for (int i = 0; i < destination.Length; i++) destination[i] = NextUniform(f, t);
+    }
+
+    /// <summary>
+    /// As tensor.normal_(mean, std) for a contiguous float32 tensor of 16 or more elements on
+    /// PyTorch's portable path: fill with uniforms, then Box-Muller on blocks of 16 (pairs i, i+8);
+    /// a tail that is not a multiple of 16 redraws and transforms the last 16 elements.
+    /// </summary>
+    public void Normal(Span<float> destination, double mean, double std)
+    {
+        float m = (float)mean, s = (float)std;
+        int n = destination.Length;
+        if (n < 16)
+        {
+            for (int i = 0; i < n; i++) destination[i] = (float)NextNormalDouble(mean, std);
+            return;
+        }
+        for (int i = 0; i < n; i++) destination[i] = NextUniform(0f, 1f);
+        for (int i = 0; i + 16 <= n; i += 16) NormalFill16(destination.Slice(i, 16), m, s);
+        if (n % 16 != 0)
+        {
+            var tail = destination[(n - 16)..];
+            for (int i = 0; i < 16; i++) tail[i] = NextUniform(0f, 1f);
+            NormalFill16(tail, m, s);
+        }
+    }
+
+    private static void NormalFill16(Span<float> data, float mean, float std)
+    {
+        for (int j = 0; j < 8; j++)
+        {
+            float u1 = 1 - data[j];
+            float u2 = data[j + 8];
+            float radius = MathF.Sqrt(-2 * MathF.Log(u1));
+            float theta = 2.0f * MathF.PI * u2;
+            data[j] = radius * MathF.Cos(theta) * std + mean;
+            data[j + 8] = radius * MathF.Sin(theta) * std + mean;
+        }
+    }
+
+    private double? _nextDoubleNormal;
+
+    /// <summary>at::normal_distribution&lt;double&gt;: Box-Muller on two 53-bit uniforms, caching the second value.</summary>
+    public double NextNormalDouble(double mean, double std)
+    {
+        if (_nextDoubleNormal is { } cached)
+        {
+            _nextDoubleNormal = null;
+            return cached * std + mean;
+        }
+        double u1 = NextUniformDouble();
+        double u2 = NextUniformDouble();
+        double r = Math.Sqrt(-2.0 * Math.Log(1.0 - u2));
+        double theta = 2.0 * Math.PI * u1;
+        _nextDoubleNormal = r * Math.Sin(theta);
+        return r * Math.Cos(theta) * std + mean;
+    }
+
+    private double NextUniformDouble() => (Random64() & ((1UL << 53) - 1)) * (1.0 / (1UL << 53));
+
+    /// <summary>As torch.randperm(n, generator=this) on the CPU: a Fisher-Yates shuffle of 0..n-1.</summary>
+    public void RandPerm(Span<int> destination)
+    {
+        int n = destination.Length;
+        for (int i = 0; i < n; i++) destination[i] = i;
+        for (int i = 0; i < n - 1; i++)
+        {
+            int z = (int)(Random() % (uint)(n - i));
+            (destination[i], destination[z + i]) = (destination[z + i], destination[i]);
+        }
+    }
+}

@@ -1,0 +1,43 @@
+using InitLab.Data;
+using InitLab.Nn;
+using InitLab.Tensors;
+
+namespace InitLab.Training;
+
+/// <summary>Predictions and accuracy of a trained classifier.</summary>
+public static class Evaluator
+{
+    /// <summary>The argmax class for every row of <paramref name="data"/>, in batches.</summary>
+    public static int[] Predict(Layer model, Dataset data, int batchSize = 1000)
+    {
+        var predictions = new int[data.Count];
+        int f = data.FeatureCount;
+        Tensor? x = null;
+        for (int start = 0; start < data.Count; start += batchSize)
+        {
+            int rows = Math.Min(batchSize, data.Count - start);
+            if (x is null || x.Rows != rows) x = new Tensor(rows, f);
+            data.Features.AsSpan(start * f, rows * f).CopyTo(x.Data);
+            var logits = model.Forward(x);
+            for (int r = 0; r < rows; r++) predictions[start + r] = Ops.ArgMax(logits.Row(r));
+        }
+        return predictions;
+    }
+
+    /// <summary>The argmax class for one input row.</summary>
+    public static int PredictOne(Layer model, ReadOnlySpan<float> row)
+    {
+        var x = new Tensor(1, row.Length);
+        row.CopyTo(x.Data);
+        return Ops.ArgMax(model.Forward(x).Row(0));
+    }
+
+    /// <summary>Fraction of rows whose prediction equals the label, as a float32 mean (as the note computes it).</summary>
+    public static float Accuracy(Layer model, Dataset data, int batchSize = 1000)
+    {
+        var p = Predict(model, data, batchSize);
+        int correct = 0;
+        for (int i = 0; i < p.Length; i++) if (p[i] == data.Labels[i]) correct++;
+        return (float)correct / p.Length;
+    }
+}

@@ -1,0 +1,29 @@
+namespace InitLab.Training;
+
+/// <summary>How a network is trained: mini-batches as torch's DataLoader(shuffle=True, drop_last=True).</summary>
+public sealed record TrainingOptions
+{
+    public int Epochs { get; init; } = 15;
+    public int BatchSize { get; init; } = 100;
+
+    /// <summary>Drop the last incomplete batch (the note's DataLoader does).</summary>
+    public bool DropLast { get; init; } = true;
+
+    public bool Shuffle { get; init; } = true;
+
+    /// <summary>GEMM threads; 0 = all cores.</summary>
+    public int Threads { get; init; }
+}
+
+/// <summary>What one epoch produced. Cost is the mean batch loss accumulated as the note does.</summary>
+public sealed record EpochResult(int Epoch, float Cost, double Seconds, int Samples)
+{
+    public double SamplesPerSecond => Samples / Math.Max(Seconds, 1e-9);
+}
+
+/// <summary>Progress inside an epoch, reported after every batch.</summary>
+public readonly record struct TrainingProgress(int Epoch, int Batch, int Batches, int BatchSize, double ElapsedSeconds)
+{
+    public double SamplesPerSecond => Batch * BatchSize / Math.Max(ElapsedSeconds, 1e-9);
+    public double RemainingSeconds => Batch == 0 ? double.NaN : ElapsedSeconds / Batch * (Batches - Batch);
+}
