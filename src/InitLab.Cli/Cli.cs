@@ -11,11 +11,11 @@ public static class Cli
     public static readonly Option<bool> Verbose = new("--verbose") { Description = "Show stack traces on errors." };
     public static readonly Option<bool> Quiet = new("--quiet", "-q") { Description = "Print only results: no progress bar, no per-epoch lines." };
 
-    public static RootCommand BuildRoot()
+    public static RootCommand BuildRoot(Output output)
     {
         var root = new RootCommand("InitLab: train dense networks and study how their weights are initialized.");
-        root.Subcommands.Add(SeedCommand.Build());
-        root.Subcommands.Add(TrainCommand.Build());
+        root.Subcommands.Add(SeedCommand.Build(output));
+        root.Subcommands.Add(TrainCommand.Build(output));
         return root;
     }
 
@@ -23,7 +23,7 @@ public static class Cli
     public static int Run(string[] args, TextWriter? stdout = null, TextWriter? stderr = null)
     {
         var output = new Output(stdout ?? Console.Out, stderr ?? Console.Error, interactive: stderr is null && !Console.IsErrorRedirected);
-        var root = BuildRoot();
+        var root = BuildRoot(output);
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0 && !IsHelp(args))
         {
@@ -31,7 +31,6 @@ public static class Cli
             output.Err.WriteLine($"Run 'initlab {string.Join(' ', args.TakeWhile(a => !a.StartsWith('-')))} --help' for usage.".Replace("  ", " "));
             return BadUsage;
         }
-        Output.Current = output;
         try
         {
             return parse.Invoke(new System.CommandLine.InvocationConfiguration { Output = output.Out, Error = output.Err, EnableDefaultExceptionHandler = false });

@@ -5,8 +5,6 @@ namespace InitLab.Cli;
 /// <summary>Where the CLI writes, and the progress line shown while an epoch runs on a terminal.</summary>
 public sealed class Output(TextWriter stdout, TextWriter stderr, bool interactive)
 {
-    public static Output Current { get; set; } = new(Console.Out, Console.Error, !Console.IsErrorRedirected);
-
     public TextWriter Out { get; } = stdout;
     public TextWriter Err { get; } = stderr;
 

@@ -9,7 +9,7 @@ namespace InitLab.Cli;
 /// <summary>`initlab seed`: the study note's experiment, printed in the note's format.</summary>
 public static class SeedCommand
 {
-    public static Command Build()
+    public static Command Build(Output o)
     {
         var deep = new Option<bool>("--deep") { Description = "The note's deeper network, 784-512-512-512-512-10." };
         var data = new Option<string?>("--data") { Description = "Folder with the four MNIST-format files (default: $INITLAB_DATA/mnist or ~/.cache/initlab/mnist)." };
@@ -19,14 +19,13 @@ public static class SeedCommand
         {
             deep, data, epochs, threads, Cli.Quiet, Cli.Verbose,
         };
-        cmd.SetAction(p => Run(p.GetValue(deep), p.GetValue(data), p.GetValue(epochs), p.GetValue(threads), p.GetValue(Cli.Quiet)));
+        cmd.SetAction(p => Run(o, p.GetValue(deep), p.GetValue(data), p.GetValue(epochs), p.GetValue(threads), p.GetValue(Cli.Quiet)));
         return cmd;
     }
 
-    private static int Run(bool deep, string? dataDir, int epochs, int threads, bool quiet)
+    private static int Run(Output o, bool deep, string? dataDir, int epochs, int threads, bool quiet)
     {
         Options.CheckEpochsAndThreads(epochs, threads);
-        var o = Output.Current;
         var splits = MnistLoader.Load(DataLocator.Resolve(dataDir));
         var exp = SeedExperiment.Create(deep, epochs, threads);
         var progress = o.EpochProgress(quiet, epochs);

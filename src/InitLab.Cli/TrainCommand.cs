@@ -14,7 +14,7 @@ namespace InitLab.Cli;
 /// <summary>`initlab train`: the general form of the seed experiment.</summary>
 public static class TrainCommand
 {
-    public static Command Build()
+    public static Command Build(Output o)
     {
         var data = new Option<string?>("--data") { Description = "Folder with the four MNIST-format files." };
         var layers = new Option<string>("--layers") { Description = "Layer sizes, input first.", DefaultValueFactory = _ => "784,256,256,10" };
@@ -35,7 +35,7 @@ public static class TrainCommand
             data, layers, activation, init, optimizer, lr, momentum, nesterov, weightDecay, batch, epochs, seed, threads, metrics, Cli.Quiet, Cli.Verbose,
         };
         data.Required = true;
-        cmd.SetAction(p => Run(new Settings(p.GetValue(data)!, p.GetValue(layers)!, p.GetValue(activation)!, p.GetValue(init)!,
+        cmd.SetAction(p => Run(o, new Settings(p.GetValue(data)!, p.GetValue(layers)!, p.GetValue(activation)!, p.GetValue(init)!,
             p.GetValue(optimizer)!, p.GetValue(lr), p.GetValue(momentum), p.GetValue(nesterov), p.GetValue(weightDecay),
             p.GetValue(batch), p.GetValue(epochs), p.GetValue(seed), p.GetValue(threads), p.GetValue(metrics), p.GetValue(Cli.Quiet))));
         return cmd;
@@ -44,17 +44,20 @@ public static class TrainCommand
     private sealed record Settings(string Data, string Layers, string Activation, string Init, string Optimizer, double Lr,
         double Momentum, bool Nesterov, double? WeightDecay, int BatchSize, int Epochs, ulong Seed, int Threads, string? Metrics, bool Quiet);
 
-    private static int Run(Settings s)
+    private static int Run(Output o, Settings s)
     {
         Options.CheckEpochsAndThreads(s.Epochs, s.Threads);
         if (s.BatchSize < 1) throw new UsageException($"--batch-size must be at least 1, got {s.BatchSize}.");
         int[] sizes = ParseOr(() => Mlp.ParseSizes(s.Layers), "--layers");
         var init = ParseOr(() => InitSpec.Parse(s.Init), "--init");
         _ = ParseOr(() => Mlp.CreateActivation(s.Activation), "--activation");
+        if (s.Optimizer.ToLowerInvariant() is not ("adam" or "adamw" or "sgd"))
+            throw new UsageException($"--optimizer '{s.Optimizer}' is not known; use adam, adamw or sgd.");
+        if (!(s.Lr > 0) || double.IsInfinity(s.Lr)) throw new UsageException($"--lr must be a positive number, got {s.Lr}.");
+        if (s.Momentum < 0 || s.WeightDecay < 0) throw new UsageException("--momentum and --weight-decay must not be negative.");
         if (s.Metrics is { } m && Path.GetDirectoryName(Path.GetFullPath(m)) is { } dir && !Directory.Exists(dir))
             throw new DirectoryNotFoundException($"--metrics {m}: folder '{dir}' does not exist.");
 
-        var o = Output.Current;
         var splits = MnistLoader.Load(DataLocator.Resolve(s.Data));
         if (sizes[0] != splits.Train.FeatureCount)
             throw new ArgumentException($"--layers starts with {sizes[0]} inputs but {splits.Train.Source} has {splits.Train.FeatureCount} pixels per image.");

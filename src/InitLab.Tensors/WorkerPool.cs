@@ -22,11 +22,17 @@ public sealed class WorkerPool
     private IParallelJob? _job;
     private int _count;
     private int _pending;
+    private int _generation;
     private Exception? _failure;
+
+    /// <summary>How long an idle worker spins for the next job before it blocks. GEMMs in a
+    /// training step come tens of microseconds apart; waking a blocked thread costs about as much
+    /// as a small GEMM, so workers stay awake briefly between them.</summary>
+    private static readonly long SpinTicks = System.Diagnostics.Stopwatch.Frequency / 2000; // 0.5 ms
 
     private sealed class Worker
     {
-        public readonly ManualResetEventSlim Go = new(false, spinCount: 2000);
+        public readonly ManualResetEventSlim Go = new(false, spinCount: 1);
         public int Index;
     }
 
@@ -45,6 +51,7 @@ public sealed class WorkerPool
             _count = count;
             _failure = null;
             Volatile.Write(ref _pending, count - 1);
+            Interlocked.Increment(ref _generation);
             for (int t = 0; t < count - 1; t++) _workers[t].Go.Set();
             try
             {
@@ -66,17 +73,18 @@ public sealed class WorkerPool
         {
             var w = new Worker { Index = _workers.Count + 1 };
             _workers.Add(w);
-            var thread = new Thread(() => Loop(w)) { IsBackground = true, Name = $"initlab-worker-{w.Index}" };
+            int generation = Volatile.Read(ref _generation); // read before this job's increment
+            var thread = new Thread(() => Loop(w, generation)) { IsBackground = true, Name = $"initlab-worker-{w.Index}" };
             thread.Start();
         }
     }
 
-    private void Loop(Worker w)
+    private void Loop(Worker w, int seen)
     {
         while (true)
         {
-            w.Go.Wait();
-            w.Go.Reset();
+            seen = WaitForNextJob(w, seen);
+            if (w.Index >= _count) continue; // this job needs fewer workers
             try
             {
                 _job!.Execute(w.Index, _count);
@@ -87,5 +95,23 @@ public sealed class WorkerPool
             }
             Interlocked.Decrement(ref _pending);
         }
+    }
+
+    /// <summary>Spins briefly, then blocks, until the generation moves past <paramref name="seen"/>.</summary>
+    private int WaitForNextJob(Worker w, int seen)
+    {
+        long start = System.Diagnostics.Stopwatch.GetTimestamp();
+        while (Volatile.Read(ref _generation) == seen)
+        {
+            if (System.Diagnostics.Stopwatch.GetTimestamp() - start < SpinTicks)
+            {
+                Thread.SpinWait(20);
+                continue;
+            }
+            // Reset, re-check, then wait: a Set after the re-check still wakes us.
+            w.Go.Reset();
+            if (Volatile.Read(ref _generation) == seen) w.Go.Wait();
+        }
+        return Volatile.Read(ref _generation);
     }
 }

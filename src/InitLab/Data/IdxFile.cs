@@ -77,6 +77,7 @@ public sealed class IdxFile
             total *= d;
             if (total > Array.MaxLength) throw new IdxFormatException(path, $"header claims {string.Join("x", dims[..(i + 1)])} items, more than any file of this kind can hold.");
         }
+        if (!gz) maxPayload -= 4 + 4 * rank;
         if (total > maxPayload)
             throw new IdxFormatException(path, $"header claims {total:N0} bytes of data ({string.Join("x", dims)}) but the file {(gz ? "cannot decompress to that much" : $"holds only {maxPayload:N0} bytes")}; it is truncated or the header is wrong.");
         var data = ReadPayload(path, s, (int)total, gz);

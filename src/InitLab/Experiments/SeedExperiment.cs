@@ -42,7 +42,7 @@ public sealed class SeedExperiment
         var model = Mlp.Create(ShallowSizes, "relu", init, generator);
         if (deep)
         {
-            Trainer.SkipEpochDraws(generator, NoteEpochs);
+            DataLoaderOrder.Skip(generator, NoteEpochs);
             model = Mlp.Create(DeepSizes, "relu", init, generator);
         }
         var optimizer = new Adam(model.Parameters, learningRate: 0.001);

@@ -9,7 +9,7 @@ public sealed class TorchGenerator
     /// <summary>PyTorch's default seed (c10::detail::getNonDeterministicRandom is not used; this is default_rng_seed_val).</summary>
     public const ulong DefaultSeed = 67280421310721UL;
 
-    private Mt19937 _engine;
+    private readonly Mt19937 _engine;
 
     public TorchGenerator(ulong seed = DefaultSeed)
     {
@@ -23,7 +23,8 @@ public sealed class TorchGenerator
     /// <summary>As torch.manual_seed / Generator.manual_seed: the engine is seeded with the low 32 bits.</summary>
     public void ManualSeed(ulong seed)
     {
-        _engine = new Mt19937((uint)seed);
+        _engine.Seed((uint)seed);
+        _nextDoubleNormal = null;
         InitialSeed = seed;
     }
 

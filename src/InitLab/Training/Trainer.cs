@@ -18,8 +18,7 @@ public sealed class Trainer
 {
     private readonly Sequential _model;
     private readonly Optimizer _optimizer;
-    private readonly TorchGenerator _generator;
-    private readonly TorchGenerator _samplerGenerator = new();
+    private readonly DataLoaderOrder _shuffle;
     private readonly CrossEntropyLoss _loss = new();
     private int[] _order = [];
     private Tensor? _x;
@@ -29,7 +28,8 @@ public sealed class Trainer
     {
         if (options.BatchSize <= 0) throw new ArgumentOutOfRangeException(nameof(options), $"Batch size must be positive, got {options.BatchSize}.");
         if (options.Epochs < 0) throw new ArgumentOutOfRangeException(nameof(options), $"Epochs must be >= 0, got {options.Epochs}.");
-        (_model, _optimizer, _generator, Options) = (model, optimizer, generator, options);
+        (_model, _optimizer, Options) = (model, optimizer, options);
+        _shuffle = new DataLoaderOrder(generator);
         _model.SetThreads(options.Threads);
     }
 
@@ -39,19 +39,6 @@ public sealed class Trainer
     public int BatchesPerEpoch(int samples) =>
         Options.DropLast ? samples / Options.BatchSize : (samples + Options.BatchSize - 1) / Options.BatchSize;
 
-    /// <summary>
-    /// Advances the generator exactly as one DataLoader epoch does, without training: for
-    /// reproducing what a script draws after epochs it ran.
-    /// </summary>
-    public static void SkipEpochDraws(TorchGenerator generator, int epochs)
-    {
-        for (int e = 0; e < epochs; e++)
-        {
-            generator.RandomInt64();
-            generator.RandomInt64();
-        }
-    }
-
     /// <summary>Runs one epoch over <paramref name="train"/>; <paramref name="epoch"/> is 1-based.</summary>
     public EpochResult RunEpoch(Dataset train, int epoch, IProgress<TrainingProgress>? progress = null, CancellationToken cancel = default)
     {
@@ -59,7 +46,7 @@ public sealed class Trainer
         int batches = BatchesPerEpoch(n);
         if (batches == 0) throw new ArgumentException($"{train.Source}: {n} samples make no full batch of {bs}.");
         NextOrder(n);
-        var watch = Stopwatch.StartNew();
+        long started = Stopwatch.GetTimestamp();
         float avgCost = 0f;
         int seen = 0;
         for (int b = 0; b < batches; b++)
@@ -71,9 +58,9 @@ public sealed class Trainer
             // As the note: avg_cost += cost / total_batch, in float32.
             avgCost += cost / batches;
             seen += rows;
-            progress?.Report(new TrainingProgress(epoch, b + 1, batches, bs, watch.Elapsed.TotalSeconds));
+            progress?.Report(new TrainingProgress(epoch, b + 1, batches, bs, Stopwatch.GetElapsedTime(started).TotalSeconds));
         }
-        return new EpochResult(epoch, avgCost, watch.Elapsed.TotalSeconds, seen);
+        return new EpochResult(epoch, avgCost, Stopwatch.GetElapsedTime(started).TotalSeconds, seen);
     }
 
     /// <summary>One forward, backward and optimizer step on a batch; returns the batch loss.</summary>
@@ -94,9 +81,7 @@ public sealed class Trainer
             for (int i = 0; i < n; i++) _order[i] = i;
             return;
         }
-        _generator.RandomInt64(); // the DataLoader iterator's base seed
-        _samplerGenerator.ManualSeed((ulong)_generator.RandomInt64()); // RandomSampler's seed
-        _samplerGenerator.RandPerm(_order);
+        _shuffle.Next(_order);
     }
 
     private Tensor Gather(Dataset data, int start, int rows, int f)

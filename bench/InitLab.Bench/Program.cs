@@ -1,0 +1,9 @@
+using BenchmarkDotNet.Running;
+using InitLab.Bench;
+
+if (args.Length > 0 && args[0] == "gflops")
+{
+    QuickGflops.Run(args.Skip(1).ToArray());
+    return;
+}
+BenchmarkSwitcher.FromAssembly(typeof(GemmBenchmarks).Assembly).Run(args);

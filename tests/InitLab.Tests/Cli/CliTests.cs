@@ -1,0 +1,112 @@
+using System.Text.RegularExpressions;
+
+namespace InitLab.Tests.Cli;
+
+public class CliTests
+{
+    private static (int Code, string Out, string Err) Run(params string[] args)
+    {
+        var o = new StringWriter();
+        var e = new StringWriter();
+        int code = InitLab.Cli.Cli.Run(args, o, e);
+        return (code, o.ToString(), e.ToString());
+    }
+
+    [Fact]
+    public void SeedPrintsTheNotesLines()
+    {
+        using var d = new TempDir();
+        IdxWriter.WriteDataset(d.Path, train: 300, test: 50);
+        var (code, output, err) = Run("seed", "--data", d.Path, "--epochs", "2", "--threads", "1");
+        Assert.True(code == 0, err);
+        var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Matches(@"^Epoch: 0001 cost = \d\.\d{9}$", lines[0]);
+        Assert.Matches(@"^Epoch: 0002 cost = \d\.\d{9}$", lines[1]);
+        Assert.Equal("Learning finished", lines[2]);
+        Assert.Matches(@"^Accuracy: [01](\.\d+)?$", lines[3]);
+        Assert.Matches(@"^Label:  \d$", lines[^2]);
+        Assert.Matches(@"^Prediction:  \d$", lines[^1]);
+        Assert.Contains(lines, l => l.Contains("@@"));  // the digit drawn as text
+        Assert.Equal("", err);                          // no progress bar when not a terminal
+    }
+
+    [Fact]
+    public void TrainWritesMetricsAndReportsAccuracy()
+    {
+        using var d = new TempDir();
+        IdxWriter.WriteDataset(d.Path, train: 400, test: 100);
+        string csv = d.File("m.csv");
+        var (code, output, err) = Run("train", "--data", d.Path, "--layers", "784,32,10", "--init", "normal:std=0.01",
+            "--optimizer", "sgd", "--lr", "0.1", "--momentum", "0.9", "--epochs", "3", "--batch-size", "50", "--metrics", csv);
+        Assert.True(code == 0, err);
+        var rows = File.ReadAllLines(csv);
+        Assert.Equal("epoch,cost,seconds,samples_per_second", rows[0]);
+        Assert.Equal(4, rows.Length);
+        Assert.StartsWith("3,", rows[3]);
+        double acc = double.Parse(Regex.Match(output, @"Accuracy: ([\d.]+)").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.True(acc > 0.9, output);
+        Assert.Empty(Directory.GetFiles(d.Path, "*.tmp"));
+    }
+
+    [Fact]
+    public void QuietPrintsOnlyTheResult()
+    {
+        using var d = new TempDir();
+        IdxWriter.WriteDataset(d.Path, train: 200, test: 20);
+        var (code, output, _) = Run("train", "--data", d.Path, "--layers", "784,16,10", "--epochs", "1", "--quiet", "--init", "zeros");
+        Assert.Equal(0, code);
+        Assert.Matches(@"^Accuracy: [\d.]+\n$", output.Replace("\r", ""));
+    }
+
+    [Theory]
+    [InlineData("train", "--data", "x", "--epochs", "abc")]
+    [InlineData("train", "--bogus")]
+    [InlineData("train")]
+    [InlineData("nosuchcommand")]
+    [InlineData("seed", "--epochs", "0")]
+    [InlineData("train", "--data", ".", "--init", "nosuchinit")]
+    [InlineData("train", "--data", ".", "--layers", "784,-3,10")]
+    [InlineData("train", "--data", ".", "--optimizer", "rmsprop")]
+    [InlineData("train", "--data", ".", "--init", "normal:sdt=1")]
+    public void BadUsageExitsWithTwo(params string[] args)
+    {
+        var (code, _, err) = Run(args);
+        Assert.Equal(2, code);
+        Assert.StartsWith("initlab: ", err);
+    }
+
+    [Fact]
+    public void MissingDataIsBadInputWithOneLineError()
+    {
+        using var d = new TempDir();
+        var (code, _, err) = Run("seed", "--data", d.Path);
+        Assert.Equal(1, code);
+        Assert.Single(err.TrimEnd().Split('\n'));
+        Assert.Contains("train-images-idx3-ubyte(.gz) is missing", err);
+        Assert.DoesNotContain("   at ", err);
+    }
+
+    [Fact]
+    public void MalformedFileNamesTheFileAndVerboseAddsTheStackTrace()
+    {
+        using var d = new TempDir();
+        IdxWriter.WriteDataset(d.Path, train: 20, test: 10);
+        File.WriteAllBytes(d.File("t10k-labels-idx1-ubyte.gz"), IdxWriter.Gzip(IdxWriter.Bytes(8, [10], [1, 2, 3, 4, 5, 6, 7, 8, 9, 12])));
+        var (code, _, err) = Run("train", "--data", d.Path, "--epochs", "1");
+        Assert.Equal(1, code);
+        Assert.Contains("t10k-labels-idx1-ubyte.gz: label 12 at index 9 is out of range", err);
+        var (code2, _, err2) = Run("train", "--data", d.Path, "--epochs", "1", "--verbose");
+        Assert.Equal(1, code2);
+        Assert.Contains("   at ", err2);
+    }
+
+    [Fact]
+    public void LayersThatDoNotFitTheDataAreBadInput()
+    {
+        using var d = new TempDir();
+        IdxWriter.WriteDataset(d.Path, train: 20, test: 10);
+        var (code, _, err) = Run("train", "--data", d.Path, "--layers", "100,10");
+        Assert.Equal(1, code);
+        Assert.Contains("--layers starts with 100 inputs but", err);
+    }
+}

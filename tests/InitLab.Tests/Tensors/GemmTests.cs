@@ -1,0 +1,124 @@
+using InitLab.Tensors;
+
+namespace InitLab.Tests.Tensors;
+
+public class GemmTests
+{
+    public static IEnumerable<object[]> Kernels() =>
+        Enum.GetValues<GemmKernel>().Where(k => k is not (GemmKernel.Auto or GemmKernel.Naive) && GemmKernels.IsSupported(k)).Select(k => new object[] { k });
+
+    private static float[] RandomMatrix(int count, int seed)
+    {
+        var r = new System.Random(seed);
+        var a = new float[count];
+        for (int i = 0; i < count; i++) a[i] = (float)(r.NextDouble() * 2 - 1);
+        return a;
+    }
+
+    /// <summary>Runs one case against the naive oracle; tolerance scales with k (float rounding grows ~sqrt(k)).</summary>
+    private static float[] Check(GemmKernel kernel, bool ta, bool tb, int m, int n, int k, float alpha, float beta, int threads, int pad = 0)
+    {
+        int lda = (ta ? m : k) + pad, ldb = (tb ? k : n) + pad, ldc = n + pad;
+        var a = RandomMatrix(((ta ? k : m) - 1) * lda + (ta ? m : k), m * 7 + k);
+        var b = RandomMatrix(((tb ? n : k) - 1) * ldb + (tb ? k : n), n * 13 + k);
+        var c0 = RandomMatrix((m - 1) * ldc + n, m + n);
+        var expected = (float[])c0.Clone();
+        var actual = (float[])c0.Clone();
+        Gemm.Naive(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, expected, ldc);
+        Gemm.Multiply(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, actual, ldc, threads, kernel);
+        double tol = 2e-6 * Math.Sqrt(k) * Math.Max(1, Math.Abs(alpha)) + 1e-6;
+        for (int i = 0; i < m; i++)
+            for (int j = 0; j < n; j++)
+            {
+                float e = expected[i * ldc + j], g = actual[i * ldc + j];
+                if (!(Math.Abs(e - g) <= tol * Math.Sqrt(k) + 1e-5 * Math.Abs(e)))
+                    Assert.Fail($"{kernel} ta={ta} tb={tb} {m}x{n}x{k} alpha={alpha} beta={beta} threads={threads}: C[{i},{j}] expected {e}, got {g}");
+            }
+        // Padding between rows of C must be untouched.
+        for (int i = 0; i < m - 1; i++)
+            for (int j = n; j < ldc; j++)
+                Assert.Equal(c0[i * ldc + j], actual[i * ldc + j]);
+        return actual;
+    }
+
+    [Theory]
+    [MemberData(nameof(Kernels))]
+    public void AllTransposesOddSizesAndThreadCounts(GemmKernel kernel)
+    {
+        int[] sizes = [1, 3, 7, 33, 257];
+        foreach (bool ta in new[] { false, true })
+            foreach (bool tb in new[] { false, true })
+                foreach (int m in sizes)
+                    foreach (int n in sizes)
+                        foreach (int k in new[] { 1, 7, 257 })
+                            Check(kernel, ta, tb, m, n, k, 1f, 0f, threads: (m + n + k) % 3 + 1);
+    }
+
+    [Theory]
+    [MemberData(nameof(Kernels))]
+    public void LargeSizeOf1000(GemmKernel kernel)
+    {
+        foreach (bool ta in new[] { false, true })
+            foreach (bool tb in new[] { false, true })
+                Check(kernel, ta, tb, 1000, 257, 33, 1f, 0f, threads: 2);
+        Check(kernel, false, true, 33, 1000, 1000, 1f, 0f, threads: 2);
+        Check(kernel, true, false, 100, 33, 1000, 1f, 1f, threads: 3);
+    }
+
+    [Theory]
+    [MemberData(nameof(Kernels))]
+    public void AlphaBetaAndLeadingDimensions(GemmKernel kernel)
+    {
+        foreach (var (alpha, beta) in new[] { (1f, 1f), (0.5f, -2f), (-1.5f, 0.25f), (2f, 0f) })
+            foreach (bool ta in new[] { false, true })
+                foreach (bool tb in new[] { false, true })
+                {
+                    Check(kernel, ta, tb, 37, 45, 300, alpha, beta, threads: 2);
+                    Check(kernel, ta, tb, 13, 18, 5, alpha, beta, threads: 1, pad: 3);
+                }
+    }
+
+    [Fact]
+    public void BetaZeroIgnoresNaNInC()
+    {
+        var a = new float[] { 1, 2, 3, 4 };
+        var b = new float[] { 1, 0, 0, 1 };
+        var c = new float[] { float.NaN, float.NaN, float.NaN, float.NaN };
+        Gemm.Multiply(false, false, 2, 2, 2, 1f, a, 2, b, 2, 0f, c, 2);
+        Assert.Equal(new float[] { 1, 2, 3, 4 }, c);
+    }
+
+    [Fact]
+    public void HandWorkedTwoByTwo()
+    {
+        // [1 2; 3 4] · [5 6; 7 8] = [19 22; 43 50]; 2·AB + 1·C with C = 1.
+        var c = new float[] { 1, 1, 1, 1 };
+        Gemm.Multiply(false, false, 2, 2, 2, 2f, new float[] { 1, 2, 3, 4 }, 2, new float[] { 5, 6, 7, 8 }, 2, 1f, c, 2);
+        Assert.Equal(new float[] { 39, 45, 87, 101 }, c);
+    }
+
+    [Fact]
+    public void KZeroScalesCByBeta()
+    {
+        var c = new float[] { 1, 2, 3 };
+        Gemm.Multiply(false, false, 1, 3, 0, 1f, Array.Empty<float>(), 1, Array.Empty<float>(), 3, 0.5f, c, 3);
+        Assert.Equal(new float[] { 0.5f, 1, 1.5f }, c);
+    }
+
+    [Theory]
+    [MemberData(nameof(Kernels))]
+    public void ResultsAreBitIdenticalForEveryThreadCount(GemmKernel kernel)
+    {
+        float[] one = Check(kernel, false, true, 100, 256, 784, 1f, 0f, threads: 1);
+        for (int t = 2; t <= 5; t++)
+            Assert.Equal(one, Check(kernel, false, true, 100, 256, 784, 1f, 0f, threads: t));
+    }
+
+    [Fact]
+    public void RejectsBuffersThatAreTooSmall()
+    {
+        var ex = Assert.Throws<ArgumentException>(() =>
+            Gemm.Multiply(false, false, 2, 2, 2, 1f, new float[3], 2, new float[4], 2, 0f, new float[4], 2));
+        Assert.Contains("A needs 4 floats", ex.Message);
+    }
+}

@@ -1,0 +1,88 @@
+using InitLab.Data;
+using InitLab.Init;
+using InitLab.Models;
+using InitLab.Optim;
+using InitLab.Random;
+using InitLab.Training;
+
+namespace InitLab.Tests.Training;
+
+[Collection(SerialCollection.Name)]
+public class TrainerTests
+{
+    private static DataSplits Synthetic(int train = 600, int test = 200)
+    {
+        using var d = new TempDir();
+        IdxWriter.WriteDataset(d.Path, train, test);
+        return MnistLoader.Load(d.Path);
+    }
+
+    private static (Trainer, InitLab.Nn.Sequential) Create(int threads, int epochs = 2, string optimizer = "adam")
+    {
+        var g = new TorchGenerator(777);
+        var model = Mlp.Create([784, 64, 32, 10], "relu", InitSpec.Parse("xavier-uniform"), g);
+        Optimizer opt = optimizer == "adam" ? new Adam(model.Parameters, 0.001) : new Sgd(model.Parameters, 0.05, momentum: 0.9);
+        return (new Trainer(model, opt, g, new TrainingOptions { Epochs = epochs, BatchSize = 50, Threads = threads }), model);
+    }
+
+    [Fact]
+    public void LearnsASeparableProblem()
+    {
+        var data = Synthetic();
+        var (trainer, model) = Create(threads: 2);
+        float first = trainer.RunEpoch(data.Train, 1).Cost;
+        float second = trainer.RunEpoch(data.Train, 2).Cost;
+        Assert.True(second < first, $"cost did not fall: {first} -> {second}");
+        Assert.True(Evaluator.Accuracy(model, data.Test) > 0.9f);
+    }
+
+    [Fact]
+    public void DropLastVisitsOnlyWholeBatches()
+    {
+        var data = Synthetic(train: 130, test: 10);
+        var (trainer, _) = Create(threads: 1);
+        var r = trainer.RunEpoch(data.Train, 1);
+        Assert.Equal(100, r.Samples);
+        Assert.Equal(2, trainer.BatchesPerEpoch(130));
+    }
+
+    [Fact]
+    public void SameSeedSameCostsWhateverTheThreadCount()
+    {
+        var data = Synthetic(train: 300, test: 50);
+        float[] Run(int threads)
+        {
+            var (t, _) = Create(threads);
+            return [t.RunEpoch(data.Train, 1).Cost, t.RunEpoch(data.Train, 2).Cost];
+        }
+        var one = Run(1);
+        Assert.Equal(one, Run(1));
+        Assert.Equal(one, Run(2));
+    }
+
+    [Theory]
+    [InlineData("adam", 1)]
+    [InlineData("adam", 2)]
+    [InlineData("sgd", 2)]
+    public void ATrainingStepAllocatesNothingAfterTheFirst(string optimizer, int threads)
+    {
+        var data = Synthetic(train: 1000, test: 10);
+        var (trainer, _) = Create(threads, optimizer: optimizer);
+        trainer.RunEpoch(data.Train, 1); // warm-up: buffers, JIT, worker threads
+        // Counted on the training thread: process-wide counts pick up the runtime's own
+        // background work (tiered JIT), which is not the training loop's.
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        trainer.RunEpoch(data.Train, 2);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        // One epoch is 20 batches: any per-batch allocation would cost at least 20 x 24 bytes.
+        // The epoch's result record is the only object an epoch creates.
+        Assert.True(allocated < 200, $"an epoch of 20 batches allocated {allocated} bytes");
+    }
+}
+
+/// <summary>Tests that measure process-wide allocation must not run beside other tests.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class SerialCollection
+{
+    public const string Name = "serial";
+}
