@@ -71,6 +71,10 @@ fi
 # ---- torch peer ------------------------------------------------------------
 for t in "${THREADS_LIST[@]}"; do
     echo "running torch peer, threads=$t..." >&2
+    # The peer gets its best configuration: its BLAS uses exactly t threads, and the
+    # OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE overrides this workplace sets for old OpenBLAS builds
+    # are removed so OpenBLAS picks its native (AVX-512) kernels.
+    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OPENBLAS_NUM_THREADS="$t" OMP_NUM_THREADS="$t" \
     "$PY" "$PEER" --data "$DATA_DIR" --threads "$t" --epochs "$EPOCHS" \
         --layers "$LAYERS" --batch-size "$BATCH" --lr "$LR" --seed "$SEED" \
         >"$TMP/torch_$t.json"

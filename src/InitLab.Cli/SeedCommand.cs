@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using InitLab.Data;
 using InitLab.Experiments;
+using InitLab.Io;
 using InitLab.Training;
 
 namespace InitLab.Cli;
@@ -28,6 +29,7 @@ public static class SeedCommand
         Options.CheckEpochsAndThreads(epochs, threads);
         var splits = MnistLoader.Load(DataLocator.Resolve(dataDir));
         var exp = SeedExperiment.Create(deep, epochs, threads);
+        o.Out.WriteLine(TorchPrint.Parameter(exp.LastWeight.Value));
         var progress = o.EpochProgress(quiet, epochs);
         for (int e = 1; e <= epochs; e++)
         {

@@ -16,9 +16,19 @@ namespace InitLab.Tensors;
 /// </summary>
 public static unsafe partial class Gemm
 {
-    internal const int KC = 256;
-    internal const int MC = 96;
+    // Upper bounds of the cache blocks; the blocks actually used divide k and m evenly (below)
+    // so that, e.g., k = 784 runs as 3 slices of 264 rather than 256+256+256+16.
+    internal const int KC = 288;   // B micro-panel KC x 32 floats stays in L1 (48 KiB)
+    internal const int MC = 144;   // A block MC x KC floats stays in L2
     internal const int NC = 2048;
+
+    /// <summary>Splits <paramref name="total"/> into equal blocks of at most <paramref name="max"/>, rounded up to <paramref name="align"/>.</summary>
+    private static int BlockSize(int total, int max, int align)
+    {
+        int blocks = (total + max - 1) / max;
+        int size = (total + blocks - 1) / blocks;
+        return Math.Min(max, (size + align - 1) / align * align);
+    }
 
     /// <summary>Below this many multiply-adds a GEMM runs on the calling thread alone.</summary>
     private const long ParallelThreshold = 1L << 17;
@@ -130,9 +140,11 @@ public static unsafe partial class Gemm
     {
         [ThreadStatic] private static float* _a;
         [ThreadStatic] private static float* _b;
+        [ThreadStatic] private static float* _tile;
 
-        public static float* A => _a != null ? _a : _a = Alloc(KC * (MC + 8));
-        public static float* B => _b != null ? _b : _b = Alloc(KC * (NC + 16));
+        public static float* A => _a != null ? _a : _a = Alloc(KC * (MC + 16));
+        public static float* B => _b != null ? _b : _b = Alloc(KC * (NC + 32));
+        public static float* Tile => _tile != null ? _tile : _tile = Alloc(8 * 32);
 
         private static float* Alloc(int floats) => (float*)NativeMemory.AlignedAlloc((nuint)floats * sizeof(float), 64);
     }
@@ -159,7 +171,12 @@ public static unsafe partial class Gemm
             _a = a;
             _b = b;
             _c = c;
-            (_mr, _nr) = kernel == GemmKernel.Avx2Fma ? (6, 16) : (4, 8);
+            (_mr, _nr) = kernel switch
+            {
+                GemmKernel.Avx512 => (8, 32),
+                GemmKernel.Avx2Fma => (6, 16),
+                _ => (4, 8),
+            };
             _splitN = n >= m;
         }
 
@@ -189,17 +206,18 @@ public static unsafe partial class Gemm
         private void Blocked(int m, int n, float* a, float* b, float* c)
         {
             float* ap = PackBuffers.A, bp = PackBuffers.B;
+            int kcBlock = BlockSize(_k, KC, 8), mcBlock = BlockSize(m, MC, _mr);
             for (int jc = 0; jc < n; jc += NC)
             {
                 int nc = Math.Min(NC, n - jc);
-                for (int pc = 0; pc < _k; pc += KC)
+                for (int pc = 0; pc < _k; pc += kcBlock)
                 {
-                    int kc = Math.Min(KC, _k - pc);
+                    int kc = Math.Min(kcBlock, _k - pc);
                     float beta = pc == 0 ? _beta : 1f;
                     Packing.PackB(_tb, b, _ldb, pc, jc, kc, nc, _nr, bp);
-                    for (int ic = 0; ic < m; ic += MC)
+                    for (int ic = 0; ic < m; ic += mcBlock)
                     {
-                        int mc = Math.Min(MC, m - ic);
+                        int mc = Math.Min(mcBlock, m - ic);
                         Packing.PackA(_ta, a, _lda, ic, pc, mc, kc, _mr, ap);
                         Macro(mc, nc, kc, ap, bp, c + (long)ic * _ldc + jc, beta);
                     }
@@ -210,6 +228,7 @@ public static unsafe partial class Gemm
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private void Macro(int mc, int nc, int kc, float* ap, float* bp, float* c, float beta)
         {
+            float* tile = PackBuffers.Tile;
             for (int jr = 0; jr < nc; jr += _nr)
             {
                 int nr = Math.Min(_nr, nc - jr);
@@ -221,9 +240,10 @@ public static unsafe partial class Gemm
                     float* cTile = c + (long)ir * _ldc + jr;
                     switch (_kernel)
                     {
-                        case GemmKernel.Avx2Fma: MicroKernels.Avx6x16(kc, aStrip, bStrip, cTile, _ldc, _alpha, beta, mr, nr); break;
-                        case GemmKernel.Vector128: MicroKernels.V128x4x8(kc, aStrip, bStrip, cTile, _ldc, _alpha, beta, mr, nr); break;
-                        default: MicroKernels.Scalar4x8(kc, aStrip, bStrip, cTile, _ldc, _alpha, beta, mr, nr); break;
+                        case GemmKernel.Avx512: MicroKernels.Avx512x8x32(kc, aStrip, bStrip, cTile, _ldc, _alpha, beta, mr, nr, tile); break;
+                        case GemmKernel.Avx2Fma: MicroKernels.Avx6x16(kc, aStrip, bStrip, cTile, _ldc, _alpha, beta, mr, nr, tile); break;
+                        case GemmKernel.Vector128: MicroKernels.V128x4x8(kc, aStrip, bStrip, cTile, _ldc, _alpha, beta, mr, nr, tile); break;
+                        default: MicroKernels.Scalar4x8(kc, aStrip, bStrip, cTile, _ldc, _alpha, beta, mr, nr, tile); break;
                     }
                 }
             }

@@ -7,6 +7,8 @@ namespace InitLab.Tensors;
 public enum GemmKernel
 {
     Auto,
+    /// <summary>8x32 register tile, Vector512 with FMA (x86 AVX-512F).</summary>
+    Avx512,
     /// <summary>6x16 register tile, Vector256 with FMA (x86 AVX2+FMA).</summary>
     Avx2Fma,
     /// <summary>4x8 register tile, Vector128 (SSE, NEON); FMA where the CPU has it.</summary>
@@ -26,13 +28,15 @@ public static class GemmKernels
     public static GemmKernel Default { get; } = Resolve(Environment.GetEnvironmentVariable("INITLAB_GEMM_KERNEL"));
 
     public static GemmKernel Best =>
-        Avx2.IsSupported && Fma.IsSupported ? GemmKernel.Avx2Fma
+        Avx512F.IsSupported && Vector512.IsHardwareAccelerated ? GemmKernel.Avx512
+        : Avx2.IsSupported && Fma.IsSupported ? GemmKernel.Avx2Fma
         : Vector128.IsHardwareAccelerated ? GemmKernel.Vector128
         : GemmKernel.Scalar;
 
     /// <summary>True when this CPU can run <paramref name="kernel"/>.</summary>
     public static bool IsSupported(GemmKernel kernel) => kernel switch
     {
+        GemmKernel.Avx512 => Avx512F.IsSupported,
         GemmKernel.Avx2Fma => Avx2.IsSupported && Fma.IsSupported,
         _ => true,
     };
@@ -47,6 +51,6 @@ public static class GemmKernels
 
     /// <summary>A one-line description of the active backend, for reports.</summary>
     public static string Describe() =>
-        $"managed GEMM, kernel {Default}, Vector256 {(Vector256.IsHardwareAccelerated ? "yes" : "no")}, " +
+        $"managed GEMM, kernel {Default}, Vector512 {(Vector512.IsHardwareAccelerated ? "yes" : "no")}, Vector256 {(Vector256.IsHardwareAccelerated ? "yes" : "no")}, " +
         $"FMA {(Fma.IsSupported ? "yes" : "no")}, {Environment.ProcessorCount} logical cores";
 }

@@ -6,13 +6,76 @@ namespace InitLab.Tensors;
 
 /// <summary>
 /// Register-blocked inner kernels: C[mr x nr] = alpha * Apanel * Bpanel + beta * C over one KC
-/// slice of packed strips. Full tiles store straight into C; edge tiles go through a small stack
-/// tile so the kernels never read or write outside C.
+/// slice of packed strips. Full tiles store straight into C; edge tiles go through the caller's
+/// tile buffer t (at least 8x32 floats) so the kernels never read or write outside C. The buffer
+/// is passed in rather than stackalloc'ed: zeroing a stackalloc after the loop calls a helper
+/// that clobbers every vector register, and the JIT then keeps the accumulators on the stack.
 /// </summary>
 internal static unsafe class MicroKernels
 {
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Avx6x16(int kc, float* a, float* b, float* c, int ldc, float alpha, float beta, int mr, int nr)
+    public static void Avx512x8x32(int kc, float* a, float* b, float* c, int ldc, float alpha, float beta, int mr, int nr, float* t)
+    {
+        Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
+        Vector512<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
+        Vector512<float> c60 = default, c61 = default, c70 = default, c71 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            var b0 = Vector512.Load(b);
+            var b1 = Vector512.Load(b + 16);
+            var av = Vector512.Create(a[0]);
+            c00 = Avx512F.FusedMultiplyAdd(av, b0, c00); c01 = Avx512F.FusedMultiplyAdd(av, b1, c01);
+            av = Vector512.Create(a[1]);
+            c10 = Avx512F.FusedMultiplyAdd(av, b0, c10); c11 = Avx512F.FusedMultiplyAdd(av, b1, c11);
+            av = Vector512.Create(a[2]);
+            c20 = Avx512F.FusedMultiplyAdd(av, b0, c20); c21 = Avx512F.FusedMultiplyAdd(av, b1, c21);
+            av = Vector512.Create(a[3]);
+            c30 = Avx512F.FusedMultiplyAdd(av, b0, c30); c31 = Avx512F.FusedMultiplyAdd(av, b1, c31);
+            av = Vector512.Create(a[4]);
+            c40 = Avx512F.FusedMultiplyAdd(av, b0, c40); c41 = Avx512F.FusedMultiplyAdd(av, b1, c41);
+            av = Vector512.Create(a[5]);
+            c50 = Avx512F.FusedMultiplyAdd(av, b0, c50); c51 = Avx512F.FusedMultiplyAdd(av, b1, c51);
+            av = Vector512.Create(a[6]);
+            c60 = Avx512F.FusedMultiplyAdd(av, b0, c60); c61 = Avx512F.FusedMultiplyAdd(av, b1, c61);
+            av = Vector512.Create(a[7]);
+            c70 = Avx512F.FusedMultiplyAdd(av, b0, c70); c71 = Avx512F.FusedMultiplyAdd(av, b1, c71);
+            a += 8;
+            b += 32;
+        }
+        var va = Vector512.Create(alpha);
+        if (mr == 8 && nr == 32)
+        {
+            Store512(c, va, beta, c00, c01); Store512(c + ldc, va, beta, c10, c11);
+            Store512(c + 2 * ldc, va, beta, c20, c21); Store512(c + 3 * ldc, va, beta, c30, c31);
+            Store512(c + 4 * ldc, va, beta, c40, c41); Store512(c + 5 * ldc, va, beta, c50, c51);
+            Store512(c + 6 * ldc, va, beta, c60, c61); Store512(c + 7 * ldc, va, beta, c70, c71);
+            return;
+        }
+        (c00 * va).Store(t); (c01 * va).Store(t + 16); (c10 * va).Store(t + 32); (c11 * va).Store(t + 48);
+        (c20 * va).Store(t + 64); (c21 * va).Store(t + 80); (c30 * va).Store(t + 96); (c31 * va).Store(t + 112);
+        (c40 * va).Store(t + 128); (c41 * va).Store(t + 144); (c50 * va).Store(t + 160); (c51 * va).Store(t + 176);
+        (c60 * va).Store(t + 192); (c61 * va).Store(t + 208); (c70 * va).Store(t + 224); (c71 * va).Store(t + 240);
+        StoreEdge(t, 32, c, ldc, beta, mr, nr);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store512(float* c, Vector512<float> alpha, float beta, Vector512<float> lo, Vector512<float> hi)
+    {
+        if (beta == 0f)
+        {
+            (lo * alpha).Store(c);
+            (hi * alpha).Store(c + 16);
+        }
+        else
+        {
+            var vb = Vector512.Create(beta);
+            Avx512F.FusedMultiplyAdd(lo, alpha, Vector512.Load(c) * vb).Store(c);
+            Avx512F.FusedMultiplyAdd(hi, alpha, Vector512.Load(c + 16) * vb).Store(c + 16);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Avx6x16(int kc, float* a, float* b, float* c, int ldc, float alpha, float beta, int mr, int nr, float* t)
     {
         Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
         Vector256<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
@@ -43,7 +106,6 @@ internal static unsafe class MicroKernels
             Store256(c + 4 * ldc, va, beta, c40, c41); Store256(c + 5 * ldc, va, beta, c50, c51);
             return;
         }
-        float* t = stackalloc float[6 * 16];
         (c00 * va).Store(t); (c01 * va).Store(t + 8); (c10 * va).Store(t + 16); (c11 * va).Store(t + 24);
         (c20 * va).Store(t + 32); (c21 * va).Store(t + 40); (c30 * va).Store(t + 48); (c31 * va).Store(t + 56);
         (c40 * va).Store(t + 64); (c41 * va).Store(t + 72); (c50 * va).Store(t + 80); (c51 * va).Store(t + 88);
@@ -67,7 +129,7 @@ internal static unsafe class MicroKernels
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void V128x4x8(int kc, float* a, float* b, float* c, int ldc, float alpha, float beta, int mr, int nr)
+    public static void V128x4x8(int kc, float* a, float* b, float* c, int ldc, float alpha, float beta, int mr, int nr, float* t)
     {
         Vector128<float> c00 = default, c01 = default, c10 = default, c11 = default;
         Vector128<float> c20 = default, c21 = default, c30 = default, c31 = default;
@@ -87,7 +149,6 @@ internal static unsafe class MicroKernels
             b += 8;
         }
         var va = Vector128.Create(alpha);
-        float* t = stackalloc float[4 * 8];
         (c00 * va).Store(t); (c01 * va).Store(t + 4); (c10 * va).Store(t + 8); (c11 * va).Store(t + 12);
         (c20 * va).Store(t + 16); (c21 * va).Store(t + 20); (c30 * va).Store(t + 24); (c31 * va).Store(t + 28);
         StoreEdge(t, 8, c, ldc, beta, mr, nr);
@@ -97,9 +158,8 @@ internal static unsafe class MicroKernels
     private static Vector128<float> Madd(Vector128<float> x, Vector128<float> y, Vector128<float> acc) =>
         Fma.IsSupported ? Fma.MultiplyAdd(x, y, acc) : acc + x * y;
 
-    public static void Scalar4x8(int kc, float* a, float* b, float* c, int ldc, float alpha, float beta, int mr, int nr)
+    public static void Scalar4x8(int kc, float* a, float* b, float* c, int ldc, float alpha, float beta, int mr, int nr, float* t)
     {
-        float* t = stackalloc float[4 * 8];
         new Span<float>(t, 32).Clear();
         for (int p = 0; p < kc; p++)
         {

@@ -1,9 +1,15 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
 namespace InitLab.Tensors;
 
 /// <summary>
 /// Copies blocks of A and B into the contiguous, zero-padded strip layout the micro-kernels read:
 /// A as strips of MR rows (for each p, MR consecutive values), B as strips of NR columns (for
 /// each p, NR consecutive values). Padding with zeros lets the kernels run full tiles at edges.
+/// Where packing is a transpose (A not transposed, B transposed), full 8x8 blocks go through an
+/// AVX register transpose; at the small training shapes packing costs as much as the arithmetic.
 /// </summary>
 internal static unsafe class Packing
 {
@@ -16,11 +22,15 @@ internal static unsafe class Packing
             float* d = dst + (long)s * kc;
             if (!transA)
             {
-                // op(A)[i,p] = a[i*lda + p]: read each row contiguously, write with stride mr.
+                // op(A)[i,p] = a[i*lda + p]: a transpose of rows x kc into kc x mr.
+                float* src = a + (long)(ic + s) * lda + pc;
+                int p0 = 0;
+                if (rows == 8 && mr == 8 && Avx.IsSupported)
+                    for (; p0 + 8 <= kc; p0 += 8) Transpose8x8(src + p0, lda, d + p0 * 8, 8);
                 for (int i = 0; i < rows; i++)
                 {
-                    float* src = a + (long)(ic + s + i) * lda + pc;
-                    for (int p = 0; p < kc; p++) d[p * mr + i] = src[p];
+                    float* row = src + (long)i * lda;
+                    for (int p = p0; p < kc; p++) d[p * mr + i] = row[p];
                 }
             }
             else
@@ -29,7 +39,7 @@ internal static unsafe class Packing
                 for (int p = 0; p < kc; p++)
                 {
                     float* src = a + (long)(pc + p) * lda + ic + s;
-                    for (int i = 0; i < rows; i++) d[p * mr + i] = src[i];
+                    new ReadOnlySpan<float>(src, rows).CopyTo(new Span<float>(d + p * mr, rows));
                 }
             }
             if (rows < mr)
@@ -52,26 +62,60 @@ internal static unsafe class Packing
                 {
                     float* src = b + (long)(pc + p) * ldb + jc + s;
                     float* dp = d + p * nr;
-                    if (cols == nr) new ReadOnlySpan<float>(src, nr).CopyTo(new Span<float>(dp, nr));
-                    else
-                    {
-                        for (int j = 0; j < cols; j++) dp[j] = src[j];
-                        for (int j = cols; j < nr; j++) dp[j] = 0f;
-                    }
+                    new ReadOnlySpan<float>(src, cols).CopyTo(new Span<float>(dp, cols));
+                    for (int j = cols; j < nr; j++) dp[j] = 0f;
                 }
             }
             else
             {
-                // op(B)[p,j] = b[j*ldb + p]: read each column's row of storage contiguously.
-                for (int j = 0; j < cols; j++)
+                // op(B)[p,j] = b[j*ldb + p]: a transpose of cols x kc into kc x nr.
+                float* src = b + (long)(jc + s) * ldb + pc;
+                int j0 = 0;
+                if (Avx.IsSupported && kc >= 8)
                 {
-                    float* src = b + (long)(jc + s + j) * ldb + pc;
-                    for (int p = 0; p < kc; p++) d[p * nr + j] = src[p];
+                    int kc8 = kc & ~7;
+                    for (; j0 + 8 <= cols; j0 += 8)
+                    {
+                        for (int p = 0; p < kc8; p += 8) Transpose8x8(src + (long)j0 * ldb + p, ldb, d + p * nr + j0, nr);
+                        for (int j = j0; j < j0 + 8; j++)
+                            for (int p = kc8; p < kc; p++) d[p * nr + j] = src[(long)j * ldb + p];
+                    }
+                }
+                for (int j = j0; j < cols; j++)
+                {
+                    float* col = src + (long)j * ldb;
+                    for (int p = 0; p < kc; p++) d[p * nr + j] = col[p];
                 }
                 if (cols < nr)
                     for (int p = 0; p < kc; p++)
                         for (int j = cols; j < nr; j++) d[p * nr + j] = 0f;
             }
         }
+    }
+
+    /// <summary>dst[q*ds + r] = src[r*ss + q] for an 8x8 block, in AVX registers.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Transpose8x8(float* s, int ss, float* d, int ds)
+    {
+        var r0 = Avx.LoadVector256(s); var r1 = Avx.LoadVector256(s + ss);
+        var r2 = Avx.LoadVector256(s + 2 * ss); var r3 = Avx.LoadVector256(s + 3 * ss);
+        var r4 = Avx.LoadVector256(s + 4 * ss); var r5 = Avx.LoadVector256(s + 5 * ss);
+        var r6 = Avx.LoadVector256(s + 6 * ss); var r7 = Avx.LoadVector256(s + 7 * ss);
+        var t0 = Avx.UnpackLow(r0, r1); var t1 = Avx.UnpackHigh(r0, r1);
+        var t2 = Avx.UnpackLow(r2, r3); var t3 = Avx.UnpackHigh(r2, r3);
+        var t4 = Avx.UnpackLow(r4, r5); var t5 = Avx.UnpackHigh(r4, r5);
+        var t6 = Avx.UnpackLow(r6, r7); var t7 = Avx.UnpackHigh(r6, r7);
+        var u0 = Avx.Shuffle(t0, t2, 0x44); var u1 = Avx.Shuffle(t0, t2, 0xEE);
+        var u2 = Avx.Shuffle(t1, t3, 0x44); var u3 = Avx.Shuffle(t1, t3, 0xEE);
+        var u4 = Avx.Shuffle(t4, t6, 0x44); var u5 = Avx.Shuffle(t4, t6, 0xEE);
+        var u6 = Avx.Shuffle(t5, t7, 0x44); var u7 = Avx.Shuffle(t5, t7, 0xEE);
+        Avx.Store(d, Avx.Permute2x128(u0, u4, 0x20));
+        Avx.Store(d + ds, Avx.Permute2x128(u1, u5, 0x20));
+        Avx.Store(d + 2 * ds, Avx.Permute2x128(u2, u6, 0x20));
+        Avx.Store(d + 3 * ds, Avx.Permute2x128(u3, u7, 0x20));
+        Avx.Store(d + 4 * ds, Avx.Permute2x128(u0, u4, 0x31));
+        Avx.Store(d + 5 * ds, Avx.Permute2x128(u1, u5, 0x31));
+        Avx.Store(d + 6 * ds, Avx.Permute2x128(u2, u6, 0x31));
+        Avx.Store(d + 7 * ds, Avx.Permute2x128(u3, u7, 0x31));
     }
 }

@@ -1,5 +1,6 @@
 using System.Numerics;
 using InitLab.Nn;
+using InitLab.Tensors;
 
 namespace InitLab.Optim;
 
@@ -8,10 +9,15 @@ namespace InitLab.Optim;
 /// p -= lr/(1-β1^t) · m / (sqrt(v)/sqrt(1-β2^t) + ε). Adam adds wd·p to g (L2); AdamW
 /// (decoupled) first shrinks p by (1 - lr·wd). One fused SIMD pass per parameter.
 /// </summary>
-public sealed class Adam : Optimizer
+public sealed class Adam : Optimizer, IParallelJob
 {
+    /// <summary>Below this many parameters a step runs on one thread.</summary>
+    private const int ParallelThreshold = 1 << 15;
+
     private readonly float[][] _m, _v;
+    private readonly int _total;
     private long _step;
+    private Scalars _scalars;
 
     public Adam(IReadOnlyList<Parameter> parameters, double learningRate = 1e-3, double beta1 = 0.9, double beta2 = 0.999,
         double eps = 1e-8, double weightDecay = 0, bool decoupledWeightDecay = false) : base(parameters, learningRate)
@@ -23,7 +29,9 @@ public sealed class Adam : Optimizer
         (Beta1, Beta2, Eps, WeightDecay, Decoupled) = (beta1, beta2, eps, weightDecay, decoupledWeightDecay);
         _m = parameters.Select(p => new float[p.Value.Length]).ToArray();
         _v = parameters.Select(p => new float[p.Value.Length]).ToArray();
+        _total = parameters.Sum(p => p.Value.Length);
     }
+
 
     /// <summary>torch.optim.AdamW's defaults: lr 1e-3, weight decay 1e-2, decoupled.</summary>
     public static Adam AdamW(IReadOnlyList<Parameter> parameters, double learningRate = 1e-3, double beta1 = 0.9,
@@ -42,20 +50,35 @@ public sealed class Adam : Optimizer
         _step++;
         // Scalars as PyTorch computes them: in double on the Python side, then used as floats.
         double bc1 = 1 - Math.Pow(Beta1, _step), bc2 = 1 - Math.Pow(Beta2, _step);
-        var s = new Scalars
+        _scalars = new Scalars
         {
             B1 = (float)Beta1, OneMinusB1 = (float)(1 - Beta1), B2 = (float)Beta2, OneMinusB2 = (float)(1 - Beta2),
-            Eps = (float)Eps, StepSize = (float)(LearningRate / bc1), Bc2Sqrt = (float)Math.Sqrt(bc2),
+            Eps = (float)Eps, StepSize = (float)(LearningRate / bc1), InvBc2Sqrt = (float)(1 / Math.Sqrt(bc2)),
             L2 = Decoupled ? 0f : (float)WeightDecay,
             Shrink = Decoupled ? (float)(1 - LearningRate * WeightDecay) : 1f,
         };
+        int threads = Threads > 0 ? Threads : Gemm.DefaultThreads;
+        if (_total < ParallelThreshold || threads <= 1) Execute(0, 1);
+        else WorkerPool.Shared.Run(this, threads);
+    }
+
+    /// <summary>Updates slice <paramref name="index"/> of <paramref name="count"/> of every parameter.</summary>
+    public void Execute(int index, int count)
+    {
         for (int k = 0; k < Parameters.Count; k++)
-            Update(Parameters[k].Value.Data, Parameters[k].Grad.Data, _m[k], _v[k], s);
+        {
+            int n = Parameters[k].Value.Length;
+            int lo = (int)((long)n * index / count), hi = (int)((long)n * (index + 1) / count);
+            Update(Parameters[k].Value.Data.AsSpan(lo, hi - lo), Parameters[k].Grad.Data.AsSpan(lo, hi - lo),
+                _m[k].AsSpan(lo, hi - lo), _v[k].AsSpan(lo, hi - lo), _scalars);
+        }
     }
 
     private struct Scalars
     {
-        public float B1, OneMinusB1, B2, OneMinusB2, Eps, StepSize, Bc2Sqrt, L2, Shrink;
+        // InvBc2Sqrt replaces PyTorch's division by sqrt(1-β2^t) with a multiplication: a
+        // rounding difference of at most an ulp of the denominator, and one division fewer.
+        public float B1, OneMinusB1, B2, OneMinusB2, Eps, StepSize, InvBc2Sqrt, L2, Shrink;
     }
 
     private static void Update(Span<float> p, ReadOnlySpan<float> g, Span<float> m, Span<float> v, in Scalars s)
@@ -66,7 +89,7 @@ public sealed class Adam : Optimizer
             int w = Vector<float>.Count;
             var b1 = new Vector<float>(s.B1); var omb1 = new Vector<float>(s.OneMinusB1);
             var b2 = new Vector<float>(s.B2); var omb2 = new Vector<float>(s.OneMinusB2);
-            var eps = new Vector<float>(s.Eps); var bc2 = new Vector<float>(s.Bc2Sqrt);
+            var eps = new Vector<float>(s.Eps); var bc2 = new Vector<float>(s.InvBc2Sqrt);
             var step = new Vector<float>(s.StepSize); var l2 = new Vector<float>(s.L2); var shrink = new Vector<float>(s.Shrink);
             for (; i <= n - w; i += w)
             {
@@ -78,7 +101,7 @@ public sealed class Adam : Optimizer
                 var vv = new Vector<float>(v.Slice(i, w)) * b2 + omb2 * (gv * gv);
                 mv.CopyTo(m.Slice(i, w));
                 vv.CopyTo(v.Slice(i, w));
-                var denom = Vector.SquareRoot(vv) / bc2 + eps;
+                var denom = Vector.SquareRoot(vv) * bc2 + eps;
                 (pv - step * (mv / denom)).CopyTo(p.Slice(i, w));
             }
         }
@@ -91,7 +114,7 @@ public sealed class Adam : Optimizer
             float vv = v[i] * s.B2 + s.OneMinusB2 * (gv * gv);
             m[i] = mv;
             v[i] = vv;
-            p[i] = pv - s.StepSize * (mv / (MathF.Sqrt(vv) / s.Bc2Sqrt + s.Eps));
+            p[i] = pv - s.StepSize * (mv / (MathF.Sqrt(vv) * s.InvBc2Sqrt + s.Eps));
         }
     }
 }

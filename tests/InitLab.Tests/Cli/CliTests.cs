@@ -20,6 +20,11 @@ public class CliTests
         var (code, output, err) = Run("seed", "--data", d.Path, "--epochs", "2", "--threads", "1");
         Assert.True(code == 0, err);
         var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        // The note prints the last layer's weights right after xavier_uniform_ (PyTorch's values for seed 777).
+        Assert.Equal("Parameter containing:", lines[0]);
+        Assert.Equal("tensor([[-0.0215, -0.0894,  0.0598,  ...,  0.0200,  0.0203,  0.1212],", lines[1]);
+        Assert.Equal("       requires_grad=True)", lines[8]);
+        lines = lines[9..];
         Assert.Matches(@"^Epoch: 0001 cost = \d\.\d{9}$", lines[0]);
         Assert.Matches(@"^Epoch: 0002 cost = \d\.\d{9}$", lines[1]);
         Assert.Equal("Learning finished", lines[2]);

@@ -136,3 +136,25 @@ public class TorchGeneratorTests
         }
     }
 }
+
+public class TorchPrintTests
+{
+    [Theory]
+    [InlineData("note_init")]
+    [InlineData("note_init_deep")]
+    public void LastWeightPrintsAsPyTorchPrintsIt(string key)
+    {
+        var fixture = Fixtures.Load("rng.json").GetProperty(key);
+        var model = Mlp.Create(fixture.GetProperty("sizes").Ints(), "relu", InitSpec.Parse("xavier-uniform"), new TorchGenerator(777));
+        string expected = fixture.GetProperty("tensors").EnumerateArray().Last(t => t.TryGetProperty("str", out _)).GetProperty("str").GetString()!;
+        Assert.Equal(expected, InitLab.Io.TorchPrint.Parameter(model.Layers.OfType<Linear>().Last().Weight.Value));
+    }
+
+    [Fact]
+    public void SmallTensorsUseIntegerAndScientificModes()
+    {
+        Assert.Equal("tensor([1., 2., 3.])", InitLab.Io.TorchPrint.Format(new InitLab.Tensors.Tensor([1f, 2f, 3f], 3)));
+        Assert.Equal("tensor([1.0000e-05, 1.0000e+00])", InitLab.Io.TorchPrint.Format(new InitLab.Tensors.Tensor([1e-5f, 1f], 2)));
+        Assert.Equal("tensor([[ 0.5000, -1.2500]])", InitLab.Io.TorchPrint.Format(new InitLab.Tensors.Tensor([0.5f, -1.25f], 1, 2)));
+    }
+}
