@@ -9,7 +9,7 @@
 # Environment: PYTHON (default /usr/bin/python3, Debian's Python with torch).
 #
 # Both engines train 784-256-256-10 ReLU, xavier-uniform, Adam lr 0.001, batch 100,
-# seed 777, at 1 and 2 threads. Each engine's time is its best (smallest) epoch over
+# seed 777: InitLab at 1 and 2 threads, torch in three thread configurations (torch+BLAS threads). Each engine's time is its best (smallest) epoch over
 # both thread counts; the last line is  ratio initlab/torch = X.XX (target <= 0.50).
 set -euo pipefail
 
@@ -69,15 +69,18 @@ if [[ ! -x "$INITLAB" ]]; then
 fi
 
 # ---- torch peer ------------------------------------------------------------
-for t in "${THREADS_LIST[@]}"; do
-    echo "running torch peer, threads=$t..." >&2
-    # The peer gets its best configuration: its BLAS uses exactly t threads, and the
-    # OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE overrides this workplace sets for old OpenBLAS builds
-    # are removed so OpenBLAS picks its native (AVX-512) kernels.
-    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OPENBLAS_NUM_THREADS="$t" OMP_NUM_THREADS="$t" \
+# The peer gets its best configuration. OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE, which this
+# workplace sets for old OpenBLAS builds, are removed so OpenBLAS picks its native (AVX-512)
+# kernels; torch's own threads (t) and OpenBLAS's threads (b) are set separately, and the
+# configuration "1+2" (torch on one thread, its GEMMs on two) is usually torch's fastest.
+PEER_CONFIGS=(1:1 2:2 1:2)
+for cfg in "${PEER_CONFIGS[@]}"; do
+    t="${cfg%%:*}"; b="${cfg##*:}"
+    echo "running torch peer, torch threads=$t, BLAS threads=$b..." >&2
+    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OPENBLAS_NUM_THREADS="$b" OMP_NUM_THREADS="$t" \
     "$PY" "$PEER" --data "$DATA_DIR" --threads "$t" --epochs "$EPOCHS" \
         --layers "$LAYERS" --batch-size "$BATCH" --lr "$LR" --seed "$SEED" \
-        >"$TMP/torch_$t.json"
+        >"$TMP/torch_$t+$b.json"
 done
 
 # ---- InitLab ---------------------------------------------------------------
@@ -95,14 +98,15 @@ done
 
 # ---- report ----------------------------------------------------------------
 echo >&2
-"$PY" - "$TMP" "${THREADS_LIST[@]}" <<'EOF'
+"$PY" - "$TMP" "${PEER_CONFIGS[*]}" "${THREADS_LIST[@]}" <<'EOF'
 import csv, json, os, re, sys
 
-tmp, threads = sys.argv[1], sys.argv[2:]
+tmp, peer_configs, threads = sys.argv[1], sys.argv[2].split(), sys.argv[3:]
 rows = []          # (engine, threads, best, mean, accuracy, final_cost)
 best = {}          # engine -> smallest epoch seconds over all thread counts
 
-for t in threads:
+for cfg in peer_configs:
+    t = cfg.replace(":", "+")
     with open(os.path.join(tmp, f"torch_{t}.json")) as f:
         r = json.loads(f.read().strip().splitlines()[-1])
     secs = [float(s) for s in r["epoch_seconds"]]
