@@ -38,41 +38,43 @@ public static unsafe partial class Gemm
 
     /// <summary>GEMM on tensors: c = alpha * op(a) * op(b) + beta * c, shapes checked.</summary>
     public static void Multiply(Tensor a, bool transA, Tensor b, bool transB, Tensor c,
-        float alpha = 1f, float beta = 0f, int threads = 0, GemmKernel kernel = GemmKernel.Auto)
+        float alpha = 1f, float beta = 0f, int threads = 0, GemmKernel kernel = GemmKernel.Auto, GemmEpilogue epilogue = default)
     {
         int m = transA ? a.Cols : a.Rows, k = transA ? a.Rows : a.Cols;
         int kb = transB ? b.Cols : b.Rows, n = transB ? b.Rows : b.Cols;
         if (k != kb || c.Rows != m || c.Cols != n)
             throw new ArgumentException($"GEMM shapes do not agree: op(A) is {m}x{k}, op(B) is {kb}x{n}, C is {c.Rows}x{c.Cols}.");
-        Multiply(transA, transB, m, n, k, alpha, a.Data, a.Cols, b.Data, b.Cols, beta, c.Data, c.Cols, threads, kernel);
+        Multiply(transA, transB, m, n, k, alpha, a.Data, a.Cols, b.Data, b.Cols, beta, c.Data, c.Cols, threads, kernel, epilogue);
     }
 
     /// <summary>BLAS-shaped GEMM over row-major spans with leading dimensions (row strides).</summary>
     public static void Multiply(bool transA, bool transB, int m, int n, int k, float alpha,
         ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc,
-        int threads = 0, GemmKernel kernel = GemmKernel.Auto)
+        int threads = 0, GemmKernel kernel = GemmKernel.Auto, GemmEpilogue epilogue = default)
     {
         Validate(transA, transB, m, n, k, a.Length, lda, b.Length, ldb, c.Length, ldc);
+        if (epilogue.ColumnBias is { } cb && cb.Length < n)
+            throw new ArgumentException($"GEMM epilogue: bias has {cb.Length} values for {n} columns.");
+        if (epilogue.Mask is { } mk && (long)m * n > mk.Length)
+            throw new ArgumentException($"GEMM epilogue: mask has {mk.Length} values for a {m}x{n} result.");
         if (m == 0 || n == 0) return;
         if (kernel == GemmKernel.Auto) kernel = GemmKernels.Default;
         if (!GemmKernels.IsSupported(kernel))
             throw new PlatformNotSupportedException($"GEMM kernel {kernel} is not supported by this CPU.");
         if (threads <= 0) threads = DefaultThreads;
 
-        fixed (float* pa = a, pb = b, pc = c)
+        fixed (float* pa = a, pb = b, pc = c, pBias = epilogue.ColumnBias, pMask = epilogue.Mask)
         {
-            if (k == 0 || alpha == 0f)
+            if (k == 0 || alpha == 0f || kernel == GemmKernel.Naive)
             {
-                ScaleC(m, n, beta, pc, ldc);
-                return;
-            }
-            if (kernel == GemmKernel.Naive)
-            {
-                Naive(transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc);
+                if (kernel == GemmKernel.Naive && k > 0 && alpha != 0f) Naive(transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc);
+                else ScaleC(m, n, beta, pc, ldc);
+                if (!epilogue.IsEmpty) GemmEpilogue.Apply(pc, ldc, m, n, 0, 0, pBias, epilogue.Relu, pMask, n);
                 return;
             }
             var job = GemmJob.ForThisThread;
             job.Set(transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc, kernel);
+            job.SetEpilogue(pBias, epilogue.Relu, pMask);
             long work = (long)m * n * k;
             int parts = work < ParallelThreshold ? 1 : Math.Min(threads, job.MaxParts);
             if (parts <= 1) job.Execute(0, 1);
@@ -162,6 +164,16 @@ public static unsafe partial class Gemm
         private GemmKernel _kernel;
         private int _mr, _nr;
         private bool _splitN;
+        private float* _bias, _mask;
+        private bool _relu, _hasEpilogue;
+
+        public void SetEpilogue(float* bias, bool relu, float* mask)
+        {
+            _bias = bias;
+            _relu = relu;
+            _mask = mask;
+            _hasEpilogue = bias != null || relu || mask != null;
+        }
 
         public void Set(bool ta, bool tb, int m, int n, int k, float alpha, float* a, int lda, float* b, int ldb,
             float beta, float* c, int ldc, GemmKernel kernel)
@@ -194,16 +206,17 @@ public static unsafe partial class Gemm
             if (_splitN)
             {
                 float* b = _tb ? _b + (long)lo * _ldb : _b + lo;
-                Blocked(_m, hi - lo, _a, b, _c + lo);
+                Blocked(_m, hi - lo, _a, b, _c + lo, 0, lo);
             }
             else
             {
                 float* a = _ta ? _a + lo : _a + (long)lo * _lda;
-                Blocked(hi - lo, _n, a, _b, _c + (long)lo * _ldc);
+                Blocked(hi - lo, _n, a, _b, _c + (long)lo * _ldc, lo, 0);
             }
         }
 
-        private void Blocked(int m, int n, float* a, float* b, float* c)
+        /// <summary>The sub-problem C[row0.., col0..] of the whole; (row0, col0) locate it for the epilogue.</summary>
+        private void Blocked(int m, int n, float* a, float* b, float* c, int row0, int col0)
         {
             float* ap = PackBuffers.A, bp = PackBuffers.B;
             int kcBlock = BlockSize(_k, KC, 8), mcBlock = BlockSize(m, MC, _mr);
@@ -219,14 +232,15 @@ public static unsafe partial class Gemm
                     {
                         int mc = Math.Min(mcBlock, m - ic);
                         Packing.PackA(_ta, a, _lda, ic, pc, mc, kc, _mr, ap);
-                        Macro(mc, nc, kc, ap, bp, c + (long)ic * _ldc + jc, beta);
+                        bool last = pc + kc == _k;
+                        Macro(mc, nc, kc, ap, bp, c + (long)ic * _ldc + jc, beta, last && _hasEpilogue, row0 + ic, col0 + jc);
                     }
                 }
             }
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private void Macro(int mc, int nc, int kc, float* ap, float* bp, float* c, float beta)
+        private void Macro(int mc, int nc, int kc, float* ap, float* bp, float* c, float beta, bool epilogue, int row, int col)
         {
             float* tile = PackBuffers.Tile;
             for (int jr = 0; jr < nc; jr += _nr)
@@ -245,6 +259,7 @@ public static unsafe partial class Gemm
                         case GemmKernel.Vector128: MicroKernels.V128x4x8(kc, aStrip, bStrip, cTile, _ldc, _alpha, beta, mr, nr, tile); break;
                         default: MicroKernels.Scalar4x8(kc, aStrip, bStrip, cTile, _ldc, _alpha, beta, mr, nr, tile); break;
                     }
+                    if (epilogue) GemmEpilogue.Apply(cTile, _ldc, mr, nr, row + ir, col + jr, _bias, _relu, _mask, _n);
                 }
             }
         }

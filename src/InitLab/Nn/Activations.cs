@@ -40,6 +40,22 @@ public abstract class Activation : Layer
 /// <summary>max(x, 0).</summary>
 public sealed class Relu : Activation
 {
+    /// <summary>The preceding Linear already applied max(·, 0): forward passes its input through.</summary>
+    internal bool FusedForward { get; set; }
+
+    /// <summary>The following Linear masks its input gradient: backward passes the gradient through.</summary>
+    internal bool FusedBackward { get; set; }
+
+    public override Tensor Forward(Tensor x)
+    {
+        if (!FusedForward) return base.Forward(x);
+        Input = Output = x;
+        return x;
+    }
+
+    public override Tensor? Backward(Tensor gradOutput, bool needInputGrad = true) =>
+        !FusedBackward ? base.Backward(gradOutput, needInputGrad) : needInputGrad ? gradOutput : null;
+
     protected override void Apply(ReadOnlySpan<float> x, Span<float> y) => Ops.Relu(x, y);
     protected override void Derive(ReadOnlySpan<float> dy, Span<float> dx) => Ops.ReluBackward(Output!.Data, dy, dx);
     public override string ToString() => "ReLU()";

@@ -27,6 +27,12 @@ public sealed class Linear : Layer
     public Parameter? Bias { get; }
     public override IReadOnlyList<Parameter> Parameters { get; }
 
+    /// <summary>Apply ReLU to the output inside the GEMM (set by <see cref="Sequential"/> when a ReLU follows).</summary>
+    internal bool FuseRelu { get; set; }
+
+    /// <summary>The input is a ReLU's output whose backward this layer performs: dx is zeroed where the input is 0.</summary>
+    internal bool MaskInputGradient { get; set; }
+
     public override int OutputFeatures(int inputFeatures) => OutFeatures;
 
     public override Tensor Forward(Tensor x)
@@ -34,8 +40,9 @@ public sealed class Linear : Layer
         if (x.Cols != InFeatures) throw new ArgumentException($"Linear expects {InFeatures} input features, got {x.Cols}.");
         _input = x;
         var y = Ensure(ref _output, x.Rows, OutFeatures);
-        Gemm.Multiply(x, false, Weight.Value, true, y, threads: Threads); // (batch,in)·(in,out)
-        if (Bias is not null) Ops.AddRowVector(y.Data, y.Rows, OutFeatures, Bias.Value.Data);
+        // (batch,in)·(in,out), then + b (and ReLU when fused) on each tile as it is computed.
+        Gemm.Multiply(x, false, Weight.Value, true, y, threads: Threads,
+            epilogue: new GemmEpilogue { ColumnBias = Bias?.Value.Data, Relu = FuseRelu });
         return y;
     }
 
@@ -48,7 +55,8 @@ public sealed class Linear : Layer
         if (!needInputGrad) return null;
         // dx (batch,in) = dy (batch,out) · W (out,in)
         var dx = Ensure(ref _gradInput, x.Rows, InFeatures);
-        Gemm.Multiply(gradOutput, false, Weight.Value, false, dx, threads: Threads);
+        Gemm.Multiply(gradOutput, false, Weight.Value, false, dx, threads: Threads,
+            epilogue: new GemmEpilogue { Mask = MaskInputGradient ? x.Data : null });
         return dx;
     }
 
