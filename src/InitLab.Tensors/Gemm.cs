@@ -231,18 +231,23 @@ public static unsafe partial class Gemm
                     for (int ic = 0; ic < m; ic += mcBlock)
                     {
                         int mc = Math.Min(mcBlock, m - ic);
-                        Packing.PackA(_ta, a, _lda, ic, pc, mc, kc, _mr, ap);
+                        // The AVX-512 kernel reads whole strips of A in place; only a last partial strip is packed.
+                        int direct = _kernel == GemmKernel.Avx512 ? mc / _mr * _mr : 0;
+                        if (direct < mc) Packing.PackA(_ta, a, _lda, ic + direct, pc, mc - direct, kc, _mr, ap + (long)direct * kc);
                         bool last = pc + kc == _k;
-                        Macro(mc, nc, kc, ap, bp, c + (long)ic * _ldc + jc, beta, last && _hasEpilogue, row0 + ic, col0 + jc);
+                        Macro(mc, nc, kc, ap, bp, c + (long)ic * _ldc + jc, beta, last && _hasEpilogue, row0 + ic, col0 + jc,
+                            direct, _ta ? a + (long)pc * _lda + ic : a + (long)ic * _lda + pc);
                     }
                 }
             }
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private void Macro(int mc, int nc, int kc, float* ap, float* bp, float* c, float beta, bool epilogue, int row, int col)
+        private void Macro(int mc, int nc, int kc, float* ap, float* bp, float* c, float beta, bool epilogue, int row, int col,
+            int direct, float* aBlock)
         {
             float* tile = PackBuffers.Tile;
+            nint rs = _ta ? 1 : _lda, cs = _ta ? _lda : 1;
             for (int jr = 0; jr < nc; jr += _nr)
             {
                 int nr = Math.Min(_nr, nc - jr);
@@ -252,7 +257,9 @@ public static unsafe partial class Gemm
                     int mr = Math.Min(_mr, mc - ir);
                     float* aStrip = ap + (long)ir * kc;
                     float* cTile = c + (long)ir * _ldc + jr;
-                    switch (_kernel)
+                    if (ir < direct)
+                        MicroKernels.Avx512x8x32Strided(kc, aBlock + ir * rs, rs, cs, bStrip, cTile, _ldc, _alpha, beta, nr, tile);
+                    else switch (_kernel)
                     {
                         case GemmKernel.Avx512: MicroKernels.Avx512x8x32(kc, aStrip, bStrip, cTile, _ldc, _alpha, beta, mr, nr, tile); break;
                         case GemmKernel.Avx2Fma: MicroKernels.Avx6x16(kc, aStrip, bStrip, cTile, _ldc, _alpha, beta, mr, nr, tile); break;

@@ -50,8 +50,6 @@ public static class MnistLoader
             if (l >= classes) throw new IdxFormatException(labelsPath, $"label {l} at index {i} is out of range (expected 0 to {classes - 1}).");
             y[i] = l;
         }
-        var x = new float[images.Data.Length];
-        for (int i = 0; i < x.Length; i++) x[i] = images.Data[i] / 255f;
-        return new Dataset(x, y, rows, cols, classes, imagesPath);
+        return new Dataset(images.Data, y, rows, cols, classes, imagesPath);
     }
 }

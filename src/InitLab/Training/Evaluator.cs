@@ -17,7 +17,7 @@ public static class Evaluator
         {
             int rows = Math.Min(batchSize, data.Count - start);
             if (x is null || x.Rows != rows) x = new Tensor(rows, f);
-            data.Features.AsSpan(start * f, rows * f).CopyTo(x.Data);
+            for (int r = 0; r < rows; r++) data.CopyRow(start + r, x.Row(r));
             var logits = model.Forward(x);
             for (int r = 0; r < rows; r++) predictions[start + r] = Ops.ArgMax(logits.Row(r));
         }

@@ -92,7 +92,7 @@ public sealed class Trainer
         for (int r = 0; r < rows; r++)
         {
             int idx = _order[start + r];
-            data.Row(idx).CopyTo(_x.Row(r));
+            data.CopyRow(idx, _x.Row(r));
             _y[r] = data.Labels[idx];
         }
         return _x;

@@ -20,9 +20,10 @@ public class IdxReaderTests
         Assert.Equal((2, 2), (ds.ImageRows, ds.ImageCols));
         Assert.Equal(new[] { 7, 3 }, ds.Labels);
         // ToTensor: x / 255 in float32.
-        Assert.Equal(Pixels.Select(p => p / 255f).ToArray(), ds.Features);
-        Assert.Equal(0.2f, ds.Features[1]);
-        Assert.Equal(1f, ds.Features[2]);
+        var features = ds.Row(0).Concat(ds.Row(1)).ToArray();
+        Assert.Equal(Pixels.Select(p => p / 255f).ToArray(), features);
+        Assert.Equal(0.2f, features[1]);
+        Assert.Equal(1f, features[2]);
     }
 
     private static IdxFormatException Broken(byte[] imageBytes, byte[]? labelBytes = null)
@@ -129,5 +130,17 @@ public class IdxReaderTests
         var s = MnistLoader.Load(d.Path);
         Assert.Equal((37, 11), (s.Train.Count, s.Test.Count));
         Assert.Equal(784, s.Train.FeatureCount);
+    }
+}
+
+public class DatasetScalingTests
+{
+    [Fact]
+    public void EveryByteValueScalesExactlyAsToTensor()
+    {
+        var bytes = Enumerable.Range(0, 256).Select(i => (byte)i).ToArray();
+        var ds = new Dataset(bytes, [0], 16, 16, 10, "test");
+        var row = ds.Row(0);
+        for (int i = 0; i < 256; i++) Assert.Equal(i / 255f, row[i]);
     }
 }
