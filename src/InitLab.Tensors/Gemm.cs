@@ -258,10 +258,10 @@ public static unsafe partial class Gemm
                     float* aStrip = ap + (long)ir * kc;
                     float* cTile = c + (long)ir * _ldc + jr;
                     if (ir < direct)
-                        MicroKernels.Avx512x8x32Strided(kc, aBlock + ir * rs, rs, cs, bStrip, cTile, _ldc, _alpha, beta, nr, tile);
+                        MicroKernels.Avx512x8x32(kc, aBlock + ir * rs, rs, cs, bStrip, cTile, _ldc, _alpha, beta, mr, nr, tile);
                     else switch (_kernel)
                     {
-                        case GemmKernel.Avx512: MicroKernels.Avx512x8x32(kc, aStrip, bStrip, cTile, _ldc, _alpha, beta, mr, nr, tile); break;
+                        case GemmKernel.Avx512: MicroKernels.Avx512x8x32(kc, aStrip, 1, 8, bStrip, cTile, _ldc, _alpha, beta, mr, nr, tile); break;
                         case GemmKernel.Avx2Fma: MicroKernels.Avx6x16(kc, aStrip, bStrip, cTile, _ldc, _alpha, beta, mr, nr, tile); break;
                         case GemmKernel.Vector128: MicroKernels.V128x4x8(kc, aStrip, bStrip, cTile, _ldc, _alpha, beta, mr, nr, tile); break;
                         default: MicroKernels.Scalar4x8(kc, aStrip, bStrip, cTile, _ldc, _alpha, beta, mr, nr, tile); break;

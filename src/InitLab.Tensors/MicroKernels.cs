@@ -13,59 +13,14 @@ namespace InitLab.Tensors;
 /// </summary>
 internal static unsafe class MicroKernels
 {
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Avx512x8x32(int kc, float* a, float* b, float* c, int ldc, float alpha, float beta, int mr, int nr, float* t)
-    {
-        Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
-        Vector512<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
-        Vector512<float> c60 = default, c61 = default, c70 = default, c71 = default;
-        for (int p = 0; p < kc; p++)
-        {
-            var b0 = Vector512.Load(b);
-            var b1 = Vector512.Load(b + 16);
-            var av = Vector512.Create(a[0]);
-            c00 = Avx512F.FusedMultiplyAdd(av, b0, c00); c01 = Avx512F.FusedMultiplyAdd(av, b1, c01);
-            av = Vector512.Create(a[1]);
-            c10 = Avx512F.FusedMultiplyAdd(av, b0, c10); c11 = Avx512F.FusedMultiplyAdd(av, b1, c11);
-            av = Vector512.Create(a[2]);
-            c20 = Avx512F.FusedMultiplyAdd(av, b0, c20); c21 = Avx512F.FusedMultiplyAdd(av, b1, c21);
-            av = Vector512.Create(a[3]);
-            c30 = Avx512F.FusedMultiplyAdd(av, b0, c30); c31 = Avx512F.FusedMultiplyAdd(av, b1, c31);
-            av = Vector512.Create(a[4]);
-            c40 = Avx512F.FusedMultiplyAdd(av, b0, c40); c41 = Avx512F.FusedMultiplyAdd(av, b1, c41);
-            av = Vector512.Create(a[5]);
-            c50 = Avx512F.FusedMultiplyAdd(av, b0, c50); c51 = Avx512F.FusedMultiplyAdd(av, b1, c51);
-            av = Vector512.Create(a[6]);
-            c60 = Avx512F.FusedMultiplyAdd(av, b0, c60); c61 = Avx512F.FusedMultiplyAdd(av, b1, c61);
-            av = Vector512.Create(a[7]);
-            c70 = Avx512F.FusedMultiplyAdd(av, b0, c70); c71 = Avx512F.FusedMultiplyAdd(av, b1, c71);
-            a += 8;
-            b += 32;
-        }
-        var va = Vector512.Create(alpha);
-        if (mr == 8 && nr == 32)
-        {
-            Store512(c, va, beta, c00, c01); Store512(c + ldc, va, beta, c10, c11);
-            Store512(c + 2 * ldc, va, beta, c20, c21); Store512(c + 3 * ldc, va, beta, c30, c31);
-            Store512(c + 4 * ldc, va, beta, c40, c41); Store512(c + 5 * ldc, va, beta, c50, c51);
-            Store512(c + 6 * ldc, va, beta, c60, c61); Store512(c + 7 * ldc, va, beta, c70, c71);
-            return;
-        }
-        (c00 * va).Store(t); (c01 * va).Store(t + 16); (c10 * va).Store(t + 32); (c11 * va).Store(t + 48);
-        (c20 * va).Store(t + 64); (c21 * va).Store(t + 80); (c30 * va).Store(t + 96); (c31 * va).Store(t + 112);
-        (c40 * va).Store(t + 128); (c41 * va).Store(t + 144); (c50 * va).Store(t + 160); (c51 * va).Store(t + 176);
-        (c60 * va).Store(t + 192); (c61 * va).Store(t + 208); (c70 * va).Store(t + 224); (c71 * va).Store(t + 240);
-        StoreEdge(t, 32, c, ldc, beta, mr, nr);
-    }
-
     /// <summary>
-    /// The 8x32 AVX-512 kernel reading A where it lies instead of from a packed strip: element
-    /// (i, p) of the strip is a[i*rs + p*cs]. Saves packing A (a transpose when A is not
-    /// transposed), which at the training shapes costs as much as a third of the arithmetic.
-    /// Always a full 8-row strip.
+    /// The 8x32 AVX-512 kernel. Element (i, p) of the A strip is a[i*rs + p*cs]: a packed strip
+    /// has rs = 1, cs = 8; a strip read where it lies in A has the matrix's own strides, which
+    /// saves packing A (a transpose when A is not transposed; at the training shapes that costs
+    /// as much as a third of the arithmetic). Rows past mr are computed but not stored.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Avx512x8x32Strided(int kc, float* a, nint rs, nint cs, float* b, float* c, int ldc, float alpha, float beta, int nr, float* t)
+    public static void Avx512x8x32(int kc, float* a, nint rs, nint cs, float* b, float* c, int ldc, float alpha, float beta, int mr, int nr, float* t)
     {
         Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
         Vector512<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
@@ -95,7 +50,7 @@ internal static unsafe class MicroKernels
             b += 32;
         }
         var va = Vector512.Create(alpha);
-        if (nr == 32)
+        if (mr == 8 && nr == 32)
         {
             Store512(c, va, beta, c00, c01); Store512(c + ldc, va, beta, c10, c11);
             Store512(c + 2 * ldc, va, beta, c20, c21); Store512(c + 3 * ldc, va, beta, c30, c31);
@@ -107,7 +62,7 @@ internal static unsafe class MicroKernels
         (c20 * va).Store(t + 64); (c21 * va).Store(t + 80); (c30 * va).Store(t + 96); (c31 * va).Store(t + 112);
         (c40 * va).Store(t + 128); (c41 * va).Store(t + 144); (c50 * va).Store(t + 160); (c51 * va).Store(t + 176);
         (c60 * va).Store(t + 192); (c61 * va).Store(t + 208); (c70 * va).Store(t + 224); (c71 * va).Store(t + 240);
-        StoreEdge(t, 32, c, ldc, beta, 8, nr);
+        StoreEdge(t, 32, c, ldc, beta, mr, nr);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

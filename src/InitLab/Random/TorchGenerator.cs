@@ -60,9 +60,11 @@ public sealed class TorchGenerator
     }
 
     /// <summary>
-    /// As tensor.normal_(mean, std) for a contiguous float32 tensor of 16 or more elements on
-    /// PyTorch's portable path: fill with uniforms, then Box-Muller on blocks of 16 (pairs i, i+8);
-    /// a tail that is not a multiple of 16 redraws and transforms the last 16 elements.
+    /// As tensor.normal_(mean, std) on a contiguous float32 tensor. Below 16 elements PyTorch
+    /// draws double-precision Box-Muller pairs; from 16 on it fills the tensor with uniforms, then
+    /// transforms blocks of 16 (pairs i, i+8), and a tail that is not a multiple of 16 redraws
+    /// and transforms the last 16 elements. The transform is PyTorch's AVX2 one (x86-64 builds
+    /// on CPUs with AVX2), reproduced bit for bit.
     /// </summary>
     public void Normal(Span<float> destination, double mean, double std)
     {
@@ -83,16 +85,22 @@ public sealed class TorchGenerator
         }
     }
 
+    /// <summary>
+    /// Box-Muller on 16 uniforms, lanes j and j+8, as PyTorch's AVX2 build computes it
+    /// (normal_fill_16_AVX2 with avx_mathfun.h's log256_ps and sincos256_ps, compiled with
+    /// fused multiply-adds), emulated lane by lane so the results are bit-identical.
+    /// </summary>
     private static void NormalFill16(Span<float> data, float mean, float std)
     {
+        const float twoPi = (float)(2.0 * Math.PI);
         for (int j = 0; j < 8; j++)
         {
             float u1 = 1 - data[j];
             float u2 = data[j + 8];
-            float radius = MathF.Sqrt(-2 * MathF.Log(u1));
-            float theta = 2.0f * MathF.PI * u2;
-            data[j] = radius * MathF.Cos(theta) * std + mean;
-            data[j + 8] = radius * MathF.Sin(theta) * std + mean;
+            float radius = MathF.Sqrt(-2f * AvxMath.Log(u1));
+            var (sin, cos) = AvxMath.SinCos(twoPi * u2);
+            data[j] = MathF.FusedMultiplyAdd(radius * cos, std, mean);
+            data[j + 8] = MathF.FusedMultiplyAdd(radius * sin, std, mean);
         }
     }
 
