@@ -16,6 +16,8 @@ public static class Cli
         var root = new RootCommand("InitLab: train dense networks and study how their weights are initialized.");
         root.Subcommands.Add(SeedCommand.Build(output));
         root.Subcommands.Add(TrainCommand.Build(output));
+        root.Subcommands.Add(InitsCommand.Build(output));
+        root.Subcommands.Add(InspectCommand.Build(output));
         return root;
     }
 

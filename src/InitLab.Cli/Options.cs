@@ -3,6 +3,19 @@ namespace InitLab.Cli;
 /// <summary>Checks shared by several commands; violations are usage errors (exit code 2).</summary>
 public static class Options
 {
+    /// <summary>Runs a parser; its FormatException/ArgumentException becomes a usage error naming the option.</summary>
+    public static T Parse<T>(Func<T> parse, string option)
+    {
+        try
+        {
+            return parse();
+        }
+        catch (Exception e) when (e is FormatException or ArgumentException)
+        {
+            throw new UsageException($"{option}: {e.Message}");
+        }
+    }
+
     public static void CheckEpochsAndThreads(int epochs, int threads)
     {
         if (epochs < 1) throw new UsageException($"--epochs must be at least 1, got {epochs}.");

@@ -19,7 +19,8 @@ public static class TrainCommand
         var data = new Option<string?>("--data") { Description = "Folder with the four MNIST-format files." };
         var layers = new Option<string>("--layers") { Description = "Layer sizes, input first.", DefaultValueFactory = _ => "784,256,256,10" };
         var activation = new Option<string>("--activation") { Description = "relu, leaky-relu, sigmoid or tanh.", DefaultValueFactory = _ => "relu" };
-        var init = new Option<string>("--init") { Description = "Weight initializer, NAME or NAME:key=value,... (xavier-uniform, zeros, normal, default, ...).", DefaultValueFactory = _ => "xavier-uniform" };
+        var init = new Option<string>("--init") { Description = "Weight initializer: NAME or NAME:key=value,...; several joined by | give one per layer. 'initlab inits' lists them.", DefaultValueFactory = _ => "xavier-uniform" };
+        var bias = new Option<string>("--bias") { Description = "Bias initializer: default (PyTorch's), zeros or constant:val=X.", DefaultValueFactory = _ => "default" };
         var optimizer = new Option<string>("--optimizer") { Description = "adam, adamw or sgd.", DefaultValueFactory = _ => "adam" };
         var lr = new Option<double>("--lr") { Description = "Learning rate.", DefaultValueFactory = _ => 0.001 };
         var momentum = new Option<double>("--momentum") { Description = "SGD momentum.", DefaultValueFactory = _ => 0 };
@@ -32,31 +33,31 @@ public static class TrainCommand
         var metrics = new Option<string?>("--metrics") { Description = "Write per-epoch figures to this CSV file." };
         var cmd = new Command("train", "Train a dense network on MNIST-format data and report the test accuracy.")
         {
-            data, layers, activation, init, optimizer, lr, momentum, nesterov, weightDecay, batch, epochs, seed, threads, metrics, Cli.Quiet, Cli.Verbose,
+            data, layers, activation, init, bias, optimizer, lr, momentum, nesterov, weightDecay, batch, epochs, seed, threads, metrics, Cli.Quiet, Cli.Verbose,
         };
         data.Required = true;
-        cmd.SetAction(p => Run(o, new Settings(p.GetValue(data)!, p.GetValue(layers)!, p.GetValue(activation)!, p.GetValue(init)!,
+        cmd.SetAction(p => Run(o, new Settings(p.GetValue(data)!, p.GetValue(layers)!, p.GetValue(activation)!, p.GetValue(init)!, p.GetValue(bias)!,
             p.GetValue(optimizer)!, p.GetValue(lr), p.GetValue(momentum), p.GetValue(nesterov), p.GetValue(weightDecay),
             p.GetValue(batch), p.GetValue(epochs), p.GetValue(seed), p.GetValue(threads), p.GetValue(metrics), p.GetValue(Cli.Quiet))));
         return cmd;
     }
 
-    private sealed record Settings(string Data, string Layers, string Activation, string Init, string Optimizer, double Lr,
+    private sealed record Settings(string Data, string Layers, string Activation, string Init, string Bias, string Optimizer, double Lr,
         double Momentum, bool Nesterov, double? WeightDecay, int BatchSize, int Epochs, ulong Seed, int Threads, string? Metrics, bool Quiet);
 
     private static int Run(Output o, Settings s)
     {
         Options.CheckEpochsAndThreads(s.Epochs, s.Threads);
         if (s.BatchSize < 1) throw new UsageException($"--batch-size must be at least 1, got {s.BatchSize}.");
-        int[] sizes = ParseOr(() => Mlp.ParseSizes(s.Layers), "--layers");
-        var init = ParseOr(() => InitSpec.Parse(s.Init), "--init");
-        _ = ParseOr(() => Mlp.CreateActivation(s.Activation), "--activation");
+        int[] sizes = Options.Parse(() => Mlp.ParseSizes(s.Layers), "--layers");
+        var init = Options.Parse(() => InitPlan.Parse(s.Init, s.Bias), "--init/--bias");
+        Options.Parse(() => init.ForLayer(0, sizes.Length - 1), "--init");
+        _ = Options.Parse(() => Mlp.CreateActivation(s.Activation), "--activation");
         if (s.Optimizer.ToLowerInvariant() is not ("adam" or "adamw" or "sgd"))
             throw new UsageException($"--optimizer '{s.Optimizer}' is not known; use adam, adamw or sgd.");
         if (!(s.Lr > 0) || double.IsInfinity(s.Lr)) throw new UsageException($"--lr must be a positive number, got {s.Lr}.");
         if (s.Momentum < 0 || s.WeightDecay < 0) throw new UsageException("--momentum and --weight-decay must not be negative.");
-        if (s.Metrics is { } m && Path.GetDirectoryName(Path.GetFullPath(m)) is { } dir && !Directory.Exists(dir))
-            throw new DirectoryNotFoundException($"--metrics {m}: folder '{dir}' does not exist.");
+        if (s.Metrics is { } m) AtomicFile.CheckFolder(m, "--metrics");
 
         var splits = MnistLoader.Load(DataLocator.Resolve(s.Data));
         if (sizes[0] != splits.Train.FeatureCount)
@@ -64,7 +65,7 @@ public static class TrainCommand
         if (sizes[^1] < splits.Train.Classes)
             throw new ArgumentException($"--layers ends with {sizes[^1]} outputs but the data has {splits.Train.Classes} classes.");
         var generator = new TorchGenerator(s.Seed);
-        var model = Mlp.Create(sizes, s.Activation, init, generator);
+        var model = Mlp.Create(sizes, s.Activation, init, generator, n => DataBatch.First(splits.Train, n).X);
         var optimizer = CreateOptimizer(s, model.Parameters);
         var trainer = new Trainer(model, optimizer, generator, new TrainingOptions { Epochs = s.Epochs, BatchSize = s.BatchSize, Threads = s.Threads });
         if (trainer.BatchesPerEpoch(splits.Train.Count) == 0)
@@ -93,16 +94,4 @@ public static class TrainCommand
         "sgd" => new Sgd(parameters, s.Lr, s.Momentum, weightDecay: s.WeightDecay ?? 0, nesterov: s.Nesterov),
         _ => throw new UsageException($"--optimizer '{s.Optimizer}' is not known; use adam, adamw or sgd."),
     };
-
-    private static T ParseOr<T>(Func<T> parse, string option)
-    {
-        try
-        {
-            return parse();
-        }
-        catch (Exception e) when (e is FormatException or ArgumentException)
-        {
-            throw new UsageException($"{option}: {e.Message}");
-        }
-    }
 }

@@ -23,22 +23,46 @@ public sealed class InitSpec
     /// <summary>True for <c>default</c>: keep what the Linear constructor drew.</summary>
     public bool IsTorchDefault => Name == "default";
 
-    private sealed record Entry(string Formula, string[] Keys, Action<Tensor, TorchGenerator, InitSpec> Apply);
+    /// <summary>An initializer: its formula for listings, its parameters as "key=default", and how it fills a weight.</summary>
+    private sealed record Entry(string Formula, string[] Parameters, Action<Tensor, TorchGenerator, InitSpec> Apply)
+    {
+        public IEnumerable<string> Keys => Parameters.Select(p => p.Split('=')[0]);
+    }
+
+    private static Entry Keras(double scale, string mode, string distribution, string formula) =>
+        new(formula, [], (t, g, _) => Initializers.VarianceScaling(t, g, scale, mode, distribution));
 
     private static readonly Dictionary<string, Entry> Registry = new()
     {
-        ["default"] = new("torch.nn.Linear's own: kaiming_uniform(a=sqrt(5)) weight, U(±1/sqrt(fan_in)) bias", [], (_, _, _) => { }),
+        ["default"] = new("torch.nn.Linear's own: W ~ U(±1/sqrt(fan_in)) (kaiming_uniform with a=sqrt(5)), b ~ U(±1/sqrt(fan_in))", [], (_, _, _) => { }),
         ["zeros"] = new("W = 0", [], (t, _, _) => Initializers.Zeros(t)),
         ["ones"] = new("W = 1", [], (t, _, _) => Initializers.Constant(t, 1f)),
-        ["constant"] = new("W = val", ["val"], (t, _, s) => Initializers.Constant(t, (float)s.Get("val", 0))),
-        ["uniform"] = new("W ~ U(a, b)", ["a", "b"], (t, g, s) => Initializers.Uniform(t, g, s.Get("a", 0), s.Get("b", 1))),
-        ["normal"] = new("W ~ N(mean, std²)", ["mean", "std"], (t, g, s) => Initializers.Normal(t, g, s.Get("mean", 0), s.Get("std", 1))),
-        ["xavier-uniform"] = new("W ~ U(±gain·sqrt(6/(fan_in+fan_out)))", ["gain"], (t, g, s) => Initializers.XavierUniform(t, g, s.Get("gain", 1))),
-        ["xavier-normal"] = new("W ~ N(0, gain²·2/(fan_in+fan_out))", ["gain"], (t, g, s) => Initializers.XavierNormal(t, g, s.Get("gain", 1))),
-        ["kaiming-uniform"] = new("W ~ U(±gain·sqrt(3/fan)), gain from nonlinearity and a", ["a", "mode", "nonlinearity"],
+        ["constant"] = new("W = val", ["val=0"], (t, _, s) => Initializers.Constant(t, (float)s.Get("val", 0))),
+        ["eye"] = new("W = I (ones on the diagonal)", [], (t, _, _) => Initializers.Eye(t)),
+        ["uniform"] = new("W ~ U(a, b)", ["a=0", "b=1"], (t, g, s) => Initializers.Uniform(t, g, s.Get("a", 0), s.Get("b", 1))),
+        ["normal"] = new("W ~ N(mean, std²)", ["mean=0", "std=1"], (t, g, s) => Initializers.Normal(t, g, s.Get("mean", 0), s.Get("std", 1))),
+        ["trunc-normal"] = new("W ~ N(mean, std²) truncated to [a, b]", ["mean=0", "std=1", "a=-2", "b=2"],
+            (t, g, s) => Initializers.TruncNormal(t, g, s.Get("mean", 0), s.Get("std", 1), s.Get("a", -2), s.Get("b", 2))),
+        ["xavier-uniform"] = new("W ~ U(±gain·sqrt(6/(fan_in+fan_out)))", ["gain=1"], (t, g, s) => Initializers.XavierUniform(t, g, s.GetGain())),
+        ["xavier-normal"] = new("W ~ N(0, gain²·2/(fan_in+fan_out))", ["gain=1"], (t, g, s) => Initializers.XavierNormal(t, g, s.GetGain())),
+        ["kaiming-uniform"] = new("W ~ U(±gain·sqrt(3/fan)), gain = calculate_gain(nonlinearity, a)", ["a=0", "mode=fan_in", "nonlinearity=leaky_relu"],
             (t, g, s) => Initializers.KaimingUniform(t, g, s.Get("a", 0), s.GetString("mode", "fan_in"), s.GetString("nonlinearity", "leaky_relu"))),
-        ["kaiming-normal"] = new("W ~ N(0, gain²/fan), gain from nonlinearity and a", ["a", "mode", "nonlinearity"],
+        ["kaiming-normal"] = new("W ~ N(0, gain²/fan), gain = calculate_gain(nonlinearity, a)", ["a=0", "mode=fan_in", "nonlinearity=leaky_relu"],
             (t, g, s) => Initializers.KaimingNormal(t, g, s.Get("a", 0), s.GetString("mode", "fan_in"), s.GetString("nonlinearity", "leaky_relu"))),
+        ["orthogonal"] = new("W = gain·Q, Q from the QR of a standard normal matrix (sign-fixed)", ["gain=1"], (t, g, s) => Initializers.Orthogonal(t, g, s.GetGain())),
+        ["sparse"] = new("W ~ N(0, std²), then ceil(sparsity·rows) entries of each column set to 0", ["sparsity=0.1", "std=0.01"],
+            (t, g, s) => Initializers.Sparse(t, g, s.Get("sparsity", 0.1), s.Get("std", 0.01))),
+        ["variance-scaling"] = new("Keras: variance scale/n, n = fan_in, fan_out or fan_avg; truncated_normal, untruncated_normal or uniform",
+            ["scale=1", "mode=fan_in", "distribution=truncated_normal"],
+            (t, g, s) => Initializers.VarianceScaling(t, g, s.Get("scale", 1), s.GetString("mode", "fan_in"), s.GetString("distribution", "truncated_normal"))),
+        ["keras:glorot-uniform"] = Keras(1, "fan_avg", "uniform", "Keras GlorotUniform: U(±sqrt(6/(fan_in+fan_out)))"),
+        ["keras:glorot-normal"] = Keras(1, "fan_avg", "truncated_normal", "Keras GlorotNormal: truncated N, variance 2/(fan_in+fan_out)"),
+        ["keras:he-uniform"] = Keras(2, "fan_in", "uniform", "Keras HeUniform: U(±sqrt(6/fan_in))"),
+        ["keras:he-normal"] = Keras(2, "fan_in", "truncated_normal", "Keras HeNormal: truncated N, variance 2/fan_in"),
+        ["keras:lecun-uniform"] = Keras(1, "fan_in", "uniform", "Keras LecunUniform: U(±sqrt(3/fan_in))"),
+        ["keras:lecun-normal"] = Keras(1, "fan_in", "truncated_normal", "Keras LecunNormal: truncated N, variance 1/fan_in"),
+        ["lsuv"] = new("Mishkin & Matas: orthogonal, zero biases, then each layer's weights rescaled on a batch of training data until its output variance is within tol of 1",
+            ["tol=0.1", "iters=10", "batch=256"], (t, g, _) => Initializers.Orthogonal(t, g)),
     };
 
     private static readonly Dictionary<string, string> Aliases = new()
@@ -47,12 +71,16 @@ public sealed class InitSpec
         ["he-normal"] = "kaiming-normal",
         ["glorot-uniform"] = "xavier-uniform",
         ["glorot-normal"] = "xavier-normal",
+        ["lecun-uniform"] = "keras:lecun-uniform",
+        ["lecun-normal"] = "keras:lecun-normal",
         ["zero"] = "zeros",
+        ["truncated-normal"] = "trunc-normal",
     };
 
     /// <summary>Every initializer name with its formula and parameters, for listings.</summary>
-    public static IEnumerable<(string Name, string Formula, string[] Keys)> Catalog =>
-        Registry.Select(kv => (kv.Key, kv.Value.Formula, kv.Value.Keys));
+    public static IEnumerable<(string Name, string Formula, string[] Parameters, string[] Aliases)> Catalog =>
+        Registry.Select(kv => (kv.Key, kv.Value.Formula, kv.Value.Parameters,
+            Aliases.Where(a => a.Value == kv.Key).Select(a => a.Key).ToArray()));
 
     /// <summary>Parses <c>NAME[:key=value,...]</c>; throws <see cref="FormatException"/> with a readable message.</summary>
     public static InitSpec Parse(string text)
@@ -60,6 +88,13 @@ public sealed class InitSpec
         if (string.IsNullOrWhiteSpace(text)) throw new FormatException("An initializer name is required.");
         int colon = text.IndexOf(':');
         string name = (colon < 0 ? text : text[..colon]).Trim().ToLowerInvariant().Replace('_', '-');
+        if (name == "keras" && colon >= 0)
+        {
+            // keras:he-normal[:key=value...] names a Keras initializer, not parameters.
+            int next = text.IndexOf(':', colon + 1);
+            name = "keras:" + (next < 0 ? text[(colon + 1)..] : text[(colon + 1)..next]).Trim().ToLowerInvariant().Replace('_', '-');
+            colon = next;
+        }
         if (Aliases.TryGetValue(name, out var canonical)) name = canonical;
         if (!Registry.TryGetValue(name, out var entry))
             throw new FormatException($"Unknown initializer '{name}'. Known: {string.Join(", ", Registry.Keys.Concat(Aliases.Keys).Order())}.");
@@ -73,12 +108,17 @@ public sealed class InitSpec
                 string key = part[..eq].Trim().ToLowerInvariant();
                 if (!entry.Keys.Contains(key))
                     throw new FormatException($"Initializer '{name}' has no parameter '{key}'" +
-                        (entry.Keys.Length == 0 ? " (it takes none)." : $"; it takes {string.Join(", ", entry.Keys)}."));
+                        (entry.Parameters.Length == 0 ? " (it takes none)." : $"; it takes {string.Join(", ", entry.Keys)}."));
                 args[key] = part[(eq + 1)..].Trim();
             }
         }
         var spec = new InitSpec(name, entry, args);
-        foreach (var key in args.Keys.Where(k => k is not ("mode" or "nonlinearity"))) spec.Get(key, 0);
+        foreach (var key in args.Keys)
+        {
+            if (key is "mode" or "nonlinearity" or "distribution") continue;
+            if (key == "gain") spec.GetGain();
+            else spec.Get(key, 0);
+        }
         return spec;
     }
 
@@ -93,6 +133,29 @@ public sealed class InitSpec
     }
 
     private string GetString(string key, string fallback) => _args.GetValueOrDefault(key, fallback);
+
+    /// <summary>gain=NUMBER, or gain=NONLINEARITY for calculate_gain (e.g. gain=tanh, gain=leaky_relu:0.2).</summary>
+    private double GetGain()
+    {
+        if (!_args.TryGetValue("gain", out var s)) return 1;
+        if (double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) && double.IsFinite(v)) return v;
+        var parts = s.Split(':');
+        double? param = parts.Length > 1 && double.TryParse(parts[1], NumberStyles.Float, CultureInfo.InvariantCulture, out double p) ? p : null;
+        try
+        {
+            return Gain.For(parts[0], param);
+        }
+        catch (ArgumentException)
+        {
+            throw new FormatException($"Initializer '{Name}': gain={s} is neither a number nor a nonlinearity (linear, sigmoid, tanh, relu, leaky_relu, selu).");
+        }
+    }
+
+    /// <summary>True for <c>lsuv</c>, which also needs a batch of training data (see <see cref="Lsuv"/>).</summary>
+    public bool IsLsuv => Name == "lsuv";
+
+    /// <summary>A numeric parameter or its default, for initializers applied at the network level.</summary>
+    public double Number(string key, double fallback) => Get(key, fallback);
 
     public override string ToString() =>
         _args.Count == 0 ? Name : $"{Name}:{string.Join(",", _args.Select(kv => $"{kv.Key}={kv.Value}"))}";

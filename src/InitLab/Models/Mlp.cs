@@ -16,7 +16,15 @@ public static class Mlp
     /// from <paramref name="generator"/>), then <paramref name="init"/> is applied to each weight
     /// in order. Biases keep PyTorch's default. With the same seed this reproduces PyTorch's weights.
     /// </summary>
-    public static Sequential Create(IReadOnlyList<int> sizes, string activation, InitSpec init, TorchGenerator generator)
+    public static Sequential Create(IReadOnlyList<int> sizes, string activation, InitSpec init, TorchGenerator generator) =>
+        Create(sizes, activation, InitPlan.Of(init), generator);
+
+    /// <summary>
+    /// As above with a plan: a weight initializer per layer (or one for all) and a bias rule.
+    /// LSUV needs <paramref name="sampleBatch"/>, which returns that many rows of training data.
+    /// </summary>
+    public static Sequential Create(IReadOnlyList<int> sizes, string activation, InitPlan plan, TorchGenerator generator,
+        Func<int, Tensors.Tensor>? sampleBatch = null)
     {
         if (sizes.Count < 2) throw new ArgumentException("A network needs at least an input and an output size.");
         foreach (int s in sizes)
@@ -28,15 +36,32 @@ public static class Mlp
             Initializers.TorchLinearDefault(l.Weight.Value, l.Bias?.Value, generator);
             linears.Add(l);
         }
-        if (!init.IsTorchDefault)
-            foreach (var l in linears) init.Apply(l.Weight.Value, generator);
+        for (int i = 0; i < linears.Count; i++)
+        {
+            var spec = plan.ForLayer(i, linears.Count);
+            if (!spec.IsTorchDefault) spec.Apply(linears[i].Weight.Value, generator);
+        }
+        foreach (var l in linears)
+        {
+            if (l.Bias is null) continue;
+            if (plan.Bias.Kind == BiasKind.Zeros) l.Bias.Value.Span.Clear();
+            else if (plan.Bias.Kind == BiasKind.Constant) l.Bias.Value.Span.Fill(plan.Bias.Value);
+        }
         var layers = new List<Layer>();
         for (int i = 0; i < linears.Count; i++)
         {
             layers.Add(linears[i]);
             if (i + 1 < linears.Count) layers.Add(CreateActivation(activation));
         }
-        return new Sequential(layers.ToArray());
+        var model = new Sequential(layers.ToArray());
+        if (plan.NeedsData)
+        {
+            if (plan.Weights.Count != 1) throw new FormatException("lsuv initializes the whole network; it cannot be mixed with other initializers.");
+            if (sampleBatch is null) throw new ArgumentException("lsuv needs a batch of training data.");
+            var spec = plan.Weights[0];
+            Lsuv.Apply(model, sampleBatch((int)spec.Number("batch", 256)), spec.Number("tol", 0.1), (int)spec.Number("iters", 10));
+        }
+        return model;
     }
 
     /// <summary>relu, leaky-relu (slope 0.01, or leaky-relu:0.2), sigmoid or tanh.</summary>
@@ -56,15 +81,21 @@ public static class Mlp
         };
     }
 
-    /// <summary>Parses "784,256,256,10" into sizes.</summary>
+    /// <summary>Parses "784,256,256,10" into sizes; "512x30" stands for 30 layers of 512.</summary>
     public static int[] ParseSizes(string text)
     {
-        var parts = text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
-        var sizes = new int[parts.Length];
-        for (int i = 0; i < parts.Length; i++)
-            if (!int.TryParse(parts[i], out sizes[i]) || sizes[i] <= 0)
-                throw new FormatException($"Layer size '{parts[i]}' in '{text}' is not a positive integer.");
-        if (sizes.Length < 2) throw new FormatException($"'{text}' needs at least two sizes (input and output), e.g. 784,256,256,10.");
-        return sizes;
+        var sizes = new List<int>();
+        foreach (var part in text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        {
+            var pieces = part.Split('x');
+            if (pieces.Length > 2 || !int.TryParse(pieces[0], out int size) || size <= 0)
+                throw new FormatException($"Layer size '{part}' in '{text}' is not a positive integer (or SIZExCOUNT).");
+            int count = 1;
+            if (pieces.Length == 2 && (!int.TryParse(pieces[1], out count) || count < 1 || count > 10_000))
+                throw new FormatException($"'{part}' in '{text}': the count after x must be between 1 and 10000.");
+            sizes.AddRange(Enumerable.Repeat(size, count));
+        }
+        if (sizes.Count < 2) throw new FormatException($"'{text}' needs at least two sizes (input and output), e.g. 784,256,256,10.");
+        return sizes.ToArray();
     }
 }

@@ -115,3 +115,61 @@ public class CliTests
         Assert.Contains("--layers starts with 100 inputs but", err);
     }
 }
+
+public class InitCommandsTests
+{
+    private static (int Code, string Out, string Err) Run(params string[] args)
+    {
+        var o = new StringWriter();
+        var e = new StringWriter();
+        int code = InitLab.Cli.Cli.Run(args, o, e);
+        return (code, o.ToString(), e.ToString());
+    }
+
+    [Fact]
+    public void InitsListsFormulasAndParameters()
+    {
+        var (code, output, _) = Run("inits");
+        Assert.Equal(0, code);
+        Assert.Contains("kaiming-normal:a=0,mode=fan_in,nonlinearity=leaky_relu   (also: he-normal)", output);
+        Assert.Contains("trunc-normal:mean=0,std=1,a=-2,b=2", output);
+        Assert.Contains("lsuv:tol=0.1,iters=10,batch=256", output);
+    }
+
+    [Fact]
+    public void InspectShowsWhatTheNoteSays()
+    {
+        using var d = new TempDir();
+        IdxWriter.WriteDataset(d.Path, train: 64, test: 10);
+        string png = d.File("std.png");
+        var (code, output, err) = Run("inspect", "--data", d.Path, "--layers", "784,64x12,10", "--activation", "relu", "--bias", "zeros",
+            "--batch", "64", "--compare", "zeros,normal:std=1,kaiming-normal:mode=fan_in,nonlinearity=relu", "--plot", png);
+        Assert.True(code == 0, err);
+        var table = output[output.IndexOf("activation std per layer", StringComparison.Ordinal)..].Split('\n');
+        var layer12 = table.Single(l => l.TrimStart().StartsWith("12 ", StringComparison.Ordinal)).Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        // zeros: no signal at all; normal(std=1): explodes (each layer multiplies by ~sqrt(64/2)); He: stays order 1.
+        Assert.Equal("0", layer12[1]);
+        Assert.True(double.Parse(layer12[3], System.Globalization.CultureInfo.InvariantCulture) > 1e6, string.Join(" ", layer12));
+        double he = double.Parse(layer12[5], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.InRange(he, 0.01, 10);
+        var bytes = File.ReadAllBytes(png);
+        Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, bytes[..4]);
+        Assert.Empty(Directory.GetFiles(d.Path, "*.tmp*"));
+    }
+
+    [Fact]
+    public void TrainAcceptsPerLayerInitsBiasAndLsuv()
+    {
+        using var d = new TempDir();
+        IdxWriter.WriteDataset(d.Path, train: 300, test: 50);
+        var (code, output, err) = Run("train", "--data", d.Path, "--layers", "784,32,16,10", "--init", "he-normal|orthogonal:gain=relu|xavier-uniform",
+            "--bias", "zeros", "--epochs", "2", "--batch-size", "50");
+        Assert.True(code == 0, err);
+        Assert.Contains("init kaiming-normal|orthogonal:gain=relu|xavier-uniform, bias zeros", output);
+        var (code2, _, err2) = Run("train", "--data", d.Path, "--layers", "784,32,10", "--init", "lsuv:batch=100", "--epochs", "1", "--batch-size", "50");
+        Assert.True(code2 == 0, err2);
+        var (code3, _, err3) = Run("train", "--data", d.Path, "--layers", "784,32,10", "--init", "zeros|zeros|zeros");
+        Assert.Equal(2, code3);
+        Assert.Contains("lists 3 initializers for a network of 2 Linear layers", err3);
+    }
+}

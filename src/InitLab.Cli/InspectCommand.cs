@@ -1,0 +1,120 @@
+using System.CommandLine;
+using System.Globalization;
+using InitLab.Data;
+using InitLab.Diagnostics;
+using InitLab.Init;
+using InitLab.Models;
+using InitLab.Random;
+using InitLab.Training;
+
+namespace InitLab.Cli;
+
+/// <summary>`initlab inspect`: what an initialization does to a deep network's signals, per layer.</summary>
+public static class InspectCommand
+{
+    public static Command Build(Output o)
+    {
+        var data = new Option<string?>("--data") { Description = "Folder with the four MNIST-format files (a batch of its training images is used)." };
+        var layers = new Option<string>("--layers") { Description = "Layer sizes; SIZExN repeats a layer, e.g. 784,512x30,10.", DefaultValueFactory = _ => "784,512x30,10" };
+        var activation = new Option<string>("--activation") { Description = "relu, leaky-relu, sigmoid or tanh.", DefaultValueFactory = _ => "relu" };
+        var init = new Option<string>("--init") { Description = "The initializer to inspect.", DefaultValueFactory = _ => "he-normal" };
+        var compare = new Option<string?>("--compare") { Description = "Several initializers side by side, e.g. zeros,normal:std=1,xavier-normal,he-normal." };
+        var bias = new Option<string>("--bias") { Description = "Bias initializer for every network: default (PyTorch's), zeros or constant:val=X.", DefaultValueFactory = _ => "default" };
+        var batch = new Option<int>("--batch") { Description = "Images in the batch.", DefaultValueFactory = _ => 256 };
+        var seed = new Option<ulong>("--seed") { Description = "Seed of the PyTorch-compatible generator.", DefaultValueFactory = _ => 777UL };
+        var plot = new Option<string?>("--plot") { Description = "Draw each layer's activation std per initializer into this PNG." };
+        var threads = new Option<int>("--threads") { Description = "Compute threads (default: all cores).", DefaultValueFactory = _ => 0 };
+        var cmd = new Command("inspect", "Forward a batch through freshly initialized networks and show per-layer activation statistics and gradient norms.")
+        {
+            data, layers, activation, init, compare, bias, batch, seed, plot, threads, Cli.Verbose,
+        };
+        cmd.SetAction(p => Run(o, p.GetValue(data), p.GetValue(layers)!, p.GetValue(activation)!, p.GetValue(init)!, p.GetValue(compare),
+            p.GetValue(bias)!, p.GetValue(batch), p.GetValue(seed), p.GetValue(plot), p.GetValue(threads)));
+        return cmd;
+    }
+
+    private static int Run(Output o, string? dataDir, string layersText, string activation, string initText, string? compare,
+        string biasText, int batchSize, ulong seed, string? plotPath, int threads)
+    {
+        Options.CheckEpochsAndThreads(1, threads);
+        if (batchSize < 2) throw new UsageException($"--batch must be at least 2, got {batchSize}.");
+        int[] sizes = Options.Parse(() => Mlp.ParseSizes(layersText), "--layers");
+        Options.Parse(() => Mlp.CreateActivation(activation), "--activation");
+        var specs = Options.Parse(() => SplitSpecs(compare ?? initText).Select(t => InitPlan.Parse(t, biasText)).ToList(), compare is null ? "--init" : "--compare");
+        if (plotPath is not null) AtomicFile.CheckFolder(plotPath, "--plot");
+
+        var splits = MnistLoader.Load(DataLocator.Resolve(dataDir));
+        if (sizes[0] != splits.Train.FeatureCount)
+            throw new ArgumentException($"--layers starts with {sizes[0]} inputs but {splits.Train.Source} has {splits.Train.FeatureCount} pixels per image.");
+        var (x, y) = DataBatch.First(splits.Train, batchSize);
+        string shape = layersText.Replace(",", "-");
+        var results = new List<(string Name, IReadOnlyList<LayerStats> Stats)>();
+        foreach (var plan in specs)
+        {
+            var model = Mlp.Create(sizes, activation, plan, new TorchGenerator(seed), n => DataBatch.First(splits.Train, n).X);
+            model.SetThreads(threads);
+            var stats = SignalProbe.Run(model, x, y);
+            results.Add((plan.ToString(), stats));
+            PrintBlock(o, plan.ToString(), shape, activation, x.Rows, stats);
+        }
+        if (results.Count > 1) PrintComparison(o, activation, results);
+        if (plotPath is not null)
+        {
+            StdPlot.Save(plotPath, $"Activation std per layer: {shape}, {activation}, batch {x.Rows}", results);
+            o.Out.WriteLine($"Plot written to {plotPath}");
+        }
+        return Cli.Ok;
+    }
+
+    /// <summary>Splits a comma list of specs, keeping key=value arguments with the spec they belong to.</summary>
+    public static List<string> SplitSpecs(string text)
+    {
+        var specs = new List<string>();
+        foreach (var token in text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (token.Contains('=') && !token.Contains(':') && specs.Count > 0) specs[^1] += "," + token;
+            else specs.Add(token);
+        }
+        if (specs.Count == 0) throw new FormatException("No initializer given.");
+        return specs;
+    }
+
+    private static string DeadLabel(string activation) => activation.StartsWith("relu", StringComparison.OrdinalIgnoreCase) ||
+        activation.StartsWith("leaky", StringComparison.OrdinalIgnoreCase) ? "dead" : "saturated";
+
+    private static void PrintBlock(Output o, string name, string shape, string activation, int batch, IReadOnlyList<LayerStats> stats)
+    {
+        o.Out.WriteLine($"init {name}: {shape} {activation}, batch {batch}");
+        o.Out.WriteLine($"{"layer",5} {"units",6} {"mean",11} {"std",11} {DeadLabel(activation),10} {"grad norm",11}");
+        foreach (var s in stats)
+        {
+            string dead = s.IsOutput || double.IsNaN(s.DeadOrSaturated) ? "-" : (s.DeadOrSaturated * 100).ToString("0.0", CultureInfo.InvariantCulture) + "%";
+            o.Out.WriteLine($"{(s.IsOutput ? "out" : s.Layer.ToString(CultureInfo.InvariantCulture)),5} {s.Units,6} {Num(s.Mean),11} {Num(s.Std),11} {dead,10} {Num(s.WeightGradNorm),11}");
+        }
+        o.Out.WriteLine();
+    }
+
+    private static void PrintComparison(Output o, string activation, List<(string Name, IReadOnlyList<LayerStats> Stats)> results)
+    {
+        o.Out.WriteLine($"activation std per layer ({DeadLabel(activation)} fraction in brackets):");
+        const int width = 24;
+        o.Out.WriteLine($"{"layer",5} " + string.Join(" ", results.Select(r => Fit(r.Name, width).PadLeft(width))));
+        for (int i = 0; i < results[0].Stats.Count; i++)
+        {
+            var cells = results.Select(r =>
+            {
+                var s = r.Stats[i];
+                string dead = s.IsOutput || double.IsNaN(s.DeadOrSaturated) ? "" : $" ({(s.DeadOrSaturated * 100).ToString("0", CultureInfo.InvariantCulture) + "%"})";
+                return (Num(s.Std) + dead).PadLeft(width);
+            });
+            o.Out.WriteLine($"{(results[0].Stats[i].IsOutput ? "out" : (i + 1).ToString(CultureInfo.InvariantCulture)),5} " + string.Join(" ", cells));
+        }
+        o.Out.WriteLine();
+    }
+
+    private static string Fit(string s, int width) => s.Length <= width ? s : s[..(width - 1)] + "…";
+
+    private static string Num(double v) =>
+        double.IsNaN(v) ? "nan" : double.IsInfinity(v) ? (v > 0 ? "inf" : "-inf")
+        : v == 0 ? "0" : Math.Abs(v) >= 1e4 || Math.Abs(v) < 1e-3 ? v.ToString("0.00e+00", CultureInfo.InvariantCulture) : v.ToString("0.0000", CultureInfo.InvariantCulture);
+}

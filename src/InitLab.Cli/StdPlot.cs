@@ -1,0 +1,50 @@
+using InitLab.Diagnostics;
+using ScottPlot;
+
+namespace InitLab.Cli;
+
+/// <summary>Draws the per-layer activation standard deviation of several initializations on a log axis.</summary>
+public static class StdPlot
+{
+    public static void Save(string path, string title, IReadOnlyList<(string Name, IReadOnlyList<LayerStats> Stats)> series)
+    {
+        // log10 of every finite, positive std; a std of exactly 0 (a network whose units ignore
+        // the input) goes on a line of its own below the lowest value, labelled "0".
+        var logs = series.SelectMany(s => s.Stats).Where(s => s.Std > 0 && double.IsFinite(s.Std)).Select(s => Math.Log10(s.Std)).ToList();
+        double top = logs.Count > 0 ? Math.Ceiling(logs.Max()) : 1, low = logs.Count > 0 ? Math.Floor(logs.Min()) : -1;
+        double step = new[] { 1.0, 2, 5, 10, 20, 50 }.First(s => (top - low) / s <= 8);
+        double zeroLine = Math.Floor(low / step) * step - step;
+
+        var plot = new Plot();
+        var palette = new ScottPlot.Palettes.Category10();
+        for (int k = 0; k < series.Count; k++)
+        {
+            var (name, stats) = series[k];
+            double[] xs = stats.Select(s => (double)s.Layer).ToArray();
+            double[] ys = stats.Select(s => s.Std > 0 && double.IsFinite(s.Std) ? Math.Log10(s.Std) : s.Std == 0 ? zeroLine : top).ToArray();
+            var line = plot.Add.Scatter(xs, ys, palette.GetColor(k));
+            line.LegendText = name;
+            line.LineWidth = 2;
+            line.MarkerSize = 5;
+        }
+        var ticks = new ScottPlot.TickGenerators.NumericManual();
+        ticks.AddMajor(zeroLine, "0");
+        for (double y = Math.Floor(low / step) * step; y <= top + 1e-9; y += step) ticks.AddMajor(y, $"1e{y:0}");
+        plot.Axes.Left.TickGenerator = ticks;
+        plot.Axes.SetLimitsY(zeroLine - step / 2, top + step / 2);
+        plot.Title(title);
+        plot.XLabel("layer (the last is the output logits)");
+        plot.YLabel("activation std across the batch (log scale)");
+        plot.ShowLegend(Alignment.UpperLeft);
+        string tmp = path + $".{Environment.ProcessId}.tmp.png";
+        try
+        {
+            plot.SavePng(tmp, 900, 550);
+            File.Move(tmp, path, overwrite: true);
+        }
+        finally
+        {
+            if (File.Exists(tmp)) File.Delete(tmp);
+        }
+    }
+}

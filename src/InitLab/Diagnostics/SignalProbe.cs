@@ -1,0 +1,86 @@
+using InitLab.Nn;
+using InitLab.Tensors;
+
+namespace InitLab.Diagnostics;
+
+/// <summary>
+/// What one layer of a freshly initialized network does to a batch: the statistics of its
+/// output (after the activation for hidden layers, the logits for the last): the mean over all
+/// values and the standard deviation across the batch (per unit, root-mean-square over units,
+/// so that a layer whose units ignore the input shows 0), the fraction of
+/// units that are dead (ReLU family: zero for every sample) or of activations that are saturated
+/// (tanh, sigmoid: within 1% of a limit), and the norm of its weight gradient after one backward pass.
+/// </summary>
+public sealed record LayerStats(int Layer, int Units, double Mean, double Std, double DeadOrSaturated, double WeightGradNorm, bool IsOutput);
+
+/// <summary>Forwards a batch through a network, backpropagates the loss once, and reports per-layer statistics.</summary>
+public static class SignalProbe
+{
+    public static IReadOnlyList<LayerStats> Run(Sequential model, Tensor x, ReadOnlySpan<int> labels)
+    {
+        var stats = new List<(int Units, double Mean, double Std, double Dead, Linear Linear, bool Output)>();
+        Tensor h = x;
+        Linear? current = null;
+        var layers = model.Layers;
+        for (int i = 0; i < layers.Count; i++)
+        {
+            h = layers[i].Forward(h);
+            if (layers[i] is Linear l)
+            {
+                current = l;
+                bool last = !layers.Skip(i + 1).Any(o => o is Linear);
+                if (last || i + 1 >= layers.Count || layers[i + 1] is not Activation)
+                    stats.Add(Describe(h, null, l, last));
+            }
+            else if (layers[i] is Activation a && current is not null)
+                stats.Add(Describe(h, a, current, false));
+        }
+        var loss = new CrossEntropyLoss();
+        loss.Forward(h, labels);
+        model.Backward(loss.Gradient, needInputGrad: false);
+        return stats.Select((s, i) => new LayerStats(i + 1, s.Units, s.Mean, s.Std, s.Dead,
+            Math.Sqrt(System.Numerics.Tensors.TensorPrimitives.SumOfSquares(s.Linear.Weight.Grad.Span)), s.Output)).ToList();
+    }
+
+    private static (int, double, double, double, Linear, bool) Describe(Tensor h, Activation? activation, Linear linear, bool output)
+    {
+        int rows = h.Rows, cols = h.Cols;
+        double total = 0, variance = 0;
+        for (int j = 0; j < cols; j++)
+        {
+            double sum = 0, sq = 0;
+            for (int i = 0; i < rows; i++)
+            {
+                double v = h[i, j];
+                sum += v;
+                sq += v * v;
+            }
+            double m = sum / rows;
+            total += sum;
+            variance += Math.Max(0, sq / rows - m * m);
+        }
+        double mean = total / h.Length;
+        double std = Math.Sqrt(variance / cols);
+        double dead = activation switch
+        {
+            Relu or LeakyRelu => DeadUnits(h, rows, cols),
+            Tanh => h.Data.Count(v => MathF.Abs(v) > 0.99f) / (double)h.Length,
+            Sigmoid => h.Data.Count(v => v < 0.01f || v > 0.99f) / (double)h.Length,
+            _ => double.NaN,
+        };
+        return (cols, mean, std, dead, linear, output);
+    }
+
+    /// <summary>Fraction of units whose output is &lt;= 0 for every sample in the batch.</summary>
+    private static double DeadUnits(Tensor h, int rows, int cols)
+    {
+        int dead = 0;
+        for (int j = 0; j < cols; j++)
+        {
+            bool alive = false;
+            for (int i = 0; i < rows && !alive; i++) alive = h[i, j] > 0f;
+            if (!alive) dead++;
+        }
+        return dead / (double)cols;
+    }
+}

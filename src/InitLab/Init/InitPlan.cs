@@ -1,0 +1,69 @@
+using System.Globalization;
+
+namespace InitLab.Init;
+
+/// <summary>
+/// How a whole network is initialized: one weight initializer for every Linear layer, or one
+/// per layer (<c>spec|spec|...</c>), and what the biases get.
+/// </summary>
+public sealed class InitPlan
+{
+    private readonly InitSpec[] _weights;
+
+    private InitPlan(InitSpec[] weights, BiasInit bias) => (_weights, Bias) = (weights, bias);
+
+    public BiasInit Bias { get; }
+
+    /// <summary>The specs as given: one (for every layer) or one per layer.</summary>
+    public IReadOnlyList<InitSpec> Weights => _weights;
+
+    public bool NeedsData => _weights.Any(w => w.IsLsuv);
+
+    /// <summary>Parses <c>--init</c> (NAME[:k=v,...], or several joined by |) and <c>--bias</c> (default, zeros, constant:val=X).</summary>
+    public static InitPlan Parse(string init, string? bias = null)
+    {
+        var parts = init.Split('|', StringSplitOptions.TrimEntries);
+        if (parts.Any(string.IsNullOrEmpty)) throw new FormatException($"'{init}' has an empty initializer between '|'.");
+        return new InitPlan(parts.Select(InitSpec.Parse).ToArray(), BiasInit.Parse(bias ?? "default"));
+    }
+
+    public static InitPlan Of(InitSpec spec) => new([spec], BiasInit.Default);
+
+    /// <summary>The spec for Linear layer <paramref name="index"/> of <paramref name="count"/>.</summary>
+    public InitSpec ForLayer(int index, int count)
+    {
+        if (_weights.Length == 1) return _weights[0];
+        if (_weights.Length != count)
+            throw new FormatException($"--init lists {_weights.Length} initializers for a network of {count} Linear layers; give one, or one per layer.");
+        return _weights[index];
+    }
+
+    public override string ToString() =>
+        string.Join("|", _weights.Select(w => w.ToString())) + (Bias.Kind == BiasKind.Default ? "" : $", bias {Bias}");
+}
+
+public enum BiasKind { Default, Zeros, Constant }
+
+/// <summary>What biases get: PyTorch's default U(±1/sqrt(fan_in)), zeros, or a constant.</summary>
+public sealed record BiasInit(BiasKind Kind, float Value)
+{
+    public static readonly BiasInit Default = new(BiasKind.Default, 0);
+
+    public static BiasInit Parse(string text)
+    {
+        string t = text.Trim().ToLowerInvariant();
+        if (t is "default" or "") return Default;
+        if (t is "zeros" or "zero") return new(BiasKind.Zeros, 0);
+        if (t.StartsWith("constant:val=", StringComparison.Ordinal) &&
+            float.TryParse(t["constant:val=".Length..], NumberStyles.Float, CultureInfo.InvariantCulture, out float v) && float.IsFinite(v))
+            return new(BiasKind.Constant, v);
+        throw new FormatException($"Bias initializer '{text}' is not default, zeros or constant:val=NUMBER.");
+    }
+
+    public override string ToString() => Kind switch
+    {
+        BiasKind.Zeros => "zeros",
+        BiasKind.Constant => $"constant:val={Value.ToString(CultureInfo.InvariantCulture)}",
+        _ => "default",
+    };
+}

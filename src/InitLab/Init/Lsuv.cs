@@ -1,0 +1,58 @@
+using InitLab.Nn;
+using InitLab.Tensors;
+
+namespace InitLab.Init;
+
+/// <summary>What LSUV did to one Linear layer.</summary>
+public sealed record LsuvStep(int Layer, int Iterations, double FinalVariance);
+
+/// <summary>
+/// Layer-sequential unit-variance initialization (Mishkin and Matas, 2016). Starting from
+/// orthogonal weights and zero biases, each Linear layer in turn is run on a batch of real
+/// data and its weights divided by the standard deviation of its output (before the
+/// activation), until that variance is within <c>tol</c> of 1 or <c>iters</c> rounds are spent.
+/// </summary>
+public static class Lsuv
+{
+    public static IReadOnlyList<LsuvStep> Apply(Sequential model, Tensor batch, double tolerance = 0.1, int maxIterations = 10)
+    {
+        if (!(tolerance > 0)) throw new ArgumentException($"lsuv: tol must be positive, got {tolerance}.");
+        if (maxIterations < 1) throw new ArgumentException($"lsuv: iters must be at least 1, got {maxIterations}.");
+        var steps = new List<LsuvStep>();
+        Tensor h = batch;
+        int linearIndex = 0;
+        foreach (var layer in model.Layers)
+        {
+            if (layer is Linear linear)
+            {
+                linear.Bias?.Value.Span.Clear();
+                var pre = new Tensor(h.Rows, linear.OutFeatures);
+                int it = 0;
+                double variance = 0;
+                while (true)
+                {
+                    Gemm.Multiply(h, false, linear.Weight.Value, true, pre, threads: model.Threads);
+                    variance = Variance(pre.Data);
+                    if (Math.Abs(variance - 1) < tolerance || it == maxIterations || variance == 0 || !double.IsFinite(variance)) break;
+                    System.Numerics.Tensors.TensorPrimitives.Multiply(linear.Weight.Value.Span, (float)(1 / Math.Sqrt(variance)), linear.Weight.Value.Span);
+                    it++;
+                }
+                steps.Add(new LsuvStep(linearIndex++, it, variance));
+            }
+            h = layer.Forward(h);
+        }
+        return steps;
+    }
+
+    private static double Variance(ReadOnlySpan<float> x)
+    {
+        double sum = 0, sq = 0;
+        foreach (float v in x)
+        {
+            sum += v;
+            sq += (double)v * v;
+        }
+        double mean = sum / x.Length;
+        return Math.Max(0, sq / x.Length - mean * mean);
+    }
+}
