@@ -54,13 +54,14 @@ public static class InspectCommand
             var model = Mlp.Create(sizes, activation, plan, new TorchGenerator(seed), n => DataBatch.First(splits.Train, n).X);
             model.SetThreads(threads);
             var stats = SignalProbe.Run(model, x, y);
-            results.Add((plan.ToString(), stats));
-            PrintBlock(o, plan.ToString(), shape, activation, x.Rows, stats);
+            string name = string.Join("|", plan.Weights);
+            results.Add((name, stats));
+            PrintBlock(o, name, $"{shape} {activation}, biases {plan.Bias}", x.Rows, stats);
         }
         if (results.Count > 1) PrintComparison(o, activation, results);
         if (plotPath is not null)
         {
-            StdPlot.Save(plotPath, $"Activation std per layer: {shape}, {activation}, batch {x.Rows}", results);
+            StdPlot.Save(plotPath, $"Activation std per layer: {shape}, {activation}, batch {x.Rows}", DeadLabel(activation), results);
             o.Out.WriteLine($"Plot written to {plotPath}");
         }
         return Cli.Ok;
@@ -82,9 +83,10 @@ public static class InspectCommand
     private static string DeadLabel(string activation) => activation.StartsWith("relu", StringComparison.OrdinalIgnoreCase) ||
         activation.StartsWith("leaky", StringComparison.OrdinalIgnoreCase) ? "dead" : "saturated";
 
-    private static void PrintBlock(Output o, string name, string shape, string activation, int batch, IReadOnlyList<LayerStats> stats)
+    private static void PrintBlock(Output o, string name, string network, int batch, IReadOnlyList<LayerStats> stats)
     {
-        o.Out.WriteLine($"init {name}: {shape} {activation}, batch {batch}");
+        string activation = network.Split(' ')[1].TrimEnd(',');
+        o.Out.WriteLine($"init {name}: {network}, batch {batch}");
         o.Out.WriteLine($"{"layer",5} {"units",6} {"mean",11} {"std",11} {DeadLabel(activation),10} {"grad norm",11}");
         foreach (var s in stats)
         {
@@ -97,8 +99,8 @@ public static class InspectCommand
     private static void PrintComparison(Output o, string activation, List<(string Name, IReadOnlyList<LayerStats> Stats)> results)
     {
         o.Out.WriteLine($"activation std per layer ({DeadLabel(activation)} fraction in brackets):");
-        const int width = 24;
-        o.Out.WriteLine($"{"layer",5} " + string.Join(" ", results.Select(r => Fit(r.Name, width).PadLeft(width))));
+        int width = Math.Max(14, results.Max(r => r.Name.Length));
+        o.Out.WriteLine($"{"layer",5} " + string.Join(" ", results.Select(r => r.Name.PadLeft(width))));
         for (int i = 0; i < results[0].Stats.Count; i++)
         {
             var cells = results.Select(r =>
@@ -111,8 +113,6 @@ public static class InspectCommand
         }
         o.Out.WriteLine();
     }
-
-    private static string Fit(string s, int width) => s.Length <= width ? s : s[..(width - 1)] + "…";
 
     private static string Num(double v) =>
         double.IsNaN(v) ? "nan" : double.IsInfinity(v) ? (v > 0 ? "inf" : "-inf")

@@ -3,10 +3,13 @@ using ScottPlot;
 
 namespace InitLab.Cli;
 
-/// <summary>Draws the per-layer activation standard deviation of several initializations on a log axis.</summary>
+/// <summary>
+/// Draws, per layer and per initialization, the activation standard deviation on a log axis
+/// and, below it, the share of dead (ReLU) or saturated (tanh, sigmoid) units.
+/// </summary>
 public static class StdPlot
 {
-    public static void Save(string path, string title, IReadOnlyList<(string Name, IReadOnlyList<LayerStats> Stats)> series)
+    public static void Save(string path, string title, string deadLabel, IReadOnlyList<(string Name, IReadOnlyList<LayerStats> Stats)> series)
     {
         // log10 of every finite, positive std; a std of exactly 0 (a network whose units ignore
         // the input) goes on a line of its own below the lowest value, labelled "0".
@@ -34,12 +37,29 @@ public static class StdPlot
         plot.Axes.SetLimitsY(zeroLine - step / 2, top + step / 2);
         plot.Title(title);
         plot.XLabel("layer (the last is the output logits)");
-        plot.YLabel("activation std across the batch (log scale)");
+        plot.YLabel("activation std (log scale)");
         plot.ShowLegend(Alignment.UpperLeft);
+
+        var dead = new Plot();
+        for (int k = 0; k < series.Count; k++)
+        {
+            var hidden = series[k].Stats.Where(s => !s.IsOutput && double.IsFinite(s.DeadOrSaturated)).ToArray();
+            var line = dead.Add.Scatter(hidden.Select(s => (double)s.Layer).ToArray(), hidden.Select(s => 100 * s.DeadOrSaturated).ToArray(), palette.GetColor(k));
+            line.LineWidth = 2;
+            line.MarkerSize = 4;
+        }
+        dead.Axes.SetLimitsY(-5, 105);
+        dead.Axes.SetLimitsX(plot.Axes.GetLimits().Left, plot.Axes.GetLimits().Right);
+        dead.XLabel("layer");
+        dead.YLabel($"{deadLabel} units (%)");
+
+        var figure = new Multiplot(plot);
+        figure.AddPlot(dead);
+        figure.Layout = new ScottPlot.MultiplotLayouts.Rows();
         string tmp = path + $".{Environment.ProcessId}.tmp.png";
         try
         {
-            plot.SavePng(tmp, 900, 550);
+            figure.SavePng(tmp, 900, 900);
             File.Move(tmp, path, overwrite: true);
         }
         finally
