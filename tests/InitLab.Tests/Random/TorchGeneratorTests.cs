@@ -158,3 +158,26 @@ public class TorchPrintTests
         Assert.Equal("tensor([[ 0.5000, -1.2500]])", InitLab.Io.TorchPrint.Format(new InitLab.Tensors.Tensor([0.5f, -1.25f], 1, 2)));
     }
 }
+
+public class SeedExperimentTests
+{
+    [Theory]
+    [InlineData(1)]
+    [InlineData(15)]
+    public void DeepNetworkIsDrawnAfterTheFirstNetworksFifteenEpochs(int epochs)
+    {
+        // The note's deep cell runs after 15 epochs of the first network in the same session,
+        // whatever budget InitLab's run is given.
+        string expected = Fixtures.Load("note_print.json").GetProperty("deep_after_15_epochs").GetString()!;
+        var exp = InitLab.Experiments.SeedExperiment.Create(deep: true, epochs: epochs);
+        Assert.Equal(expected, InitLab.Io.TorchPrint.Parameter(exp.LastWeight.Value));
+    }
+
+    [Fact]
+    public void ShallowNetworkPrintsTheNotesTensor()
+    {
+        var fixture = Fixtures.Load("rng.json").GetProperty("note_init").GetProperty("tensors").EnumerateArray().Last(t => t.TryGetProperty("str", out _));
+        var exp = InitLab.Experiments.SeedExperiment.Create(deep: false, epochs: 15);
+        Assert.Equal(fixture.GetProperty("str").GetString(), InitLab.Io.TorchPrint.Parameter(exp.LastWeight.Value));
+    }
+}
