@@ -18,6 +18,8 @@ public static class Cli
         root.Subcommands.Add(TrainCommand.Build(output));
         root.Subcommands.Add(InitsCommand.Build(output));
         root.Subcommands.Add(InspectCommand.Build(output));
+        root.Subcommands.Add(RbmCommand.Build(output));
+        root.Subcommands.Add(DbnCommand.Build(output));
         return root;
     }
 

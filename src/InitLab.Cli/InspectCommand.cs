@@ -51,7 +51,7 @@ public static class InspectCommand
         var results = new List<(string Name, IReadOnlyList<LayerStats> Stats)>();
         foreach (var plan in specs)
         {
-            var model = Mlp.Create(sizes, activation, plan, new TorchGenerator(seed), n => DataBatch.First(splits.Train, n).X);
+            var model = Mlp.Create(sizes, activation, plan, new TorchGenerator(seed), new InitContext(splits.Train, splits.Test, RbmReporter.For(o), threads));
             model.SetThreads(threads);
             var stats = SignalProbe.Run(model, x, y);
             string name = string.Join("|", plan.Weights);

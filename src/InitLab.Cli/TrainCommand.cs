@@ -42,10 +42,10 @@ public static class TrainCommand
         return cmd;
     }
 
-    private sealed record Settings(string Data, string Layers, string Activation, string Init, string Bias, string Optimizer, double Lr,
+    internal sealed record Settings(string Data, string Layers, string Activation, string Init, string Bias, string Optimizer, double Lr,
         double Momentum, bool Nesterov, double? WeightDecay, int BatchSize, int Epochs, ulong Seed, int Threads, string? Metrics, bool Quiet);
 
-    private static int Run(Output o, Settings s)
+    internal static int Run(Output o, Settings s)
     {
         Options.CheckEpochsAndThreads(s.Epochs, s.Threads);
         if (s.BatchSize < 1) throw new UsageException($"--batch-size must be at least 1, got {s.BatchSize}.");
@@ -65,7 +65,8 @@ public static class TrainCommand
         if (sizes[^1] < splits.Train.Classes)
             throw new ArgumentException($"--layers ends with {sizes[^1]} outputs but the data has {splits.Train.Classes} classes.");
         var generator = new TorchGenerator(s.Seed);
-        var model = Mlp.Create(sizes, s.Activation, init, generator, n => DataBatch.First(splits.Train, n).X);
+        var model = Mlp.Create(sizes, s.Activation, init, generator,
+            new InitContext(splits.Train, splits.Test, s.Quiet ? null : RbmReporter.For(o), s.Threads));
         var optimizer = CreateOptimizer(s, model.Parameters);
         var trainer = new Trainer(model, optimizer, generator, new TrainingOptions { Epochs = s.Epochs, BatchSize = s.BatchSize, Threads = s.Threads });
         if (trainer.BatchesPerEpoch(splits.Train.Count) == 0)

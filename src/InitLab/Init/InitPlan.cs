@@ -17,7 +17,7 @@ public sealed class InitPlan
     /// <summary>The specs as given: one (for every layer) or one per layer.</summary>
     public IReadOnlyList<InitSpec> Weights => _weights;
 
-    public bool NeedsData => _weights.Any(w => w.IsLsuv);
+    public bool NeedsData => _weights.Any(w => w.IsLsuv || w.IsDbn);
 
     /// <summary>Parses <c>--init</c> (NAME[:k=v,...], or several joined by |) and <c>--bias</c> (default, zeros, constant:val=X).</summary>
     public static InitPlan Parse(string init, string? bias = null)

@@ -61,6 +61,9 @@ public sealed class InitSpec
         ["keras:he-normal"] = Keras(2, "fan_in", "truncated_normal", "Keras HeNormal: truncated N, variance 2/fan_in"),
         ["keras:lecun-uniform"] = Keras(1, "fan_in", "uniform", "Keras LecunUniform: U(±sqrt(3/fan_in))"),
         ["keras:lecun-normal"] = Keras(1, "fan_in", "truncated_normal", "Keras LecunNormal: truncated N, variance 1/fan_in"),
+        ["dbn"] = new("Deep belief network: each hidden layer pretrained as a Bernoulli RBM (CD-k or PCD, momentum 0.5 then 0.9, weight decay) on the layer below, the output layer from `top`; needs --activation sigmoid",
+            ["epochs=10", "lr=0.1", "cd=1", "pcd=0", "batch=100", "wd=0.0002", "top=xavier-uniform"],
+            (_, _, _) => throw new InvalidOperationException("dbn initializes a whole network from data; build the network with Mlp.Create and an InitContext.")),
         ["lsuv"] = new("Mishkin & Matas: orthogonal, zero biases, then each layer's weights rescaled on a batch of training data until its output variance is within tol of 1",
             ["tol=0.1", "iters=10", "batch=256"], (t, g, _) => Initializers.Orthogonal(t, g)),
     };
@@ -113,9 +116,10 @@ public sealed class InitSpec
             }
         }
         var spec = new InitSpec(name, entry, args);
+        if (spec.IsDbn && args.TryGetValue("top", out var top)) Parse(top); // fail early on a bad output-layer initializer
         foreach (var key in args.Keys)
         {
-            if (key is "mode" or "nonlinearity" or "distribution") continue;
+            if (key is "mode" or "nonlinearity" or "distribution" or "top") continue;
             if (key == "gain") spec.GetGain();
             else spec.Get(key, 0);
         }
@@ -153,6 +157,12 @@ public sealed class InitSpec
 
     /// <summary>True for <c>lsuv</c>, which also needs a batch of training data (see <see cref="Lsuv"/>).</summary>
     public bool IsLsuv => Name == "lsuv";
+
+    /// <summary>True for <c>dbn</c>, which pretrains on the training data (see <see cref="Dbn.DeepBeliefNetwork"/>).</summary>
+    public bool IsDbn => Name == "dbn";
+
+    /// <summary>A string parameter or its default.</summary>
+    public string Text(string key, string fallback) => GetString(key, fallback);
 
     /// <summary>A numeric parameter or its default, for initializers applied at the network level.</summary>
     public double Number(string key, double fallback) => Get(key, fallback);

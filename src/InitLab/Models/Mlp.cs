@@ -1,4 +1,7 @@
+using InitLab.Dbn;
 using InitLab.Init;
+using InitLab.Rbm;
+using InitLab.Training;
 using InitLab.Nn;
 using InitLab.Random;
 
@@ -21,10 +24,10 @@ public static class Mlp
 
     /// <summary>
     /// As above with a plan: a weight initializer per layer (or one for all) and a bias rule.
-    /// LSUV needs <paramref name="sampleBatch"/>, which returns that many rows of training data.
+    /// LSUV and DBN look at the training data in <paramref name="context"/>.
     /// </summary>
     public static Sequential Create(IReadOnlyList<int> sizes, string activation, InitPlan plan, TorchGenerator generator,
-        Func<int, Tensors.Tensor>? sampleBatch = null)
+        InitContext? context = null)
     {
         if (sizes.Count < 2) throw new ArgumentException("A network needs at least an input and an output size.");
         foreach (int s in sizes)
@@ -36,9 +39,16 @@ public static class Mlp
             Initializers.TorchLinearDefault(l.Weight.Value, l.Bias?.Value, generator);
             linears.Add(l);
         }
+        bool dbn = plan.Weights.Any(w => w.IsDbn);
+        if (plan.NeedsData && plan.Weights.Count != 1)
+            throw new FormatException("lsuv and dbn initialize the whole network; they cannot be mixed with other initializers.");
+        if (plan.NeedsData && context?.Train is null) throw new ArgumentException($"{plan.Weights[0].Name} needs the training data.");
+        if (dbn && !activation.Trim().Equals("sigmoid", StringComparison.OrdinalIgnoreCase))
+            throw new FormatException("dbn pretrains sigmoid layers; use --activation sigmoid.");
         for (int i = 0; i < linears.Count; i++)
         {
             var spec = plan.ForLayer(i, linears.Count);
+            if (spec.IsDbn) spec = i + 1 < linears.Count ? InitSpec.Parse("default") : InitSpec.Parse(spec.Text("top", "xavier-uniform"));
             if (!spec.IsTorchDefault) spec.Apply(linears[i].Weight.Value, generator);
         }
         foreach (var l in linears)
@@ -54,14 +64,35 @@ public static class Mlp
             if (i + 1 < linears.Count) layers.Add(CreateActivation(activation));
         }
         var model = new Sequential(layers.ToArray());
-        if (plan.NeedsData)
+        var only = plan.Weights[0];
+        if (only.IsLsuv)
         {
-            if (plan.Weights.Count != 1) throw new FormatException("lsuv initializes the whole network; it cannot be mixed with other initializers.");
-            if (sampleBatch is null) throw new ArgumentException("lsuv needs a batch of training data.");
-            var spec = plan.Weights[0];
-            Lsuv.Apply(model, sampleBatch((int)spec.Number("batch", 256)), spec.Number("tol", 0.1), (int)spec.Number("iters", 10));
+            model.SetThreads(context!.Threads);
+            Lsuv.Apply(model, DataBatch.First(context.Train!, (int)only.Number("batch", 256)).X, only.Number("tol", 0.1), (int)only.Number("iters", 10));
         }
+        if (dbn) PretrainDbn(sizes, only, linears, context!, generator);
         return model;
+    }
+
+    private static void PretrainDbn(IReadOnlyList<int> sizes, InitSpec spec, List<Linear> linears, InitContext context, TorchGenerator generator)
+    {
+        var options = new RbmOptions
+        {
+            Epochs = (int)spec.Number("epochs", 10),
+            LearningRate = spec.Number("lr", 0.1),
+            GibbsSteps = (int)spec.Number("cd", 1),
+            Persistent = spec.Number("pcd", 0) != 0,
+            BatchSize = (int)spec.Number("batch", 100),
+            WeightDecay = spec.Number("wd", 0.0002),
+            // The RBMs' own randomness follows from the network's generator, so one seed fixes the run.
+            Seed = generator.Random64(),
+            Threads = context.Threads,
+        };
+        var train = DataBatch.First(context.Train!, context.Train!.Count).X;
+        var held = context.HeldOut is { } h ? DataBatch.First(h, Math.Min(h.Count, options.MonitorRows)).X : null;
+        var hidden = sizes.Take(sizes.Count - 1).ToArray();
+        var rbms = DeepBeliefNetwork.Pretrain(hidden, train, held, options, context.RbmProgress);
+        DeepBeliefNetwork.Unroll(rbms, linears);
     }
 
     /// <summary>relu, leaky-relu (slope 0.01, or leaky-relu:0.2), sigmoid or tanh.</summary>

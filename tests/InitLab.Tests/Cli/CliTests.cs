@@ -168,3 +168,34 @@ public class InitCommandsTests
         Assert.Contains("lists 3 initializers for a network of 2 Linear layers", err3);
     }
 }
+
+public class RbmCommandsTests
+{
+    [Fact]
+    public void RbmPrintsEpochFiguresAndWritesImages()
+    {
+        using var d = new TempDir();
+        IdxWriter.WriteDataset(d.Path, train: 300, test: 60);
+        var (code, output, err) = CliTests.Run("rbm", "--data", d.Path, "--hidden", "16", "--epochs", "2", "--batch-size", "50",
+            "--filters", d.File("f.png"), "--samples", d.File("s.png"), "--metrics", d.File("m.csv"));
+        Assert.True(code == 0, err);
+        Assert.Matches(@"RBM 1 epoch 02: reconstruction error [\d.]+, held-out pseudo-likelihood -[\d.]+, free-energy gap \(train - held-out\) -?[\d.]+", output);
+        Assert.Equal(3, File.ReadAllLines(d.File("m.csv")).Length);
+        foreach (var png in new[] { "f.png", "s.png" }) Assert.Equal((byte)'P', File.ReadAllBytes(d.File(png))[1]);
+        Assert.Equal(2, CliTests.Run("rbm", "--data", d.Path, "--momentum", "0.5,2").Code);
+    }
+
+    [Fact]
+    public void DbnPretrainsThenFineTunes()
+    {
+        using var d = new TempDir();
+        IdxWriter.WriteDataset(d.Path, train: 300, test: 60);
+        var (code, output, err) = CliTests.Run("dbn", "--data", d.Path, "--layers", "784,24,16,10", "--pretrain-epochs", "1", "--epochs", "2", "--batch-size", "50");
+        Assert.True(code == 0, err);
+        Assert.Contains("RBM 1 epoch 01", output);
+        Assert.Contains("RBM 2 epoch 01", output);
+        Assert.DoesNotContain("RBM 3", output);
+        Assert.Contains("Epoch: 0002 cost =", output);
+        Assert.Matches(@"Accuracy: [\d.]+", output);
+    }
+}

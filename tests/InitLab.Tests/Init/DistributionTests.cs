@@ -161,16 +161,11 @@ public class DistributionTests
     public void LsuvBringsEveryLayersOutputVarianceToOne()
     {
         var g = new TorchGenerator(5);
-        var model = Mlp.Create([50, 64, 64, 64, 10], "tanh", InitPlan.Parse("lsuv:tol=0.05,iters=20,batch=128"), g,
-            n =>
-            {
-                var x = new Tensor(n, 50);
-                new TorchGenerator(6).Uniform(x.Span, 0, 3); // far from unit variance on purpose
-                return x;
-            });
-        var batch = new Tensor(128, 50);
-        new TorchGenerator(6).Uniform(batch.Span, 0, 3);
-        Tensor h = batch;
+        var pixels = new byte[300 * 50];
+        new System.Random(6).NextBytes(pixels); // values in [0, 1] after scaling: far from unit variance
+        var data = new InitLab.Data.Dataset(pixels, new int[300], 5, 10, 10, "random");
+        var model = Mlp.Create([50, 64, 64, 64, 10], "tanh", InitPlan.Parse("lsuv:tol=0.05,iters=20,batch=128"), g, new InitContext(data));
+        Tensor h = InitLab.Training.DataBatch.First(data, 128).X;
         foreach (var layer in model.Layers)
         {
             if (layer is Linear l)

@@ -1,0 +1,116 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text;
+using InitLab.Data;
+using InitLab.Rbm;
+using InitLab.Training;
+using Tensor = InitLab.Tensors.Tensor;
+
+namespace InitLab.Cli;
+
+/// <summary>`initlab rbm`: trains one RBM on the images and shows what it learned.</summary>
+public static class RbmCommand
+{
+    public static Command Build(Output o)
+    {
+        var data = new Option<string?>("--data") { Description = "Folder with the four MNIST-format files." };
+        var hidden = new Option<int>("--hidden") { Description = "Hidden units.", DefaultValueFactory = _ => 500 };
+        var epochs = new Option<int>("--epochs") { Description = "Training epochs.", DefaultValueFactory = _ => 10 };
+        var pcd = new Option<bool>("--pcd") { Description = "Persistent contrastive divergence (chains kept between updates)." };
+        var cdK = new Option<int>("--cd-k") { Description = "Gibbs steps per update.", DefaultValueFactory = _ => 1 };
+        var lr = new Option<double>("--lr") { Description = "Learning rate.", DefaultValueFactory = _ => 0.1 };
+        var momentum = new Option<string>("--momentum") { Description = "Momentum for the first 5 epochs, then after (Hinton: 0.5,0.9); one value for both.", DefaultValueFactory = _ => "0.5,0.9" };
+        var wd = new Option<double>("--weight-decay") { Description = "L2 weight decay.", DefaultValueFactory = _ => 0.0002 };
+        var batch = new Option<int>("--batch-size") { Description = "Mini-batch size.", DefaultValueFactory = _ => 100 };
+        var seed = new Option<ulong>("--seed") { Description = "Seed.", DefaultValueFactory = _ => 777UL };
+        var gaussian = new Option<bool>("--gaussian") { Description = "Gaussian-Bernoulli RBM on standardized pixels (use a smaller --lr, e.g. 0.005)." };
+        var filters = new Option<string?>("--filters") { Description = "Write the first 100 hidden units' weights as 28x28 images to this PNG." };
+        var samples = new Option<string?>("--samples") { Description = "Write 100 samples drawn by 1000 Gibbs steps from test digits to this PNG." };
+        var metrics = new Option<string?>("--metrics") { Description = "Write the per-epoch figures to this CSV file." };
+        var threads = new Option<int>("--threads") { Description = "Compute threads (default: all cores).", DefaultValueFactory = _ => 0 };
+        var cmd = new Command("rbm", "Train a restricted Boltzmann machine on the images; print reconstruction error, held-out pseudo-likelihood and the free-energy gap per epoch.")
+        {
+            data, hidden, epochs, pcd, cdK, lr, momentum, wd, batch, seed, gaussian, filters, samples, metrics, threads, Cli.Quiet, Cli.Verbose,
+        };
+        cmd.SetAction(p => Run(o, p.GetValue(data), p.GetValue(hidden), p.GetValue(epochs), p.GetValue(pcd), p.GetValue(cdK), p.GetValue(lr),
+            p.GetValue(momentum)!, p.GetValue(wd), p.GetValue(batch), p.GetValue(seed), p.GetValue(gaussian), p.GetValue(filters),
+            p.GetValue(samples), p.GetValue(metrics), p.GetValue(threads)));
+        return cmd;
+    }
+
+    private static int Run(Output o, string? dataDir, int hidden, int epochs, bool pcd, int cdK, double lr, string momentumText, double wd,
+        int batch, ulong seed, bool gaussian, string? filtersPath, string? samplesPath, string? metricsPath, int threads)
+    {
+        Options.CheckEpochsAndThreads(epochs, threads);
+        if (hidden < 1) throw new UsageException($"--hidden must be at least 1, got {hidden}.");
+        if (cdK < 1) throw new UsageException($"--cd-k must be at least 1, got {cdK}.");
+        if (batch < 1) throw new UsageException($"--batch-size must be at least 1, got {batch}.");
+        if (!(lr > 0)) throw new UsageException($"--lr must be positive, got {lr}.");
+        var m = momentumText.Split(',').Select(t => double.TryParse(t, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) && v >= 0 && v < 1 ? v : double.NaN).ToArray();
+        if (m.Length is < 1 or > 2 || m.Any(double.IsNaN)) throw new UsageException($"--momentum '{momentumText}' is not one or two numbers in [0, 1), e.g. 0.5,0.9.");
+        foreach (var path in new[] { (filtersPath, "--filters"), (samplesPath, "--samples"), (metricsPath, "--metrics") })
+            if (path.Item1 is not null) AtomicFile.CheckFolder(path.Item1, path.Item2);
+
+        var splits = MnistLoader.Load(DataLocator.Resolve(dataDir));
+        var train = DataBatch.First(splits.Train, splits.Train.Count).X;
+        var held = DataBatch.First(splits.Test, Math.Min(splits.Test.Count, 2000)).X;
+        if (gaussian) Standardize(train, held);
+        RestrictedBoltzmannMachine rbm = gaussian ? new GaussianBernoulliRbm(train.Cols, hidden) : new BernoulliRbm(train.Cols, hidden);
+        var options = new RbmOptions
+        {
+            Epochs = epochs, BatchSize = batch, LearningRate = lr, InitialMomentum = m[0], FinalMomentum = m[^1], WeightDecay = wd,
+            GibbsSteps = cdK, Persistent = pcd, Seed = seed, Threads = threads,
+        };
+        RbmTrainer.Initialize(rbm, train, seed);
+        o.Out.WriteLine($"{(gaussian ? "Gaussian-Bernoulli" : "Bernoulli")} RBM {train.Cols}-{hidden}, {(pcd ? "PCD" : "CD")}-{cdK}, lr {lr.ToString(CultureInfo.InvariantCulture)}, " +
+            $"momentum {momentumText}, weight decay {wd.ToString(CultureInfo.InvariantCulture)}, batch {batch}; {train.Rows:N0} training images");
+        var reports = new RbmTrainer(rbm, options).Fit(train, held, 1, RbmReporter.For(o));
+        if (metricsPath is not null)
+        {
+            var csv = new StringBuilder("epoch,seconds,reconstruction_error,heldout_pseudo_likelihood,free_energy_gap\n");
+            foreach (var r in reports)
+                csv.Append(CultureInfo.InvariantCulture, $"{r.Epoch},{r.Seconds:F6},{r.ReconstructionError:F6},{r.HeldOutPseudoLikelihood:F6},{r.FreeEnergyGap:F6}\n");
+            AtomicFile.WriteAllText(metricsPath, csv.ToString());
+        }
+        int side = splits.Train.ImageRows, width = splits.Train.ImageCols;
+        if (filtersPath is not null)
+        {
+            var tiles = Enumerable.Range(0, Math.Min(100, hidden)).Select(j => rbm.Weights.Row(j).ToArray()).ToList();
+            ImageGrid.Save(filtersPath, tiles, side, width, normalize: true);
+            o.Out.WriteLine($"Filters written to {filtersPath}");
+        }
+        if (samplesPath is not null)
+        {
+            var start = new Tensor(held.Data[..(Math.Min(100, held.Rows) * held.Cols)], Math.Min(100, held.Rows), held.Cols);
+            var dreams = rbm.Dream(start, 1000, new FastSampler(seed + 1));
+            var tiles = Enumerable.Range(0, dreams.Rows).Select(i => dreams.Row(i).ToArray()).ToList();
+            ImageGrid.Save(samplesPath, tiles, side, width, normalize: gaussian);
+            o.Out.WriteLine($"Samples written to {samplesPath}");
+        }
+        return Cli.Ok;
+    }
+
+    /// <summary>Per-pixel standardization with the training set's mean and standard deviation.</summary>
+    private static void Standardize(Tensor train, Tensor held)
+    {
+        int f = train.Cols;
+        var mean = new double[f];
+        var sq = new double[f];
+        for (int i = 0; i < train.Rows; i++)
+            for (int j = 0; j < f; j++)
+            {
+                double v = train[i, j];
+                mean[j] += v;
+                sq[j] += v * v;
+            }
+        var std = new double[f];
+        for (int j = 0; j < f; j++)
+        {
+            mean[j] /= train.Rows;
+            std[j] = Math.Max(Math.Sqrt(Math.Max(0, sq[j] / train.Rows - mean[j] * mean[j])), 1e-2);
+        }
+        foreach (var t in new[] { train, held })
+            for (int i = 0; i < t.Rows; i++)
+                for (int j = 0; j < f; j++) t[i, j] = (float)((t[i, j] - mean[j]) / std[j]);
+    }
+}

@@ -1,0 +1,229 @@
+using System.Diagnostics;
+using System.Numerics.Tensors;
+using InitLab.Random;
+using InitLab.Tensors;
+using Tensor = InitLab.Tensors.Tensor;
+
+namespace InitLab.Rbm;
+
+/// <summary>How an RBM is trained (defaults after Hinton's practical guide).</summary>
+public sealed record RbmOptions
+{
+    public int Epochs { get; init; } = 10;
+    public int BatchSize { get; init; } = 100;
+    public double LearningRate { get; init; } = 0.1;
+
+    /// <summary>Momentum before and from <see cref="MomentumSwitchEpoch"/> on (0.5, then 0.9).</summary>
+    public double InitialMomentum { get; init; } = 0.5;
+    public double FinalMomentum { get; init; } = 0.9;
+    public int MomentumSwitchEpoch { get; init; } = 5;
+
+    /// <summary>L2 weight decay on the weights (not the biases).</summary>
+    public double WeightDecay { get; init; } = 0.0002;
+
+    /// <summary>Gibbs steps per update (CD-k, or PCD-k).</summary>
+    public int GibbsSteps { get; init; } = 1;
+
+    /// <summary>Persistent contrastive divergence: the negative chains carry over between updates.</summary>
+    public bool Persistent { get; init; }
+
+    /// <summary>Sample the negative visibles (as scikit-learn does) instead of using their probabilities (Hinton's advice for CD). Default: sample with PCD, not with CD.</summary>
+    public bool? SampleVisibles { get; init; }
+
+    public ulong Seed { get; init; } = 777;
+    public int Threads { get; init; }
+
+    /// <summary>Rows of training and held-out data the per-epoch figures are computed on.</summary>
+    public int MonitorRows { get; init; } = 2000;
+}
+
+/// <summary>The monitoring figures of one epoch.</summary>
+public sealed record RbmEpochReport(int Layer, int Epoch, double Seconds, double ReconstructionError,
+    double? HeldOutPseudoLikelihood, double? FreeEnergyGap);
+
+/// <summary>
+/// Trains an RBM by CD-k or PCD on mini-batches, with momentum and weight decay:
+/// ΔW ← m·ΔW + lr·(⟨v hᵀ⟩data − ⟨v hᵀ⟩model − wd·W). Deterministic for a seed and thread count.
+/// </summary>
+public sealed class RbmTrainer
+{
+    private readonly RestrictedBoltzmannMachine _rbm;
+    private readonly RbmOptions _o;
+    private readonly FastSampler _sampler;
+    private readonly Tensor _dW;
+    private readonly float[] _dc, _db;
+    private Tensor? _chain;
+    private Tensor? _hPos, _hState, _vNeg, _hNeg;
+    private float[] _sumPos = [], _sumNeg = [];
+
+    private static Tensor Buffer(ref Tensor? t, int rows, int cols)
+    {
+        if (t is null || t.Rows != rows || t.Cols != cols) t = new Tensor(rows, cols);
+        return t;
+    }
+
+    /// <summary>The persistent chains' hidden states (batch, hidden) for PCD; null until the first update.</summary>
+    public Tensor? PersistentChain
+    {
+        get => _chain;
+        set => _chain = value;
+    }
+
+    public RbmTrainer(RestrictedBoltzmannMachine rbm, RbmOptions options)
+    {
+        if (options.BatchSize < 1) throw new ArgumentException($"Batch size must be positive, got {options.BatchSize}.");
+        if (options.GibbsSteps < 1) throw new ArgumentException($"CD needs at least one Gibbs step, got {options.GibbsSteps}.");
+        if (!(options.LearningRate > 0)) throw new ArgumentException($"The learning rate must be positive, got {options.LearningRate}.");
+        _rbm = rbm;
+        _o = options;
+        _rbm.Threads = options.Threads;
+        _sampler = new FastSampler(options.Seed);
+        _dW = new Tensor(rbm.Hidden, rbm.Visible);
+        _dc = new float[rbm.Hidden];
+        _db = new float[rbm.Visible];
+    }
+
+    /// <summary>
+    /// Hinton's initialization: W ~ N(0, 0.01²) from PyTorch's generator, hidden biases 0,
+    /// visible biases log(p/(1-p)) from the training data's means for binary visibles (0 for Gaussian).
+    /// </summary>
+    public static void Initialize(RestrictedBoltzmannMachine rbm, Tensor data, ulong seed)
+    {
+        new TorchGenerator(seed).Normal(rbm.Weights.Span, 0, 0.01);
+        rbm.HiddenBias.Span.Clear();
+        rbm.VisibleBias.Span.Clear();
+        if (rbm is not BernoulliRbm) return;
+        var mean = new double[rbm.Visible];
+        for (int i = 0; i < data.Rows; i++)
+        {
+            var row = data.Row(i);
+            for (int j = 0; j < mean.Length; j++) mean[j] += row[j];
+        }
+        for (int j = 0; j < mean.Length; j++)
+        {
+            double p = Math.Clamp(mean[j] / data.Rows, 1e-3, 1 - 1e-3);
+            rbm.VisibleBias.Data[j] = (float)Math.Log(p / (1 - p));
+        }
+    }
+
+    /// <summary>Trains for the configured epochs on data (rows, visible); reports each epoch.</summary>
+    public IReadOnlyList<RbmEpochReport> Fit(Tensor data, Tensor? heldOut = null, int layer = 1,
+        IProgress<RbmEpochReport>? progress = null, CancellationToken cancel = default)
+    {
+        if (data.Cols != _rbm.Visible) throw new ArgumentException($"Data has {data.Cols} features; the RBM has {_rbm.Visible} visible units.");
+        int n = data.Rows, bs = Math.Min(_o.BatchSize, n);
+        var order = new int[n];
+        for (int i = 0; i < n; i++) order[i] = i;
+        var batch = new Tensor(bs, _rbm.Visible);
+        var reports = new List<RbmEpochReport>();
+        for (int epoch = 1; epoch <= _o.Epochs; epoch++)
+        {
+            long start = Stopwatch.GetTimestamp();
+            double momentum = epoch <= _o.MomentumSwitchEpoch ? _o.InitialMomentum : _o.FinalMomentum;
+            for (int i = n - 1; i > 0; i--)
+            {
+                int j = _sampler.Random.NextInt(i + 1);
+                (order[i], order[j]) = (order[j], order[i]);
+            }
+            for (int b = 0; b + bs <= n; b += bs)
+            {
+                cancel.ThrowIfCancellationRequested();
+                for (int r = 0; r < bs; r++) data.Row(order[b + r]).CopyTo(batch.Row(r));
+                Step(batch, momentum, _sampler);
+            }
+            double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
+            var report = Monitor(layer, epoch, seconds, data, heldOut);
+            reports.Add(report);
+            progress?.Report(report);
+        }
+        return reports;
+    }
+
+    /// <summary>
+    /// One update on a mini-batch v0 (batch, visible): the positive phase on the data, k Gibbs
+    /// steps for the negative phase (from the data for CD, from the persistent chains for PCD),
+    /// then the momentum update. With momentum 0, weight decay 0 and sampled visibles this is
+    /// exactly scikit-learn's BernoulliRBM._fit.
+    /// </summary>
+    public void Step(Tensor v0, double momentum, ISampler sampler)
+    {
+        int bs = v0.Rows;
+        var hPos = Buffer(ref _hPos, bs, _rbm.Hidden);
+        _rbm.MeanHiddens(v0, hPos);
+        // The state the negative chain starts from: the persistent chains (PCD; sklearn starts
+        // them at h = 0), or hiddens sampled from the data (CD).
+        var hState = _o.Persistent ? Buffer(ref _chain, bs, _rbm.Hidden) : Buffer(ref _hState, bs, _rbm.Hidden);
+        if (!_o.Persistent)
+        {
+            hPos.Span.CopyTo(hState.Span);
+            Sampling.Bernoulli(hState.Span, sampler);
+        }
+        bool sampleVisibles = _o.SampleVisibles ?? _o.Persistent;
+        var vNeg = Buffer(ref _vNeg, bs, _rbm.Visible);
+        var hNeg = Buffer(ref _hNeg, bs, _rbm.Hidden);
+        for (int s = 0; s < _o.GibbsSteps; s++)
+        {
+            if (sampleVisibles) _rbm.SampleVisibles(hState, vNeg, sampler);
+            else _rbm.MeanVisibles(hState, vNeg);
+            _rbm.MeanHiddens(vNeg, hNeg);
+            if (s + 1 < _o.GibbsSteps || _o.Persistent)
+            {
+                hNeg.Span.CopyTo(hState.Span);
+                Sampling.Bernoulli(hState.Span, sampler);
+            }
+        }
+        ApplyUpdate(v0, hPos, vNeg, hNeg, momentum);
+    }
+
+    private void ApplyUpdate(Tensor v0, Tensor hPos, Tensor vNeg, Tensor hNeg, double momentum)
+    {
+        int bs = v0.Rows;
+        float lr = (float)(_o.LearningRate / bs), m = (float)momentum, decay = (float)(_o.LearningRate * _o.WeightDecay);
+        // dW ← m·dW + lr/B·(hPosᵀ v0 − hNegᵀ vNeg) − lr·wd·W, as two GEMMs accumulating into dW.
+        Gemm.Multiply(hPos, true, v0, false, _dW, alpha: lr, beta: m, threads: _o.Threads);
+        Gemm.Multiply(hNeg, true, vNeg, false, _dW, alpha: -lr, beta: 1f, threads: _o.Threads);
+        if (decay != 0) TensorPrimitives.MultiplyAdd(_rbm.Weights.Span, -decay, _dW.Span, _dW.Span);
+        TensorPrimitives.Add(_rbm.Weights.Span, _dW.Span, _rbm.Weights.Span);
+        BiasUpdate(_dc, hPos, hNeg, lr, m, _rbm.HiddenBias.Span);
+        BiasUpdate(_db, v0, vNeg, lr, m, _rbm.VisibleBias.Span);
+    }
+
+    private void BiasUpdate(float[] delta, Tensor pos, Tensor neg, float lr, float m, Span<float> bias)
+    {
+        if (_sumPos.Length < pos.Cols) (_sumPos, _sumNeg) = (new float[pos.Cols], new float[pos.Cols]);
+        var sum = _sumPos.AsSpan(0, pos.Cols);
+        var sumNeg = _sumNeg.AsSpan(0, pos.Cols);
+        Ops.SumRows(pos.Data, pos.Rows, pos.Cols, sum);
+        Ops.SumRows(neg.Data, neg.Rows, neg.Cols, sumNeg);
+        TensorPrimitives.Subtract(sum, sumNeg, sum);
+        TensorPrimitives.Multiply(delta, m, delta);
+        TensorPrimitives.MultiplyAdd(sum, lr, delta, delta);
+        TensorPrimitives.Add(bias, delta, bias);
+    }
+
+    private RbmEpochReport Monitor(int layer, int epoch, double seconds, Tensor data, Tensor? heldOut)
+    {
+        var train = Head(data, _o.MonitorRows);
+        double recon = _rbm.ReconstructionError(train);
+        double? pl = null, gap = null;
+        if (heldOut is not null && heldOut.Rows > 0)
+        {
+            var held = Head(heldOut, _o.MonitorRows);
+            if (_rbm is BernoulliRbm b) pl = b.PseudoLikelihood(held, new FastRandom(_o.Seed ^ 0x5EED));
+            var trainSame = Head(data, held.Rows);
+            var feTrain = new float[trainSame.Rows];
+            var feHeld = new float[held.Rows];
+            _rbm.FreeEnergy(trainSame, feTrain);
+            _rbm.FreeEnergy(held, feHeld);
+            gap = feTrain.Average(x => (double)x) - feHeld.Average(x => (double)x);
+        }
+        return new RbmEpochReport(layer, epoch, seconds, recon, pl, gap);
+    }
+
+    private static Tensor Head(Tensor t, int rows)
+    {
+        rows = Math.Min(rows, t.Rows);
+        if (rows == t.Rows) return t;
+        return new Tensor(t.Data[..(rows * t.Cols)], rows, t.Cols);
+    }
+}
