@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text;
 using InitLab.Data;
+using InitLab.Random;
 using InitLab.Rbm;
 using InitLab.Training;
 using Tensor = InitLab.Tensors.Tensor;
@@ -65,6 +66,12 @@ public static class RbmCommand
         o.Out.WriteLine($"{(gaussian ? "Gaussian-Bernoulli" : "Bernoulli")} RBM {train.Cols}-{hidden}, {(pcd ? "PCD" : "CD")}-{cdK}, lr {lr.ToString(CultureInfo.InvariantCulture)}, " +
             $"momentum {momentumText}, weight decay {wd.ToString(CultureInfo.InvariantCulture)}, batch {batch}; {train.Rows:N0} training images");
         var reports = new RbmTrainer(rbm, options).Fit(train, held, 1, RbmReporter.For(o));
+        if (rbm is BernoulliRbm bernoulli)
+        {
+            var test = DataBatch.First(splits.Test, splits.Test.Count).X;
+            double pl = bernoulli.PseudoLikelihood(test, new FastRandom(seed ^ 0xF11DUL));
+            o.Out.WriteLine($"Held-out pseudo-likelihood ({test.Rows:N0} test images, one random pixel flipped each): {pl.ToString("F3", CultureInfo.InvariantCulture)}");
+        }
         if (metricsPath is not null)
         {
             var csv = new StringBuilder("epoch,seconds,reconstruction_error,heldout_pseudo_likelihood,free_energy_gap\n");
