@@ -18,6 +18,7 @@ public static class Cli
         root.Subcommands.Add(TrainCommand.Build(output));
         root.Subcommands.Add(InitsCommand.Build(output));
         root.Subcommands.Add(InspectCommand.Build(output));
+        root.Subcommands.Add(DataCommand.Build(output));
         return root;
     }
 

@@ -8,10 +8,14 @@ public static class DatasetStore
     /// <paramref name="cache"/> that has all four files, else the cache folder after
     /// <paramref name="downloader"/> has fetched and verified them.
     /// </summary>
-    public static async Task<string> LocateOrDownloadAsync(string name, Downloader downloader, DataCache? cache = null,
+    public static Task<string> LocateOrDownloadAsync(string name, Downloader downloader, DataCache? cache = null,
+        IProgress<DownloadProgress>? progress = null, CancellationToken cancel = default) =>
+        LocateOrDownloadAsync(DatasetCatalog.Get(name), downloader, cache, progress, cancel);
+
+    /// <summary>As above, for a dataset described by <paramref name="info"/> (a catalog entry or one of the caller's own).</summary>
+    public static async Task<string> LocateOrDownloadAsync(DatasetInfo info, Downloader downloader, DataCache? cache = null,
         IProgress<DownloadProgress>? progress = null, CancellationToken cancel = default)
     {
-        var info = DatasetCatalog.Get(name);
         cache ??= DataCache.Default;
         if (DataLocator.FindOffline(info.Name, cache) is { } found) return found;
         string folder = cache.DatasetFolder(info.Name);
