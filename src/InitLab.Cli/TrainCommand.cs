@@ -72,7 +72,7 @@ public static class TrainCommand
         if (trainer.BatchesPerEpoch(splits.Train.Count) == 0)
             throw new ArgumentException($"{splits.Train.Source}: {splits.Train.Count} images make no full batch of {s.BatchSize}.");
 
-        if (!s.Quiet) o.Out.WriteLine($"{string.Join("-", sizes)} {s.Activation}, init {init}, {s.Optimizer} lr {s.Lr.ToString(CultureInfo.InvariantCulture)}, batch {s.BatchSize}, seed {s.Seed}; {splits.Train.Count:N0} training images");
+        if (!s.Quiet) o.Out.WriteLine($"{string.Join("-", sizes)} {s.Activation}, init {init}, {s.Optimizer} lr {s.Lr.ToString(CultureInfo.InvariantCulture)}, batch {s.BatchSize}, seed {s.Seed}; {splits.Train.Count:N0} training images from {Path.GetDirectoryName(splits.Train.Source)}");
         var csv = new StringBuilder("epoch,cost,seconds,samples_per_second\n");
         var progress = o.EpochProgress(s.Quiet, s.Epochs);
         for (int e = 1; e <= s.Epochs; e++)
