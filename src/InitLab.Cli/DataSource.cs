@@ -36,7 +36,16 @@ public static class DataSource
         if (!quiet) o.Err.WriteLine($"Downloading {info.Title} into {folder}");
         using var http = Downloader.CreateHttpClient();
         var downloader = new Downloader(http, DownloaderOptions.FromEnvironment(cache));
-        var files = await downloader.DownloadAsync(info, folder, o.DownloadProgress(quiet), cancel);
+        IReadOnlyList<DownloadedFile> files;
+        try
+        {
+            files = await downloader.DownloadAsync(info, folder, o.DownloadProgress(quiet), cancel);
+        }
+        catch (DownloadException e)
+        {
+            o.ClearProgress();
+            throw new IOException($"{e.Message} Without the internet, copy the four files ({string.Join(", ", info.Files.Select(f => f.FileName))}) into {folder}, or pass --data DIR.", e);
+        }
         o.ClearProgress();
         if (!quiet)
             foreach (var f in files)
