@@ -20,6 +20,7 @@ public static class Cli
         root.Subcommands.Add(InspectCommand.Build(output));
         root.Subcommands.Add(RbmCommand.Build(output));
         root.Subcommands.Add(DbnCommand.Build(output));
+        root.Subcommands.Add(DataCommand.Build(output));
         return root;
     }
 

@@ -9,6 +9,7 @@ public static class DbnCommand
     public static Command Build(Output o)
     {
         var data = new Option<string?>("--data") { Description = "Folder with the four MNIST-format files." };
+        var dataset = DataSource.DatasetOption();
         var layers = new Option<string>("--layers") { Description = "Layer sizes; every hidden layer is pretrained as an RBM.", DefaultValueFactory = _ => "784,500,500,2000,10" };
         var pretrainEpochs = new Option<int>("--pretrain-epochs") { Description = "RBM epochs per layer.", DefaultValueFactory = _ => 10 };
         var pretrainLr = new Option<double>("--pretrain-lr") { Description = "RBM learning rate.", DefaultValueFactory = _ => 0.1 };
@@ -25,14 +26,14 @@ public static class DbnCommand
         var metrics = new Option<string?>("--metrics") { Description = "Write per-epoch fine-tuning figures to this CSV file." };
         var cmd = new Command("dbn", "Pretrain a deep belief network layer by layer, unroll it into a sigmoid network, fine-tune it with labels and evaluate.")
         {
-            data, layers, pretrainEpochs, pretrainLr, cdK, pcd, top, optimizer, lr, momentum, batch, epochs, seed, threads, metrics, Cli.Quiet, Cli.Verbose,
+            data, dataset, layers, pretrainEpochs, pretrainLr, cdK, pcd, top, optimizer, lr, momentum, batch, epochs, seed, threads, metrics, Cli.Quiet, Cli.Verbose,
         };
         cmd.SetAction(p =>
         {
             var c = CultureInfo.InvariantCulture;
             string init = $"dbn:epochs={p.GetValue(pretrainEpochs)},lr={p.GetValue(pretrainLr).ToString(c)},cd={p.GetValue(cdK)},pcd={(p.GetValue(pcd) ? 1 : 0)},top={p.GetValue(top)}";
             if (p.GetValue(pretrainEpochs) < 1) throw new UsageException($"--pretrain-epochs must be at least 1, got {p.GetValue(pretrainEpochs)}.");
-            return TrainCommand.Run(o, new TrainCommand.Settings(p.GetValue(data) ?? "", p.GetValue(layers)!, "sigmoid", init, "default",
+            return TrainCommand.Run(o, new TrainCommand.Settings(p.GetValue(data), p.GetValue(dataset), p.GetValue(layers)!, "sigmoid", init, "default",
                 p.GetValue(optimizer)!, p.GetValue(lr), p.GetValue(momentum), false, null, p.GetValue(batch), p.GetValue(epochs), p.GetValue(seed),
                 p.GetValue(threads), p.GetValue(metrics), p.GetValue(Cli.Quiet)));
         });

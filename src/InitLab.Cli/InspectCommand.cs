@@ -15,6 +15,7 @@ public static class InspectCommand
     public static Command Build(Output o)
     {
         var data = new Option<string?>("--data") { Description = "Folder with the four MNIST-format files (a batch of its training images is used)." };
+        var dataset = DataSource.DatasetOption();
         var layers = new Option<string>("--layers") { Description = "Layer sizes; SIZExN repeats a layer, e.g. 784,512x30,10.", DefaultValueFactory = _ => "784,512x30,10" };
         var activation = new Option<string>("--activation") { Description = "relu, leaky-relu, sigmoid or tanh.", DefaultValueFactory = _ => "relu" };
         var init = new Option<string>("--init") { Description = "The initializer to inspect.", DefaultValueFactory = _ => "he-normal" };
@@ -26,14 +27,14 @@ public static class InspectCommand
         var threads = new Option<int>("--threads") { Description = "Compute threads (default: all cores).", DefaultValueFactory = _ => 0 };
         var cmd = new Command("inspect", "Forward a batch through freshly initialized networks and show per-layer activation statistics and gradient norms.")
         {
-            data, layers, activation, init, compare, bias, batch, seed, plot, threads, Cli.Verbose,
+            data, dataset, layers, activation, init, compare, bias, batch, seed, plot, threads, Cli.Verbose,
         };
-        cmd.SetAction(p => Run(o, p.GetValue(data), p.GetValue(layers)!, p.GetValue(activation)!, p.GetValue(init)!, p.GetValue(compare),
+        cmd.SetAction(p => Run(o, p.GetValue(data), p.GetValue(dataset), p.GetValue(layers)!, p.GetValue(activation)!, p.GetValue(init)!, p.GetValue(compare),
             p.GetValue(bias)!, p.GetValue(batch), p.GetValue(seed), p.GetValue(plot), p.GetValue(threads)));
         return cmd;
     }
 
-    private static int Run(Output o, string? dataDir, string layersText, string activation, string initText, string? compare,
+    private static int Run(Output o, string? dataDir, string? dataset, string layersText, string activation, string initText, string? compare,
         string biasText, int batchSize, ulong seed, string? plotPath, int threads)
     {
         Options.CheckEpochsAndThreads(1, threads);
@@ -43,7 +44,7 @@ public static class InspectCommand
         var specs = Options.Parse(() => SplitSpecs(compare ?? initText).Select(t => InitPlan.Parse(t, biasText)).ToList(), compare is null ? "--init" : "--compare");
         if (plotPath is not null) AtomicFile.CheckFolder(plotPath, "--plot");
 
-        var splits = MnistLoader.Load(DataLocator.Resolve(dataDir));
+        var splits = DataSource.Load(o, dataDir, dataset, quiet: false);
         if (sizes[0] != splits.Train.FeatureCount)
             throw new ArgumentException($"--layers starts with {sizes[0]} inputs but {splits.Train.Source} has {splits.Train.FeatureCount} pixels per image.");
         var (x, y) = DataBatch.First(splits.Train, batchSize);

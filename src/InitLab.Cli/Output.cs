@@ -1,3 +1,4 @@
+using InitLab.Data;
 using InitLab.Training;
 
 namespace InitLab.Cli;
@@ -16,6 +17,9 @@ public sealed class Output(TextWriter stdout, TextWriter stderr, bool interactiv
     /// <summary>An IProgress that redraws one line on stderr at most ten times a second; null when not interactive or quiet.</summary>
     public IProgress<TrainingProgress>? EpochProgress(bool quiet, int totalEpochs) =>
         Interactive && !quiet ? new ProgressBar(this, totalEpochs) : null;
+
+    /// <summary>A download progress line (file, bytes, speed) redrawn at most ten times a second; null when not interactive or quiet.</summary>
+    public IProgress<DownloadProgress>? DownloadProgress(bool quiet) => Interactive && !quiet ? new DownloadLine(this) : null;
 
     public void DrawProgress(string line)
     {
@@ -51,5 +55,22 @@ public sealed class Output(TextWriter stdout, TextWriter stderr, bool interactiv
 
         private static string FormatSeconds(double s) =>
             double.IsFinite(s) ? TimeSpan.FromSeconds(Math.Ceiling(s)).ToString(s >= 3600 ? @"h\:mm\:ss" : @"m\:ss") : "--:--";
+    }
+
+    private sealed class DownloadLine(Output output) : IProgress<DownloadProgress>
+    {
+        private long _lastDraw;
+
+        public void Report(DownloadProgress p)
+        {
+            long now = Environment.TickCount64;
+            if (p.Bytes != p.Total && now - _lastDraw < 100) return;
+            _lastDraw = now;
+            string of = p.Total is { } t ? $" / {Mb(t)}" : "";
+            string percent = p.Total is > 0 ? $" {100.0 * p.Bytes / p.Total.Value,5:0.0}%" : "";
+            output.DrawProgress($"{p.FileName}  {Mb(p.Bytes)}{of}{percent}  {Mb((long)p.BytesPerSecond)}/s");
+        }
+
+        private static string Mb(long bytes) => $"{bytes / 1048576.0:0.0} MB";
     }
 }

@@ -15,6 +15,7 @@ public static class RbmCommand
     public static Command Build(Output o)
     {
         var data = new Option<string?>("--data") { Description = "Folder with the four MNIST-format files." };
+        var dataset = DataSource.DatasetOption();
         var hidden = new Option<int>("--hidden") { Description = "Hidden units.", DefaultValueFactory = _ => 500 };
         var epochs = new Option<int>("--epochs") { Description = "Training epochs.", DefaultValueFactory = _ => 10 };
         var pcd = new Option<bool>("--pcd") { Description = "Persistent contrastive divergence (chains kept between updates)." };
@@ -31,15 +32,15 @@ public static class RbmCommand
         var threads = new Option<int>("--threads") { Description = "Compute threads (default: all cores).", DefaultValueFactory = _ => 0 };
         var cmd = new Command("rbm", "Train a restricted Boltzmann machine on the images; print reconstruction error, held-out pseudo-likelihood and the free-energy gap per epoch.")
         {
-            data, hidden, epochs, pcd, cdK, lr, momentum, wd, batch, seed, gaussian, filters, samples, metrics, threads, Cli.Quiet, Cli.Verbose,
+            data, dataset, hidden, epochs, pcd, cdK, lr, momentum, wd, batch, seed, gaussian, filters, samples, metrics, threads, Cli.Quiet, Cli.Verbose,
         };
-        cmd.SetAction(p => Run(o, p.GetValue(data), p.GetValue(hidden), p.GetValue(epochs), p.GetValue(pcd), p.GetValue(cdK), p.GetValue(lr),
+        cmd.SetAction(p => Run(o, p.GetValue(data), p.GetValue(dataset), p.GetValue(hidden), p.GetValue(epochs), p.GetValue(pcd), p.GetValue(cdK), p.GetValue(lr),
             p.GetValue(momentum)!, p.GetValue(wd), p.GetValue(batch), p.GetValue(seed), p.GetValue(gaussian), p.GetValue(filters),
             p.GetValue(samples), p.GetValue(metrics), p.GetValue(threads)));
         return cmd;
     }
 
-    private static int Run(Output o, string? dataDir, int hidden, int epochs, bool pcd, int cdK, double lr, string momentumText, double wd,
+    private static int Run(Output o, string? dataDir, string? datasetName, int hidden, int epochs, bool pcd, int cdK, double lr, string momentumText, double wd,
         int batch, ulong seed, bool gaussian, string? filtersPath, string? samplesPath, string? metricsPath, int threads)
     {
         Options.CheckEpochsAndThreads(epochs, threads);
@@ -52,7 +53,7 @@ public static class RbmCommand
         foreach (var path in new[] { (filtersPath, "--filters"), (samplesPath, "--samples"), (metricsPath, "--metrics") })
             if (path.Item1 is not null) AtomicFile.CheckFolder(path.Item1, path.Item2);
 
-        var splits = MnistLoader.Load(DataLocator.Resolve(dataDir));
+        var splits = DataSource.Load(o, dataDir, datasetName, quiet: false);
         var train = DataBatch.First(splits.Train, splits.Train.Count).X;
         var held = DataBatch.First(splits.Test, Math.Min(splits.Test.Count, 2000)).X;
         if (gaussian) Standardize(train, held);

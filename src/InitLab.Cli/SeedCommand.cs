@@ -14,20 +14,21 @@ public static class SeedCommand
     {
         var deep = new Option<bool>("--deep") { Description = "The note's deeper network, 784-512-512-512-512-10." };
         var data = new Option<string?>("--data") { Description = "Folder with the four MNIST-format files (default: $INITLAB_DATA/mnist or ~/.cache/initlab/mnist)." };
+        var dataset = DataSource.DatasetOption();
         var epochs = new Option<int>("--epochs") { Description = "Training epochs.", DefaultValueFactory = _ => SeedExperiment.NoteEpochs };
         var threads = new Option<int>("--threads") { Description = "Compute threads (default: all cores).", DefaultValueFactory = _ => 0 };
         var cmd = new Command("seed", "Run the study note's experiment: MNIST, 784-256-256-10 ReLU, xavier_uniform_, Adam 0.001, batch 100, seed 777.")
         {
-            deep, data, epochs, threads, Cli.Quiet, Cli.Verbose,
+            deep, data, dataset, epochs, threads, Cli.Quiet, Cli.Verbose,
         };
-        cmd.SetAction(p => Run(o, p.GetValue(deep), p.GetValue(data), p.GetValue(epochs), p.GetValue(threads), p.GetValue(Cli.Quiet)));
+        cmd.SetAction(p => Run(o, p.GetValue(deep), p.GetValue(data), p.GetValue(dataset), p.GetValue(epochs), p.GetValue(threads), p.GetValue(Cli.Quiet)));
         return cmd;
     }
 
-    private static int Run(Output o, bool deep, string? dataDir, int epochs, int threads, bool quiet)
+    private static int Run(Output o, bool deep, string? dataDir, string? dataset, int epochs, int threads, bool quiet)
     {
         Options.CheckEpochsAndThreads(epochs, threads);
-        var splits = MnistLoader.Load(DataLocator.Resolve(dataDir));
+        var splits = DataSource.Load(o, dataDir, dataset, quiet);
         var exp = SeedExperiment.Create(deep, epochs, threads);
         o.Out.WriteLine(TorchPrint.Parameter(exp.LastWeight.Value));
         var progress = o.EpochProgress(quiet, epochs);
@@ -44,8 +45,12 @@ public static class SeedCommand
         int prediction = Evaluator.PredictOne(exp.Model, test.Row(index));
         if (!quiet)
             foreach (var line in DigitArt.Render(test.Row(index), test.ImageRows, test.ImageCols)) o.Out.WriteLine(line);
-        o.Out.WriteLine($"Label:  {test.Labels[index]}");
-        o.Out.WriteLine($"Prediction:  {prediction}");
+        o.Out.WriteLine($"Label:  {test.Labels[index]}{Named(test, test.Labels[index])}");
+        o.Out.WriteLine($"Prediction:  {prediction}{Named(test, prediction)}");
         return Cli.Ok;
     }
+
+    /// <summary>" (Ankle boot)" for datasets whose classes have names; nothing for digits.</summary>
+    private static string Named(Dataset d, int label) =>
+        label < d.ClassNames.Count && d.ClassNames[label] != label.ToString(CultureInfo.InvariantCulture) ? $" ({d.ClassNames[label]})" : "";
 }

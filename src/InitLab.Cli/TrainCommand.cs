@@ -17,6 +17,7 @@ public static class TrainCommand
     public static Command Build(Output o)
     {
         var data = new Option<string?>("--data") { Description = "Folder with the four MNIST-format files." };
+        var dataset = DataSource.DatasetOption();
         var layers = new Option<string>("--layers") { Description = "Layer sizes, input first.", DefaultValueFactory = _ => "784,256,256,10" };
         var activation = new Option<string>("--activation") { Description = "relu, leaky-relu, sigmoid or tanh.", DefaultValueFactory = _ => "relu" };
         var init = new Option<string>("--init") { Description = "Weight initializer: NAME or NAME:key=value,...; several joined by | give one per layer. 'initlab inits' lists them.", DefaultValueFactory = _ => "xavier-uniform" };
@@ -33,21 +34,21 @@ public static class TrainCommand
         var metrics = new Option<string?>("--metrics") { Description = "Write per-epoch figures to this CSV file." };
         var cmd = new Command("train", "Train a dense network on MNIST-format data and report the test accuracy.")
         {
-            data, layers, activation, init, bias, optimizer, lr, momentum, nesterov, weightDecay, batch, epochs, seed, threads, metrics, Cli.Quiet, Cli.Verbose,
+            data, dataset, layers, activation, init, bias, optimizer, lr, momentum, nesterov, weightDecay, batch, epochs, seed, threads, metrics, Cli.Quiet, Cli.Verbose,
         };
-        data.Required = true;
-        cmd.SetAction(p => Run(o, new Settings(p.GetValue(data)!, p.GetValue(layers)!, p.GetValue(activation)!, p.GetValue(init)!, p.GetValue(bias)!,
+        cmd.SetAction(p => Run(o, new Settings(p.GetValue(data), p.GetValue(dataset), p.GetValue(layers)!, p.GetValue(activation)!, p.GetValue(init)!, p.GetValue(bias)!,
             p.GetValue(optimizer)!, p.GetValue(lr), p.GetValue(momentum), p.GetValue(nesterov), p.GetValue(weightDecay),
             p.GetValue(batch), p.GetValue(epochs), p.GetValue(seed), p.GetValue(threads), p.GetValue(metrics), p.GetValue(Cli.Quiet))));
         return cmd;
     }
 
-    internal sealed record Settings(string Data, string Layers, string Activation, string Init, string Bias, string Optimizer, double Lr,
+    internal sealed record Settings(string? Data, string? Dataset, string Layers, string Activation, string Init, string Bias, string Optimizer, double Lr,
         double Momentum, bool Nesterov, double? WeightDecay, int BatchSize, int Epochs, ulong Seed, int Threads, string? Metrics, bool Quiet);
 
     internal static int Run(Output o, Settings s)
     {
         Options.CheckEpochsAndThreads(s.Epochs, s.Threads);
+        if (s.Data is null && s.Dataset is null) throw new UsageException($"give --data DIR or --dataset NAME ({DatasetCatalog.Names}).");
         if (s.BatchSize < 1) throw new UsageException($"--batch-size must be at least 1, got {s.BatchSize}.");
         int[] sizes = Options.Parse(() => Mlp.ParseSizes(s.Layers), "--layers");
         var init = Options.Parse(() => InitPlan.Parse(s.Init, s.Bias), "--init/--bias");
@@ -59,7 +60,7 @@ public static class TrainCommand
         if (s.Momentum < 0 || s.WeightDecay < 0) throw new UsageException("--momentum and --weight-decay must not be negative.");
         if (s.Metrics is { } m) AtomicFile.CheckFolder(m, "--metrics");
 
-        var splits = MnistLoader.Load(DataLocator.Resolve(s.Data));
+        var splits = DataSource.Load(o, s.Data, s.Dataset, s.Quiet);
         if (sizes[0] != splits.Train.FeatureCount)
             throw new ArgumentException($"--layers starts with {sizes[0]} inputs but {splits.Train.Source} has {splits.Train.FeatureCount} pixels per image.");
         if (sizes[^1] < splits.Train.Classes)
@@ -72,7 +73,7 @@ public static class TrainCommand
         if (trainer.BatchesPerEpoch(splits.Train.Count) == 0)
             throw new ArgumentException($"{splits.Train.Source}: {splits.Train.Count} images make no full batch of {s.BatchSize}.");
 
-        if (!s.Quiet) o.Out.WriteLine($"{string.Join("-", sizes)} {s.Activation}, init {init}, {s.Optimizer} lr {s.Lr.ToString(CultureInfo.InvariantCulture)}, batch {s.BatchSize}, seed {s.Seed}; {splits.Train.Count:N0} training images");
+        if (!s.Quiet) o.Out.WriteLine($"{string.Join("-", sizes)} {s.Activation}, init {init}, {s.Optimizer} lr {s.Lr.ToString(CultureInfo.InvariantCulture)}, batch {s.BatchSize}, seed {s.Seed}; {splits.Train.Count:N0} training images from {Path.GetDirectoryName(splits.Train.Source)}");
         var csv = new StringBuilder("epoch,cost,seconds,samples_per_second\n");
         var progress = o.EpochProgress(s.Quiet, s.Epochs);
         for (int e = 1; e <= s.Epochs; e++)

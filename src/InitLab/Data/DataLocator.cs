@@ -3,12 +3,15 @@ namespace InitLab.Data;
 /// <summary>Finds a dataset folder on this machine without the network.</summary>
 public static class DataLocator
 {
+    /// <summary>The four files every MNIST-format folder holds (each raw or .gz).</summary>
+    public static IReadOnlyList<string> FileNames { get; } = [MnistLoader.TrainImages, MnistLoader.TrainLabels, MnistLoader.TestImages, MnistLoader.TestLabels];
+
     /// <summary>
-    /// Returns <paramref name="directory"/> when given, else the first of $INITLAB_DATA/NAME,
-    /// $XDG_CACHE_HOME/initlab/NAME and ~/.cache/initlab/NAME that holds the training images.
-    /// Throws with the list of places looked at when none does.
+    /// Returns <paramref name="directory"/> when given, else the first folder of
+    /// <see cref="DataCache.SearchFolders"/> that holds all four files. Throws, saying what to run
+    /// and where to put which files, when none does.
     /// </summary>
-    public static string Resolve(string? directory, string name = "mnist")
+    public static string Resolve(string? directory, string name = "mnist", DataCache? cache = null)
     {
         if (!string.IsNullOrEmpty(directory))
         {
@@ -16,25 +19,27 @@ public static class DataLocator
                 throw new DirectoryNotFoundException($"Data folder '{directory}' does not exist.");
             return directory;
         }
-        var candidates = Candidates(name).ToList();
-        foreach (var c in candidates)
-            if (File.Exists(Path.Combine(c, MnistLoader.TrainImages + ".gz")) || File.Exists(Path.Combine(c, MnistLoader.TrainImages)))
-                return c;
-        throw new FileNotFoundException(
-            $"No {name} data found. Pass --data DIR with a folder holding {MnistLoader.TrainImages}.gz, {MnistLoader.TrainLabels}.gz, " +
-            $"{MnistLoader.TestImages}.gz and {MnistLoader.TestLabels}.gz, or put them in one of: {string.Join(", ", candidates)}.");
+        return FindOffline(name, cache) ?? throw NotFound(name, cache);
     }
 
-    private static IEnumerable<string> Candidates(string name)
+    /// <summary>The first search folder holding all four files of <paramref name="name"/>, or null.</summary>
+    public static string? FindOffline(string name, DataCache? cache = null) =>
+        (cache ?? DataCache.Default).SearchFolders(name).FirstOrDefault(HasAllFiles);
+
+    /// <summary>True when the folder holds the four MNIST-format files (raw or gzipped).</summary>
+    public static bool HasAllFiles(string folder) =>
+        FileNames.All(f => File.Exists(Path.Combine(folder, f + ".gz")) || File.Exists(Path.Combine(folder, f)));
+
+    /// <summary>The error for a dataset found nowhere: the command to run, or where to put which files.</summary>
+    public static FileNotFoundException NotFound(string name, DataCache? cache = null)
     {
-        var env = Environment.GetEnvironmentVariable("INITLAB_DATA");
-        if (!string.IsNullOrEmpty(env))
-        {
-            yield return Path.Combine(env, name);
-            yield return env;
-        }
-        var xdg = Environment.GetEnvironmentVariable("XDG_CACHE_HOME");
-        if (!string.IsNullOrEmpty(xdg)) yield return Path.Combine(xdg, "initlab", name);
-        yield return Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "initlab", name);
+        var folders = (cache ?? DataCache.Default).SearchFolders(name);
+        string files = string.Join(", ", FileNames.Select(f => f + ".gz"));
+        string download = DatasetCatalog.All.Any(d => d.Name == name)
+            ? $"Run 'initlab data download {name}' to fetch it (needs the internet), or put "
+            : "Put ";
+        string package = name == "fashion-mnist" ? " On Debian, 'apt-get install dataset-fashion-mnist' installs it." : "";
+        return new FileNotFoundException(
+            $"No {name} data found. {download}{files} into one of: {string.Join(", ", folders)}; or pass --data DIR with a folder holding them.{package}");
     }
 }

@@ -12,8 +12,12 @@ public sealed class Dataset
     private readonly byte[] _pixels;
 
     /// <summary>pixels is (labels.Length, imageRows·imageCols) bytes, row-major.</summary>
-    public Dataset(byte[] pixels, int[] labels, int imageRows, int imageCols, int classes, string source)
+    /// <param name="classNames">One name per class (e.g. Fashion-MNIST's "Ankle boot"); the class numbers when null.</param>
+    public Dataset(byte[] pixels, int[] labels, int imageRows, int imageCols, int classes, string source, IReadOnlyList<string>? classNames = null)
     {
+        if (classNames is not null && classNames.Count != classes)
+            throw new ArgumentException($"{classNames.Count} class names given for {classes} classes.");
+        ClassNames = classNames ?? [.. Enumerable.Range(0, classes).Select(c => c.ToString(System.Globalization.CultureInfo.InvariantCulture))];
         int width = imageRows * imageCols;
         if (pixels.LongLength != (long)labels.Length * width)
             throw new ArgumentException($"{pixels.Length} pixels do not make {labels.Length} images of {width}.");
@@ -24,6 +28,9 @@ public sealed class Dataset
     public int ImageRows { get; }
     public int ImageCols { get; }
     public int Classes { get; }
+
+    /// <summary>What each class is called, indexed by label.</summary>
+    public IReadOnlyList<string> ClassNames { get; }
 
     /// <summary>Where the data came from (a folder or file), for messages and reports.</summary>
     public string Source { get; }

@@ -35,22 +35,34 @@ public sealed class IdxFile
         {
             throw new IdxFormatException(path, $"cannot be opened ({e.Message}).");
         }
-        using (file)
+        using (file) return Read(file, path, expectedRank);
+    }
+
+    /// <summary>
+    /// Reads an IDX file from a seekable stream positioned at its start; <paramref name="name"/>
+    /// names it in errors. Every problem is an <see cref="IdxFormatException"/>; nothing is
+    /// allocated beyond what the stream's length (or, for gzip, the data actually decompressed) justifies.
+    /// </summary>
+    public static IdxFile Read(Stream stream, string name, int expectedRank)
+    {
+        long fileLength = stream.Length - stream.Position;
+        long start = stream.Position;
+        Span<byte> magic = stackalloc byte[2];
+        bool gz = stream.Read(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
+        stream.Position = start;
+        try
         {
-            long fileLength = file.Length;
-            Span<byte> magic = stackalloc byte[2];
-            bool gz = file.Read(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
-            file.Position = 0;
-            try
-            {
-                using Stream s = gz ? new GZipStream(file, CompressionMode.Decompress) : file;
-                long maxPayload = gz ? fileLength * MaxDeflateRatio : fileLength;
-                return Parse(path, s, expectedRank, maxPayload, gz);
-            }
-            catch (InvalidDataException e)
-            {
-                throw new IdxFormatException(path, $"the gzip stream is corrupt ({e.Message}).");
-            }
+            using Stream s = gz ? new GZipStream(stream, CompressionMode.Decompress, leaveOpen: true) : stream;
+            long maxPayload = gz ? fileLength * MaxDeflateRatio : fileLength;
+            return Parse(name, s, expectedRank, maxPayload, gz);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new IdxFormatException(name, $"the gzip stream is corrupt ({e.Message}).");
+        }
+        catch (IOException e)
+        {
+            throw new IdxFormatException(name, $"could not be read ({e.Message}).");
         }
     }
 
@@ -84,10 +96,15 @@ public sealed class IdxFile
         return new IdxFile(dims, data);
     }
 
-    /// <summary>Reads exactly n bytes, growing the buffer as data arrives so a lying header cannot force a large allocation.</summary>
+    /// <summary>
+    /// Reads exactly n bytes. A raw file's n is already bounded by its length, so the buffer is
+    /// allocated at once; a gzip stream's buffer grows only as data arrives, so a lying header
+    /// cannot force a large allocation. One byte past n is enough to detect trailing data or a
+    /// gzip bomb, so reading stops there instead of decompressing the rest.
+    /// </summary>
     private static byte[] ReadPayload(string path, Stream s, int n, bool gz)
     {
-        byte[] buffer = new byte[Math.Min(n, 1 << 20)];
+        byte[] buffer = new byte[gz ? Math.Min(n, 1 << 16) : n];
         int got = 0;
         while (got < n)
         {
@@ -96,7 +113,10 @@ public sealed class IdxFile
             if (r == 0) throw new IdxFormatException(path, $"is truncated: header promises {n:N0} bytes of data, found {got:N0}{(gz ? " after decompression" : "")}.");
             got += r;
         }
-        if (s.ReadByte() >= 0) throw new IdxFormatException(path, $"has trailing bytes after the {n:N0} bytes of data its header describes.");
+        if (s.ReadByte() >= 0)
+            throw new IdxFormatException(path, gz
+                ? $"decompresses to more than the {n:N0} bytes of data its header describes (trailing data or a gzip bomb); reading stopped there."
+                : $"has trailing bytes after the {n:N0} bytes of data its header describes.");
         return buffer;
     }
 

@@ -12,12 +12,13 @@ public static class MnistLoader
     public const string TestLabels = "t10k-labels-idx1-ubyte";
 
     /// <summary>Loads train and test splits from <paramref name="directory"/>.</summary>
-    public static DataSplits Load(string directory, int classes = 10)
+    /// <param name="classNames">The classes' names (see <see cref="DatasetCatalog"/>); numbers when null.</param>
+    public static DataSplits Load(string directory, int classes = 10, IReadOnlyList<string>? classNames = null)
     {
         if (!Directory.Exists(directory))
             throw new FileNotFoundException($"Data folder '{directory}' does not exist. It should hold {TrainImages}, {TrainLabels}, {TestImages} and {TestLabels} (each optionally .gz).");
-        var train = LoadPair(Find(directory, TrainImages), Find(directory, TrainLabels), classes);
-        var test = LoadPair(Find(directory, TestImages), Find(directory, TestLabels), classes);
+        var train = LoadPair(Find(directory, TrainImages), Find(directory, TrainLabels), classes, classNames);
+        var test = LoadPair(Find(directory, TestImages), Find(directory, TestLabels), classes, classNames);
         if (train.ImageRows != test.ImageRows || train.ImageCols != test.ImageCols)
             throw new IdxFormatException(directory, $"training images are {train.ImageRows}x{train.ImageCols} but test images are {test.ImageRows}x{test.ImageCols}.");
         return new DataSplits(train, test);
@@ -35,7 +36,7 @@ public static class MnistLoader
     }
 
     /// <summary>Loads an image file and its label file and checks that they agree.</summary>
-    public static Dataset LoadPair(string imagesPath, string labelsPath, int classes = 10)
+    public static Dataset LoadPair(string imagesPath, string labelsPath, int classes = 10, IReadOnlyList<string>? classNames = null)
     {
         var images = IdxFile.Read(imagesPath, expectedRank: 3);
         var labels = IdxFile.Read(labelsPath, expectedRank: 1);
@@ -50,6 +51,6 @@ public static class MnistLoader
             if (l >= classes) throw new IdxFormatException(labelsPath, $"label {l} at index {i} is out of range (expected 0 to {classes - 1}).");
             y[i] = l;
         }
-        return new Dataset(images.Data, y, rows, cols, classes, imagesPath);
+        return new Dataset(images.Data, y, rows, cols, classes, imagesPath, classNames);
     }
 }

@@ -1,0 +1,57 @@
+using System.CommandLine;
+using InitLab.Data;
+
+namespace InitLab.Cli;
+
+/// <summary>The --data DIR / --dataset NAME pair shared by train, seed and inspect.</summary>
+public static class DataSource
+{
+    public static Option<string?> DatasetOption() => new("--dataset")
+    {
+        Description = $"A dataset by name ({DatasetCatalog.Names}) instead of --data: used from the cache or a system package when present, else downloaded into the cache.",
+    };
+
+    /// <summary>Loads the splits named by --data or --dataset (neither: MNIST from the cache, as before).</summary>
+    public static DataSplits Load(Output o, string? dataDir, string? dataset, bool quiet)
+    {
+        if (dataDir is not null && dataset is not null) throw new UsageException("give --data DIR or --dataset NAME, not both.");
+        if (dataset is null)
+        {
+            string folder = DataLocator.Resolve(dataDir);
+            // A folder named after a dataset (e.g. /usr/share/datasets/fashion-mnist) gets that dataset's class names.
+            var guess = DatasetInspector.Guess(folder, []).Dataset;
+            return MnistLoader.Load(folder, guess?.Classes ?? 10, guess?.ClassNames);
+        }
+        var info = Options.Parse(() => DatasetCatalog.Get(dataset), "--dataset");
+        string dir = Fetch(o, info, null, quiet, CancellationToken.None).GetAwaiter().GetResult();
+        return MnistLoader.Load(dir, info.Classes, info.ClassNames);
+    }
+
+    /// <summary>The dataset's folder: found offline, else downloaded (with a progress line on a terminal).</summary>
+    public static async Task<string> Fetch(Output o, DatasetInfo info, string? dir, bool quiet, CancellationToken cancel)
+    {
+        var cache = DataCache.Default;
+        if (dir is null && DataLocator.FindOffline(info.Name, cache) is { } found) return found;
+        string folder = cache.DatasetFolder(info.Name, dir);
+        if (!quiet) o.Err.WriteLine($"Downloading {info.Title} into {folder}");
+        using var http = Downloader.CreateHttpClient();
+        var downloader = new Downloader(http, DownloaderOptions.FromEnvironment(cache));
+        IReadOnlyList<DownloadedFile> files;
+        try
+        {
+            files = await downloader.DownloadAsync(info, folder, o.DownloadProgress(quiet), cancel);
+        }
+        catch (DownloadException e)
+        {
+            o.ClearProgress();
+            throw new IOException($"{e.Message} Without the internet, copy the four files ({string.Join(", ", info.Files.Select(f => f.FileName))}) into {folder}, or pass --data DIR.", e);
+        }
+        o.ClearProgress();
+        if (!quiet)
+            foreach (var f in files)
+                o.Err.WriteLine(f.Source is null
+                    ? $"  {Path.GetFileName(f.Path)}: already there, MD5 verified"
+                    : $"  {Path.GetFileName(f.Path)}: {f.Bytes:N0} bytes from {f.Source}, MD5 verified");
+        return folder;
+    }
+}
