@@ -26,28 +26,31 @@ public static class RbmCommand
         var batch = new Option<int>("--batch-size") { Description = "Mini-batch size.", DefaultValueFactory = _ => 100 };
         var seed = new Option<ulong>("--seed") { Description = "Seed.", DefaultValueFactory = _ => 777UL };
         var gaussian = new Option<bool>("--gaussian") { Description = "Gaussian-Bernoulli RBM on standardized pixels (use a smaller --lr, e.g. 0.005)." };
+        var visibleBias = new Option<string>("--visible-bias") { Description = "Initial visible biases: data (log p/(1-p) of the pixel means, Hinton) or zeros (scikit-learn).", DefaultValueFactory = _ => "data" };
+        var plSeed = new Option<uint?>("--pl-seed") { Description = "Flip the pixels scikit-learn's score_samples flips with this random_state when computing the final held-out pseudo-likelihood." };
         var filters = new Option<string?>("--filters") { Description = "Write the first 100 hidden units' weights as 28x28 images to this PNG." };
         var samples = new Option<string?>("--samples") { Description = "Write 100 samples drawn by 1000 Gibbs steps from test digits to this PNG." };
         var metrics = new Option<string?>("--metrics") { Description = "Write the per-epoch figures to this CSV file." };
         var threads = new Option<int>("--threads") { Description = "Compute threads (default: all cores).", DefaultValueFactory = _ => 0 };
         var cmd = new Command("rbm", "Train a restricted Boltzmann machine on the images; print reconstruction error, held-out pseudo-likelihood and the free-energy gap per epoch.")
         {
-            data, dataset, hidden, epochs, pcd, cdK, lr, momentum, wd, batch, seed, gaussian, filters, samples, metrics, threads, Cli.Quiet, Cli.Verbose,
+            data, dataset, hidden, epochs, pcd, cdK, lr, momentum, wd, batch, seed, gaussian, visibleBias, plSeed, filters, samples, metrics, threads, Cli.Quiet, Cli.Verbose,
         };
         cmd.SetAction(p => Run(o, p.GetValue(data), p.GetValue(dataset), p.GetValue(hidden), p.GetValue(epochs), p.GetValue(pcd), p.GetValue(cdK), p.GetValue(lr),
-            p.GetValue(momentum)!, p.GetValue(wd), p.GetValue(batch), p.GetValue(seed), p.GetValue(gaussian), p.GetValue(filters),
+            p.GetValue(momentum)!, p.GetValue(wd), p.GetValue(batch), p.GetValue(seed), p.GetValue(gaussian), p.GetValue(visibleBias)!, p.GetValue(plSeed), p.GetValue(filters),
             p.GetValue(samples), p.GetValue(metrics), p.GetValue(threads)));
         return cmd;
     }
 
     private static int Run(Output o, string? dataDir, string? datasetName, int hidden, int epochs, bool pcd, int cdK, double lr, string momentumText, double wd,
-        int batch, ulong seed, bool gaussian, string? filtersPath, string? samplesPath, string? metricsPath, int threads)
+        int batch, ulong seed, bool gaussian, string visibleBias, uint? plSeed, string? filtersPath, string? samplesPath, string? metricsPath, int threads)
     {
         Options.CheckEpochsAndThreads(epochs, threads);
         if (hidden < 1) throw new UsageException($"--hidden must be at least 1, got {hidden}.");
         if (cdK < 1) throw new UsageException($"--cd-k must be at least 1, got {cdK}.");
         if (batch < 1) throw new UsageException($"--batch-size must be at least 1, got {batch}.");
         if (!(lr > 0)) throw new UsageException($"--lr must be positive, got {lr}.");
+        if (visibleBias is not ("data" or "zeros")) throw new UsageException($"--visible-bias must be data or zeros, got '{visibleBias}'.");
         var m = momentumText.Split(',').Select(t => double.TryParse(t, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) && v >= 0 && v < 1 ? v : double.NaN).ToArray();
         if (m.Length is < 1 or > 2 || m.Any(double.IsNaN)) throw new UsageException($"--momentum '{momentumText}' is not one or two numbers in [0, 1), e.g. 0.5,0.9.");
         foreach (var path in new[] { (filtersPath, "--filters"), (samplesPath, "--samples"), (metricsPath, "--metrics") })
@@ -63,15 +66,16 @@ public static class RbmCommand
             Epochs = epochs, BatchSize = batch, LearningRate = lr, InitialMomentum = m[0], FinalMomentum = m[^1], WeightDecay = wd,
             GibbsSteps = cdK, Persistent = pcd, Seed = seed, Threads = threads,
         };
-        RbmTrainer.Initialize(rbm, train, seed);
+        RbmTrainer.Initialize(rbm, train, seed, visibleBiasFromData: visibleBias == "data");
         o.Out.WriteLine($"{(gaussian ? "Gaussian-Bernoulli" : "Bernoulli")} RBM {train.Cols}-{hidden}, {(pcd ? "PCD" : "CD")}-{cdK}, lr {lr.ToString(CultureInfo.InvariantCulture)}, " +
             $"momentum {momentumText}, weight decay {wd.ToString(CultureInfo.InvariantCulture)}, batch {batch}; {train.Rows:N0} training images");
         var reports = new RbmTrainer(rbm, options).Fit(train, held, 1, RbmReporter.For(o));
         if (rbm is BernoulliRbm bernoulli)
         {
             var test = DataBatch.First(splits.Test, splits.Test.Count).X;
-            double pl = bernoulli.PseudoLikelihood(test, new FastRandom(seed ^ 0xF11DUL));
-            o.Out.WriteLine($"Held-out pseudo-likelihood ({test.Rows:N0} test images, one random pixel flipped each): {pl.ToString("F3", CultureInfo.InvariantCulture)}");
+            double pl = plSeed is { } ps ? bernoulli.PseudoLikelihood(test, ps) : bernoulli.PseudoLikelihood(test, new FastRandom(seed ^ 0xF11DUL));
+            string flips = plSeed is { } p2 ? $"the pixels scikit-learn flips for random_state={p2}" : "one random pixel flipped each";
+            o.Out.WriteLine($"Held-out pseudo-likelihood ({test.Rows:N0} test images, {flips}): {pl.ToString("F3", CultureInfo.InvariantCulture)}");
         }
         if (metricsPath is not null)
         {

@@ -45,6 +45,18 @@ public sealed class BernoulliRbm(int visible, int hidden) : RestrictedBoltzmannM
         return result;
     }
 
+    /// <summary>
+    /// Mean pseudo-likelihood with the features flipped that scikit-learn's score_samples flips
+    /// for random_state=<paramref name="sklearnSeed"/>: the same estimate, noise and all.
+    /// </summary>
+    public double PseudoLikelihood(Tensor v, uint sklearnSeed)
+    {
+        var rs = new NumpyRandomState(sklearnSeed);
+        var flip = new int[v.Rows];
+        for (int i = 0; i < flip.Length; i++) flip[i] = rs.RandInt(0, Visible);
+        return PseudoLikelihood(v, flip).Average(x => (double)x);
+    }
+
     /// <summary>Pseudo-likelihood with a random feature flipped in every row; its mean over the rows.</summary>
     public double PseudoLikelihood(Tensor v, FastRandom random)
     {

@@ -85,14 +85,15 @@ public sealed class RbmTrainer
 
     /// <summary>
     /// Hinton's initialization: W ~ N(0, 0.01²) from PyTorch's generator, hidden biases 0,
-    /// visible biases log(p/(1-p)) from the training data's means for binary visibles (0 for Gaussian).
+    /// visible biases log(p/(1-p)) from the training data's means for binary visibles (0 for
+    /// Gaussian, or when <paramref name="visibleBiasFromData"/> is false, as scikit-learn does).
     /// </summary>
-    public static void Initialize(RestrictedBoltzmannMachine rbm, Tensor data, ulong seed)
+    public static void Initialize(RestrictedBoltzmannMachine rbm, Tensor data, ulong seed, bool visibleBiasFromData = true)
     {
         new TorchGenerator(seed).Normal(rbm.Weights.Span, 0, 0.01);
         rbm.HiddenBias.Span.Clear();
         rbm.VisibleBias.Span.Clear();
-        if (rbm is not BernoulliRbm) return;
+        if (rbm is not BernoulliRbm || !visibleBiasFromData) return;
         var mean = new double[rbm.Visible];
         for (int i = 0; i < data.Rows; i++)
         {

@@ -182,3 +182,17 @@ public class RbmSamplingTests
             }
     }
 }
+
+public class NumpyFlipTests
+{
+    [Theory]
+    [InlineData("")]
+    [InlineData("_binary")]
+    public void FlipsAreScikitLearnsForTheSameRandomState(string suffix)
+    {
+        var f = Fixtures.Load("rbm.json");
+        var rs = new InitLab.Random.NumpyRandomState(f.GetProperty("score_seed" + suffix).GetUInt32());
+        var expected = f.GetProperty("flip_index" + suffix).Ints();
+        Assert.Equal(expected, expected.Select(_ => rs.RandInt(0, f.GetProperty("n_visible").GetInt32())).ToArray());
+    }
+}
