@@ -9,16 +9,6 @@ namespace InitLab.Tensors;
 /// </summary>
 public static class Ops
 {
-    /// <summary>y[i,:] += bias for every row i of a (rows, cols) buffer.</summary>
-    public static void AddRowVector(Span<float> y, int rows, int cols, ReadOnlySpan<float> bias)
-    {
-        for (int i = 0; i < rows; i++)
-        {
-            var row = y.Slice(i * cols, cols);
-            TensorPrimitives.Add(row, bias, row);
-        }
-    }
-
     /// <summary>sums[j] = Σ_i x[i,j] over the rows of a (rows, cols) buffer (sums overwritten).</summary>
     public static void SumRows(ReadOnlySpan<float> x, int rows, int cols, Span<float> sums)
     {

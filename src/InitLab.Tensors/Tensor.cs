@@ -38,7 +38,7 @@ public sealed class Tensor
     /// <summary>Rows of a 2-D tensor (the first dimension).</summary>
     public int Rows => Shape[0];
 
-    /// <summary>Columns of a 2-D tensor (the last dimension); 1 for a vector... of length 1 row.</summary>
+    /// <summary>Columns of a 2-D tensor (the last dimension); a vector's length.</summary>
     public int Cols => Shape.Length == 1 ? Shape[0] : Shape[^1];
 
     public Span<float> Span => Data;
@@ -53,8 +53,6 @@ public sealed class Tensor
     }
 
     public Tensor Clone() => new((float[])Data.Clone(), Shape);
-
-    public bool SameShape(Tensor other) => Shape.AsSpan().SequenceEqual(other.Shape);
 
     public override string ToString() => $"Tensor[{string.Join("x", Shape)}]";
 

@@ -44,19 +44,4 @@ public sealed class CrossEntropyLoss
         }
         return (float)(total / b);
     }
-
-    /// <summary>Mean loss only, without touching the gradient buffer.</summary>
-    public static float Loss(Tensor logits, ReadOnlySpan<int> targets)
-    {
-        double total = 0;
-        for (int i = 0; i < logits.Rows; i++)
-        {
-            var row = logits.Row(i);
-            float max = TensorPrimitives.Max(row);
-            double s = 0;
-            foreach (float v in row) s += Math.Exp(v - max);
-            total += max + Math.Log(s) - row[targets[i]];
-        }
-        return (float)(total / logits.Rows);
-    }
 }

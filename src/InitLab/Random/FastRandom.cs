@@ -52,10 +52,4 @@ public sealed class FastRandom
 
     /// <summary>An integer in [0, n).</summary>
     public int NextInt(int n) => (int)((NextUInt64() >> 32) * (ulong)n >> 32);
-
-    /// <summary>Replaces each p by 1 with probability p, else 0 (Bernoulli sampling in place or into dst).</summary>
-    public void Bernoulli(ReadOnlySpan<float> p, Span<float> dst)
-    {
-        for (int i = 0; i < p.Length; i++) dst[i] = NextFloat() < p[i] ? 1f : 0f;
-    }
 }
