@@ -97,17 +97,26 @@ public static class ModelFile
         }
         else sizes = InferSizes(path, byName);
         string act = ChooseActivation(path, meta, activation);
+        // Check every name and shape before allocating a layer: the metadata is untrusted, and
+        // "100000,100000" must not allocate 40 GB before the tensors are found not to match.
+        var expected = new Dictionary<string, int[]>();
+        for (int i = 0; i + 1 < sizes.Length; i++)
+        {
+            expected[$"{2 * i}.weight"] = [sizes[i + 1], sizes[i]];
+            if (byName.ContainsKey($"{2 * i}.bias")) expected[$"{2 * i}.bias"] = [sizes[i + 1]];
+        }
+        foreach (var (name, shape) in expected) Check(path, byName, name, shape);
+        if (byName.Keys.FirstOrDefault(k => !expected.ContainsKey(k)) is { } extra)
+            throw new SafeTensorsFormatException(path, $"tensor '{extra}' does not belong to a {string.Join(",", sizes)} network.");
         var layers = new List<Layer>();
         for (int i = 0; i + 1 < sizes.Length; i++)
         {
             var linear = new Linear(sizes[i], sizes[i + 1], bias: byName.ContainsKey($"{2 * i}.bias"));
-            Fill(path, byName, $"{2 * i}.weight", [sizes[i + 1], sizes[i]], linear.Weight.Value.Data);
-            if (linear.Bias is not null) Fill(path, byName, $"{2 * i}.bias", [sizes[i + 1]], linear.Bias.Value.Data);
+            byName[$"{2 * i}.weight"].Data.CopyTo(linear.Weight.Value.Data, 0);
+            if (linear.Bias is not null) byName[$"{2 * i}.bias"].Data.CopyTo(linear.Bias.Value.Data, 0);
             layers.Add(linear);
             if (i + 2 < sizes.Length) layers.Add(CreateActivation(path, act));
         }
-        if (byName.Count > 0)
-            throw new SafeTensorsFormatException(path, $"tensor '{byName.Keys.Order().First()}' does not belong to a {string.Join(",", sizes)} network.");
         return new LoadedModel(new Sequential(layers.ToArray()), sizes, act);
     }
 
@@ -162,11 +171,10 @@ public static class ModelFile
         return sizes.ToArray();
     }
 
-    private static void Fill(string path, Dictionary<string, NamedTensor> byName, string name, int[] shape, float[] destination)
+    private static void Check(string path, Dictionary<string, NamedTensor> byName, string name, int[] shape)
     {
-        if (!byName.Remove(name, out var t)) throw new SafeTensorsFormatException(path, $"tensor '{name}' is missing.");
+        if (!byName.TryGetValue(name, out var t)) throw new SafeTensorsFormatException(path, $"tensor '{name}' is missing.");
         if (!t.Shape.SequenceEqual(shape))
             throw new SafeTensorsFormatException(path, $"tensor '{name}' has shape [{string.Join(", ", t.Shape)}] but the network needs [{string.Join(", ", shape)}].");
-        t.Data.CopyTo(destination, 0);
     }
 }

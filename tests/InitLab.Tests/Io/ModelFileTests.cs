@@ -72,6 +72,25 @@ public class ModelFileTests
     }
 
     [Fact]
+    public void HugeLayersInTheMetadataAreRefusedBeforeAnyLayerIsAllocated()
+    {
+        using var d = new TempDir();
+        string path = SaveWith(d, l => l, new() { ["initlab.layers"] = "100000,100000,2", ["initlab.activation"] = "relu" });
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var e = Assert.Throws<SafeTensorsFormatException>(() => ModelFile.Load(path));
+        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 1 << 20);
+        Assert.Contains("tensor '0.weight' has shape [3, 4] but the network needs [100000, 100000]", e.Message);
+    }
+
+    [Fact]
+    public void UnreadableLayersMetadataIsNamed()
+    {
+        using var d = new TempDir();
+        string path = SaveWith(d, l => l, new() { ["initlab.layers"] = "4,three,2", ["initlab.activation"] = "relu" });
+        Assert.Contains("metadata initlab.layers '4,three,2' is not a list of layer sizes", Assert.Throws<SafeTensorsFormatException>(() => ModelFile.Load(path)).Message);
+    }
+
+    [Fact]
     public void AMissingTensorIsNamed()
     {
         using var d = new TempDir();
