@@ -21,6 +21,8 @@ public static class Cli
         root.Subcommands.Add(RbmCommand.Build(output));
         root.Subcommands.Add(DbnCommand.Build(output));
         root.Subcommands.Add(DataCommand.Build(output));
+        root.Subcommands.Add(PredictCommand.Build(output));
+        root.Subcommands.Add(EvaluateCommand.Build(output));
         return root;
     }
 
@@ -56,7 +58,7 @@ public static class Cli
 
     private static bool IsHelp(string[] args) => args.Any(a => a is "--help" or "-h" or "-?");
 
-    private static bool IsUserError(Exception e) => e is IdxFormatException or FileNotFoundException or DirectoryNotFoundException
+    private static bool IsUserError(Exception e) => e is IdxFormatException or InitLab.Io.SafeTensorsFormatException or FileNotFoundException or DirectoryNotFoundException
         or FormatException or ArgumentException or IOException or UnauthorizedAccessException or InvalidDataException;
 }
 

@@ -24,9 +24,10 @@ public static class DbnCommand
         var seed = new Option<ulong>("--seed") { Description = "Seed.", DefaultValueFactory = _ => 777UL };
         var threads = new Option<int>("--threads") { Description = "Compute threads (default: all cores).", DefaultValueFactory = _ => 0 };
         var metrics = new Option<string?>("--metrics") { Description = "Write per-epoch fine-tuning figures to this CSV file." };
+        var save = ModelOptions.Save();
         var cmd = new Command("dbn", "Pretrain a deep belief network layer by layer, unroll it into a sigmoid network, fine-tune it with labels and evaluate.")
         {
-            data, dataset, layers, pretrainEpochs, pretrainLr, cdK, pcd, top, optimizer, lr, momentum, batch, epochs, seed, threads, metrics, Cli.Quiet, Cli.Verbose,
+            data, dataset, layers, pretrainEpochs, pretrainLr, cdK, pcd, top, optimizer, lr, momentum, batch, epochs, seed, threads, metrics, save, Cli.Quiet, Cli.Verbose,
         };
         cmd.SetAction(p =>
         {
@@ -35,7 +36,7 @@ public static class DbnCommand
             if (p.GetValue(pretrainEpochs) < 1) throw new UsageException($"--pretrain-epochs must be at least 1, got {p.GetValue(pretrainEpochs)}.");
             return TrainCommand.Run(o, new TrainCommand.Settings(p.GetValue(data), p.GetValue(dataset), p.GetValue(layers)!, "sigmoid", init, "default",
                 p.GetValue(optimizer)!, p.GetValue(lr), p.GetValue(momentum), false, null, p.GetValue(batch), p.GetValue(epochs), p.GetValue(seed),
-                p.GetValue(threads), p.GetValue(metrics), p.GetValue(Cli.Quiet)));
+                p.GetValue(threads), p.GetValue(metrics), p.GetValue(Cli.Quiet), p.GetValue(save)));
         });
         return cmd;
     }

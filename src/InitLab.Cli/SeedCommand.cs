@@ -17,17 +17,19 @@ public static class SeedCommand
         var dataset = DataSource.DatasetOption();
         var epochs = new Option<int>("--epochs") { Description = "Training epochs.", DefaultValueFactory = _ => SeedExperiment.NoteEpochs };
         var threads = new Option<int>("--threads") { Description = "Compute threads (default: all cores).", DefaultValueFactory = _ => 0 };
+        var save = ModelOptions.Save();
         var cmd = new Command("seed", "Run the study note's experiment: MNIST, 784-256-256-10 ReLU, xavier_uniform_, Adam 0.001, batch 100, seed 777.")
         {
-            deep, data, dataset, epochs, threads, Cli.Quiet, Cli.Verbose,
+            deep, data, dataset, epochs, threads, save, Cli.Quiet, Cli.Verbose,
         };
-        cmd.SetAction(p => Run(o, p.GetValue(deep), p.GetValue(data), p.GetValue(dataset), p.GetValue(epochs), p.GetValue(threads), p.GetValue(Cli.Quiet)));
+        cmd.SetAction(p => Run(o, p.GetValue(deep), p.GetValue(data), p.GetValue(dataset), p.GetValue(epochs), p.GetValue(threads), p.GetValue(Cli.Quiet), p.GetValue(save)));
         return cmd;
     }
 
-    private static int Run(Output o, bool deep, string? dataDir, string? dataset, int epochs, int threads, bool quiet)
+    private static int Run(Output o, bool deep, string? dataDir, string? dataset, int epochs, int threads, bool quiet, string? save)
     {
         Options.CheckEpochsAndThreads(epochs, threads);
+        if (save is not null) AtomicFile.CheckFolder(save, "--save");
         var splits = DataSource.Load(o, dataDir, dataset, quiet);
         var exp = SeedExperiment.Create(deep, epochs, threads);
         o.Out.WriteLine(TorchPrint.Parameter(exp.LastWeight.Value));
@@ -38,6 +40,7 @@ public static class SeedCommand
             if (!quiet) o.Out.WriteLine($"Epoch: {e:0000} cost = {((double)r.Cost).ToString("F9", CultureInfo.InvariantCulture)}");
         }
         o.Out.WriteLine("Learning finished");
+        if (save is not null) ModelFile.Save(exp.Model, save);
         float accuracy = Evaluator.Accuracy(exp.Model, splits.Test);
         o.Out.WriteLine($"Accuracy: {((double)accuracy).ToString("R", CultureInfo.InvariantCulture)}");
         int index = exp.PickTestIndex(splits.Test.Count);

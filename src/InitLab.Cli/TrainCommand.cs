@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using InitLab.Data;
 using InitLab.Init;
+using InitLab.Io;
 using InitLab.Models;
 using InitLab.Nn;
 using InitLab.Optim;
@@ -32,18 +33,21 @@ public static class TrainCommand
         var seed = new Option<ulong>("--seed") { Description = "Seed of the PyTorch-compatible generator.", DefaultValueFactory = _ => 777UL };
         var threads = new Option<int>("--threads") { Description = "Compute threads (default: all cores).", DefaultValueFactory = _ => 0 };
         var metrics = new Option<string?>("--metrics") { Description = "Write per-epoch figures to this CSV file." };
+        var save = ModelOptions.Save();
+        var load = new Option<string?>("--load") { Description = "Start from the weights in this safetensors model file (its sizes must match --layers)." };
         var cmd = new Command("train", "Train a dense network on MNIST-format data and report the test accuracy.")
         {
-            data, dataset, layers, activation, init, bias, optimizer, lr, momentum, nesterov, weightDecay, batch, epochs, seed, threads, metrics, Cli.Quiet, Cli.Verbose,
+            data, dataset, layers, activation, init, bias, optimizer, lr, momentum, nesterov, weightDecay, batch, epochs, seed, threads, metrics, save, load, Cli.Quiet, Cli.Verbose,
         };
         cmd.SetAction(p => Run(o, new Settings(p.GetValue(data), p.GetValue(dataset), p.GetValue(layers)!, p.GetValue(activation)!, p.GetValue(init)!, p.GetValue(bias)!,
             p.GetValue(optimizer)!, p.GetValue(lr), p.GetValue(momentum), p.GetValue(nesterov), p.GetValue(weightDecay),
-            p.GetValue(batch), p.GetValue(epochs), p.GetValue(seed), p.GetValue(threads), p.GetValue(metrics), p.GetValue(Cli.Quiet))));
+            p.GetValue(batch), p.GetValue(epochs), p.GetValue(seed), p.GetValue(threads), p.GetValue(metrics), p.GetValue(Cli.Quiet), p.GetValue(save), p.GetValue(load))));
         return cmd;
     }
 
     internal sealed record Settings(string? Data, string? Dataset, string Layers, string Activation, string Init, string Bias, string Optimizer, double Lr,
-        double Momentum, bool Nesterov, double? WeightDecay, int BatchSize, int Epochs, ulong Seed, int Threads, string? Metrics, bool Quiet);
+        double Momentum, bool Nesterov, double? WeightDecay, int BatchSize, int Epochs, ulong Seed, int Threads, string? Metrics, bool Quiet,
+        string? Save = null, string? Load = null);
 
     internal static int Run(Output o, Settings s)
     {
@@ -59,6 +63,7 @@ public static class TrainCommand
         if (!(s.Lr > 0) || double.IsInfinity(s.Lr)) throw new UsageException($"--lr must be a positive number, got {s.Lr}.");
         if (s.Momentum < 0 || s.WeightDecay < 0) throw new UsageException("--momentum and --weight-decay must not be negative.");
         if (s.Metrics is { } m) AtomicFile.CheckFolder(m, "--metrics");
+        if (s.Save is { } sv) AtomicFile.CheckFolder(sv, "--save");
 
         var splits = DataSource.Load(o, s.Data, s.Dataset, s.Quiet);
         if (sizes[0] != splits.Train.FeatureCount)
@@ -66,14 +71,15 @@ public static class TrainCommand
         if (sizes[^1] < splits.Train.Classes)
             throw new ArgumentException($"--layers ends with {sizes[^1]} outputs but the data has {splits.Train.Classes} classes.");
         var generator = new TorchGenerator(s.Seed);
-        var model = Mlp.Create(sizes, s.Activation, init, generator,
-            new InitContext(splits.Train, splits.Test, s.Quiet ? null : RbmReporter.For(o), s.Threads));
+        var model = s.Load is { } loadPath
+            ? ModelOptions.LoadMatching(loadPath, sizes, s.Activation)
+            : Mlp.Create(sizes, s.Activation, init, generator, new InitContext(splits.Train, splits.Test, s.Quiet ? null : RbmReporter.For(o), s.Threads));
         var optimizer = CreateOptimizer(s, model.Parameters);
         var trainer = new Trainer(model, optimizer, generator, new TrainingOptions { Epochs = s.Epochs, BatchSize = s.BatchSize, Threads = s.Threads });
         if (trainer.BatchesPerEpoch(splits.Train.Count) == 0)
             throw new ArgumentException($"{splits.Train.Source}: {splits.Train.Count} images make no full batch of {s.BatchSize}.");
 
-        if (!s.Quiet) o.Out.WriteLine($"{string.Join("-", sizes)} {s.Activation}, init {init}, {s.Optimizer} lr {s.Lr.ToString(CultureInfo.InvariantCulture)}, batch {s.BatchSize}, seed {s.Seed}; {splits.Train.Count:N0} training images from {Path.GetDirectoryName(splits.Train.Source)}");
+        if (!s.Quiet) o.Out.WriteLine($"{string.Join("-", sizes)} {s.Activation}, {(s.Load is null ? $"init {init}" : $"weights from {s.Load}")}, {s.Optimizer} lr {s.Lr.ToString(CultureInfo.InvariantCulture)}, batch {s.BatchSize}, seed {s.Seed}; {splits.Train.Count:N0} training images from {Path.GetDirectoryName(splits.Train.Source)}");
         var csv = new StringBuilder("epoch,cost,seconds,samples_per_second\n");
         var progress = o.EpochProgress(s.Quiet, s.Epochs);
         for (int e = 1; e <= s.Epochs; e++)
@@ -86,6 +92,7 @@ public static class TrainCommand
         float accuracy = Evaluator.Accuracy(model, splits.Test);
         o.Out.WriteLine($"Accuracy: {((double)accuracy).ToString("R", CultureInfo.InvariantCulture)}");
         if (s.Metrics is { } path) AtomicFile.WriteAllText(path, csv.ToString());
+        if (s.Save is { } savePath) ModelFile.Save(model, savePath);
         return Cli.Ok;
     }
 

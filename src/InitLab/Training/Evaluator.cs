@@ -40,4 +40,32 @@ public static class Evaluator
         for (int i = 0; i < p.Length; i++) if (p[i] == data.Labels[i]) correct++;
         return (float)correct / p.Length;
     }
+
+    /// <summary>softmax(logits) for one input row: the model's probability of each class, summing to 1.</summary>
+    public static float[] Probabilities(Layer model, ReadOnlySpan<float> row)
+    {
+        var x = new Tensor(1, row.Length);
+        row.CopyTo(x.Data);
+        var logits = model.Forward(x).Row(0);
+        // Shift by the largest logit so exp cannot overflow; sum in double for a stable total.
+        float max = System.Numerics.Tensors.TensorPrimitives.Max(logits);
+        var p = new float[logits.Length];
+        double sum = 0;
+        for (int i = 0; i < p.Length; i++) sum += p[i] = MathF.Exp(logits[i] - max);
+        for (int i = 0; i < p.Length; i++) p[i] = (float)(p[i] / sum);
+        return p;
+    }
+
+    /// <summary>
+    /// counts[label, predicted] over <paramref name="predictions"/> (one per row of the data);
+    /// (classes, classes), where classes covers every label and prediction.
+    /// </summary>
+    public static int[,] ConfusionMatrix(IReadOnlyList<int> labels, IReadOnlyList<int> predictions, int classes)
+    {
+        if (labels.Count != predictions.Count) throw new ArgumentException($"{labels.Count} labels but {predictions.Count} predictions.");
+        int n = Math.Max(classes, Math.Max(labels.DefaultIfEmpty(-1).Max(), predictions.DefaultIfEmpty(-1).Max()) + 1);
+        var counts = new int[n, n];
+        for (int i = 0; i < labels.Count; i++) counts[labels[i], predictions[i]]++;
+        return counts;
+    }
 }

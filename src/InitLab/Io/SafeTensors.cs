@@ -1,0 +1,187 @@
+using System.Buffers.Binary;
+using System.Runtime.InteropServices;
+using System.Text.Json;
+
+namespace InitLab.Io;
+
+/// <summary>One named tensor: row-major float32 values and their shape.</summary>
+public sealed record NamedTensor(string Name, int[] Shape, float[] Data);
+
+/// <summary>The tensors of a safetensors file, in the order their bytes appear, and its string metadata.</summary>
+public sealed record SafeTensorsContent(IReadOnlyList<NamedTensor> Tensors, IReadOnlyDictionary<string, string> Metadata)
+{
+    /// <summary>The tensor called <paramref name="name"/>, or null.</summary>
+    public NamedTensor? Find(string name) => Tensors.FirstOrDefault(t => t.Name == name);
+}
+
+/// <summary>
+/// The safetensors format (huggingface/safetensors): an 8-byte little-endian header length N,
+/// N bytes of UTF-8 JSON describing each tensor (dtype, shape, data_offsets relative to the
+/// buffer) plus an optional "__metadata__" string map, then the byte buffer. Written by hand
+/// because no well-kept .NET package reads it; the format is a page long.
+/// </summary>
+public static class SafeTensors
+{
+    /// <summary>The reference implementation's limit on the JSON header (100 MB).</summary>
+    public const long MaxHeaderBytes = 100_000_000;
+
+    private const string MetadataKey = "__metadata__";
+
+    /// <summary>Bytes per element of every dtype the format defines; the readable ones are F32, F64, F16 and BF16.</summary>
+    private static readonly Dictionary<string, int> DtypeSizes = new()
+    {
+        ["BOOL"] = 1, ["U8"] = 1, ["I8"] = 1, ["F8_E5M2"] = 1, ["F8_E4M3"] = 1, ["I16"] = 2, ["U16"] = 2, ["F16"] = 2, ["BF16"] = 2,
+        ["I32"] = 4, ["U32"] = 4, ["F32"] = 4, ["F64"] = 8, ["I64"] = 8, ["U64"] = 8,
+    };
+
+    /// <summary>Writes F32 tensors, in the given order, to a stream. The header is padded with spaces to a multiple of 8 bytes.</summary>
+    public static void Write(Stream stream, IReadOnlyList<NamedTensor> tensors, IReadOnlyDictionary<string, string>? metadata = null)
+    {
+        var json = new MemoryStream();
+        using (var w = new Utf8JsonWriter(json))
+        {
+            w.WriteStartObject();
+            if (metadata is { Count: > 0 })
+            {
+                w.WriteStartObject(MetadataKey);
+                foreach (var (k, v) in metadata) w.WriteString(k, v);
+                w.WriteEndObject();
+            }
+            long offset = 0;
+            var seen = new HashSet<string>();
+            foreach (var t in tensors)
+            {
+                if (t.Name == MetadataKey || !seen.Add(t.Name)) throw new ArgumentException($"Tensor name '{t.Name}' is reserved or used twice.");
+                if (t.Shape.Aggregate(1L, (a, d) => a * d) != t.Data.LongLength)
+                    throw new ArgumentException($"Tensor '{t.Name}' has shape [{string.Join(", ", t.Shape)}] but {t.Data.Length} values.");
+                w.WriteStartObject(t.Name);
+                w.WriteString("dtype", "F32");
+                w.WriteStartArray("shape");
+                foreach (int d in t.Shape) w.WriteNumberValue(d);
+                w.WriteEndArray();
+                w.WriteStartArray("data_offsets");
+                w.WriteNumberValue(offset);
+                w.WriteNumberValue(offset += 4L * t.Data.Length);
+                w.WriteEndArray();
+                w.WriteEndObject();
+            }
+            w.WriteEndObject();
+        }
+        int pad = (int)((8 - json.Length % 8) % 8);
+        for (int i = 0; i < pad; i++) json.WriteByte((byte)' ');
+        Span<byte> len = stackalloc byte[8];
+        BinaryPrimitives.WriteUInt64LittleEndian(len, (ulong)json.Length);
+        stream.Write(len);
+        json.Position = 0;
+        json.CopyTo(stream);
+        Span<byte> b = stackalloc byte[4];
+        foreach (var t in tensors)
+        {
+            if (BitConverter.IsLittleEndian) stream.Write(MemoryMarshal.AsBytes(t.Data.AsSpan()));
+            else foreach (float f in t.Data) { BinaryPrimitives.WriteSingleLittleEndian(b, f); stream.Write(b); }
+        }
+    }
+
+    /// <summary>Writes a file atomically: a temporary file in the same folder, flushed to disk, then renamed over <paramref name="path"/>.</summary>
+    public static void Write(string path, IReadOnlyList<NamedTensor> tensors, IReadOnlyDictionary<string, string>? metadata = null)
+    {
+        string tmp = $"{path}.{Environment.ProcessId}.tmp";
+        try
+        {
+            using (var f = new FileStream(tmp, FileMode.Create, FileAccess.Write, FileShare.None))
+            {
+                Write(f, tensors, metadata);
+                f.Flush(flushToDisk: true);
+            }
+            File.Move(tmp, path, overwrite: true);
+        }
+        finally
+        {
+            if (File.Exists(tmp)) File.Delete(tmp);
+        }
+    }
+
+    /// <summary>Reads a safetensors file; every problem is a <see cref="SafeTensorsFormatException"/> naming it.</summary>
+    public static SafeTensorsContent Read(string path)
+    {
+        FileStream file;
+        try
+        {
+            file = File.OpenRead(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new SafeTensorsFormatException(path, $"cannot be opened ({e.Message}).");
+        }
+        using (file) return Read(file, path);
+    }
+
+    /// <summary>
+    /// Reads from a seekable stream positioned at the file's start; <paramref name="name"/> names it
+    /// in errors. Untrusted input is safe: nothing is allocated before the lengths it implies are
+    /// checked against the stream's length, and every inconsistency is its own error.
+    /// </summary>
+    public static SafeTensorsContent Read(Stream stream, string name)
+    {
+        long fileLength = stream.Length - stream.Position;
+        try
+        {
+            Span<byte> len = stackalloc byte[8];
+            if (fileLength < 8 || ReadFully(stream, len) < 8)
+                throw new SafeTensorsFormatException(name, $"is {fileLength} bytes long, too short for the 8-byte header length.");
+            ulong n = BinaryPrimitives.ReadUInt64LittleEndian(len);
+            if (n > MaxHeaderBytes)
+                throw new SafeTensorsFormatException(name, $"header length {n:N0} bytes exceeds the 100 MB limit; not a safetensors file or corrupt.");
+            if ((long)n > fileLength - 8)
+                throw new SafeTensorsFormatException(name, $"header length {n:N0} bytes reaches beyond the end of the file ({fileLength - 8:N0} bytes follow the length); truncated or corrupt.");
+            var header = new byte[n];
+            if (ReadFully(stream, header) < header.Length) throw new SafeTensorsFormatException(name, "is truncated inside its header.");
+            long bufferLength = fileLength - 8 - (long)n;
+            var (entries, metadata) = SafeTensorsHeader.Parse(name, header, bufferLength, DtypeSizes);
+            var buffer = new byte[bufferLength];
+            if (ReadFully(stream, buffer) < buffer.Length) throw new SafeTensorsFormatException(name, "is truncated inside its data.");
+            var tensors = entries.Select(e => new NamedTensor(e.Name, e.Shape, Decode(e, buffer))).ToArray();
+            return new SafeTensorsContent(tensors, metadata);
+        }
+        catch (IOException e)
+        {
+            throw new SafeTensorsFormatException(name, $"could not be read ({e.Message}).");
+        }
+    }
+
+    private static float[] Decode(SafeTensorsHeader.Entry e, byte[] buffer)
+    {
+        var bytes = buffer.AsSpan((int)e.Begin, (int)(e.End - e.Begin));
+        var values = new float[e.Count];
+        switch (e.Dtype)
+        {
+            case "F32":
+                for (int i = 0; i < values.Length; i++) values[i] = BinaryPrimitives.ReadSingleLittleEndian(bytes[(4 * i)..]);
+                break;
+            case "F64":
+                for (int i = 0; i < values.Length; i++) values[i] = (float)BinaryPrimitives.ReadDoubleLittleEndian(bytes[(8 * i)..]);
+                break;
+            case "F16":
+                for (int i = 0; i < values.Length; i++) values[i] = (float)BinaryPrimitives.ReadHalfLittleEndian(bytes[(2 * i)..]);
+                break;
+            case "BF16":
+                for (int i = 0; i < values.Length; i++) values[i] = BitConverter.Int32BitsToSingle(BinaryPrimitives.ReadUInt16LittleEndian(bytes[(2 * i)..]) << 16);
+                break;
+            default:
+                throw new InvalidOperationException($"dtype {e.Dtype} was not rejected by the header check.");
+        }
+        return values;
+    }
+
+    private static int ReadFully(Stream s, Span<byte> dst)
+    {
+        int got = 0;
+        while (got < dst.Length)
+        {
+            int r = s.Read(dst[got..]);
+            if (r == 0) break;
+            got += r;
+        }
+        return got;
+    }
+}
