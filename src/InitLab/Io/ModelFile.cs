@@ -20,6 +20,13 @@ public static class ModelFile
     /// <summary>Writes the model atomically (temporary file, flush, rename).</summary>
     public static void Save(Sequential model, string path)
     {
+        var (tensors, metadata) = ToTensors(model);
+        SafeTensors.Write(path, tensors, metadata);
+    }
+
+    /// <summary>The model's tensors under PyTorch's names (sharing the weights' arrays) and its architecture metadata.</summary>
+    public static (List<NamedTensor> Tensors, Dictionary<string, string> Metadata) ToTensors(Sequential model)
+    {
         var (sizes, activation) = Describe(model);
         var tensors = new List<NamedTensor>();
         for (int i = 0; i < model.Layers.Count; i++)
@@ -34,7 +41,7 @@ public static class ModelFile
             [LayersKey] = string.Join(",", sizes),
             [ActivationKey] = activation,
         };
-        SafeTensors.Write(path, tensors, metadata);
+        return (tensors, metadata);
     }
 
     /// <summary>The layer sizes and activation name of Linear, act, Linear, ..., Linear (the same activation throughout).</summary>
@@ -78,9 +85,13 @@ public static class ModelFile
     /// it (e.g. written by PyTorch) needs <paramref name="activation"/>; the sizes are inferred from
     /// the weights' shapes in index order. Problems are <see cref="SafeTensorsFormatException"/>s.
     /// </summary>
-    public static LoadedModel Load(string path, string? activation = null)
+    public static LoadedModel Load(string path, string? activation = null) => FromContent(path, SafeTensors.Read(path), activation);
+
+    /// <summary>As <see cref="Load"/>, from content already read; <paramref name="path"/> names the file in errors.</summary>
+    public static LoadedModel FromContent(string path, SafeTensorsContent content, string? activation = null)
     {
-        var content = SafeTensors.Read(path);
+        if (content.U32Tensors.FirstOrDefault() is { } words)
+            throw new SafeTensorsFormatException(path, $"tensor '{words.Name}' is U32, not a network parameter.");
         var byName = content.Tensors.ToDictionary(t => t.Name);
         var meta = content.Metadata;
         int[] sizes;

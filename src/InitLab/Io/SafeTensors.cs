@@ -7,9 +7,18 @@ namespace InitLab.Io;
 /// <summary>One named tensor: row-major float32 values and their shape.</summary>
 public sealed record NamedTensor(string Name, int[] Shape, float[] Data);
 
-/// <summary>The tensors of a safetensors file, in the order their bytes appear, and its string metadata.</summary>
+/// <summary>One named tensor of unsigned 32-bit integers (dtype U32), e.g. a generator's state words.</summary>
+public sealed record NamedU32Tensor(string Name, int[] Shape, uint[] Data);
+
+/// <summary>
+/// The tensors of a safetensors file, in the order their bytes appear, and its string metadata.
+/// Floating-point tensors (F32, F64, F16, BF16, read as float32) are in <see cref="Tensors"/>;
+/// U32 tensors, kept exact, in <see cref="U32Tensors"/>.
+/// </summary>
 public sealed record SafeTensorsContent(IReadOnlyList<NamedTensor> Tensors, IReadOnlyDictionary<string, string> Metadata)
 {
+    public IReadOnlyList<NamedU32Tensor> U32Tensors { get; init; } = [];
+
     /// <summary>The tensor called <paramref name="name"/>, or null.</summary>
     public NamedTensor? Find(string name) => Tensors.FirstOrDefault(t => t.Name == name);
 }
@@ -27,16 +36,23 @@ public static class SafeTensors
 
     private const string MetadataKey = "__metadata__";
 
-    /// <summary>Bytes per element of every dtype the format defines; the readable ones are F32, F64, F16 and BF16.</summary>
+    /// <summary>Bytes per element of every dtype the format defines; the readable ones are F32, F64, F16, BF16 and U32.</summary>
     private static readonly Dictionary<string, int> DtypeSizes = new()
     {
         ["BOOL"] = 1, ["U8"] = 1, ["I8"] = 1, ["F8_E5M2"] = 1, ["F8_E4M3"] = 1, ["I16"] = 2, ["U16"] = 2, ["F16"] = 2, ["BF16"] = 2,
         ["I32"] = 4, ["U32"] = 4, ["F32"] = 4, ["F64"] = 8, ["I64"] = 8, ["U64"] = 8,
     };
 
-    /// <summary>Writes F32 tensors, in the given order, to a stream. The header is padded with spaces to a multiple of 8 bytes.</summary>
-    public static void Write(Stream stream, IReadOnlyList<NamedTensor> tensors, IReadOnlyDictionary<string, string>? metadata = null)
+    /// <summary>
+    /// Writes F32 tensors, then U32 tensors, in the given order, to a stream. The header is padded
+    /// with spaces to a multiple of 8 bytes.
+    /// </summary>
+    public static void Write(Stream stream, IReadOnlyList<NamedTensor> tensors, IReadOnlyDictionary<string, string>? metadata = null,
+        IReadOnlyList<NamedU32Tensor>? u32 = null)
     {
+        u32 ??= [];
+        var all = tensors.Select(t => (t.Name, t.Shape, Dtype: "F32", Length: (long)t.Data.Length))
+            .Concat(u32.Select(t => (t.Name, t.Shape, Dtype: "U32", Length: (long)t.Data.Length))).ToArray();
         var json = new MemoryStream();
         using (var w = new Utf8JsonWriter(json))
         {
@@ -49,19 +65,19 @@ public static class SafeTensors
             }
             long offset = 0;
             var seen = new HashSet<string>();
-            foreach (var t in tensors)
+            foreach (var t in all)
             {
                 if (t.Name == MetadataKey || !seen.Add(t.Name)) throw new ArgumentException($"Tensor name '{t.Name}' is reserved or used twice.");
-                if (t.Shape.Aggregate(1L, (a, d) => a * d) != t.Data.LongLength)
-                    throw new ArgumentException($"Tensor '{t.Name}' has shape [{string.Join(", ", t.Shape)}] but {t.Data.Length} values.");
+                if (t.Shape.Aggregate(1L, (a, d) => a * d) != t.Length)
+                    throw new ArgumentException($"Tensor '{t.Name}' has shape [{string.Join(", ", t.Shape)}] but {t.Length} values.");
                 w.WriteStartObject(t.Name);
-                w.WriteString("dtype", "F32");
+                w.WriteString("dtype", t.Dtype);
                 w.WriteStartArray("shape");
                 foreach (int d in t.Shape) w.WriteNumberValue(d);
                 w.WriteEndArray();
                 w.WriteStartArray("data_offsets");
                 w.WriteNumberValue(offset);
-                w.WriteNumberValue(offset += 4L * t.Data.Length);
+                w.WriteNumberValue(offset += 4L * t.Length);
                 w.WriteEndArray();
                 w.WriteEndObject();
             }
@@ -80,17 +96,23 @@ public static class SafeTensors
             if (BitConverter.IsLittleEndian) stream.Write(MemoryMarshal.AsBytes(t.Data.AsSpan()));
             else foreach (float f in t.Data) { BinaryPrimitives.WriteSingleLittleEndian(b, f); stream.Write(b); }
         }
+        foreach (var t in u32)
+        {
+            if (BitConverter.IsLittleEndian) stream.Write(MemoryMarshal.AsBytes(t.Data.AsSpan()));
+            else foreach (uint u in t.Data) { BinaryPrimitives.WriteUInt32LittleEndian(b, u); stream.Write(b); }
+        }
     }
 
     /// <summary>Writes a file atomically: a temporary file in the same folder, flushed to disk, then renamed over <paramref name="path"/>.</summary>
-    public static void Write(string path, IReadOnlyList<NamedTensor> tensors, IReadOnlyDictionary<string, string>? metadata = null)
+    public static void Write(string path, IReadOnlyList<NamedTensor> tensors, IReadOnlyDictionary<string, string>? metadata = null,
+        IReadOnlyList<NamedU32Tensor>? u32 = null)
     {
         string tmp = $"{path}.{Environment.ProcessId}.tmp";
         try
         {
             using (var f = new FileStream(tmp, FileMode.Create, FileAccess.Write, FileShare.None))
             {
-                Write(f, tensors, metadata);
+                Write(f, tensors, metadata, u32);
                 f.Flush(flushToDisk: true);
             }
             File.Move(tmp, path, overwrite: true);
@@ -140,8 +162,9 @@ public static class SafeTensors
             var (entries, metadata) = SafeTensorsHeader.Parse(name, header, bufferLength, DtypeSizes);
             var buffer = new byte[bufferLength];
             if (ReadFully(stream, buffer) < buffer.Length) throw new SafeTensorsFormatException(name, "is truncated inside its data.");
-            var tensors = entries.Select(e => new NamedTensor(e.Name, e.Shape, Decode(e, buffer))).ToArray();
-            return new SafeTensorsContent(tensors, metadata);
+            var tensors = entries.Where(e => e.Dtype != "U32").Select(e => new NamedTensor(e.Name, e.Shape, Decode(e, buffer))).ToArray();
+            var words = entries.Where(e => e.Dtype == "U32").Select(e => new NamedU32Tensor(e.Name, e.Shape, DecodeU32(e, buffer))).ToArray();
+            return new SafeTensorsContent(tensors, metadata) { U32Tensors = words };
         }
         catch (IOException e)
         {
@@ -170,6 +193,14 @@ public static class SafeTensors
             default:
                 throw new InvalidOperationException($"dtype {e.Dtype} was not rejected by the header check.");
         }
+        return values;
+    }
+
+    private static uint[] DecodeU32(SafeTensorsHeader.Entry e, byte[] buffer)
+    {
+        var bytes = buffer.AsSpan((int)e.Begin, (int)(e.End - e.Begin));
+        var values = new uint[e.Count];
+        for (int i = 0; i < values.Length; i++) values[i] = BinaryPrimitives.ReadUInt32LittleEndian(bytes[(4 * i)..]);
         return values;
     }
 

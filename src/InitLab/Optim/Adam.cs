@@ -46,6 +46,20 @@ public sealed class Adam : Optimizer, IParallelJob
     public bool Decoupled { get; }
     public long StepCount => _step;
 
+    /// <summary>Buffers "k.exp_avg" (m) and "k.exp_avg_sq" (v) per parameter; Step is the step count t.</summary>
+    public override OptimizerState CaptureState() =>
+        new(_step, new Dictionary<string, float[]>(CopyBuffers("exp_avg", _m).Concat(CopyBuffers("exp_avg_sq", _v))));
+
+    public override void RestoreState(OptimizerState state)
+    {
+        if (state.Step < 0) throw new ArgumentException($"Adam step count must be >= 0, got {state.Step}.");
+        var m = new Dictionary<string, float[]>(state.Buffers.Where(b => b.Key.EndsWith(".exp_avg", StringComparison.Ordinal)));
+        var v = new Dictionary<string, float[]>(state.Buffers.Where(b => !b.Key.EndsWith(".exp_avg", StringComparison.Ordinal)));
+        RestoreBuffers(state with { Buffers = m }, "exp_avg", _m);
+        RestoreBuffers(state with { Buffers = v }, "exp_avg_sq", _v);
+        _step = state.Step;
+    }
+
     public override void Step()
     {
         _step++;

@@ -23,8 +23,41 @@ public abstract class Optimizer
     /// <summary>Applies one update using the gradients currently in each parameter's Grad.</summary>
     public abstract void Step();
 
+    /// <summary>
+    /// A copy of everything the optimizer carries from one step to the next, with the names
+    /// torch.optim's state_dict uses ("0.exp_avg", "1.momentum_buffer", ...: parameter index, then
+    /// the buffer's name).
+    /// </summary>
+    public abstract OptimizerState CaptureState();
+
+    /// <summary>Restores a <see cref="CaptureState"/> copy; names and lengths must match this optimizer's parameters.</summary>
+    public abstract void RestoreState(OptimizerState state);
+
+    /// <summary>Copies the buffer <c>{k}.{name}</c> of every parameter k out of <paramref name="state"/>, checking each length.</summary>
+    protected void RestoreBuffers(OptimizerState state, string name, float[][] into)
+    {
+        var expected = new HashSet<string>();
+        for (int k = 0; k < into.Length; k++)
+        {
+            string key = $"{k}.{name}";
+            expected.Add(key);
+            if (!state.Buffers.TryGetValue(key, out var values)) throw new ArgumentException($"optimizer state has no '{key}'.");
+            if (values.Length != into[k].Length) throw new ArgumentException($"optimizer state '{key}' has {values.Length} values but parameter {k} has {into[k].Length}.");
+            values.CopyTo(into[k], 0);
+        }
+        if (state.Buffers.Keys.FirstOrDefault(key => !expected.Contains(key)) is { } extra)
+            throw new ArgumentException($"optimizer state '{extra}' does not belong to this {GetType().Name} of {into.Length} parameters.");
+    }
+
+    /// <summary>Copies of every parameter's buffer, named <c>{k}.{name}</c>.</summary>
+    protected static IEnumerable<KeyValuePair<string, float[]>> CopyBuffers(string name, float[][] buffers) =>
+        buffers.Select((b, k) => KeyValuePair.Create($"{k}.{name}", (float[])b.Clone()));
+
     protected static void CheckNonNegative(double value, string name)
     {
         if (!(value >= 0)) throw new ArgumentOutOfRangeException(name, $"{name} must be >= 0, got {value}.");
     }
 }
+
+/// <summary>An optimizer's state: its step count and its per-parameter buffers by name ("0.exp_avg", ...).</summary>
+public sealed record OptimizerState(long Step, IReadOnlyDictionary<string, float[]> Buffers);

@@ -31,6 +31,17 @@ public sealed class Sgd : Optimizer
     public double WeightDecay { get; }
     public bool Nesterov { get; }
 
+    /// <summary>Buffers "k.momentum_buffer" when there is momentum; Step is 1 once the buffers hold a first gradient, else 0.</summary>
+    public override OptimizerState CaptureState() =>
+        new(_started ? 1 : 0, _buffers is null ? new Dictionary<string, float[]>() : new Dictionary<string, float[]>(CopyBuffers("momentum_buffer", _buffers)));
+
+    public override void RestoreState(OptimizerState state)
+    {
+        if (state.Step is not (0 or 1)) throw new ArgumentException($"SGD state's started flag must be 0 or 1, got {state.Step}.");
+        RestoreBuffers(state, "momentum_buffer", _buffers ?? []);
+        _started = state.Step == 1;
+    }
+
     public override void Step()
     {
         float lr = (float)LearningRate, wd = (float)WeightDecay, mom = (float)Momentum, damp = (float)(1 - Dampening);

@@ -48,6 +48,26 @@ public sealed class Mt19937
         return g;
     }
 
+    /// <summary>Words of state: the 624 words of the twister, then the index of the next word to temper.</summary>
+    public const int StateWords = N + 1;
+
+    /// <summary>Copies the whole state into <paramref name="destination"/> (<see cref="StateWords"/> words).</summary>
+    public void GetState(Span<uint> destination)
+    {
+        if (destination.Length != StateWords) throw new ArgumentException($"Mersenne Twister state is {StateWords} words, not {destination.Length}.", nameof(destination));
+        _mt.CopyTo(destination);
+        destination[N] = (uint)_index;
+    }
+
+    /// <summary>Restores a state taken by <see cref="GetState"/>; the index must be in 0..624.</summary>
+    public void SetState(ReadOnlySpan<uint> state)
+    {
+        if (state.Length != StateWords) throw new ArgumentException($"Mersenne Twister state is {StateWords} words, not {state.Length}.", nameof(state));
+        if (state[N] > N) throw new ArgumentException($"Mersenne Twister index {state[N]} is outside 0..{N}.", nameof(state));
+        state[..N].CopyTo(_mt);
+        _index = (int)state[N];
+    }
+
     /// <summary>The next 32 random bits.</summary>
     public uint Next()
     {

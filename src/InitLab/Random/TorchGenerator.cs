@@ -28,6 +28,38 @@ public sealed class TorchGenerator
         InitialSeed = seed;
     }
 
+    /// <summary>
+    /// Words in <see cref="GetState"/>: the engine's 624 words and index, then a flag and the two
+    /// halves (low first) of the cached double normal, then the two halves of the initial seed.
+    /// </summary>
+    public const int StateWords = Mt19937.StateWords + 5;
+
+    /// <summary>The complete state, so that <see cref="SetState"/> continues the exact same sequence.</summary>
+    public uint[] GetState()
+    {
+        var s = new uint[StateWords];
+        _engine.GetState(s.AsSpan(0, Mt19937.StateWords));
+        int k = Mt19937.StateWords;
+        if (_nextDoubleNormal is { } cached)
+        {
+            ulong bits = BitConverter.DoubleToUInt64Bits(cached);
+            (s[k], s[k + 1], s[k + 2]) = (1, (uint)bits, (uint)(bits >> 32));
+        }
+        (s[k + 3], s[k + 4]) = ((uint)InitialSeed, (uint)(InitialSeed >> 32));
+        return s;
+    }
+
+    /// <summary>Restores a state from <see cref="GetState"/>; a malformed one is an <see cref="ArgumentException"/>.</summary>
+    public void SetState(ReadOnlySpan<uint> state)
+    {
+        if (state.Length != StateWords) throw new ArgumentException($"generator state is {StateWords} words, not {state.Length}.", nameof(state));
+        int k = Mt19937.StateWords;
+        if (state[k] > 1) throw new ArgumentException($"generator state's cached-normal flag is {state[k]}, not 0 or 1.", nameof(state));
+        _engine.SetState(state[..k]);
+        _nextDoubleNormal = state[k] == 1 ? BitConverter.UInt64BitsToDouble(state[k + 1] | ((ulong)state[k + 2] << 32)) : null;
+        InitialSeed = state[k + 3] | ((ulong)state[k + 4] << 32);
+    }
+
     /// <summary>32 random bits (CPUGeneratorImpl::random).</summary>
     public uint Random() => _engine.Next();
 

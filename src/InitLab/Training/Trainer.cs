@@ -19,6 +19,8 @@ public sealed class Trainer
     private readonly Sequential _model;
     private readonly Optimizer _optimizer;
     private readonly DataLoaderOrder _shuffle;
+    private readonly TorchGenerator _generator;
+    private TrainingPosition? _position;
     private readonly CrossEntropyLoss _loss = new();
     private int[] _order = [];
     private Tensor? _x;
@@ -30,6 +32,7 @@ public sealed class Trainer
         if (options.Epochs < 0) throw new ArgumentOutOfRangeException(nameof(options), $"Epochs must be >= 0, got {options.Epochs}.");
         (_model, _optimizer, Options) = (model, optimizer, options);
         _shuffle = new DataLoaderOrder(generator);
+        _generator = generator;
         _model.SetThreads(options.Threads);
         _optimizer.Threads = options.Threads;
     }
@@ -40,27 +43,59 @@ public sealed class Trainer
     public int BatchesPerEpoch(int samples) =>
         Options.DropLast ? samples / Options.BatchSize : (samples + Options.BatchSize - 1) / Options.BatchSize;
 
-    /// <summary>Runs one epoch over <paramref name="train"/>; <paramref name="epoch"/> is 1-based.</summary>
+    /// <summary>
+    /// Where training stands, for a checkpoint: the epoch in progress (or next to start), the batches
+    /// of it already done, the cost accumulated over them, and the generator's state at that
+    /// epoch's start. Before the first epoch it is epoch 1, batch 0 and the generator as it is now.
+    /// Together with the model and optimizer state it is all that an exact resume needs.
+    /// </summary>
+    public TrainingPosition Position => _position ?? new TrainingPosition(1, 0, 0f, _generator.GetState());
+
+    /// <summary>
+    /// Continues from <paramref name="position"/> (restore the model's weights and the optimizer's
+    /// state separately): the generator goes back to the state at the start of that epoch, so the
+    /// next <see cref="RunEpoch"/>, which must be for <see cref="TrainingPosition.Epoch"/>,
+    /// redraws the same permutation, skips the batches already done and continues the cost.
+    /// </summary>
+    public void Restore(TrainingPosition position)
+    {
+        if (position.Epoch < 1 || position.Batch < 0) throw new ArgumentException($"Training position epoch {position.Epoch}, batch {position.Batch} is not a valid place to resume.");
+        _generator.SetState(position.EpochStartGenerator);
+        _position = position with { EpochStartGenerator = (uint[])position.EpochStartGenerator.Clone() };
+    }
+
+    /// <summary>
+    /// Runs one epoch over <paramref name="train"/>; <paramref name="epoch"/> is 1-based. A cancelled
+    /// token stops it between batches with an <see cref="OperationCanceledException"/>, leaving
+    /// <see cref="Position"/> at the batch boundary so a checkpoint taken then resumes exactly.
+    /// </summary>
     public EpochResult RunEpoch(Dataset train, int epoch, IProgress<TrainingProgress>? progress = null, CancellationToken cancel = default)
     {
         int n = train.Count, bs = Options.BatchSize, f = train.FeatureCount;
         int batches = BatchesPerEpoch(n);
         if (batches == 0) throw new ArgumentException($"{train.Source}: {n} samples make no full batch of {bs}.");
+        var at = _position is { Batch: > 0 } p ? p : new TrainingPosition(epoch, 0, 0f, _generator.GetState());
+        if (at.Epoch != epoch) throw new InvalidOperationException($"Training stopped inside epoch {at.Epoch} (after batch {at.Batch}); that epoch must run next, not epoch {epoch}.");
+        if (at.Batch > batches) throw new ArgumentException($"Cannot resume after batch {at.Batch} of epoch {epoch}: an epoch of {train.Source} has {batches} batches.");
+        // Inside an epoch: back to its start, so the permutation is drawn again as it was.
+        if (at.Batch > 0) _generator.SetState(at.EpochStartGenerator);
         NextOrder(n);
         long started = Stopwatch.GetTimestamp();
-        float avgCost = 0f;
+        // As the note: avg_cost += cost / total_batch, in float32; a resumed epoch continues its sum.
+        float avgCost = at.Cost;
         int seen = 0;
-        for (int b = 0; b < batches; b++)
+        for (int b = at.Batch; b < batches; b++)
         {
+            _position = at with { Batch = b, Cost = avgCost };
             cancel.ThrowIfCancellationRequested();
             int rows = Math.Min(bs, n - b * bs);
             var x = Gather(train, b * bs, rows, f);
             float cost = Step(x, _y.AsSpan(0, rows));
-            // As the note: avg_cost += cost / total_batch, in float32.
             avgCost += cost / batches;
             seen += rows;
             progress?.Report(new TrainingProgress(epoch, b + 1, batches, bs, Stopwatch.GetElapsedTime(started).TotalSeconds));
         }
+        _position = new TrainingPosition(epoch + 1, 0, 0f, _generator.GetState());
         return new EpochResult(epoch, avgCost, Stopwatch.GetElapsedTime(started).TotalSeconds, seen);
     }
 

@@ -1,0 +1,90 @@
+using System.Globalization;
+using InitLab.Nn;
+using InitLab.Optim;
+using InitLab.Random;
+using InitLab.Training;
+
+namespace InitLab.Io;
+
+/// <summary>A checkpoint read back: the network, the optimizer's state, where training stood, and the settings it was run with.</summary>
+public sealed record Checkpoint(LoadedModel Model, OptimizerState Optimizer, TrainingPosition Position, IReadOnlyDictionary<string, string> Settings);
+
+/// <summary>
+/// A training checkpoint as one safetensors file: the model's tensors under PyTorch's names (so
+/// the file also loads as a model), the optimizer's buffers as "optim.0.exp_avg", ..., the
+/// generator's state words at the start of the epoch in progress as the U32 tensor
+/// "generator.state", and in the metadata the epoch, batch, cost so far, optimizer step and the
+/// training settings ("initlab.setting.NAME"). Written atomically: a crash at any moment leaves
+/// the previous checkpoint whole.
+/// </summary>
+public static class CheckpointFile
+{
+    /// <summary>The file's name inside a checkpoint folder.</summary>
+    public const string FileName = "checkpoint.safetensors";
+
+    public const string KindKey = "initlab.kind", EpochKey = "initlab.epoch", BatchKey = "initlab.batch", CostKey = "initlab.cost",
+        StepKey = "initlab.optim.step", EpochsCompletedKey = "initlab.epochs_completed", SettingPrefix = "initlab.setting.",
+        GeneratorTensor = "generator.state", OptimizerPrefix = "optim.";
+
+    /// <summary>Writes a checkpoint to <paramref name="path"/> atomically (temporary file, flush to disk, rename).</summary>
+    public static void Save(string path, Sequential model, Optimizer optimizer, TrainingPosition position, IReadOnlyDictionary<string, string> settings)
+    {
+        var (tensors, metadata) = ModelFile.ToTensors(model);
+        var state = optimizer.CaptureState();
+        foreach (var (name, values) in state.Buffers) tensors.Add(new NamedTensor(OptimizerPrefix + name, [values.Length], values));
+        metadata[KindKey] = "checkpoint";
+        metadata[EpochKey] = Text(position.Epoch);
+        metadata[BatchKey] = Text(position.Batch);
+        metadata[EpochsCompletedKey] = Text(position.EpochsCompleted);
+        metadata[CostKey] = position.Cost.ToString("R", CultureInfo.InvariantCulture);
+        metadata[StepKey] = Text(state.Step);
+        foreach (var (k, v) in settings) metadata[SettingPrefix + k] = v;
+        var generator = new NamedU32Tensor(GeneratorTensor, [position.EpochStartGenerator.Length], position.EpochStartGenerator);
+        SafeTensors.Write(path, tensors, metadata, [generator]);
+    }
+
+    /// <summary>Reads a checkpoint; every problem is a <see cref="SafeTensorsFormatException"/> naming the file.</summary>
+    public static Checkpoint Load(string path)
+    {
+        var content = SafeTensors.Read(path);
+        var meta = content.Metadata;
+        if (!meta.TryGetValue(KindKey, out string? kind) || kind != "checkpoint")
+            throw new SafeTensorsFormatException(path, $"is not an InitLab checkpoint (no {KindKey}=checkpoint metadata; a model file?).");
+        int epoch = (int)Number(path, meta, EpochKey, 1, int.MaxValue);
+        int batch = (int)Number(path, meta, BatchKey, 0, int.MaxValue);
+        long step = Number(path, meta, StepKey, 0, long.MaxValue);
+        if (!meta.TryGetValue(CostKey, out string? costText) || !float.TryParse(costText, NumberStyles.Float, CultureInfo.InvariantCulture, out float cost))
+            throw new SafeTensorsFormatException(path, $"metadata {CostKey} is missing or not a number.");
+
+        var words = content.U32Tensors.FirstOrDefault(t => t.Name == GeneratorTensor)
+            ?? throw new SafeTensorsFormatException(path, $"has no U32 tensor '{GeneratorTensor}' (the generator's state).");
+        if (content.U32Tensors.FirstOrDefault(t => t.Name != GeneratorTensor) is { } stray)
+            throw new SafeTensorsFormatException(path, $"tensor '{stray.Name}' does not belong in a checkpoint.");
+        try
+        {
+            new TorchGenerator().SetState(words.Data);
+        }
+        catch (ArgumentException e)
+        {
+            throw new SafeTensorsFormatException(path, $"tensor '{GeneratorTensor}': {e.Message}");
+        }
+
+        var buffers = content.Tensors.Where(t => t.Name.StartsWith(OptimizerPrefix, StringComparison.Ordinal))
+            .ToDictionary(t => t.Name[OptimizerPrefix.Length..], t => t.Data);
+        var modelTensors = content.Tensors.Where(t => !t.Name.StartsWith(OptimizerPrefix, StringComparison.Ordinal)).ToArray();
+        var model = ModelFile.FromContent(path, new SafeTensorsContent(modelTensors, meta));
+        var settings = meta.Where(kv => kv.Key.StartsWith(SettingPrefix, StringComparison.Ordinal))
+            .ToDictionary(kv => kv.Key[SettingPrefix.Length..], kv => kv.Value);
+        return new Checkpoint(model, new OptimizerState(step, buffers), new TrainingPosition(epoch, batch, cost, words.Data), settings);
+    }
+
+    private static string Text(long value) => value.ToString(CultureInfo.InvariantCulture);
+
+    private static long Number(string path, IReadOnlyDictionary<string, string> meta, string key, long min, long max)
+    {
+        if (!meta.TryGetValue(key, out string? text)) throw new SafeTensorsFormatException(path, $"metadata {key} is missing.");
+        if (!long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out long v) || v < min || v > max)
+            throw new SafeTensorsFormatException(path, $"metadata {key} '{text}' is not an integer in {min}..{max}.");
+        return v;
+    }
+}
