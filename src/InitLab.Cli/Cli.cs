@@ -6,7 +6,8 @@ namespace InitLab.Cli;
 /// <summary>The `initlab` command: parsing, rendering and exit codes. No maths lives here.</summary>
 public static class Cli
 {
-    public const int Ok = 0, BadInput = 1, BadUsage = 2;
+    /// <summary>Exit codes; Interrupted is the shell's 128 + SIGINT, for a run stopped by Ctrl+C.</summary>
+    public const int Ok = 0, BadInput = 1, BadUsage = 2, Interrupted = 130;
 
     public static readonly Option<bool> Verbose = new("--verbose") { Description = "Show stack traces on errors." };
     public static readonly Option<bool> Quiet = new("--quiet", "-q") { Description = "Print only results: no progress bar, no per-epoch lines." };
@@ -40,7 +41,7 @@ public static class Cli
         }
         try
         {
-            return parse.Invoke(new System.CommandLine.InvocationConfiguration { Output = output.Out, Error = output.Err, EnableDefaultExceptionHandler = false });
+            return parse.Invoke(new System.CommandLine.InvocationConfiguration { Output = output.Out, Error = output.Err, EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null });
         }
         catch (Exception e) when (IsUserError(e))
         {

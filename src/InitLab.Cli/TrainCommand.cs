@@ -35,19 +35,23 @@ public static class TrainCommand
         var metrics = new Option<string?>("--metrics") { Description = "Write per-epoch figures to this CSV file." };
         var save = ModelOptions.Save();
         var load = new Option<string?>("--load") { Description = "Start from the weights in this safetensors model file (its sizes must match --layers)." };
+        var checkpoint = new Option<string?>("--checkpoint") { Description = $"Write a checkpoint (model, optimizer, generator, position) to DIR/{CheckpointFile.FileName}; Ctrl+C writes one too." };
+        var every = new Option<int>("--checkpoint-every") { Description = "Write the checkpoint every N epochs (and after the last).", DefaultValueFactory = _ => 1 };
+        var resume = new Option<bool>("--resume") { Description = "Continue exactly from the checkpoint in --checkpoint DIR; the other options must be those it was written with." };
         var cmd = new Command("train", "Train a dense network on MNIST-format data and report the test accuracy.")
         {
-            data, dataset, layers, activation, init, bias, optimizer, lr, momentum, nesterov, weightDecay, batch, epochs, seed, threads, metrics, save, load, Cli.Quiet, Cli.Verbose,
+            data, dataset, layers, activation, init, bias, optimizer, lr, momentum, nesterov, weightDecay, batch, epochs, seed, threads, metrics, save, load, checkpoint, every, resume, Cli.Quiet, Cli.Verbose,
         };
         cmd.SetAction(p => Run(o, new Settings(p.GetValue(data), p.GetValue(dataset), p.GetValue(layers)!, p.GetValue(activation)!, p.GetValue(init)!, p.GetValue(bias)!,
             p.GetValue(optimizer)!, p.GetValue(lr), p.GetValue(momentum), p.GetValue(nesterov), p.GetValue(weightDecay),
-            p.GetValue(batch), p.GetValue(epochs), p.GetValue(seed), p.GetValue(threads), p.GetValue(metrics), p.GetValue(Cli.Quiet), p.GetValue(save), p.GetValue(load))));
+            p.GetValue(batch), p.GetValue(epochs), p.GetValue(seed), p.GetValue(threads), p.GetValue(metrics), p.GetValue(Cli.Quiet), p.GetValue(save), p.GetValue(load),
+            p.GetValue(checkpoint), p.GetValue(every), p.GetValue(resume))));
         return cmd;
     }
 
     internal sealed record Settings(string? Data, string? Dataset, string Layers, string Activation, string Init, string Bias, string Optimizer, double Lr,
         double Momentum, bool Nesterov, double? WeightDecay, int BatchSize, int Epochs, ulong Seed, int Threads, string? Metrics, bool Quiet,
-        string? Save = null, string? Load = null);
+        string? Save = null, string? Load = null, string? Checkpoint = null, int CheckpointEvery = 1, bool Resume = false);
 
     internal static int Run(Output o, Settings s)
     {
@@ -64,6 +68,8 @@ public static class TrainCommand
         if (s.Momentum < 0 || s.WeightDecay < 0) throw new UsageException("--momentum and --weight-decay must not be negative.");
         if (s.Metrics is { } m) AtomicFile.CheckFolder(m, "--metrics");
         if (s.Save is { } sv) AtomicFile.CheckFolder(sv, "--save");
+        var checkpoints = TrainCheckpoints.Prepare(s);
+        var resumed = checkpoints?.LoadForResume();
 
         var splits = DataSource.Load(o, s.Data, s.Dataset, s.Quiet);
         if (sizes[0] != splits.Train.FeatureCount)
@@ -71,23 +77,40 @@ public static class TrainCommand
         if (sizes[^1] < splits.Train.Classes)
             throw new ArgumentException($"--layers ends with {sizes[^1]} outputs but the data has {splits.Train.Classes} classes.");
         var generator = new TorchGenerator(s.Seed);
-        var model = s.Load is { } loadPath
-            ? ModelOptions.LoadMatching(loadPath, sizes, s.Activation)
+        var model = resumed is not null ? resumed.Model.Model
+            : s.Load is { } loadPath ? ModelOptions.LoadMatching(loadPath, sizes, s.Activation)
             : Mlp.Create(sizes, s.Activation, init, generator, new InitContext(splits.Train, splits.Test, s.Quiet ? null : RbmReporter.For(o), s.Threads));
         var optimizer = CreateOptimizer(s, model.Parameters);
         var trainer = new Trainer(model, optimizer, generator, new TrainingOptions { Epochs = s.Epochs, BatchSize = s.BatchSize, Threads = s.Threads });
         if (trainer.BatchesPerEpoch(splits.Train.Count) == 0)
             throw new ArgumentException($"{splits.Train.Source}: {splits.Train.Count} images make no full batch of {s.BatchSize}.");
+        if (resumed is not null) checkpoints!.Restore(resumed, optimizer, trainer);
 
-        if (!s.Quiet) o.Out.WriteLine($"{string.Join("-", sizes)} {s.Activation}, {(s.Load is null ? $"init {init}" : $"weights from {s.Load}")}, {s.Optimizer} lr {s.Lr.ToString(CultureInfo.InvariantCulture)}, batch {s.BatchSize}, seed {s.Seed}; {splits.Train.Count:N0} training images from {Path.GetDirectoryName(splits.Train.Source)}");
+        if (!s.Quiet) o.Out.WriteLine($"{string.Join("-", sizes)} {s.Activation}, {(resumed is not null ? $"resumed from {checkpoints!.Path} at epoch {resumed.Position.Epoch}, batch {resumed.Position.Batch}" : s.Load is null ? $"init {init}" : $"weights from {s.Load}")}, {s.Optimizer} lr {s.Lr.ToString(CultureInfo.InvariantCulture)}, batch {s.BatchSize}, seed {s.Seed}; {splits.Train.Count:N0} training images from {Path.GetDirectoryName(splits.Train.Source)}");
         var csv = new StringBuilder("epoch,cost,seconds,samples_per_second\n");
         var progress = o.EpochProgress(s.Quiet, s.Epochs);
-        for (int e = 1; e <= s.Epochs; e++)
+        using var interrupt = new CtrlC();
+        try
         {
-            var r = trainer.RunEpoch(splits.Train, e, progress);
-            string cost = ((double)r.Cost).ToString("F9", CultureInfo.InvariantCulture);
-            if (!s.Quiet) o.Out.WriteLine($"Epoch: {e:0000} cost = {cost}  ({r.Seconds.ToString("F2", CultureInfo.InvariantCulture)} s, {r.SamplesPerSecond:N0} samples/s)");
-            csv.Append(CultureInfo.InvariantCulture, $"{e},{cost},{r.Seconds:F6},{r.SamplesPerSecond:F1}\n");
+            for (int e = resumed?.Position.Epoch ?? 1; e <= s.Epochs; e++)
+            {
+                var r = trainer.RunEpoch(splits.Train, e, progress, interrupt.Token);
+                string cost = ((double)r.Cost).ToString("F9", CultureInfo.InvariantCulture);
+                if (!s.Quiet) o.Out.WriteLine($"Epoch: {e:0000} cost = {cost}  ({r.Seconds.ToString("F2", CultureInfo.InvariantCulture)} s, {r.SamplesPerSecond:N0} samples/s)");
+                csv.Append(CultureInfo.InvariantCulture, $"{e},{cost},{r.Seconds:F6},{r.SamplesPerSecond:F1}\n");
+                if (e % s.CheckpointEvery == 0 || e == s.Epochs) checkpoints?.Save(model, optimizer, trainer.Position);
+            }
+        }
+        catch (OperationCanceledException) when (interrupt.Token.IsCancellationRequested)
+        {
+            o.ClearProgress();
+            var at = trainer.Position;
+            checkpoints?.Save(model, optimizer, at);
+            o.Err.WriteLine($"initlab: interrupted in epoch {at.Epoch} after batch {at.Batch}.");
+            o.Err.WriteLine(checkpoints is null
+                ? "initlab: no --checkpoint DIR was given, so nothing was saved and this run cannot be resumed."
+                : $"initlab: checkpoint written to {checkpoints.Path}; to continue, run the same command with --resume added.");
+            return Cli.Interrupted;
         }
         float accuracy = Evaluator.Accuracy(model, splits.Test);
         o.Out.WriteLine($"Accuracy: {((double)accuracy).ToString("R", CultureInfo.InvariantCulture)}");
