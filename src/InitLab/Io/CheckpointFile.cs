@@ -71,12 +71,17 @@ public static class CheckpointFile
 
         var buffers = content.Tensors.Where(t => t.Name.StartsWith(OptimizerPrefix, StringComparison.Ordinal))
             .ToDictionary(t => t.Name[OptimizerPrefix.Length..], t => t.Data);
-        var modelTensors = content.Tensors.Where(t => !t.Name.StartsWith(OptimizerPrefix, StringComparison.Ordinal)).ToArray();
-        var model = ModelFile.FromContent(path, new SafeTensorsContent(modelTensors, meta));
+        var model = ModelFile.FromContent(path, ModelPart(content));
         var settings = meta.Where(kv => kv.Key.StartsWith(SettingPrefix, StringComparison.Ordinal))
             .ToDictionary(kv => kv.Key[SettingPrefix.Length..], kv => kv.Value);
         return new Checkpoint(model, new OptimizerState(step, buffers), new TrainingPosition(epoch, batch, cost, words.Data), settings);
     }
+
+    /// <summary>The model's tensors of a checkpoint (without optimizer buffers and generator words); other content as it is.</summary>
+    public static SafeTensorsContent ModelPart(SafeTensorsContent content) =>
+        content.Metadata.TryGetValue(KindKey, out string? kind) && kind == "checkpoint"
+            ? new SafeTensorsContent(content.Tensors.Where(t => !t.Name.StartsWith(OptimizerPrefix, StringComparison.Ordinal)).ToArray(), content.Metadata)
+            : content;
 
     private static string Text(long value) => value.ToString(CultureInfo.InvariantCulture);
 

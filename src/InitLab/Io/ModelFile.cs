@@ -85,7 +85,9 @@ public static class ModelFile
     /// it (e.g. written by PyTorch) needs <paramref name="activation"/>; the sizes are inferred from
     /// the weights' shapes in index order. Problems are <see cref="SafeTensorsFormatException"/>s.
     /// </summary>
-    public static LoadedModel Load(string path, string? activation = null) => FromContent(path, SafeTensors.Read(path), activation);
+    /// <remarks>A training checkpoint (<see cref="CheckpointFile"/>) loads too: its model tensors are used.</remarks>
+    public static LoadedModel Load(string path, string? activation = null) =>
+        FromContent(path, CheckpointFile.ModelPart(SafeTensors.Read(path)), activation);
 
     /// <summary>As <see cref="Load"/>, from content already read; <paramref name="path"/> names the file in errors.</summary>
     public static LoadedModel FromContent(string path, SafeTensorsContent content, string? activation = null)

@@ -29,7 +29,7 @@ public sealed class TorchGenerator
     }
 
     /// <summary>
-    /// Words in <see cref="GetState"/>: the engine's 624 words and index, then a flag and the two
+    /// Words in <see cref="GetState()"/>: the engine's 624 words and index, then a flag and the two
     /// halves (low first) of the cached double normal, then the two halves of the initial seed.
     /// </summary>
     public const int StateWords = Mt19937.StateWords + 5;
@@ -38,7 +38,16 @@ public sealed class TorchGenerator
     public uint[] GetState()
     {
         var s = new uint[StateWords];
-        _engine.GetState(s.AsSpan(0, Mt19937.StateWords));
+        GetState(s);
+        return s;
+    }
+
+    /// <summary>As <see cref="GetState()"/>, into <paramref name="s"/> (<see cref="StateWords"/> words), without allocating.</summary>
+    public void GetState(Span<uint> s)
+    {
+        if (s.Length != StateWords) throw new ArgumentException($"generator state is {StateWords} words, not {s.Length}.", nameof(s));
+        s.Clear();
+        _engine.GetState(s[..Mt19937.StateWords]);
         int k = Mt19937.StateWords;
         if (_nextDoubleNormal is { } cached)
         {
@@ -46,10 +55,9 @@ public sealed class TorchGenerator
             (s[k], s[k + 1], s[k + 2]) = (1, (uint)bits, (uint)(bits >> 32));
         }
         (s[k + 3], s[k + 4]) = ((uint)InitialSeed, (uint)(InitialSeed >> 32));
-        return s;
     }
 
-    /// <summary>Restores a state from <see cref="GetState"/>; a malformed one is an <see cref="ArgumentException"/>.</summary>
+    /// <summary>Restores a state from <see cref="GetState()"/>; a malformed one is an <see cref="ArgumentException"/>.</summary>
     public void SetState(ReadOnlySpan<uint> state)
     {
         if (state.Length != StateWords) throw new ArgumentException($"generator state is {StateWords} words, not {state.Length}.", nameof(state));

@@ -20,7 +20,13 @@ public sealed class Trainer
     private readonly Optimizer _optimizer;
     private readonly DataLoaderOrder _shuffle;
     private readonly TorchGenerator _generator;
-    private TrainingPosition? _position;
+    // Where training stands (see Position), kept in fields so a batch allocates nothing:
+    // the epoch in progress or next (0 before any), batches of it done, their cost sum, and
+    // the generator's state at the epoch's start.
+    private int _epoch, _batch;
+    private float _cost;
+    private bool _inEpoch;
+    private readonly uint[] _epochStart = new uint[TorchGenerator.StateWords];
     private readonly CrossEntropyLoss _loss = new();
     private int[] _order = [];
     private Tensor? _x;
@@ -49,7 +55,9 @@ public sealed class Trainer
     /// epoch's start. Before the first epoch it is epoch 1, batch 0 and the generator as it is now.
     /// Together with the model and optimizer state it is all that an exact resume needs.
     /// </summary>
-    public TrainingPosition Position => _position ?? new TrainingPosition(1, 0, 0f, _generator.GetState());
+    public TrainingPosition Position => _inEpoch
+        ? new TrainingPosition(_epoch, _batch, _cost, (uint[])_epochStart.Clone())
+        : new TrainingPosition(Math.Max(_epoch, 1), 0, 0f, _generator.GetState());
 
     /// <summary>
     /// Continues from <paramref name="position"/> (restore the model's weights and the optimizer's
@@ -61,7 +69,8 @@ public sealed class Trainer
     {
         if (position.Epoch < 1 || position.Batch < 0) throw new ArgumentException($"Training position epoch {position.Epoch}, batch {position.Batch} is not a valid place to resume.");
         _generator.SetState(position.EpochStartGenerator);
-        _position = position with { EpochStartGenerator = (uint[])position.EpochStartGenerator.Clone() };
+        position.EpochStartGenerator.CopyTo(_epochStart, 0);
+        (_epoch, _batch, _cost, _inEpoch) = (position.Epoch, position.Batch, position.Batch == 0 ? 0f : position.Cost, position.Batch > 0);
     }
 
     /// <summary>
@@ -74,19 +83,26 @@ public sealed class Trainer
         int n = train.Count, bs = Options.BatchSize, f = train.FeatureCount;
         int batches = BatchesPerEpoch(n);
         if (batches == 0) throw new ArgumentException($"{train.Source}: {n} samples make no full batch of {bs}.");
-        var at = _position is { Batch: > 0 } p ? p : new TrainingPosition(epoch, 0, 0f, _generator.GetState());
-        if (at.Epoch != epoch) throw new InvalidOperationException($"Training stopped inside epoch {at.Epoch} (after batch {at.Batch}); that epoch must run next, not epoch {epoch}.");
-        if (at.Batch > batches) throw new ArgumentException($"Cannot resume after batch {at.Batch} of epoch {epoch}: an epoch of {train.Source} has {batches} batches.");
-        // Inside an epoch: back to its start, so the permutation is drawn again as it was.
-        if (at.Batch > 0) _generator.SetState(at.EpochStartGenerator);
+        if (_inEpoch)
+        {
+            if (_epoch != epoch) throw new InvalidOperationException($"Training stopped inside epoch {_epoch} (after batch {_batch}); that epoch must run next, not epoch {epoch}.");
+            if (_batch > batches) throw new ArgumentException($"Cannot resume after batch {_batch} of epoch {epoch}: an epoch of {train.Source} has {batches} batches.");
+            // Back to the epoch's start, so the permutation is drawn again as it was.
+            _generator.SetState(_epochStart);
+        }
+        else
+        {
+            _generator.GetState(_epochStart);
+            (_epoch, _batch, _cost, _inEpoch) = (epoch, 0, 0f, true);
+        }
         NextOrder(n);
         long started = Stopwatch.GetTimestamp();
         // As the note: avg_cost += cost / total_batch, in float32; a resumed epoch continues its sum.
-        float avgCost = at.Cost;
+        float avgCost = _cost;
         int seen = 0;
-        for (int b = at.Batch; b < batches; b++)
+        for (int b = _batch; b < batches; b++)
         {
-            _position = at with { Batch = b, Cost = avgCost };
+            (_batch, _cost) = (b, avgCost);
             cancel.ThrowIfCancellationRequested();
             int rows = Math.Min(bs, n - b * bs);
             var x = Gather(train, b * bs, rows, f);
@@ -95,7 +111,7 @@ public sealed class Trainer
             seen += rows;
             progress?.Report(new TrainingProgress(epoch, b + 1, batches, bs, Stopwatch.GetElapsedTime(started).TotalSeconds));
         }
-        _position = new TrainingPosition(epoch + 1, 0, 0f, _generator.GetState());
+        (_epoch, _batch, _cost, _inEpoch) = (epoch + 1, 0, 0f, false);
         return new EpochResult(epoch, avgCost, Stopwatch.GetElapsedTime(started).TotalSeconds, seen);
     }
 

@@ -31,7 +31,7 @@ public readonly record struct TrainingProgress(int Epoch, int Batch, int Batches
 /// <summary>
 /// A place in training: <paramref name="Epoch"/> (1-based) in progress or next to start,
 /// <paramref name="Batch"/> batches of it done, <paramref name="Cost"/> the float32 cost sum so far
-/// and the generator state (<see cref="Random.TorchGenerator.GetState"/>) at the start of the epoch.
+/// and the generator state (<see cref="Random.TorchGenerator.GetState()"/>) at the start of the epoch.
 /// </summary>
 public sealed record TrainingPosition(int Epoch, int Batch, float Cost, uint[] EpochStartGenerator)
 {

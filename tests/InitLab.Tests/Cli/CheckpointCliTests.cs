@@ -221,5 +221,8 @@ public class CheckpointErrorTests
         Assert.Equal(2, CheckpointFile.Load(Path.Combine(d.File("ck2"), CheckpointFile.FileName)).Position.EpochsCompleted);  // the last epoch always
         Assert.Equal(0, CliTests.Run([.. Args(d.Path, dir, "--resume"), "--save", b]).Code);
         Assert.Equal(File.ReadAllBytes(a), File.ReadAllBytes(b));
+        // A checkpoint also loads as a model: the same weights as the saved one.
+        var fromCheckpoint = ModelFile.Load(Path.Combine(dir, CheckpointFile.FileName)).Model.Parameters.SelectMany(p => p.Value.Data);
+        Assert.Equal(ModelFile.Load(a).Model.Parameters.SelectMany(p => p.Value.Data), fromCheckpoint);
     }
 }

@@ -56,6 +56,7 @@ public class CheckpointResumeTests
     [InlineData("sgd", 0, 7)]   // inside epoch 1
     [InlineData("sgd", 2, 9)]   // inside the last epoch, after its last batch but before the epoch ended
     [InlineData("plain", 1, 3)] // SGD without momentum: no buffers at all
+    [InlineData("adam", 1, -1)] // stopped before the first batch of epoch 2, after its permutation was drawn
     public void ResumedRunEndsWithTheSameWeightsAsAStraightRun(string optimizer, int epochsDone, int batch)
     {
         var data = Data.Value;
@@ -65,12 +66,13 @@ public class CheckpointResumeTests
 
         var (first, model, opt) = Fresh(optimizer);
         for (int e = 1; e <= epochsDone; e++) first.RunEpoch(data.Train, e);
-        if (batch > 0)
+        if (batch != 0)
         {
             using var cts = new CancellationTokenSource();
+            if (batch < 0) cts.Cancel();
             Assert.Throws<OperationCanceledException>(() => first.RunEpoch(data.Train, epochsDone + 1, new StopAt(epochsDone + 1, batch, cts), cts.Token));
         }
-        Assert.Equal((epochsDone + 1, batch), (first.Position.Epoch, first.Position.Batch));
+        Assert.Equal((epochsDone + 1, Math.Max(batch, 0)), (first.Position.Epoch, first.Position.Batch));
         using var dir = new TempDir();
         string path = dir.File(CheckpointFile.FileName);
         CheckpointFile.Save(path, model, opt, first.Position, new Dictionary<string, string> { ["seed"] = "777" });
