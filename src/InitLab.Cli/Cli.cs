@@ -24,6 +24,7 @@ public static class Cli
         root.Subcommands.Add(DataCommand.Build(output));
         root.Subcommands.Add(PredictCommand.Build(output));
         root.Subcommands.Add(EvaluateCommand.Build(output));
+        root.Subcommands.Add(ExportCommand.Build(output));
         return root;
     }
 
