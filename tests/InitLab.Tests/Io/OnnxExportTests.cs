@@ -23,10 +23,22 @@ public class OnnxExportTests
         return x;
     }
 
+    /// <summary>
+    /// One thread that does not spin: ONNX Runtime's default pool busy-waits on every core, which
+    /// starves the timing-sensitive download tests running in parallel on a small machine.
+    /// </summary>
+    private static InferenceSession Session(byte[] onnx)
+    {
+        using var options = new SessionOptions { IntraOpNumThreads = 1, InterOpNumThreads = 1 };
+        options.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
+        options.AddSessionConfigEntry("session.inter_op.allow_spinning", "0");
+        return new InferenceSession(onnx, options);
+    }
+
     /// <summary>Runs an ONNX file in ONNX Runtime on x (rows, cols) and returns "logits" with its shape.</summary>
     private static (float[] Values, int[] Shape) RunOnnx(byte[] onnx, Tensor x)
     {
-        using var session = new InferenceSession(onnx);
+        using var session = Session(onnx);
         var input = new DenseTensor<float>(x.Data.ToArray(), [x.Rows, x.Cols]);
         using var results = session.Run([NamedOnnxValue.CreateFromTensor(OnnxExport.InputName, input)]);
         var logits = results.Single(r => r.Name == OnnxExport.OutputName).AsTensor<float>();
@@ -66,7 +78,7 @@ public class OnnxExportTests
     [Fact]
     public void TheGraphDeclaresASymbolicBatchAndTheLayerSizes()
     {
-        using var session = new InferenceSession(OnnxExport.ToBytes(Net("tanh", 5, 3, 2)));
+        using var session = Session(OnnxExport.ToBytes(Net("tanh", 5, 3, 2)));
         var input = session.InputMetadata[OnnxExport.InputName];
         var output = session.OutputMetadata[OnnxExport.OutputName];
         Assert.Equal(typeof(float), input.ElementType);
