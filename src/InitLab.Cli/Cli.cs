@@ -25,6 +25,8 @@ public static class Cli
         root.Subcommands.Add(PredictCommand.Build(output));
         root.Subcommands.Add(EvaluateCommand.Build(output));
         root.Subcommands.Add(ExportCommand.Build(output));
+        root.Subcommands.Add(CompareCommand.Build(output));
+        root.Subcommands.Add(ReportCommand.Build(output));
         return root;
     }
 

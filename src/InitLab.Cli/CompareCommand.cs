@@ -1,0 +1,95 @@
+using System.CommandLine;
+using System.Globalization;
+using InitLab.Data;
+using InitLab.Experiments;
+using InitLab.Init;
+using InitLab.Models;
+
+namespace InitLab.Cli;
+
+/// <summary>`initlab compare`: a sweep of inits × architectures × activations × seeds, one folder per run, then the report.</summary>
+public static class CompareCommand
+{
+    public const string DefaultInits = "zeros,normal:std=1,default,xavier-uniform,xavier-normal,he-normal,orthogonal,lsuv,dbn";
+
+    public static Command Build(Output o)
+    {
+        var data = new Option<string?>("--data") { Description = "Folder with the four MNIST-format files." };
+        var dataset = DataSource.DatasetOption();
+        var inits = new Option<string>("--inits") { Description = "Initializers to compare, comma-separated (key=value arguments stay with their spec).", DefaultValueFactory = _ => DefaultInits };
+        var layers = new Option<string[]>("--layers") { Description = "Layer sizes, input first; give --layers more than once to compare architectures.", AllowMultipleArgumentsPerToken = false };
+        var activation = new Option<string>("--activation") { Description = "relu, leaky-relu, sigmoid or tanh; several comma-separated.", DefaultValueFactory = _ => "relu" };
+        var seeds = new Option<int>("--seeds") { Description = "Seeds per combination (seed, seed+1, ...).", DefaultValueFactory = _ => 3 };
+        var seed = new Option<ulong>("--seed") { Description = "The first seed.", DefaultValueFactory = _ => 777UL };
+        var epochs = new Option<int>("--epochs") { Description = "Training epochs per run.", DefaultValueFactory = _ => 15 };
+        var optimizer = new Option<string>("--optimizer") { Description = "adam, adamw or sgd.", DefaultValueFactory = _ => "adam" };
+        var lr = new Option<double>("--lr") { Description = "Learning rate.", DefaultValueFactory = _ => 0.001 };
+        var batch = new Option<int>("--batch-size") { Description = "Mini-batch size.", DefaultValueFactory = _ => 100 };
+        var bias = new Option<string>("--bias") { Description = "Bias initializer for every run: default (PyTorch's), zeros or constant:val=X.", DefaultValueFactory = _ => "default" };
+        var outDir = new Option<string>("--out") { Description = "Output folder: one folder per run, and the report.", DefaultValueFactory = _ => "compare-out" };
+        var shard = new Option<string?>("--shard") { Description = "Run only slice I of N (0 <= I < N) of the sorted grid, e.g. --shard $SLURM_ARRAY_TASK_ID/4." };
+        var parallel = new Option<int>("--parallel") { Description = "Runs at once; each gets threads / K compute threads.", DefaultValueFactory = _ => 1 };
+        var threads = new Option<int>("--threads") { Description = "Compute threads for the whole sweep (default: all cores).", DefaultValueFactory = _ => 0 };
+        var noReport = new Option<bool>("--no-report") { Description = "Do not write the report at the end (e.g. in a shard; run 'initlab report' after all shards)." };
+        var cmd = new Command("compare", "Train every combination of initializers, architectures, activations and seeds, one folder per run, and write a report.")
+        {
+            data, dataset, inits, layers, activation, seeds, seed, epochs, optimizer, lr, batch, bias, outDir, shard, parallel, threads, noReport, Cli.Quiet, Cli.Verbose,
+        };
+        cmd.SetAction(p => Run(o, new Settings(p.GetValue(data), p.GetValue(dataset), p.GetValue(inits)!, p.GetValue(layers) ?? [], p.GetValue(activation)!,
+            p.GetValue(seeds), p.GetValue(seed), p.GetValue(epochs), p.GetValue(optimizer)!, p.GetValue(lr), p.GetValue(batch), p.GetValue(bias)!, p.GetValue(outDir)!,
+            p.GetValue(shard), p.GetValue(parallel), p.GetValue(threads), p.GetValue(noReport), p.GetValue(Cli.Quiet))));
+        return cmd;
+    }
+
+    internal sealed record Settings(string? Data, string? Dataset, string Inits, string[] Layers, string Activations, int Seeds, ulong Seed, int Epochs,
+        string Optimizer, double Lr, int BatchSize, string Bias, string Out, string? Shard, int Parallel, int Threads, bool NoReport, bool Quiet);
+
+    internal static int Run(Output o, Settings s)
+    {
+        Options.CheckEpochsAndThreads(s.Epochs, s.Threads);
+        if (s.Data is null && s.Dataset is null) throw new UsageException($"give --data DIR or --dataset NAME ({DatasetCatalog.Names}).");
+        if (s.Seeds < 1 || s.Seeds > 1000) throw new UsageException($"--seeds must be between 1 and 1000, got {s.Seeds}.");
+        if (s.BatchSize < 1) throw new UsageException($"--batch-size must be at least 1, got {s.BatchSize}.");
+        if (s.Parallel < 1 || s.Parallel > 256) throw new UsageException($"--parallel must be between 1 and 256, got {s.Parallel}.");
+        if (!(s.Lr > 0) || double.IsInfinity(s.Lr)) throw new UsageException($"--lr must be a positive number, got {s.Lr}.");
+        if (s.Optimizer.ToLowerInvariant() is not ("adam" or "adamw" or "sgd"))
+            throw new UsageException($"--optimizer '{s.Optimizer}' is not known; use adam, adamw or sgd.");
+        var inits = Options.Parse(() => InspectCommand.SplitSpecs(s.Inits), "--inits");
+        foreach (var i in inits) Options.Parse(() => InitPlan.Parse(i, s.Bias), "--inits/--bias");
+        var archs = Options.Parse(() => (s.Layers.Length == 0 ? ["784,256,256,10"] : s.Layers).Select(Mlp.ParseSizes).ToList(), "--layers");
+        var activations = s.Activations.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        foreach (var a in activations) Options.Parse(() => Mlp.CreateActivation(a), "--activation");
+        var grid = Options.Parse(() => SweepGrid.Build(inits, archs, activations, s.Seeds, s.Seed), "--inits/--layers/--activation");
+        var (shardIndex, shardCount) = s.Shard is null ? (0, 1) : Options.Parse(() => SweepGrid.ParseShard(s.Shard), "--shard");
+        var runs = SweepGrid.Shard(grid, shardIndex, shardCount);
+
+        var splits = DataSource.Load(o, s.Data, s.Dataset, s.Quiet);
+        var options = new SweepOptions { Epochs = s.Epochs, BatchSize = s.BatchSize, Optimizer = s.Optimizer.ToLowerInvariant(), LearningRate = s.Lr, Bias = s.Bias, Parallel = s.Parallel, Threads = s.Threads };
+        if (!s.Quiet)
+            o.Out.WriteLine($"{grid.Count} runs in the grid ({inits.Count} inits × {archs.Count} architectures × {activations.Length} activations × {s.Seeds} seeds)" +
+                (shardCount > 1 ? $"; shard {shardIndex}/{shardCount} has {runs.Count}" : "") +
+                $"; {s.Parallel} at once with {options.ThreadsPerRun} threads each; output in {s.Out}");
+        SweepSummary summary;
+        using var interrupt = new CtrlC();
+        try
+        {
+            summary = SweepView.Run(o, s.Quiet, runs.Count, options.Epochs, progress => Sweep.Run(s.Out, runs, splits, options, progress, interrupt.Token));
+        }
+        catch (OperationCanceledException) when (interrupt.Token.IsCancellationRequested)
+        {
+            o.ClearProgress();
+            o.Err.WriteLine("initlab: interrupted; finished runs are kept, run the same command again to do the rest.");
+            return Cli.Interrupted;
+        }
+        o.Out.WriteLine($"Done: {summary.Completed} runs trained, {summary.Invalid} invalid, skipped {summary.SkippedFinished} finished runs" +
+            (summary.Redone > 0 ? $", redid {summary.Redone} unfinished" : "") + ".");
+        if (!s.NoReport)
+        {
+            var written = ReportCommand.Write(s.Out, [s.Out]);
+            o.Out.WriteLine($"Report written to {written}");
+        }
+        return Cli.Ok;
+    }
+
+    internal static string Percent(double fraction) => (fraction * 100).ToString("0.00", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,107 @@
+using InitLab.Experiments;
+
+namespace InitLab.Cli;
+
+/// <summary>The content of a comparison report: tables and charts, timing and machine last (they differ between otherwise equal sweeps).</summary>
+public static class ReportBuilder
+{
+    public const string TimingHeading = "Time per run";
+
+    public static ReportDocument Build(string outDir, SweepResults r)
+    {
+        var doc = new ReportDocument(outDir);
+        var inits = r.Inits;
+        var first = r.Runs[0].Config;
+        doc.H(1, "InitLab: comparing initializations");
+        int seeds = r.Runs.Select(x => x.Config.Seed).Distinct().Count();
+        doc.P($"{r.Runs.Count} runs: {inits.Count} initializers × {r.Groups.Count} architecture/activation combinations × {seeds} seeds. " +
+              $"Training as `initlab train`: {first.Optimizer} lr {ReportCommand.F(first.LearningRate, "G")}, batch {first.BatchSize}, {first.Epochs} epochs, biases {first.Bias}; data `{first.Data}`.");
+
+        doc.H(2, "Final test accuracy");
+        doc.P("Test accuracy (%) after the last epoch, mean ± standard deviation over seeds (n = seeds); the best initializer of each column in bold.");
+        doc.Add(AccuracyTable(r));
+        var skipped = r.Groups.SelectMany(g => g.Cells).Where(c => c.Invalid).ToList();
+        if (skipped.Count > 0)
+            doc.P("Skipped (invalid combination): " + string.Join("; ", skipped.Select(c => $"{c.Init} with {c.Architecture} {c.Activation}: {c.Reason}")));
+
+        for (int k = 0; k < r.Groups.Count; k++)
+        {
+            var g = r.Groups[k];
+            string acc = $"accuracy-{k + 1}.png", cost = $"cost-{k + 1}.png", test = $"test-accuracy-{k + 1}.png", layers = $"layers-init-{k + 1}.png";
+            ReportCharts.Accuracy(Path.Combine(outDir, acc), g, inits);
+            ReportCharts.Cost(Path.Combine(outDir, cost), g, inits);
+            ReportCharts.TestAccuracy(Path.Combine(outDir, test), g, inits);
+            doc.H(2, $"{g.Title}");
+            doc.Img(acc, $"Final test accuracy, {g.Title}");
+            doc.H(3, "Learning curves");
+            doc.Img(cost, $"Training cost per epoch, {g.Title}");
+            doc.Img(test, $"Test accuracy per epoch, {g.Title}");
+            doc.H(3, "Signals at initialization");
+            string dead = DeadLabel(g.Activation);
+            doc.P($"Per-layer activation standard deviation on a batch of training images before training (mean over seeds), with the {dead} fraction in brackets; `out` is the logits.");
+            doc.Add(LayerTable(g, trained: false, dead));
+            var series = g.Cells.Where(c => !c.Invalid).Select(c => (c.Init, c.LayersMean(trained: false))).ToList();
+            if (series.Count > 0)
+            {
+                StdPlot.Save(Path.Combine(outDir, layers), $"Activation std per layer at initialization: {g.Title}", dead, series);
+                doc.Img(layers, $"Activation std per layer at initialization, {g.Title}");
+            }
+            doc.H(3, "Signals after training");
+            doc.Add(LayerTable(g, trained: true, dead));
+        }
+
+        doc.H(2, TimingHeading);
+        var time = new ReportDocument.Table(["initializer", "architecture", "activation", "seconds per run (mean ± std)", "runs"], [], []);
+        foreach (var g in r.Groups)
+            foreach (var c in g.Cells.Where(c => !c.Invalid))
+                time.Rows.Add([c.Init, g.Architecture, g.Activation, $"{ReportCommand.F(c.Seconds.Mean, "0.0")} ± {ReportCommand.F(c.Seconds.Std, "0.0")}", c.Seconds.Count.ToString()]);
+        doc.Add(time);
+        doc.P($"Total training time: {ReportCommand.F(r.Runs.Sum(x => x.Result.Seconds) / 60, "0.0")} minutes over {r.Runs.Count} runs.");
+        doc.H(2, "Machine");
+        foreach (var m in r.Runs.Select(x => x.Result.Machine).Distinct())
+            doc.P($"{m.Cores} cores, {m.Cpu}, {m.Os}; InitLab {m.Version}.");
+        doc.P($"Threads per run: {string.Join(", ", r.Runs.Select(x => x.Result.Threads).Distinct().Order())}.");
+        return doc;
+    }
+
+    private static ReportDocument.Table AccuracyTable(SweepResults r)
+    {
+        var t = new ReportDocument.Table(["initializer", .. r.Groups.Select(g => g.Title)], [], []);
+        var inits = r.Inits;
+        for (int i = 0; i < inits.Count; i++)
+        {
+            var row = new string[r.Groups.Count + 1];
+            row[0] = inits[i];
+            for (int k = 0; k < r.Groups.Count; k++)
+            {
+                var cell = r.Groups[k].Cells.FirstOrDefault(c => c.Init == inits[i]);
+                row[k + 1] = cell is null ? "" : cell.Invalid ? "skipped" : Pm(cell.FinalAccuracy);
+                if (cell is not null && ReferenceEquals(cell, r.Groups[k].Best)) t.Bold.Add((i, k + 1));
+            }
+            t.Rows.Add(row);
+        }
+        return t;
+    }
+
+    private static ReportDocument.Table LayerTable(SweepGroup g, bool trained, string dead)
+    {
+        var valid = g.Cells.Where(c => !c.Invalid).ToList();
+        var shape = valid.Select(c => c.LayersMean(trained)).FirstOrDefault(l => l.Count > 0) ?? [];
+        var t = new ReportDocument.Table(["initializer", .. shape.Select(l => l.IsOutput ? "out" : $"layer {l.Layer}")], [], []);
+        foreach (var c in valid)
+        {
+            var stats = c.LayersMean(trained);
+            t.Rows.Add([c.Init, .. stats.Select(s => Num(s.Std) + (s.IsOutput || !double.IsFinite(s.DeadOrSaturated) ? "" : $" ({ReportCommand.F(100 * s.DeadOrSaturated, "0")}% {dead})"))]);
+        }
+        return t;
+    }
+
+    private static string Pm(MeanStd m) => $"{ReportCommand.F(100 * m.Mean, "0.00")} ± {ReportCommand.F(100 * m.Std, "0.00")} (n={m.Count})";
+
+    private static string DeadLabel(string activation) => activation.StartsWith("relu", StringComparison.OrdinalIgnoreCase) ||
+        activation.StartsWith("leaky", StringComparison.OrdinalIgnoreCase) ? "dead" : "saturated";
+
+    private static string Num(double v) =>
+        double.IsNaN(v) ? "nan" : double.IsInfinity(v) ? (v > 0 ? "inf" : "-inf")
+        : v == 0 ? "0" : Math.Abs(v) >= 1e4 || Math.Abs(v) < 1e-3 ? ReportCommand.F(v, "0.00e+00") : ReportCommand.F(v, "0.0000");
+}

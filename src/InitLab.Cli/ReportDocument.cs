@@ -1,0 +1,91 @@
+using System.Text;
+
+namespace InitLab.Cli;
+
+/// <summary>A report as blocks (headings, paragraphs, tables, images) rendered as Markdown or as self-contained HTML.</summary>
+public sealed class ReportDocument
+{
+    public abstract record Block;
+    private sealed record Heading(int Level, string Text) : Block;
+    private sealed record Para(string Text) : Block;
+    private sealed record Image(string File, string Alt) : Block;
+
+    /// <summary>A table; cells in <see cref="Bold"/> (row, column) are emphasised.</summary>
+    public sealed record Table(string[] Header, List<string[]> Rows, HashSet<(int Row, int Col)> Bold) : Block;
+
+    private readonly List<Block> _blocks = [];
+    private readonly string _folder;
+
+    public ReportDocument(string folder) => _folder = folder;
+
+    public void H(int level, string text) => _blocks.Add(new Heading(level, text));
+    public void P(string text) => _blocks.Add(new Para(text));
+    public void Img(string file, string alt) => _blocks.Add(new Image(file, alt));
+    public void Add(Table t) => _blocks.Add(t);
+
+    public string Markdown()
+    {
+        var sb = new StringBuilder();
+        foreach (var b in _blocks)
+        {
+            switch (b)
+            {
+                case Heading h: sb.Append('#', h.Level).Append(' ').Append(h.Text).Append("\n\n"); break;
+                case Para p: sb.Append(p.Text).Append("\n\n"); break;
+                case Image i: sb.Append($"![{i.Alt}]({i.File})\n\n"); break;
+                case Table t:
+                    sb.Append("| ").Append(string.Join(" | ", t.Header)).Append(" |\n");
+                    sb.Append('|').Append(string.Join("|", t.Header.Select((_, c) => c == 0 ? " --- " : " ---: "))).Append("|\n");
+                    for (int r = 0; r < t.Rows.Count; r++)
+                        sb.Append("| ").Append(string.Join(" | ", t.Rows[r].Select((v, c) => t.Bold.Contains((r, c)) ? $"**{v}**" : v))).Append(" |\n");
+                    sb.Append('\n');
+                    break;
+            }
+        }
+        return sb.ToString();
+    }
+
+    /// <summary>One HTML file: images are read from the report folder and embedded as data URIs, so it opens without the folder or a network.</summary>
+    public string Html(string title)
+    {
+        var sb = new StringBuilder();
+        sb.Append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>").Append(E(title)).Append("</title>\n<style>\n")
+          .Append("body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222;line-height:1.45}\n")
+          .Append("table{border-collapse:collapse;margin:1em 0;font-variant-numeric:tabular-nums}th,td{border:1px solid #ccc;padding:4px 10px;text-align:right}\n")
+          .Append("th{background:#f3f3f3}td:first-child,th:first-child{text-align:left}tr:nth-child(even) td{background:#fafafa}\n")
+          .Append("img{max-width:100%;height:auto;border:1px solid #eee;margin:0.5em 0}h1{border-bottom:2px solid #ddd}h2{margin-top:1.6em;border-bottom:1px solid #eee}\n")
+          .Append("</style>\n</head>\n<body>\n");
+        foreach (var b in _blocks)
+        {
+            switch (b)
+            {
+                case Heading h: sb.Append($"<h{h.Level}>{E(h.Text)}</h{h.Level}>\n"); break;
+                case Para p: sb.Append("<p>").Append(Inline(p.Text)).Append("</p>\n"); break;
+                case Image i:
+                    string data = Convert.ToBase64String(File.ReadAllBytes(Path.Combine(_folder, i.File)));
+                    sb.Append($"<figure><img src=\"data:image/png;base64,{data}\" alt=\"{E(i.Alt)}\"></figure>\n");
+                    break;
+                case Table t:
+                    sb.Append("<table>\n<thead><tr>").Append(string.Concat(t.Header.Select(h => $"<th>{E(h)}</th>"))).Append("</tr></thead>\n<tbody>\n");
+                    for (int r = 0; r < t.Rows.Count; r++)
+                        sb.Append("<tr>").Append(string.Concat(t.Rows[r].Select((v, c) => t.Bold.Contains((r, c)) ? $"<td><b>{E(v)}</b></td>" : $"<td>{E(v)}</td>"))).Append("</tr>\n");
+                    sb.Append("</tbody>\n</table>\n");
+                    break;
+            }
+        }
+        sb.Append("</body>\n</html>\n");
+        return sb.ToString();
+    }
+
+    // Only the characters HTML needs escaped; the page is UTF-8, so ± and × stay readable in the source.
+    private static string E(string s) => s.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;").Replace("\"", "&quot;");
+
+    /// <summary>`code` spans, the only inline Markdown the report's paragraphs use.</summary>
+    private static string Inline(string s)
+    {
+        var parts = s.Split('`');
+        var sb = new StringBuilder();
+        for (int i = 0; i < parts.Length; i++) sb.Append(i % 2 == 1 ? $"<code>{E(parts[i])}</code>" : E(parts[i]));
+        return sb.ToString();
+    }
+}

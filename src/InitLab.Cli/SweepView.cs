@@ -1,0 +1,82 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using InitLab.Experiments;
+using Spectre.Console;
+
+namespace InitLab.Cli;
+
+/// <summary>A sweep's progress: Spectre.Console bars on a terminal (the sweep with ETA, one per running run), plain lines otherwise.</summary>
+public static class SweepView
+{
+    public static SweepSummary Run(Output o, bool quiet, int runs, int epochs, Func<IProgress<SweepEvent>?, SweepSummary> sweep)
+    {
+        if (quiet) return sweep(null);
+        if (!o.Interactive) return sweep(new Lines(o, runs));
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(o.Err) });
+        SweepSummary summary = null!;
+        console.Progress()
+            .AutoClear(false)
+            .HideCompleted(true)
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
+            .Start(ctx =>
+            {
+                var total = ctx.AddTask($"sweep ({runs} runs)", maxValue: Math.Max(1, runs) * (double)epochs);
+                var bars = new ConcurrentDictionary<string, ProgressTask>();
+                var report = new Reporter(e =>
+                {
+                    switch (e.Kind)
+                    {
+                        case SweepEventKind.Skipped:
+                            total.Increment(epochs);
+                            break;
+                        case SweepEventKind.Started:
+                            bars[e.Run.Id] = ctx.AddTask(Markup.Escape(e.Run.Id), maxValue: 1);
+                            break;
+                        case SweepEventKind.Batch:
+                        case SweepEventKind.Epoch:
+                            if (bars.TryGetValue(e.Run.Id, out var bar)) bar.Value = e.Fraction;
+                            if (e.Kind == SweepEventKind.Epoch) total.Increment(1);
+                            break;
+                        case SweepEventKind.Finished:
+                            if (bars.TryRemove(e.Run.Id, out var done)) { done.Value = 1; done.StopTask(); }
+                            // An invalid run trains no epochs; count it whole.
+                            if (e.Result is { Ok: false }) total.Increment(epochs);
+                            break;
+                    }
+                });
+                summary = sweep(report);
+                total.Value = total.MaxValue;
+            });
+        return summary;
+    }
+
+    private sealed class Reporter(Action<SweepEvent> action) : IProgress<SweepEvent>
+    {
+        private readonly Lock _gate = new();
+
+        public void Report(SweepEvent value)
+        {
+            lock (_gate) action(value);
+        }
+    }
+
+    /// <summary>One line per finished (or skipped) run.</summary>
+    private sealed class Lines(Output o, int runs) : IProgress<SweepEvent>
+    {
+        private readonly Lock _gate = new();
+        private int _done;
+
+        public void Report(SweepEvent e)
+        {
+            if (e.Kind is not (SweepEventKind.Finished or SweepEventKind.Skipped)) return;
+            lock (_gate)
+            {
+                _done++;
+                string what = e.Kind == SweepEventKind.Skipped ? "already finished, skipped"
+                    : e.Result!.Ok ? $"accuracy {CompareCommand.Percent(e.Result.FinalAccuracy ?? double.NaN)}% in {e.Result.Seconds.ToString("0.0", CultureInfo.InvariantCulture)} s"
+                    : $"invalid: {e.Result.Reason}";
+                o.Out.WriteLine($"[{_done}/{runs}] {e.Run.Id}: {what}");
+            }
+        }
+    }
+}

@@ -1,0 +1,33 @@
+using System.Reflection;
+using System.Runtime.InteropServices;
+
+namespace InitLab.Experiments;
+
+/// <summary>What a run ran on, for the report: cores, CPU model, OS and InitLab's version.</summary>
+public sealed record Machine(int Cores, string Cpu, string Os, string Version)
+{
+    public static Machine Current { get; } = new(Environment.ProcessorCount, CpuName(), RuntimeInformation.OSDescription, InitLabVersion());
+
+    private static string CpuName()
+    {
+        try
+        {
+            if (File.Exists("/proc/cpuinfo"))
+                foreach (var line in File.ReadLines("/proc/cpuinfo"))
+                    if (line.StartsWith("model name", StringComparison.Ordinal)) return line[(line.IndexOf(':') + 1)..].Trim();
+        }
+        catch (IOException)
+        {
+            // An unreadable /proc is no reason to fail a sweep; the architecture below will do.
+        }
+        return RuntimeInformation.ProcessArchitecture.ToString();
+    }
+
+    private static string InitLabVersion()
+    {
+        var a = typeof(Machine).Assembly;
+        string v = a.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? a.GetName().Version?.ToString() ?? "0";
+        int plus = v.IndexOf('+');
+        return plus > 0 ? v[..(plus + Math.Min(8, v.Length - plus - 1) + 1)] : v;
+    }
+}

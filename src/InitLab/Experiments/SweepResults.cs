@@ -1,0 +1,92 @@
+using InitLab.Diagnostics;
+
+namespace InitLab.Experiments;
+
+/// <summary>Mean and sample standard deviation (n - 1; 0 for a single value) of a list of numbers.</summary>
+public readonly record struct MeanStd(double Mean, double Std, int Count)
+{
+    public static MeanStd Of(IReadOnlyList<double> values)
+    {
+        if (values.Count == 0) return new(double.NaN, double.NaN, 0);
+        double mean = values.Average();
+        double var = values.Count > 1 ? values.Sum(v => (v - mean) * (v - mean)) / (values.Count - 1) : 0;
+        return new(mean, Math.Sqrt(var), values.Count);
+    }
+}
+
+/// <summary>All seeds of one (init, architecture, activation) cell of a sweep, summarised.</summary>
+public sealed record SweepCell(string Init, string Architecture, string Activation, IReadOnlyList<RunRecord> Runs)
+{
+    public bool Invalid => Runs.All(r => !r.Result.Ok);
+    public string? Reason => Runs.Select(r => r.Result.Reason).FirstOrDefault(r => r is not null);
+    private IEnumerable<RunRecord> Ok => Runs.Where(r => r.Result.Ok);
+
+    public MeanStd FinalAccuracy => MeanStd.Of(Ok.Select(r => r.Result.FinalAccuracy ?? double.NaN).ToList());
+    public MeanStd Seconds => MeanStd.Of(Ok.Select(r => r.Result.Seconds).ToList());
+
+    /// <summary>Per epoch (1-based, as many as every seed has): the mean over seeds of <paramref name="pick"/>.</summary>
+    public double[] CurveMean(Func<EpochMetrics, double> pick)
+    {
+        var ok = Ok.ToList();
+        if (ok.Count == 0) return [];
+        int epochs = ok.Min(r => r.Metrics.Count);
+        return Enumerable.Range(0, epochs).Select(e => ok.Average(r => pick(r.Metrics[e]))).ToArray();
+    }
+
+    /// <summary>Per-layer statistics averaged over seeds (init or trained).</summary>
+    public IReadOnlyList<LayerStats> LayersMean(bool trained)
+    {
+        var ok = Ok.Select(r => trained ? r.LayersTrained : r.LayersInit).Where(l => l.Count > 0).ToList();
+        if (ok.Count == 0) return [];
+        return ok[0].Select((l, i) => new LayerStats(l.Layer, l.Units, ok.Average(s => s[i].Mean), ok.Average(s => s[i].Std),
+            ok.Average(s => s[i].DeadOrSaturated), ok.Average(s => s[i].WeightGradNorm), l.IsOutput)).ToList();
+    }
+}
+
+/// <summary>A group of cells sharing an architecture and an activation, one cell per init, in the order the inits were listed.</summary>
+public sealed record SweepGroup(string Architecture, string Activation, IReadOnlyList<SweepCell> Cells)
+{
+    public string Title => $"{Architecture} {Activation}";
+
+    /// <summary>The init with the highest mean final accuracy (null when none trained).</summary>
+    public SweepCell? Best => Cells.Where(c => !c.Invalid && double.IsFinite(c.FinalAccuracy.Mean)).MaxBy(c => c.FinalAccuracy.Mean);
+}
+
+/// <summary>The finished runs of any number of output folders (shards), merged and grouped for a report.</summary>
+public sealed record SweepResults(IReadOnlyList<RunRecord> Runs, IReadOnlyList<SweepGroup> Groups)
+{
+    /// <summary>
+    /// Reads every finished run under the given folders (a folder may be a sweep's --out or a run
+    /// folder itself). A run found twice is counted once; unfinished and temporary folders are ignored.
+    /// </summary>
+    public static SweepResults Load(IEnumerable<string> dirs)
+    {
+        var byId = new Dictionary<string, RunRecord>(StringComparer.Ordinal);
+        foreach (var dir in dirs)
+        {
+            if (!Directory.Exists(dir)) throw new DirectoryNotFoundException($"{dir}: no such folder.");
+            var candidates = RunFiles.IsFinished(dir) ? [dir]
+                : Directory.GetDirectories(dir).Where(d => !Path.GetFileName(d).StartsWith(Sweep.TempPrefix, StringComparison.Ordinal) && RunFiles.IsFinished(d));
+            foreach (var run in candidates.Order(StringComparer.Ordinal))
+            {
+                var record = RunFiles.Read(run);
+                byId.TryAdd(record.Config.Id, record);
+            }
+        }
+        if (byId.Count == 0) throw new InvalidDataException($"No finished runs (folders with {RunFiles.Result}) under {string.Join(", ", dirs)}.");
+        var runs = byId.Values.OrderBy(r => r.Config.Id, StringComparer.Ordinal).ToList();
+        var groups = runs
+            .GroupBy(r => (Arch: string.Join("-", r.Config.Layers), r.Config.Activation))
+            .OrderBy(g => g.Min(r => r.Config.ArchIndex)).ThenBy(g => g.Min(r => r.Config.ActivationIndex)).ThenBy(g => g.Key.Arch, StringComparer.Ordinal)
+            .Select(g => new SweepGroup(g.Key.Arch, g.Key.Activation, g
+                .GroupBy(r => r.Config.Init)
+                .OrderBy(c => c.Min(r => r.Config.InitIndex)).ThenBy(c => c.Key, StringComparer.Ordinal)
+                .Select(c => new SweepCell(c.Key, g.Key.Arch, g.Key.Activation, c.OrderBy(r => r.Config.Seed).ToList()))
+                .ToList()))
+            .ToList();
+        return new SweepResults(runs, groups);
+    }
+
+    /// <summary>The inits in listed order, across all groups (for a stable colour per init).</summary>
+    public IReadOnlyList<string> Inits => Runs.OrderBy(r => r.Config.InitIndex).ThenBy(r => r.Config.Init, StringComparer.Ordinal).Select(r => r.Config.Init).Distinct().ToList();
+}

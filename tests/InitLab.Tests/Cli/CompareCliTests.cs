@@ -1,0 +1,141 @@
+using System.Text.RegularExpressions;
+using InitLab.Experiments;
+
+namespace InitLab.Tests.Cli;
+
+public class CompareCliTests
+{
+    private static readonly string[] Common = ["--layers", "784,12,10", "--inits", "xavier-uniform,normal:std=1", "--seeds", "2", "--epochs", "2", "--threads", "1", "--batch-size", "50"];
+
+    private static (int Code, string Out, string Err) Compare(string data, string outDir, params string[] extra) =>
+        CliTests.Run(["compare", "--data", data, "--out", outDir, .. Common, .. extra]);
+
+    private static string[] RunFolders(string outDir) =>
+        Directory.GetDirectories(outDir).Select(Path.GetFileName).Where(n => !n!.StartsWith('.')).Order(StringComparer.Ordinal).ToArray()!;
+
+    [Fact]
+    public void SweepWritesOneCompleteFolderPerRunAndASecondRunDoesNoWork()
+    {
+        using var d = new TempDir();
+        IdxWriter.WriteDataset(d.Path, train: 300, test: 60);
+        string outDir = d.File("out");
+        var (code, output, err) = Compare(d.Path, outDir);
+        Assert.True(code == 0, err + output);
+        var folders = RunFolders(outDir);
+        Assert.Equal(4, folders.Length);
+        foreach (var f in folders)
+            foreach (var file in new[] { "config.json", "metrics.csv", "layers_init.csv", "layers_trained.csv", "result.json" })
+                Assert.True(File.Exists(Path.Combine(outDir, f, file)), $"{f}/{file} is missing");
+        var metrics = File.ReadAllLines(Path.Combine(outDir, folders[0], "metrics.csv"));
+        Assert.Equal("epoch,train_cost,test_accuracy,seconds", metrics[0]);
+        Assert.Equal(3, metrics.Length);
+        Assert.Equal(3, File.ReadAllLines(Path.Combine(outDir, folders[0], "layers_init.csv")).Length);   // header, the hidden layer, the logits
+        var record = RunFiles.Read(Path.Combine(outDir, folders.First(f => f.StartsWith("xavier"))));
+        Assert.Equal("ok", record.Result.Status);
+        Assert.Equal(record.Metrics[^1].TestAccuracy, record.Result.FinalAccuracy);
+        Assert.True(record.Result.FinalAccuracy > 0.5, $"xavier-uniform reached only {record.Result.FinalAccuracy} on learnable data");
+        Assert.Contains("Done: 4 runs trained, 0 invalid, skipped 0 finished runs", output);
+        Assert.Empty(Directory.GetDirectories(outDir, ".tmp-*"));
+        Assert.True(File.Exists(Path.Combine(outDir, "report.md")));
+
+        var stamps = folders.ToDictionary(f => f, f => File.ReadAllText(Path.Combine(outDir, f, "result.json")));
+        var writes = folders.ToDictionary(f => f, f => File.GetLastWriteTimeUtc(Path.Combine(outDir, f, "metrics.csv")));
+        var again = Compare(d.Path, outDir);
+        Assert.Equal(0, again.Code);
+        Assert.Contains("Done: 0 runs trained, 0 invalid, skipped 4 finished runs", again.Out);
+        foreach (var f in folders)
+        {
+            Assert.Equal(stamps[f], File.ReadAllText(Path.Combine(outDir, f, "result.json")));
+            Assert.Equal(writes[f], File.GetLastWriteTimeUtc(Path.Combine(outDir, f, "metrics.csv")));
+        }
+    }
+
+    [Fact]
+    public void UnfinishedRunsAreRedone()
+    {
+        using var d = new TempDir();
+        IdxWriter.WriteDataset(d.Path, train: 200, test: 40);
+        string outDir = d.File("out");
+        Assert.Equal(0, Compare(d.Path, outDir, "--no-report").Code);
+        var folders = RunFolders(outDir);
+        // A folder without result.json (as an older, non-atomic writer might leave) and a temporary folder of a killed process.
+        File.Delete(Path.Combine(outDir, folders[0], "result.json"));
+        Directory.Move(Path.Combine(outDir, folders[1]), Path.Combine(outDir, $".tmp-{folders[1]}.somehost.12345"));
+        File.Delete(Path.Combine(outDir, $".tmp-{folders[1]}.somehost.12345", "result.json"));
+        var (code, output, err) = Compare(d.Path, outDir, "--no-report");
+        Assert.True(code == 0, err);
+        Assert.Contains("Done: 2 runs trained, 0 invalid, skipped 2 finished runs, redid 2 unfinished.", output);
+        Assert.Equal(folders, RunFolders(outDir));
+        Assert.All(folders, f => Assert.True(RunFiles.IsFinished(Path.Combine(outDir, f))));
+        Assert.Empty(Directory.GetDirectories(outDir, ".tmp-*"));
+    }
+
+    [Fact]
+    public void DbnWithReluIsReportedAsSkippedNotCrashed()
+    {
+        using var d = new TempDir();
+        IdxWriter.WriteDataset(d.Path, train: 200, test: 40);
+        string outDir = d.File("out");
+        var (code, output, err) = CliTests.Run("compare", "--data", d.Path, "--out", outDir, "--layers", "784,12,10", "--inits", "dbn:epochs=1,he-normal",
+            "--seeds", "1", "--epochs", "1", "--threads", "1");
+        Assert.True(code == 0, err + output);
+        Assert.Contains("1 runs trained, 1 invalid", output);
+        var dbn = RunFiles.Read(Path.Combine(outDir, RunFolders(outDir).Single(f => f.StartsWith("dbn"))));
+        Assert.Equal("invalid", dbn.Result.Status);
+        Assert.Contains("sigmoid", dbn.Result.Reason);
+        Assert.Contains("| dbn:epochs=1 | skipped |", File.ReadAllText(Path.Combine(outDir, "report.md")));
+    }
+
+    [Fact]
+    public void TwoShardsMergedGiveTheSameReportAsOneRun()
+    {
+        using var d = new TempDir();
+        IdxWriter.WriteDataset(d.Path, train: 200, test: 40);
+        string whole = d.File("whole"), a = d.File("a"), b = d.File("b"), merged = d.File("merged");
+        Assert.Equal(0, Compare(d.Path, whole, "--parallel", "2").Code);
+        var s0 = Compare(d.Path, a, "--shard", "0/2", "--no-report");
+        var s1 = Compare(d.Path, b, "--shard", "1/2", "--no-report");
+        Assert.Equal(0, s0.Code);
+        Assert.Equal(0, s1.Code);
+        Assert.Equal(2, RunFolders(a).Length);
+        Assert.Equal(2, RunFolders(b).Length);
+        Assert.Empty(RunFolders(a).Intersect(RunFolders(b)));
+        var (code, _, err) = CliTests.Run("report", a, b, "--out", merged);
+        Assert.True(code == 0, err);
+        Assert.Equal(Untimed(File.ReadAllText(Path.Combine(whole, "report.md"))), Untimed(File.ReadAllText(Path.Combine(merged, "report.md"))));
+        Assert.Contains("| xavier-uniform |", File.ReadAllText(Path.Combine(merged, "report.md")));
+
+        string html = File.ReadAllText(Path.Combine(merged, "report.html"));
+        Assert.Contains("<table>", html);
+        Assert.Contains("<td>xavier-uniform</td>", html);
+        Assert.Matches(@"<td><b>\d+\.\d\d ± \d+\.\d\d \(n=2\)</b></td>", html);
+        Assert.True(Regex.Matches(html, "<img src=\"data:image/png;base64,[A-Za-z0-9+/=]{100,}\"").Count >= 4);
+        Assert.DoesNotContain("http://", html);
+        Assert.DoesNotContain("https://", html);
+        foreach (var png in new[] { "accuracy-1.png", "cost-1.png", "test-accuracy-1.png", "layers-init-1.png", "accuracy-1.svg" })
+            Assert.True(File.Exists(Path.Combine(merged, png)), png);
+    }
+
+    /// <summary>The report up to its timing section: what must not depend on how the sweep was split.</summary>
+    private static string Untimed(string md) => md[..md.IndexOf("## Time per run", StringComparison.Ordinal)];
+
+    [Theory]
+    [InlineData("--shard", "2/2")]
+    [InlineData("--parallel", "0")]
+    [InlineData("--seeds", "0")]
+    [InlineData("--inits", "nosuchinit")]
+    public void BadOptionsAreUsageErrors(string option, string value)
+    {
+        var (code, _, err) = CliTests.Run("compare", "--data", ".", option, value);
+        Assert.True(code == 2, err);
+    }
+
+    [Fact]
+    public void ReportOfAFolderWithoutRunsNamesIt()
+    {
+        using var d = new TempDir();
+        var (code, _, err) = CliTests.Run("report", d.Path);
+        Assert.Equal(1, code);
+        Assert.Contains(d.Path, err);
+    }
+}
