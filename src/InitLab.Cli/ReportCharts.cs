@@ -41,10 +41,10 @@ public static class ReportCharts
         plot.Title($"Final test accuracy: {group.Title} (mean ± std over seeds)");
         plot.XLabel("initialization");
         plot.YLabel("test accuracy (%)");
-        foreach (var (c, i) in cells.Select((c, i) => (c, i)))
+        foreach (var c in cells)
             plot.Legend.ManualItems.Add(new LegendItem { LabelText = c.Init, FillColor = ColorFor(IndexOf(inits, c.Init)) });
-        plot.ShowLegend(Alignment.LowerRight);
-        Save(plot, path, 900, 520);
+        plot.ShowLegend(Edge.Right);
+        Save(plot, path, 1000, 520);
     }
 
     /// <summary>Mean training cost per epoch (log axis), one line per init.</summary>
@@ -60,14 +60,14 @@ public static class ReportCharts
         {
             MinorTickGenerator = new ScottPlot.TickGenerators.LogMinorTickGenerator(),
             IntegerTicksOnly = true,
-            LabelFormatter = y => Math.Pow(10, y).ToString("G3", System.Globalization.CultureInfo.InvariantCulture),
+            LabelFormatter = y => Math.Pow(10, y).ToString(y >= 0 ? "0" : "0.##########", System.Globalization.CultureInfo.InvariantCulture),
         };
         plot.Axes.Left.TickGenerator = ticks;
         plot.Title($"Training cost per epoch: {group.Title} (mean over seeds)");
         plot.XLabel("epoch");
         plot.YLabel("train cost (cross-entropy, log scale)");
-        plot.ShowLegend(Alignment.UpperRight);
-        Save(plot, path, 900, 520);
+        plot.ShowLegend(Edge.Right);
+        Save(plot, path, 1000, 520);
     }
 
     /// <summary>Mean test accuracy after each epoch, one line per init.</summary>
@@ -76,12 +76,11 @@ public static class ReportCharts
         var plot = new Plot();
         foreach (var c in group.Cells.Where(c => !c.Invalid))
             Line(plot, c.CurveMean(m => 100 * m.TestAccuracy), c.Init, IndexOf(inits, c.Init));
-        plot.Axes.SetLimitsY(0, 100);
         plot.Title($"Test accuracy per epoch: {group.Title} (mean over seeds)");
         plot.XLabel("epoch");
         plot.YLabel("test accuracy (%)");
-        plot.ShowLegend(Alignment.LowerRight);
-        Save(plot, path, 900, 520);
+        plot.ShowLegend(Edge.Right);
+        Save(plot, path, 1000, 520);
     }
 
     private static void Line(Plot plot, double[] ys, string name, int index)

@@ -116,6 +116,40 @@ public class CompareCliTests
             Assert.True(File.Exists(Path.Combine(merged, png)), png);
     }
 
+    [Fact]
+    public async Task ShardsRunAsSeparateProcessesIntoOneFolderMergeIntoTheUnshardedReport()
+    {
+        using var d = new TempDir();
+        IdxWriter.WriteDataset(d.Path, train: 200, test: 40);
+        string whole = d.File("whole"), shared = d.File("shared");
+        Assert.Equal(0, Compare(d.Path, whole).Code);
+        // As a Slurm array or a Kubernetes indexed Job runs them: concurrent processes, one shared folder.
+        var shards = Enumerable.Range(0, 3).Select(i => Start(["compare", "--data", d.Path, "--out", shared, .. Common, "--shard", $"{i}/3", "--no-report"])).ToList();
+        foreach (var p in shards)
+        {
+            var err = p.StandardError.ReadToEndAsync();
+            string output = await p.StandardOutput.ReadToEndAsync();
+            using var patience = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+            await p.WaitForExitAsync(patience.Token);
+            Assert.True(p.ExitCode == 0, await err + output);
+            p.Dispose();
+        }
+        Assert.Equal(RunFolders(whole), RunFolders(shared));
+        Assert.Equal(0, CliTests.Run("report", shared).Code);
+        Assert.Equal(Untimed(File.ReadAllText(Path.Combine(whole, "report.md"))), Untimed(File.ReadAllText(Path.Combine(shared, "report.md"))));
+    }
+
+    private static System.Diagnostics.Process Start(IEnumerable<string> args)
+    {
+        var psi = new System.Diagnostics.ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+        };
+        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "initlab.dll"));
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        return System.Diagnostics.Process.Start(psi)!;
+    }
+
     /// <summary>The report up to its timing section: what must not depend on how the sweep was split.</summary>
     private static string Untimed(string md) => md[..md.IndexOf("## Time per run", StringComparison.Ordinal)];
 
