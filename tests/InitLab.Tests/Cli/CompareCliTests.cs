@@ -3,6 +3,8 @@ using InitLab.Experiments;
 
 namespace InitLab.Tests.Cli;
 
+// Child processes (initlab shards, Chromium) load both cores; run apart from the timing-sensitive download tests.
+[Collection(Training.SerialCollection.Name)]
 public class CompareCliTests
 {
     private static readonly string[] Common = ["--layers", "784,12,10", "--inits", "xavier-uniform,normal:std=1", "--seeds", "2", "--epochs", "2", "--threads", "1", "--batch-size", "50"];

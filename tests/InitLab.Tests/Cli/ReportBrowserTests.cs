@@ -4,6 +4,8 @@ using SkiaSharp;
 namespace InitLab.Tests.Cli;
 
 /// <summary>Opens report.html in a real browser (Debian's headless Chromium) and checks the page is drawn.</summary>
+// Child processes (initlab shards, Chromium) load both cores; run apart from the timing-sensitive download tests.
+[Collection(Training.SerialCollection.Name)]
 public class ReportBrowserTests
 {
     private const string Chromium = "/usr/bin/chromium";
