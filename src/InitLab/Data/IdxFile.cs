@@ -69,7 +69,7 @@ public sealed class IdxFile
     private static IdxFile Parse(string path, Stream s, int expectedRank, long maxPayload, bool gz)
     {
         Span<byte> head = stackalloc byte[4];
-        if (ReadFully(s, head) < 4) throw new IdxFormatException(path, "is too short to hold an IDX header (4 bytes).");
+        if (s.ReadAtLeast(head, head.Length, throwOnEndOfStream: false) < 4) throw new IdxFormatException(path, "is too short to hold an IDX header (4 bytes).");
         if (head[0] != 0 || head[1] != 0)
             throw new IdxFormatException(path, $"wrong magic number 0x{BinaryPrimitives.ReadUInt32BigEndian(head):X8}: not an IDX file (expected 0x0000 then type and rank).");
         if (head[2] != 0x08)
@@ -78,7 +78,7 @@ public sealed class IdxFile
         if (rank != expectedRank)
             throw new IdxFormatException(path, $"has {rank} dimensions where {expectedRank} were expected (magic 0x{BinaryPrimitives.ReadUInt32BigEndian(head):X8}).");
         Span<byte> dimBytes = stackalloc byte[4 * rank];
-        if (ReadFully(s, dimBytes) < dimBytes.Length) throw new IdxFormatException(path, "is truncated inside its header.");
+        if (s.ReadAtLeast(dimBytes, dimBytes.Length, throwOnEndOfStream: false) < dimBytes.Length) throw new IdxFormatException(path, "is truncated inside its header.");
         var dims = new int[rank];
         long total = 1;
         for (int i = 0; i < rank; i++)
@@ -118,17 +118,5 @@ public sealed class IdxFile
                 ? $"decompresses to more than the {n:N0} bytes of data its header describes (trailing data or a gzip bomb); reading stopped there."
                 : $"has trailing bytes after the {n:N0} bytes of data its header describes.");
         return buffer;
-    }
-
-    private static int ReadFully(Stream s, Span<byte> dst)
-    {
-        int got = 0;
-        while (got < dst.Length)
-        {
-            int r = s.Read(dst[got..]);
-            if (r == 0) break;
-            got += r;
-        }
-        return got;
     }
 }

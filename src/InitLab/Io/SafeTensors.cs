@@ -149,7 +149,7 @@ public static class SafeTensors
         try
         {
             Span<byte> len = stackalloc byte[8];
-            if (fileLength < 8 || ReadFully(stream, len) < 8)
+            if (fileLength < 8 || stream.ReadAtLeast(len, len.Length, throwOnEndOfStream: false) < 8)
                 throw new SafeTensorsFormatException(name, $"is {fileLength} bytes long, too short for the 8-byte header length.");
             ulong n = BinaryPrimitives.ReadUInt64LittleEndian(len);
             if (n > MaxHeaderBytes)
@@ -157,11 +157,11 @@ public static class SafeTensors
             if ((long)n > fileLength - 8)
                 throw new SafeTensorsFormatException(name, $"header length {n:N0} bytes reaches beyond the end of the file ({fileLength - 8:N0} bytes follow the length); truncated or corrupt.");
             var header = new byte[n];
-            if (ReadFully(stream, header) < header.Length) throw new SafeTensorsFormatException(name, "is truncated inside its header.");
+            if (stream.ReadAtLeast(header, header.Length, throwOnEndOfStream: false) < header.Length) throw new SafeTensorsFormatException(name, "is truncated inside its header.");
             long bufferLength = fileLength - 8 - (long)n;
             var (entries, metadata) = SafeTensorsHeader.Parse(name, header, bufferLength, DtypeSizes);
             var buffer = new byte[bufferLength];
-            if (ReadFully(stream, buffer) < buffer.Length) throw new SafeTensorsFormatException(name, "is truncated inside its data.");
+            if (stream.ReadAtLeast(buffer, buffer.Length, throwOnEndOfStream: false) < buffer.Length) throw new SafeTensorsFormatException(name, "is truncated inside its data.");
             var tensors = entries.Where(e => e.Dtype != "U32").Select(e => new NamedTensor(e.Name, e.Shape, Decode(e, buffer))).ToArray();
             var words = entries.Where(e => e.Dtype == "U32").Select(e => new NamedU32Tensor(e.Name, e.Shape, DecodeU32(e, buffer))).ToArray();
             return new SafeTensorsContent(tensors, metadata) { U32Tensors = words };
@@ -202,17 +202,5 @@ public static class SafeTensors
         var values = new uint[e.Count];
         for (int i = 0; i < values.Length; i++) values[i] = BinaryPrimitives.ReadUInt32LittleEndian(bytes[(4 * i)..]);
         return values;
-    }
-
-    private static int ReadFully(Stream s, Span<byte> dst)
-    {
-        int got = 0;
-        while (got < dst.Length)
-        {
-            int r = s.Read(dst[got..]);
-            if (r == 0) break;
-            got += r;
-        }
-        return got;
     }
 }
