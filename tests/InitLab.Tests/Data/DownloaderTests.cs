@@ -5,6 +5,9 @@ using InitLab.Data;
 namespace InitLab.Tests.Data;
 
 /// <summary>The downloader against a real HTTP server on 127.0.0.1 that serves bytes the test made.</summary>
+// Timeouts are part of what these tests check, so they run alone, not beside CPU-heavy tests
+// on a 2-core machine (they failed about one full run in six when run in parallel).
+[Collection(InitLab.Tests.Training.SerialCollection.Name)]
 public class DownloaderTests
 {
     private const string Name = "train-images-idx3-ubyte.gz";
