@@ -5,16 +5,10 @@ downloading them, and scaling the test set to [0, 1] like the training set (as I
 
 Prints the note's lines; compare with `initlab seed --data DATA_DIR --epochs EPOCHS`.
 """
-import gzip, os, random, struct, sys
+import os, random, sys
 import torch
 
-def idx(path):
-    op = gzip.open if os.path.exists(path + ".gz") else open
-    with op(path + ".gz" if os.path.exists(path + ".gz") else path, "rb") as f:
-        data = f.read()
-    rank = data[3]
-    dims = struct.unpack(">" + "i" * rank, data[4:4 + 4 * rank])
-    return torch.frombuffer(bytearray(data[4 + 4 * rank:]), dtype=torch.uint8).reshape(dims)
+from idx import read_idx
 
 def main():
     args = [a for a in sys.argv[1:] if not a.startswith("--")]
@@ -22,10 +16,10 @@ def main():
     d = args[0]
     epochs = int(args[1]) if len(args) > 1 else 15
     torch.set_num_threads(1)
-    xtr = idx(os.path.join(d, "train-images-idx3-ubyte")).float().div(255).view(-1, 784)
-    ytr = idx(os.path.join(d, "train-labels-idx1-ubyte")).long()
-    xte = idx(os.path.join(d, "t10k-images-idx3-ubyte")).float().div(255).view(-1, 784)
-    yte = idx(os.path.join(d, "t10k-labels-idx1-ubyte")).long()
+    xtr = torch.from_numpy(read_idx(d, "train-images-idx3-ubyte").copy()).float().div(255).view(-1, 784)
+    ytr = torch.from_numpy(read_idx(d, "train-labels-idx1-ubyte").copy()).long()
+    xte = torch.from_numpy(read_idx(d, "t10k-images-idx3-ubyte").copy()).float().div(255).view(-1, 784)
+    yte = torch.from_numpy(read_idx(d, "t10k-labels-idx1-ubyte").copy()).long()
     random.seed(777)
     torch.manual_seed(777)
     ds = torch.utils.data.TensorDataset(xtr, ytr)

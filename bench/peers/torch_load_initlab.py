@@ -13,13 +13,14 @@ predict the same class.
 The safetensors package is not installed on Debian, so the file is read with struct + json.
 """
 
-import gzip
 import json
 import os
 import struct
 import sys
 
 import numpy as np
+
+from idx import read_idx
 import torch
 import torch.nn as nn
 
@@ -47,17 +48,6 @@ def activation(name):
         return nn.LeakyReLU(float(name.split(":")[1]) if ":" in name else 0.01)
     return {"relu": nn.ReLU, "sigmoid": nn.Sigmoid, "tanh": nn.Tanh}[name]()
 
-
-def read_idx(folder, stem):
-    for name in (stem, stem + ".gz"):
-        path = os.path.join(folder, name)
-        if os.path.exists(path):
-            with (gzip.open if name.endswith(".gz") else open)(path, "rb") as f:
-                data = f.read()
-            rank = data[3]
-            dims = struct.unpack(">" + "i" * rank, data[4:4 + 4 * rank])
-            return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * rank).reshape(dims)
-    sys.exit(f"{folder}: no {stem}[.gz]")
 
 
 def main():

@@ -12,38 +12,16 @@ DIR holds train-images-idx3-ubyte(.gz), train-labels-idx1-ubyte(.gz),
 t10k-images-idx3-ubyte(.gz), t10k-labels-idx1-ubyte(.gz).
 """
 import argparse
-import gzip
 import json
 import os
-import struct
 import sys
 import time
 
 import numpy as np
+
+from idx import blas_library, read_idx
 import torch
 import torch.nn as nn
-
-
-def open_idx(data_dir, name):
-    for candidate in (name + ".gz", name):
-        path = os.path.join(data_dir, candidate)
-        if os.path.exists(path):
-            return gzip.open(path, "rb") if candidate.endswith(".gz") else open(path, "rb")
-    raise FileNotFoundError(f"{name}(.gz) not found in {data_dir}")
-
-
-def read_idx(data_dir, name):
-    with open_idx(data_dir, name) as f:
-        raw = f.read()
-    zero, dtype_code, ndim = struct.unpack(">HBB", raw[:4])
-    if zero != 0 or dtype_code != 0x08:
-        raise ValueError(f"{name}: not an unsigned-byte IDX file (magic {raw[:4].hex()})")
-    dims = struct.unpack(">" + "I" * ndim, raw[4:4 + 4 * ndim])
-    offset = 4 + 4 * ndim
-    count = int(np.prod(dims))
-    if len(raw) - offset < count:
-        raise ValueError(f"{name}: truncated ({len(raw) - offset} bytes of data, need {count})")
-    return np.frombuffer(raw, dtype=np.uint8, count=count, offset=offset).reshape(dims)
 
 
 def load_split(data_dir, prefix):
@@ -55,21 +33,6 @@ def load_split(data_dir, prefix):
     y = torch.from_numpy(labels.astype(np.int64))
     return x.contiguous(), y.contiguous()
 
-
-def blas_library():
-    """Real path of the BLAS shared library mapped into this process (Debian's
-    torch uses whatever libblas.so.3 the alternatives system points at)."""
-    found = set()
-    try:
-        with open("/proc/self/maps") as f:
-            for line in f:
-                path = line.split()[-1] if len(line.split()) >= 6 else ""
-                base = os.path.basename(path).lower()
-                if "blas" in base or "mkl_rt" in base or base.startswith("libmkl"):
-                    found.add(os.path.realpath(path))
-    except OSError:
-        return None
-    return ",".join(sorted(found)) or None
 
 
 def build_model(layers):
