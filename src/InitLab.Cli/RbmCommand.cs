@@ -31,22 +31,24 @@ public static class RbmCommand
         var filters = new Option<string?>("--filters") { Description = "Write the first 100 hidden units' weights as 28x28 images to this PNG." };
         var samples = new Option<string?>("--samples") { Description = "Write 100 samples drawn by 1000 Gibbs steps from test digits to this PNG." };
         var metrics = new Option<string?>("--metrics") { Description = "Write the per-epoch figures to this CSV file." };
+        var average = new Option<int>("--average") { Description = "Polyak averaging: the trained RBM is the mean of the parameters after every update of the last N epochs (0: off).", DefaultValueFactory = _ => 0 };
         var threads = new Option<int>("--threads") { Description = "Compute threads (default: all cores).", DefaultValueFactory = _ => 0 };
         var cmd = new Command("rbm", "Train a restricted Boltzmann machine on the images; print reconstruction error, held-out pseudo-likelihood and the free-energy gap per epoch.")
         {
-            data, dataset, hidden, epochs, pcd, cdK, lr, momentum, wd, batch, seed, gaussian, visibleBias, plSeed, filters, samples, metrics, threads, Cli.Quiet, Cli.Verbose,
+            data, dataset, hidden, epochs, pcd, cdK, lr, momentum, wd, batch, seed, gaussian, visibleBias, plSeed, average, filters, samples, metrics, threads, Cli.Quiet, Cli.Verbose,
         };
         cmd.SetAction(p => Run(o, p.GetValue(data), p.GetValue(dataset), p.GetValue(hidden), p.GetValue(epochs), p.GetValue(pcd), p.GetValue(cdK), p.GetValue(lr),
-            p.GetValue(momentum)!, p.GetValue(wd), p.GetValue(batch), p.GetValue(seed), p.GetValue(gaussian), p.GetValue(visibleBias)!, p.GetValue(plSeed), p.GetValue(filters),
+            p.GetValue(momentum)!, p.GetValue(wd), p.GetValue(batch), p.GetValue(seed), p.GetValue(gaussian), p.GetValue(visibleBias)!, p.GetValue(plSeed), p.GetValue(average), p.GetValue(filters),
             p.GetValue(samples), p.GetValue(metrics), p.GetValue(threads)));
         return cmd;
     }
 
     private static int Run(Output o, string? dataDir, string? datasetName, int hidden, int epochs, bool pcd, int cdK, double lr, string momentumText, double wd,
-        int batch, ulong seed, bool gaussian, string visibleBias, uint? plSeed, string? filtersPath, string? samplesPath, string? metricsPath, int threads)
+        int batch, ulong seed, bool gaussian, string visibleBias, uint? plSeed, int average, string? filtersPath, string? samplesPath, string? metricsPath, int threads)
     {
         Options.CheckEpochsAndThreads(epochs, threads);
         if (hidden < 1) throw new UsageException($"--hidden must be at least 1, got {hidden}.");
+        if (average < 0 || average > epochs) throw new UsageException($"--average must be between 0 and --epochs ({epochs}), got {average}.");
         if (cdK < 1) throw new UsageException($"--cd-k must be at least 1, got {cdK}.");
         if (batch < 1) throw new UsageException($"--batch-size must be at least 1, got {batch}.");
         if (!(lr > 0)) throw new UsageException($"--lr must be positive, got {lr}.");
@@ -64,7 +66,7 @@ public static class RbmCommand
         var options = new RbmOptions
         {
             Epochs = epochs, BatchSize = batch, LearningRate = lr, InitialMomentum = m[0], FinalMomentum = m[^1], WeightDecay = wd,
-            GibbsSteps = cdK, Persistent = pcd, Seed = seed, Threads = threads,
+            GibbsSteps = cdK, Persistent = pcd, AverageEpochs = average, Seed = seed, Threads = threads,
         };
         RbmTrainer.Initialize(rbm, train, seed, visibleBiasFromData: visibleBias == "data");
         o.Out.WriteLine($"{(gaussian ? "Gaussian-Bernoulli" : "Bernoulli")} RBM {train.Cols}-{hidden}, {(pcd ? "PCD" : "CD")}-{cdK}, lr {lr.ToString(CultureInfo.InvariantCulture)}, " +

@@ -30,6 +30,13 @@ public sealed record RbmOptions
     /// <summary>Sample the negative visibles (as scikit-learn does) instead of using their probabilities (Hinton's advice for CD). Default: sample with PCD, not with CD.</summary>
     public bool? SampleVisibles { get; init; }
 
+    /// <summary>
+    /// Polyak averaging: the trained parameters are the mean of the parameters after every
+    /// update of the last this-many epochs (0: the last update's). The persistent chains and
+    /// the updates themselves use the running parameters, so the algorithm is unchanged.
+    /// </summary>
+    public int AverageEpochs { get; init; }
+
     public ulong Seed { get; init; } = 777;
     public int Threads { get; init; }
 
@@ -73,6 +80,7 @@ public sealed class RbmTrainer
     {
         if (options.BatchSize < 1) throw new ArgumentException($"Batch size must be positive, got {options.BatchSize}.");
         if (options.GibbsSteps < 1) throw new ArgumentException($"CD needs at least one Gibbs step, got {options.GibbsSteps}.");
+        if (options.AverageEpochs < 0) throw new ArgumentException($"Averaging needs a number of epochs >= 0, got {options.AverageEpochs}.");
         if (!(options.LearningRate > 0)) throw new ArgumentException($"The learning rate must be positive, got {options.LearningRate}.");
         _rbm = rbm;
         _o = options;
@@ -117,8 +125,10 @@ public sealed class RbmTrainer
         for (int i = 0; i < n; i++) order[i] = i;
         var batch = new Tensor(bs, _rbm.Visible);
         var reports = new List<RbmEpochReport>();
+        var average = _o.AverageEpochs > 0 ? new ParameterAverage(_rbm) : null;
         for (int epoch = 1; epoch <= _o.Epochs; epoch++)
         {
+            bool averaging = average is not null && epoch > _o.Epochs - _o.AverageEpochs;
             long start = Stopwatch.GetTimestamp();
             double momentum = epoch <= _o.MomentumSwitchEpoch ? _o.InitialMomentum : _o.FinalMomentum;
             for (int i = n - 1; i > 0; i--)
@@ -131,7 +141,9 @@ public sealed class RbmTrainer
                 cancel.ThrowIfCancellationRequested();
                 for (int r = 0; r < bs; r++) data.Row(order[b + r]).CopyTo(batch.Row(r));
                 Step(batch, momentum, _sampler);
+                if (averaging) average!.Add();
             }
+            if (epoch == _o.Epochs) average?.CopyTo();
             double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
             var report = Monitor(layer, epoch, seconds, data, heldOut);
             reports.Add(report);
@@ -219,6 +231,30 @@ public sealed class RbmTrainer
             gap = feTrain.Average(x => (double)x) - feHeld.Average(x => (double)x);
         }
         return new RbmEpochReport(layer, epoch, seconds, recon, pl, gap);
+    }
+
+    /// <summary>A running mean of an RBM's parameters.</summary>
+    private sealed class ParameterAverage(RestrictedBoltzmannMachine rbm)
+    {
+        private readonly float[] _w = new float[rbm.Weights.Data.Length], _c = new float[rbm.Hidden], _b = new float[rbm.Visible];
+        private int _count;
+
+        public void Add()
+        {
+            float t = 1f / ++_count;
+            TensorPrimitives.Lerp(_w, rbm.Weights.Span, t, _w);
+            TensorPrimitives.Lerp(_c, rbm.HiddenBias.Span, t, _c);
+            TensorPrimitives.Lerp(_b, rbm.VisibleBias.Span, t, _b);
+        }
+
+        /// <summary>Replaces the RBM's parameters with the mean (if anything was averaged).</summary>
+        public void CopyTo()
+        {
+            if (_count == 0) return;
+            _w.CopyTo(rbm.Weights.Span);
+            _c.CopyTo(rbm.HiddenBias.Span);
+            _b.CopyTo(rbm.VisibleBias.Span);
+        }
     }
 
     private static Tensor Head(Tensor t, int rows)

@@ -196,3 +196,53 @@ public class NumpyFlipTests
         Assert.Equal(expected, expected.Select(_ => rs.RandInt(0, f.GetProperty("n_visible").GetInt32())).ToArray());
     }
 }
+
+public class RbmAveragingTests
+{
+    /// <summary>Calls back synchronously (Progress&lt;T&gt; would post to the thread pool).</summary>
+    private sealed class Now<T>(Action<T> action) : IProgress<T>
+    {
+        public void Report(T value) => action(value);
+    }
+
+    private static (BernoulliRbm, Tensor) Setup()
+    {
+        var rbm = new BernoulliRbm(6, 4);
+        var data = new Tensor(10, 6);
+        var r = new InitLab.Random.FastRandom(3);
+        for (int i = 0; i < data.Data.Length; i++) data.Data[i] = r.NextInt(2);
+        RbmTrainer.Initialize(rbm, data, 5);
+        return (rbm, data);
+    }
+
+    private static RbmOptions Options(int average) => new()
+    {
+        Epochs = 4, BatchSize = 10, LearningRate = 0.5, Persistent = true, InitialMomentum = 0, FinalMomentum = 0, Seed = 9, AverageEpochs = average,
+    };
+
+    [Fact]
+    public void AveragingReturnsTheMeanOfTheLastEpochsIterates()
+    {
+        // One update per epoch (batch = all 10 rows), so epoch e's parameters are iterate e.
+        var (plain, data) = Setup();
+        var iterates = new List<(float[] W, float[] C, float[] B)>();
+        new RbmTrainer(plain, Options(0)).Fit(data, progress: new Now<RbmEpochReport>(_ =>
+            iterates.Add((plain.Weights.Data.ToArray(), plain.HiddenBias.Data.ToArray(), plain.VisibleBias.Data.ToArray()))));
+        var (averaged, _) = Setup();
+        new RbmTrainer(averaged, Options(2)).Fit(data);
+
+        static float[] Mean(float[] a, float[] b) => a.Select((x, i) => (x + b[i]) / 2).ToArray();
+        Assert.Equal(4, iterates.Count);
+        Assert.NotEqual(iterates[2].W, iterates[3].W);
+        var expectW = Mean(iterates[2].W, iterates[3].W);
+        for (int i = 0; i < expectW.Length; i++) Assert.Equal(expectW[i], averaged.Weights.Data[i], 1e-6f);
+        var expectC = Mean(iterates[2].C, iterates[3].C);
+        for (int i = 0; i < expectC.Length; i++) Assert.Equal(expectC[i], averaged.HiddenBias.Data[i], 1e-6f);
+        var expectB = Mean(iterates[2].B, iterates[3].B);
+        for (int i = 0; i < expectB.Length; i++) Assert.Equal(expectB[i], averaged.VisibleBias.Data[i], 1e-6f);
+    }
+
+    [Fact]
+    public void AveragingRejectsANegativeCount() =>
+        Assert.Throws<ArgumentException>(() => new RbmTrainer(new BernoulliRbm(2, 2), Options(-1)));
+}
