@@ -7,6 +7,9 @@ public static class ReportBuilder
 {
     public const string TimingHeading = "Time per run";
 
+    private static string DescribeBias(string bias) =>
+        bias == "auto" ? "auto (PyTorch's default, zeros where the weights are zeros, ones or constant)" : bias;
+
     public static ReportDocument Build(string outDir, SweepResults r)
     {
         var doc = new ReportDocument(outDir);
@@ -15,7 +18,7 @@ public static class ReportBuilder
         doc.H(1, "InitLab: comparing initializations");
         int seeds = r.Runs.Select(x => x.Config.Seed).Distinct().Count();
         doc.P($"{r.Runs.Count} runs: {inits.Count} initializers × {r.Groups.Count} architecture/activation combinations × {seeds} seeds. " +
-              $"Training as `initlab train`: {first.Optimizer} lr {ReportCommand.F(first.LearningRate, "G")}, batch {first.BatchSize}, {first.Epochs} epochs, biases {first.Bias}; data `{first.Data}`.");
+              $"Training as `initlab train`: {first.Optimizer} lr {ReportCommand.F(first.LearningRate, "G")}, batch {first.BatchSize}, {first.Epochs} epochs, biases {DescribeBias(first.Bias)}; data `{first.Data}`.");
 
         doc.H(2, "Final test accuracy");
         doc.P("Test accuracy (%) after the last epoch, mean ± standard deviation over seeds (n = seeds); the best initializer of each column in bold.");

@@ -22,7 +22,7 @@ public static class TrainCommand
         var layers = new Option<string>("--layers") { Description = "Layer sizes, input first.", DefaultValueFactory = _ => "784,256,256,10" };
         var activation = new Option<string>("--activation") { Description = "relu, leaky-relu, sigmoid or tanh.", DefaultValueFactory = _ => "relu" };
         var init = new Option<string>("--init") { Description = "Weight initializer: NAME or NAME:key=value,...; several joined by | give one per layer. 'initlab inits' lists them.", DefaultValueFactory = _ => "xavier-uniform" };
-        var bias = new Option<string>("--bias") { Description = "Bias initializer: default (PyTorch's), zeros or constant:val=X.", DefaultValueFactory = _ => "default" };
+        var bias = new Option<string>("--bias") { Description = "Bias initializer: auto (PyTorch's default; zeros where the weights are zeros/ones/constant), default (PyTorch's), zeros or constant:val=X.", DefaultValueFactory = _ => "auto" };
         var optimizer = new Option<string>("--optimizer") { Description = "adam, adamw or sgd.", DefaultValueFactory = _ => "adam" };
         var lr = new Option<double>("--lr") { Description = "Learning rate.", DefaultValueFactory = _ => 0.001 };
         var momentum = new Option<double>("--momentum") { Description = "SGD momentum.", DefaultValueFactory = _ => 0 };

@@ -18,8 +18,8 @@ public sealed record SweepOptions
     /// <summary>adam, adamw or sgd.</summary>
     public string Optimizer { get; init; } = "adam";
     public double LearningRate { get; init; } = 0.001;
-    /// <summary>Bias initializer for every run: default (PyTorch's), zeros or constant:val=X.</summary>
-    public string Bias { get; init; } = "default";
+    /// <summary>Bias initializer for every run: auto, default (PyTorch's), zeros or constant:val=X (see <see cref="Init.BiasInit"/>).</summary>
+    public string Bias { get; init; } = "auto";
     /// <summary>Runs at once.</summary>
     public int Parallel { get; init; } = 1;
     /// <summary>Threads for the whole sweep (0: all cores); each run gets max(1, Threads / Parallel).</summary>

@@ -24,10 +24,18 @@ public sealed class InitPlan
     {
         var parts = init.Split('|', StringSplitOptions.TrimEntries);
         if (parts.Any(string.IsNullOrEmpty)) throw new FormatException($"'{init}' has an empty initializer between '|'.");
-        return new InitPlan(parts.Select(InitSpec.Parse).ToArray(), BiasInit.Parse(bias ?? "default"));
+        return new InitPlan(parts.Select(InitSpec.Parse).ToArray(), BiasInit.Parse(bias ?? "auto"));
     }
 
-    public static InitPlan Of(InitSpec spec) => new([spec], BiasInit.Default);
+    public static InitPlan Of(InitSpec spec) => new([spec], BiasInit.Auto);
+
+    /// <summary>
+    /// What Linear layer <paramref name="index"/> of <paramref name="count"/> does to its biases
+    /// (never <see cref="BiasKind.Auto"/>: auto resolves to zeros for a constant weight
+    /// initializer, otherwise to PyTorch's default).
+    /// </summary>
+    public BiasInit BiasForLayer(int index, int count) =>
+        Bias.Kind != BiasKind.Auto ? Bias : ForLayer(index, count).IsConstant ? BiasInit.Zeros : BiasInit.Default;
 
     /// <summary>The spec for Linear layer <paramref name="index"/> of <paramref name="count"/>.</summary>
     public InitSpec ForLayer(int index, int count)
@@ -38,30 +46,48 @@ public sealed class InitPlan
         return _weights[index];
     }
 
+    /// <summary>The biases as resolved for a network of <paramref name="count"/> Linear layers, e.g. "zeros (auto)".</summary>
+    public string DescribeBias(int count)
+    {
+        if (Bias.Kind != BiasKind.Auto) return Bias.ToString();
+        var kinds = Enumerable.Range(0, count).Select(i => BiasForLayer(i, count).ToString()).ToArray();
+        return (kinds.Distinct().Count() == 1 ? kinds[0] : string.Join("|", kinds)) + " (auto)";
+    }
+
     public override string ToString() =>
-        string.Join("|", _weights.Select(w => w.ToString())) + (Bias.Kind == BiasKind.Default ? "" : $", bias {Bias}");
+        string.Join("|", _weights.Select(w => w.ToString())) + (Bias.Kind is BiasKind.Auto or BiasKind.Default ? "" : $", bias {Bias}");
 }
 
-public enum BiasKind { Default, Zeros, Constant }
+public enum BiasKind { Auto, Default, Zeros, Constant }
 
-/// <summary>What biases get: PyTorch's default U(±1/sqrt(fan_in)), zeros, or a constant.</summary>
+/// <summary>
+/// What biases get: PyTorch's default U(±1/sqrt(fan_in)), zeros, or a constant; or auto (the
+/// default): PyTorch's default, except zeros in a layer whose weights are all one value
+/// (zeros, ones, constant), so that such a layer is the symmetric start the study note
+/// describes. PyTorch's random biases would break that symmetry: with them, zero weights
+/// learn (measured on mnist-20k: 2 of 3 seeds reach about 94.5%).
+/// </summary>
 public sealed record BiasInit(BiasKind Kind, float Value)
 {
+    public static readonly BiasInit Auto = new(BiasKind.Auto, 0);
     public static readonly BiasInit Default = new(BiasKind.Default, 0);
+    public static readonly BiasInit Zeros = new(BiasKind.Zeros, 0);
 
     public static BiasInit Parse(string text)
     {
         string t = text.Trim().ToLowerInvariant();
-        if (t is "default" or "") return Default;
+        if (t is "auto" or "") return Auto;
+        if (t is "default") return Default;
         if (t is "zeros" or "zero") return new(BiasKind.Zeros, 0);
         if (t.StartsWith("constant:val=", StringComparison.Ordinal) &&
             float.TryParse(t["constant:val=".Length..], NumberStyles.Float, CultureInfo.InvariantCulture, out float v) && float.IsFinite(v))
             return new(BiasKind.Constant, v);
-        throw new FormatException($"Bias initializer '{text}' is not default, zeros or constant:val=NUMBER.");
+        throw new FormatException($"Bias initializer '{text}' is not auto, default, zeros or constant:val=NUMBER.");
     }
 
     public override string ToString() => Kind switch
     {
+        BiasKind.Auto => "auto",
         BiasKind.Zeros => "zeros",
         BiasKind.Constant => $"constant:val={Value.ToString(CultureInfo.InvariantCulture)}",
         _ => "default",

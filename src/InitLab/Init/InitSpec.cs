@@ -155,6 +155,9 @@ public sealed class InitSpec
         }
     }
 
+    /// <summary>True for the initializers that set every weight to one value (zeros, ones, constant).</summary>
+    public bool IsConstant => Name is "zeros" or "ones" or "constant";
+
     /// <summary>True for <c>lsuv</c>, which also needs a batch of training data (see <see cref="Lsuv"/>).</summary>
     public bool IsLsuv => Name == "lsuv";
 

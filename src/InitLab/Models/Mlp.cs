@@ -51,11 +51,13 @@ public static class Mlp
             if (spec.IsDbn) spec = i + 1 < linears.Count ? InitSpec.Parse("default") : InitSpec.Parse(spec.Text("top", "xavier-uniform"));
             if (!spec.IsTorchDefault) spec.Apply(linears[i].Weight.Value, generator);
         }
-        foreach (var l in linears)
+        for (int i = 0; i < linears.Count; i++)
         {
+            var l = linears[i];
             if (l.Bias is null) continue;
-            if (plan.Bias.Kind == BiasKind.Zeros) l.Bias.Value.Span.Clear();
-            else if (plan.Bias.Kind == BiasKind.Constant) l.Bias.Value.Span.Fill(plan.Bias.Value);
+            var bias = plan.BiasForLayer(i, linears.Count);
+            if (bias.Kind == BiasKind.Zeros) l.Bias.Value.Span.Clear();
+            else if (bias.Kind == BiasKind.Constant) l.Bias.Value.Span.Fill(bias.Value);
         }
         var layers = new List<Layer>();
         for (int i = 0; i < linears.Count; i++)
