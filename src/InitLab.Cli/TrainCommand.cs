@@ -86,7 +86,7 @@ public static class TrainCommand
             throw new ArgumentException($"{splits.Train.Source}: {splits.Train.Count} images make no full batch of {s.BatchSize}.");
         if (resumed is not null) checkpoints!.Restore(resumed, optimizer, trainer);
 
-        if (!s.Quiet) o.Out.WriteLine($"{string.Join("-", sizes)} {s.Activation}, {(resumed is not null ? $"resumed from {checkpoints!.Path} at epoch {resumed.Position.Epoch}, batch {resumed.Position.Batch}" : s.Load is null ? $"init {init}" : $"weights from {s.Load}")}, {s.Optimizer} lr {s.Lr.ToString(CultureInfo.InvariantCulture)}, batch {s.BatchSize}, seed {s.Seed}; {splits.Train.Count:N0} training images from {Path.GetDirectoryName(splits.Train.Source)}");
+        if (!s.Quiet) o.Out.WriteLine($"{string.Join("-", sizes)} {s.Activation}, {(resumed is not null ? $"resumed from {checkpoints!.Path} at epoch {resumed.Position.Epoch}, batch {resumed.Position.Batch}" : s.Load is null ? $"init {init}{BiasNote(init, sizes.Length - 1)}" : $"weights from {s.Load}")}, {s.Optimizer} lr {s.Lr.ToString(CultureInfo.InvariantCulture)}, batch {s.BatchSize}, seed {s.Seed}; {splits.Train.Count:N0} training images from {Path.GetDirectoryName(splits.Train.Source)}");
         var csv = new StringBuilder("epoch,cost,seconds,samples_per_second\n");
         var progress = o.EpochProgress(s.Quiet, s.Epochs);
         using var interrupt = new CtrlC();
@@ -126,4 +126,8 @@ public static class TrainCommand
         "sgd" => new Sgd(parameters, s.Lr, s.Momentum, weightDecay: s.WeightDecay ?? 0, nesterov: s.Nesterov),
         _ => throw new UsageException($"--optimizer '{s.Optimizer}' is not known; use adam, adamw or sgd."),
     };
+
+    /// <summary>", biases zeros (auto)" when --bias auto resolved to something other than PyTorch's default.</summary>
+    private static string BiasNote(InitPlan plan, int layers) =>
+        plan.Bias.Kind == BiasKind.Auto && plan.DescribeBias(layers) != "default (auto)" ? $", biases {plan.DescribeBias(layers)}" : "";
 }
