@@ -38,12 +38,37 @@ public sealed class Downloader(HttpClient http, DownloaderOptions? options = nul
     public async Task<IReadOnlyList<DownloadedFile>> DownloadAsync(DatasetInfo dataset, string folder,
         IProgress<DownloadProgress>? progress = null, CancellationToken cancel = default)
     {
-        Directory.CreateDirectory(folder);
         var mirrors = MirrorsFor(dataset);
-        var results = new List<DownloadedFile>();
-        foreach (var file in dataset.Files)
-            results.Add(await DownloadFileAsync(mirrors, file, folder, progress, cancel).ConfigureAwait(false));
-        return results;
+        bool created = !Directory.Exists(folder);
+        Directory.CreateDirectory(folder);
+        try
+        {
+            var results = new List<DownloadedFile>();
+            foreach (var file in dataset.Files)
+                results.Add(await DownloadFileAsync(mirrors, file, folder, progress, cancel).ConfigureAwait(false));
+            return results;
+        }
+        catch when (created)
+        {
+            RemoveIfNothingKept(folder);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// After a failed download into a folder this call created: deletes empty .part files, then
+    /// the folder if nothing is left in it. A .part file with bytes stays, for the next run to resume.
+    /// </summary>
+    private static void RemoveIfNothingKept(string folder)
+    {
+        try
+        {
+            foreach (var part in Directory.EnumerateFiles(folder, "*.part"))
+                if (new FileInfo(part).Length == 0) File.Delete(part);
+            if (!Directory.EnumerateFileSystemEntries(folder).Any()) Directory.Delete(folder);
+        }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
     }
 
     /// <summary>Fetches one file from the first mirror that delivers it intact; DownloadException when none does.</summary>

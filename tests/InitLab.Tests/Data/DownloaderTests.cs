@@ -293,6 +293,37 @@ public class DownloaderTests
     }
 
     [Fact]
+    public async Task AFailedDatasetDownloadLeavesNoEmptyFolderButKeepsWhatWasFetched()
+    {
+        var files = Enumerable.Range(0, 4).Select(i => RandomBytes(1000 + i, i)).ToArray();
+        var info = new DatasetInfo("toy", "Toy", [.. DataLocator.FileNames.Select((n, i) => new DataFileInfo(n + ".gz", Md5(files[i])))],
+            [new Uri("http://127.0.0.1:1/unused/")], []);
+        using var gone = new LoopbackServer((_, _, ctx, _) => { LoopbackServer.Status(ctx, 404); return Task.CompletedTask; });
+        using var dir = new TempDir();
+        using var http = Downloader.CreateHttpClient();
+        var d = new Downloader(http, Fast with { ExtraMirrors = [gone.Mirror("x").ToString()] });
+        string target = Path.Combine(dir.Path, "cache", "toy");
+        await Assert.ThrowsAsync<DownloadException>(() => d.DownloadAsync(info, target, null));
+        Assert.False(Directory.Exists(target), "an empty dataset folder was left behind");
+
+        // A folder that already existed is the user's: it stays, and so do its files.
+        Directory.CreateDirectory(target);
+        await Assert.ThrowsAsync<DownloadException>(() => d.DownloadAsync(info, target, null));
+        Assert.True(Directory.Exists(target));
+
+        // Files fetched and verified before a failure stay (as would a .part with bytes, for resuming).
+        string fresh = Path.Combine(dir.Path, "cache", "toy2");
+        using var cut = new LoopbackServer((_, f, ctx, _) =>
+        {
+            int i = DataLocator.FileNames.ToList().IndexOf(f[..^3]);
+            return LoopbackServer.Send(ctx, i == 0 ? files[0] : []);
+        });
+        var d2 = new Downloader(http, Fast with { ExtraMirrors = [cut.Mirror("y").ToString()] });
+        await Assert.ThrowsAsync<DownloadException>(() => d2.DownloadAsync(info, fresh, null));
+        Assert.True(File.Exists(Path.Combine(fresh, DataLocator.FileNames[0] + ".gz")), "the verified first file should stay");
+    }
+
+    [Fact]
     public void AMirrorThatIsNotAnHttpUrlIsRejected()
     {
         using var http = new HttpClient();
