@@ -78,17 +78,23 @@ public class DataCacheTests
         using var d = new TempDir();
         var info = new DatasetInfo("toy", "Toy", [.. DataLocator.FileNames.Select(n => new DataFileInfo(n + ".gz", "0"))],
             [new Uri("http://127.0.0.1:1/")], [.. Enumerable.Range(0, 10).Select(i => $"{i}")]);
-        using var http = new HttpClient(new RefusingHandler());
+        string cacheFolder = Path.Combine(d.Path, "toy");
+        bool existedDuringDownload = false;
+        using var http = new HttpClient(new RefusingHandler(() => existedDuringDownload = Directory.Exists(cacheFolder)));
         var e = await Assert.ThrowsAsync<DownloadException>(() =>
             DatasetStore.LocateOrDownloadAsync(info, new Downloader(http, new() { Retries = 0 }), With(false, ("INITLAB_DATA", d.Path), ("HOME", d.Path))));
         Assert.Contains("http://127.0.0.1:1/train-images-idx3-ubyte.gz failed after 0 bytes: refused by the test", e.Message);
-        Assert.True(Directory.Exists(Path.Combine(d.Path, "toy")));
+        Assert.True(existedDuringDownload, "the download should go into the cache folder");
+        Assert.False(Directory.Exists(cacheFolder), "the failed download should not leave an empty folder");
     }
 
-    private sealed class RefusingHandler : HttpMessageHandler
+    private sealed class RefusingHandler(Action? onRequest = null) : HttpMessageHandler
     {
-        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            onRequest?.Invoke();
             throw new HttpRequestException("refused by the test");
+        }
     }
 }
 
