@@ -84,8 +84,30 @@ internal sealed class TrainCheckpoints
         }
     }
 
-    public void Save(Sequential model, Optimizer optimizer, TrainingPosition position) =>
-        CheckpointFile.Save(Path, model, optimizer, position, Describe(_settings));
+    public void Save(Sequential model, Optimizer optimizer, TrainingPosition position, string metricsRows) =>
+        CheckpointFile.Save(Path, model, optimizer, position, Describe(_settings), metricsRows);
+
+    /// <summary>
+    /// The --metrics rows of the epochs a checkpoint's run finished (one "epoch,cost,seconds,samples_per_second"
+    /// line each, epochs 1 .. before the one in progress), checked so that a resumed run's CSV stays well formed.
+    /// </summary>
+    public string MetricsRows(Checkpoint checkpoint)
+    {
+        var lines = checkpoint.History.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        int finished = checkpoint.Position.EpochsCompleted;
+        // A checkpoint written before this record existed has none: the CSV then starts at the resumed epoch.
+        if (lines.Length == 0) return "";
+        if (lines.Length != finished)
+            throw new SafeTensorsFormatException(Path, $"metadata {CheckpointFile.HistoryKey} has {lines.Length} metrics rows for {finished} finished epochs.");
+        for (int i = 0; i < lines.Length; i++)
+        {
+            var f = lines[i].Split(',');
+            bool ok = f.Length == 4 && int.TryParse(f[0], NumberStyles.None, CultureInfo.InvariantCulture, out int e) && e == i + 1 &&
+                      f.Skip(1).All(x => double.TryParse(x, NumberStyles.Float, CultureInfo.InvariantCulture, out _));
+            if (!ok) throw new SafeTensorsFormatException(Path, $"metadata {CheckpointFile.HistoryKey} line {i + 1} '{lines[i]}' is not the metrics row of epoch {i + 1}.");
+        }
+        return string.Join("\n", lines) + "\n";
+    }
 
     private static string Show(IReadOnlyDictionary<string, string> settings, string key) =>
         settings.TryGetValue(key, out var v) ? $"'{v}'" : "(not recorded)";

@@ -87,7 +87,8 @@ public static class TrainCommand
         if (resumed is not null) checkpoints!.Restore(resumed, optimizer, trainer);
 
         if (!s.Quiet) o.Out.WriteLine($"{string.Join("-", sizes)} {s.Activation}, {(resumed is not null ? $"resumed from {checkpoints!.Path} at epoch {resumed.Position.Epoch}, batch {resumed.Position.Batch}" : s.Load is null ? $"init {init}{BiasNote(init, sizes.Length - 1)}" : $"weights from {s.Load}")}, {s.Optimizer} lr {s.Lr.ToString(CultureInfo.InvariantCulture)}, batch {s.BatchSize}, seed {s.Seed}; {splits.Train.Count:N0} training images from {Path.GetDirectoryName(splits.Train.Source)}");
-        var csv = new StringBuilder("epoch,cost,seconds,samples_per_second\n");
+        // The finished epochs' rows; a resumed run starts with the ones its checkpoint recorded.
+        var rows = new StringBuilder(resumed is not null ? checkpoints!.MetricsRows(resumed) : "");
         var progress = o.EpochProgress(s.Quiet, s.Epochs);
         using var interrupt = new CtrlC();
         try
@@ -97,15 +98,15 @@ public static class TrainCommand
                 var r = trainer.RunEpoch(splits.Train, e, progress, interrupt.Token);
                 string cost = ((double)r.Cost).ToString("F9", CultureInfo.InvariantCulture);
                 if (!s.Quiet) o.Out.WriteLine($"Epoch: {e:0000} cost = {cost}  ({r.Seconds.ToString("F2", CultureInfo.InvariantCulture)} s, {r.SamplesPerSecond:N0} samples/s)");
-                csv.Append(CultureInfo.InvariantCulture, $"{e},{cost},{r.Seconds:F6},{r.SamplesPerSecond:F1}\n");
-                if (e % s.CheckpointEvery == 0 || e == s.Epochs) checkpoints?.Save(model, optimizer, trainer.Position);
+                rows.Append(CultureInfo.InvariantCulture, $"{e},{cost},{r.Seconds:F6},{r.SamplesPerSecond:F1}\n");
+                if (e % s.CheckpointEvery == 0 || e == s.Epochs) checkpoints?.Save(model, optimizer, trainer.Position, rows.ToString());
             }
         }
         catch (OperationCanceledException) when (interrupt.Token.IsCancellationRequested)
         {
             o.ClearProgress();
             var at = trainer.Position;
-            checkpoints?.Save(model, optimizer, at);
+            checkpoints?.Save(model, optimizer, at, rows.ToString());
             o.Err.WriteLine($"initlab: interrupted in epoch {at.Epoch} after batch {at.Batch}.");
             o.Err.WriteLine(checkpoints is null
                 ? "initlab: no --checkpoint DIR was given, so nothing was saved and this run cannot be resumed."
@@ -114,7 +115,7 @@ public static class TrainCommand
         }
         float accuracy = Evaluator.Accuracy(model, splits.Test);
         o.Out.WriteLine($"Accuracy: {((double)accuracy).ToString("R", CultureInfo.InvariantCulture)}");
-        if (s.Metrics is { } path) AtomicFile.WriteAllText(path, csv.ToString());
+        if (s.Metrics is { } path) AtomicFile.WriteAllText(path, "epoch,cost,seconds,samples_per_second\n" + rows);
         if (s.Save is { } savePath) ModelFile.Save(model, savePath);
         return Cli.Ok;
     }

@@ -7,14 +7,16 @@ using InitLab.Training;
 namespace InitLab.Io;
 
 /// <summary>A checkpoint read back: the network, the optimizer's state, where training stood, and the settings it was run with.</summary>
-public sealed record Checkpoint(LoadedModel Model, OptimizerState Optimizer, TrainingPosition Position, IReadOnlyDictionary<string, string> Settings);
+public sealed record Checkpoint(LoadedModel Model, OptimizerState Optimizer, TrainingPosition Position, IReadOnlyDictionary<string, string> Settings,
+    string History = "");
 
 /// <summary>
 /// A training checkpoint as one safetensors file: the model's tensors under PyTorch's names (so
 /// the file also loads as a model), the optimizer's buffers as "optim.0.exp_avg", ..., the
 /// generator's state words at the start of the epoch in progress as the U32 tensor
 /// "generator.state", and in the metadata the epoch, batch, cost so far, optimizer step and the
-/// training settings ("initlab.setting.NAME"). Written atomically: a crash at any moment leaves
+/// training settings ("initlab.setting.NAME"), and the caller's record of the finished epochs
+/// ("initlab.history", free text; the CLI keeps its metrics rows there). Written atomically: a crash at any moment leaves
 /// the previous checkpoint whole.
 /// </summary>
 public static class CheckpointFile
@@ -23,11 +25,12 @@ public static class CheckpointFile
     public const string FileName = "checkpoint.safetensors";
 
     public const string KindKey = "initlab.kind", EpochKey = "initlab.epoch", BatchKey = "initlab.batch", CostKey = "initlab.cost",
-        StepKey = "initlab.optim.step", EpochsCompletedKey = "initlab.epochs_completed", SettingPrefix = "initlab.setting.",
+        StepKey = "initlab.optim.step", EpochsCompletedKey = "initlab.epochs_completed", SettingPrefix = "initlab.setting.", HistoryKey = "initlab.history",
         GeneratorTensor = "generator.state", OptimizerPrefix = "optim.";
 
     /// <summary>Writes a checkpoint to <paramref name="path"/> atomically (temporary file, flush to disk, rename).</summary>
-    public static void Save(string path, Sequential model, Optimizer optimizer, TrainingPosition position, IReadOnlyDictionary<string, string> settings)
+    public static void Save(string path, Sequential model, Optimizer optimizer, TrainingPosition position, IReadOnlyDictionary<string, string> settings,
+        string? history = null)
     {
         var (tensors, metadata) = ModelFile.ToTensors(model);
         var state = optimizer.CaptureState();
@@ -39,6 +42,7 @@ public static class CheckpointFile
         metadata[CostKey] = position.Cost.ToString("R", CultureInfo.InvariantCulture);
         metadata[StepKey] = Text(state.Step);
         foreach (var (k, v) in settings) metadata[SettingPrefix + k] = v;
+        if (!string.IsNullOrEmpty(history)) metadata[HistoryKey] = history;
         var generator = new NamedU32Tensor(GeneratorTensor, [position.EpochStartGenerator.Length], position.EpochStartGenerator);
         SafeTensors.Write(path, tensors, metadata, [generator]);
     }
@@ -74,7 +78,8 @@ public static class CheckpointFile
         var model = ModelFile.FromContent(path, ModelPart(content));
         var settings = meta.Where(kv => kv.Key.StartsWith(SettingPrefix, StringComparison.Ordinal))
             .ToDictionary(kv => kv.Key[SettingPrefix.Length..], kv => kv.Value);
-        return new Checkpoint(model, new OptimizerState(step, buffers), new TrainingPosition(epoch, batch, cost, words.Data), settings);
+        return new Checkpoint(model, new OptimizerState(step, buffers), new TrainingPosition(epoch, batch, cost, words.Data), settings,
+            meta.GetValueOrDefault(HistoryKey, ""));
     }
 
     /// <summary>The model's tensors of a checkpoint (without optimizer buffers and generator words); other content as it is.</summary>

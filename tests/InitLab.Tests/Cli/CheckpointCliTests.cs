@@ -15,15 +15,20 @@ public sealed class UninterruptedRun : IDisposable
 
     public byte[] FinalModel { get; }
 
+    /// <summary>The uninterrupted run's --metrics CSV lines, without the header.</summary>
+    public string[] Metrics { get; }
+
     public UninterruptedRun()
     {
         IdxWriter.WriteDataset(Dir.Path, train: 8000, test: 100);
         Common = ["train", "--data", Dir.Path, "--layers", "784,512,512,10", "--activation", "tanh", "--lr", "0.0003",
             "--batch-size", "20", "--epochs", "10", "--threads", "1", "--quiet"];
         string path = Dir.File("straight.safetensors");
-        var (code, _, err) = CliTests.Run([.. Common, "--save", path]);
+        string metrics = Dir.File("straight.csv");
+        var (code, _, err) = CliTests.Run([.. Common, "--save", path, "--metrics", metrics]);
         Assert.True(code == 0, err);
         FinalModel = File.ReadAllBytes(path);
+        Metrics = File.ReadAllLines(metrics)[1..];
     }
 
     public void Dispose() => Dir.Dispose();
@@ -98,9 +103,16 @@ public class CheckpointCliTests(UninterruptedRun straight) : IClassFixture<Unint
         Assert.InRange(done, 2, 9);
         Assert.Equal("0", Metadata(checkpoint)![CheckpointFile.BatchKey]);
 
-        var (code, _, err) = Finish(Start([.. args, "--resume"]));
+        string csv = d.File("resumed.csv");
+        var (code, _, err) = Finish(Start([.. args, "--resume", "--metrics", csv]));
         Assert.True(code == 0, err);
         Assert.True(straight.FinalModel.SequenceEqual(File.ReadAllBytes(final)), $"resumed after epoch {done}: the final weights differ from the uninterrupted run's");
+        // The resumed run's metrics cover all 10 epochs, those before the kill from the checkpoint,
+        // with the uninterrupted run's costs (seconds differ).
+        static string[] EpochAndCost(IEnumerable<string> lines) => [.. lines.Select(l => string.Join(",", l.Split(',')[..2]))];
+        var rows = File.ReadAllLines(csv);
+        Assert.Equal("epoch,cost,seconds,samples_per_second", rows[0]);
+        Assert.Equal(EpochAndCost(straight.Metrics), EpochAndCost(rows[1..]));
         Assert.Equal(10, EpochsCompleted(checkpoint));
         Assert.Empty(Directory.GetFiles(dir, "*.tmp"));
     }
@@ -185,6 +197,22 @@ public class CheckpointErrorTests
         var (code, _, err) = CliTests.Run(Args(d.Path, dir, "--resume"));
         Assert.True(code == 0, err);
         Assert.Equal("2", CheckpointFile.Load(file).Settings["epochs"]);
+    }
+
+    [Fact]
+    public void ATamperedMetricsHistoryIsAClearError()
+    {
+        var (d, dir, file) = Trained();
+        using var cleanup = d;
+        var content = SafeTensors.Read(file);
+        var meta = content.Metadata.ToDictionary();
+        Assert.Equal(2, meta[CheckpointFile.HistoryKey].Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+        meta[CheckpointFile.HistoryKey] = "1,0.5,1.0,100.0\n2,lots,1.0,100.0\n";
+        SafeTensors.Write(file, content.Tensors, meta, content.U32Tensors);
+        var (code, _, err) = CliTests.Run(Args(d.Path, dir, "--resume"));
+        Assert.Equal(1, code);
+        Assert.Contains(file, err);
+        Assert.Contains("initlab.history line 2 '2,lots,1.0,100.0' is not the metrics row of epoch 2", err);
     }
 
     [Fact]
