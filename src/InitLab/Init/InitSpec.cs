@@ -61,6 +61,14 @@ public sealed class InitSpec
         ["keras:he-normal"] = Keras(2, "fan_in", "truncated_normal", "Keras HeNormal: truncated N, variance 2/fan_in"),
         ["keras:lecun-uniform"] = Keras(1, "fan_in", "uniform", "Keras LecunUniform: U(±sqrt(3/fan_in))"),
         ["keras:lecun-normal"] = Keras(1, "fan_in", "truncated_normal", "Keras LecunNormal: truncated N, variance 1/fan_in"),
+        ["keras:random-normal"] = new("Keras RandomNormal: W ~ N(mean, stddev²)", ["mean=0", "stddev=0.05"],
+            (t, g, s) => Initializers.Normal(t, g, s.Get("mean", 0), s.Get("stddev", 0.05))),
+        ["keras:random-uniform"] = new("Keras RandomUniform: W ~ U(minval, maxval)", ["minval=-0.05", "maxval=0.05"],
+            (t, g, s) => Initializers.Uniform(t, g, s.Get("minval", -0.05), s.Get("maxval", 0.05))),
+        ["keras:truncated-normal"] = new("Keras TruncatedNormal: N(mean, stddev²) with values beyond 2 stddev of the mean redrawn", ["mean=0", "stddev=0.05"],
+            (t, g, s) => KerasTruncatedNormal(t, g, s.Get("mean", 0), s.Get("stddev", 0.05))),
+        ["keras:constant"] = new("Keras Constant: W = value", ["value=0"], (t, _, s) => Initializers.Constant(t, (float)s.Get("value", 0))),
+        ["keras:identity"] = new("Keras Identity: W = gain·I (ones on the diagonal)", ["gain=1"], (t, _, s) => Initializers.Eye(t, (float)s.GetGain())),
         ["dbn"] = new("Deep belief network: each hidden layer pretrained as a Bernoulli RBM (CD-k or PCD, momentum 0.5 then 0.9, weight decay) on the layer below, the output layer from `top`; needs --activation sigmoid",
             ["epochs=10", "lr=0.1", "cd=1", "pcd=0", "batch=100", "wd=0.0002", "top=xavier-uniform"],
             (_, _, _) => throw new InvalidOperationException("dbn initializes a whole network from data; build the network with Mlp.Create and an InitContext.")),
@@ -78,7 +86,19 @@ public sealed class InitSpec
         ["lecun-normal"] = "keras:lecun-normal",
         ["zero"] = "zeros",
         ["truncated-normal"] = "trunc-normal",
+        // Keras initializers that are PyTorch's under another name (Keras' Orthogonal is the same
+        // sign-fixed QR of a normal matrix; its draws come from PyTorch's generator like every other).
+        ["keras:zeros"] = "zeros",
+        ["keras:ones"] = "ones",
+        ["keras:orthogonal"] = "orthogonal",
+        ["keras:variance-scaling"] = "variance-scaling",
     };
+
+    private static void KerasTruncatedNormal(Tensor t, TorchGenerator g, double mean, double stddev)
+    {
+        if (!(stddev > 0)) throw new ArgumentException($"keras:truncated-normal: stddev must be positive, got {stddev}.");
+        Initializers.TruncNormal(t, g, mean, stddev, mean - 2 * stddev, mean + 2 * stddev);
+    }
 
     /// <summary>Every initializer name with its formula and parameters, for listings.</summary>
     public static IEnumerable<(string Name, string Formula, string[] Parameters, string[] Aliases)> Catalog =>
@@ -155,8 +175,8 @@ public sealed class InitSpec
         }
     }
 
-    /// <summary>True for the initializers that set every weight to one value (zeros, ones, constant).</summary>
-    public bool IsConstant => Name is "zeros" or "ones" or "constant";
+    /// <summary>True for the initializers that set every weight to one value (zeros, ones, constant, keras:constant).</summary>
+    public bool IsConstant => Name is "zeros" or "ones" or "constant" or "keras:constant";
 
     /// <summary>True for <c>lsuv</c>, which also needs a batch of training data (see <see cref="Lsuv"/>).</summary>
     public bool IsLsuv => Name == "lsuv";

@@ -68,12 +68,12 @@ public static class Initializers
             d[i] = Math.Clamp(SpecialFunctions.ErfInv(d[i]) * scale + m, lo, hi);
     }
 
-    /// <summary>The identity matrix (ones on the diagonal of a rectangular weight).</summary>
-    public static void Eye(Tensor t)
+    /// <summary>The identity matrix times <paramref name="gain"/> (on the diagonal of a rectangular weight).</summary>
+    public static void Eye(Tensor t, float gain = 1f)
     {
         if (t.Rank != 2) throw new ArgumentException("eye needs a 2-D weight.");
         t.Span.Clear();
-        for (int i = 0; i < Math.Min(t.Rows, t.Cols); i++) t[i, i] = 1f;
+        for (int i = 0; i < Math.Min(t.Rows, t.Cols); i++) t[i, i] = gain;
     }
 
     /// <summary>

@@ -103,6 +103,34 @@ public class DistributionTests
     }
 
     [Fact]
+    public void KerasRandomInitializersUseKerasDefaults()
+    {
+        var normal = Draw("keras:random-normal");
+        Moments(normal, 0, 0.05 * 0.05, "keras:random-normal");
+        var uniform = Draw("keras:random-uniform");
+        Bounds(uniform, -0.05, 0.05, "keras:random-uniform");
+        Moments(uniform, 0, 0.1 * 0.1 / 12, "keras:random-uniform");
+        Moments(Draw("keras:random-uniform:minval=0,maxval=2"), 1, 4.0 / 12, "keras:random-uniform:minval=0,maxval=2");
+        // Cut at two standard deviations of the underlying normal: variance × 0.7737 (= 0.8796²).
+        var truncated = Draw("keras:truncated-normal:mean=0.3,stddev=0.1");
+        Bounds(truncated, 0.1, 0.5, "keras:truncated-normal");
+        Moments(truncated, 0.3, Math.Pow(0.1 * 0.87962566103423978, 2), "keras:truncated-normal");
+    }
+
+    [Fact]
+    public void KerasIdentityConstantAndAliases()
+    {
+        var eye = Draw("keras:identity:gain=2");
+        for (int r = 0; r < Out; r++)
+            for (int c = 0; c < In; c++)
+                Assert.Equal(r == c ? 2f : 0f, eye[r * In + c]);
+        Assert.All(Draw("keras:constant:value=0.25"), v => Assert.Equal(0.25f, v));
+        Assert.Equal(Draw("orthogonal"), Draw("keras:orthogonal"));
+        Assert.Equal(Draw("variance-scaling:scale=2"), Draw("keras:variance-scaling:scale=2"));
+        Assert.True(InitSpec.Parse("keras:constant:value=1").IsConstant);
+    }
+
+    [Fact]
     public void TorchLinearDefaultIsUniformOverOneOverSqrtFanIn()
     {
         var w = new Tensor(Out, In);

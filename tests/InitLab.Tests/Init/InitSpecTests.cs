@@ -54,8 +54,11 @@ public class InitSpecTests
         var names = InitSpec.Catalog.Select(c => c.Name).ToHashSet();
         foreach (var n in new[] { "uniform", "normal", "trunc-normal", "constant", "zeros", "ones", "eye", "xavier-uniform", "xavier-normal",
                      "kaiming-uniform", "kaiming-normal", "orthogonal", "sparse", "default", "variance-scaling", "lsuv",
-                     "keras:glorot-uniform", "keras:glorot-normal", "keras:he-uniform", "keras:he-normal", "keras:lecun-uniform", "keras:lecun-normal" })
+                     "keras:glorot-uniform", "keras:glorot-normal", "keras:he-uniform", "keras:he-normal", "keras:lecun-uniform", "keras:lecun-normal",
+                     "keras:random-normal", "keras:random-uniform", "keras:truncated-normal", "keras:constant", "keras:identity" })
             Assert.Contains(n, names);
         Assert.Contains(InitSpec.Catalog, c => c.Name == "kaiming-normal" && c.Aliases.Contains("he-normal"));
+        foreach (var (alias, canonical) in new[] { ("keras:zeros", "zeros"), ("keras:ones", "ones"), ("keras:orthogonal", "orthogonal"), ("keras:variance-scaling", "variance-scaling") })
+            Assert.Equal(canonical, InitSpec.Parse(alias).Name);
     }
 }
