@@ -49,6 +49,9 @@ public static class ReportBuilder
                 StdPlot.Save(Path.Combine(outDir, layers), $"Activation std per layer at initialization: {g.Title}", dead, series);
                 doc.Img(layers, $"Activation std per layer at initialization, {g.Title}");
             }
+            doc.P("Gradient norm of each layer's weights after one backward pass of the cross-entropy on the same batch, before training (mean over seeds): " +
+                  "zero where no learning signal reaches a layer, tiny where it vanishes, huge where it explodes.");
+            doc.Add(GradientTable(g));
             doc.H(3, "Signals after training");
             doc.Add(LayerTable(g, trained: true, dead));
         }
@@ -96,6 +99,16 @@ public static class ReportBuilder
             var stats = c.LayersMean(trained);
             t.Rows.Add([c.Init, .. stats.Select(s => Num(s.Std) + (s.IsOutput || !double.IsFinite(s.DeadOrSaturated) ? "" : $" ({ReportCommand.F(100 * s.DeadOrSaturated, "0")}% {dead})"))]);
         }
+        return t;
+    }
+
+    private static ReportDocument.Table GradientTable(SweepGroup g)
+    {
+        var valid = g.Cells.Where(c => !c.Invalid).ToList();
+        var shape = valid.Select(c => c.LayersMean(trained: false)).FirstOrDefault(l => l.Count > 0) ?? [];
+        var t = new ReportDocument.Table(["initializer", .. shape.Select(l => l.IsOutput ? "out (weights)" : $"layer {l.Layer} (weights)")], [], []);
+        foreach (var c in valid)
+            t.Rows.Add([c.Init, .. c.LayersMean(trained: false).Select(s => Num(s.WeightGradNorm))]);
         return t;
     }
 
