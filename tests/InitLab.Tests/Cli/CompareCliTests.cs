@@ -39,6 +39,8 @@ public class CompareCliTests
         Assert.Contains("Done: 4 runs trained, 0 invalid, skipped 0 finished runs", output);
         Assert.Empty(Directory.GetDirectories(outDir, ".tmp-*"));
         Assert.True(File.Exists(Path.Combine(outDir, "report.md")));
+        string report = File.ReadAllText(Path.Combine(outDir, "report.md"));
+        Assert.Contains("| initializer | layer 1 (weights) | out (weights) |", report);   // the gradient table
 
         var stamps = folders.ToDictionary(f => f, f => File.ReadAllText(Path.Combine(outDir, f, "result.json")));
         var writes = folders.ToDictionary(f => f, f => File.GetLastWriteTimeUtc(Path.Combine(outDir, f, "metrics.csv")));
@@ -173,5 +175,25 @@ public class CompareCliTests
         var (code, _, err) = CliTests.Run("report", d.Path);
         Assert.Equal(1, code);
         Assert.Contains(d.Path, err);
+    }
+}
+
+public class CompareGradientReportTests
+{
+    [Fact]
+    public void TheReportShowsZerosGetsNoGradientAnywhere()
+    {
+        using var d = new TempDir();
+        IdxWriter.WriteDataset(d.Path, train: 200, test: 40);
+        string outDir = d.File("out");
+        var (code, output, err) = CliTests.Run("compare", "--data", d.Path, "--out", outDir, "--layers", "784,12,10", "--inits", "zeros,xavier-uniform",
+            "--seeds", "1", "--epochs", "1", "--threads", "1", "--batch-size", "50", "--quiet");
+        Assert.True(code == 0, err + output);
+        var lines = File.ReadAllLines(Path.Combine(outDir, "report.md"));
+        int table = Array.FindIndex(lines, l => l.StartsWith("| initializer | layer 1 (weights)", StringComparison.Ordinal));
+        Assert.True(table >= 0, "no gradient table in report.md");
+        var rows = lines.Skip(table + 2).TakeWhile(l => l.StartsWith('|')).ToDictionary(l => l.Split('|')[1].Trim(), l => l.Split('|')[2..^1].Select(c => c.Trim()).ToArray());
+        Assert.Equal(["0", "0"], rows["zeros"]);          // ReLU(0) = 0 passes nothing back
+        Assert.All(rows["xavier-uniform"], g => Assert.True(double.Parse(g, System.Globalization.CultureInfo.InvariantCulture) > 0, $"gradient {g}"));
     }
 }
