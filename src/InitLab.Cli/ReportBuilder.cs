@@ -46,7 +46,8 @@ public static class ReportBuilder
             var series = g.Cells.Where(c => !c.Invalid).Select(c => (c.Init, c.LayersMean(trained: false))).ToList();
             if (series.Count > 0)
             {
-                StdPlot.Save(Path.Combine(outDir, layers), $"Activation std per layer at initialization: {g.Title}", dead, series);
+                StdPlot.Save(Path.Combine(outDir, layers), $"Activation std per layer at initialization: {g.Title}", dead, series,
+                    [.. series.Select(x => ReportCharts.IndexOf(inits, x.Init))]);
                 doc.Img(layers, $"Activation std per layer at initialization, {g.Title}");
             }
             doc.P("Gradient norm of each layer's weights after one backward pass of the cross-entropy on the same batch, before training (mean over seeds): " +

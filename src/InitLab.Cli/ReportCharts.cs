@@ -15,7 +15,7 @@ public static class ReportCharts
 
     public static Color ColorFor(int index) => Color.FromHex(Hex[index % Hex.Length]);
 
-    private static LinePattern PatternFor(int index) => index / Hex.Length % 2 == 0 ? LinePattern.Solid : LinePattern.Dashed;
+    public static LinePattern PatternFor(int index) => index / Hex.Length % 2 == 0 ? LinePattern.Solid : LinePattern.Dashed;
 
     /// <summary>Mean final test accuracy per init as bars with ±1 standard deviation error bars.</summary>
     public static void Accuracy(string path, SweepGroup group, IReadOnlyList<string> inits)
@@ -93,7 +93,7 @@ public static class ReportCharts
         line.LinePattern = PatternFor(index);
     }
 
-    private static int IndexOf(IReadOnlyList<string> inits, string init) => Math.Max(0, inits.ToList().IndexOf(init));
+    public static int IndexOf(IReadOnlyList<string> inits, string init) => Math.Max(0, inits.ToList().IndexOf(init));
 
     private static void Save(Plot plot, string path, int width, int height)
     {

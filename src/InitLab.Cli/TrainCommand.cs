@@ -66,6 +66,10 @@ public static class TrainCommand
             throw new UsageException($"--optimizer '{s.Optimizer}' is not known; use adam, adamw or sgd.");
         if (!(s.Lr > 0) || double.IsInfinity(s.Lr)) throw new UsageException($"--lr must be a positive number, got {s.Lr}.");
         if (s.Momentum < 0 || s.WeightDecay < 0) throw new UsageException("--momentum and --weight-decay must not be negative.");
+        if (s.Nesterov && !(s.Optimizer.Equals("sgd", StringComparison.OrdinalIgnoreCase) && s.Momentum > 0))
+            throw new UsageException("--nesterov needs --optimizer sgd and a --momentum above 0 (Nesterov momentum is a form of SGD momentum).");
+        if (s.Momentum > 0 && !s.Optimizer.Equals("sgd", StringComparison.OrdinalIgnoreCase))
+            throw new UsageException($"--momentum is for --optimizer sgd; {s.Optimizer} has its own moment estimates.");
         if (s.Metrics is { } m) AtomicFile.CheckFolder(m, "--metrics");
         if (s.Save is { } sv) AtomicFile.CheckFolder(sv, "--save");
         var checkpoints = TrainCheckpoints.Prepare(s);

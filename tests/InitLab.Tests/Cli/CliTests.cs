@@ -74,6 +74,9 @@ public class CliTests
     [InlineData("train", "--data", ".", "--layers", "784,-3,10")]
     [InlineData("train", "--data", ".", "--optimizer", "rmsprop")]
     [InlineData("train", "--data", ".", "--init", "normal:sdt=1")]
+    [InlineData("train", "--data", ".", "--optimizer", "sgd", "--nesterov")]
+    [InlineData("train", "--data", ".", "--nesterov", "--momentum", "0.9")]
+    [InlineData("train", "--data", ".", "--momentum", "0.9")]
     public void BadUsageExitsWithTwo(params string[] args)
     {
         var (code, _, err) = Run(args);
