@@ -81,7 +81,7 @@ public sealed class Sigmoid : Activation
 /// <summary>tanh(x).</summary>
 public sealed class Tanh : Activation
 {
-    protected override void Apply(ReadOnlySpan<float> x, Span<float> y) => TensorPrimitives.Tanh(x, y);
+    protected override void Apply(ReadOnlySpan<float> x, Span<float> y) => Ops.Tanh(x, y);
     protected override void Derive(ReadOnlySpan<float> dy, Span<float> dx) => Ops.TanhBackward(Output!.Data, dy, dx);
     public override string ToString() => "Tanh()";
 }
