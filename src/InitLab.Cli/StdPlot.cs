@@ -1,11 +1,14 @@
+using System.Globalization;
 using InitLab.Diagnostics;
 using ScottPlot;
 
 namespace InitLab.Cli;
 
 /// <summary>
-/// Draws, per layer and per initialization, the activation standard deviation on a log axis
-/// and, below it, the share of dead (ReLU) or saturated (tanh, sigmoid) units.
+/// Draws, per layer and per initialization, three panels: the activation standard deviation on a
+/// log axis; the share of dead (ReLU) or saturated (tanh, sigmoid) units; and the gradient norm
+/// of each layer's weights after one backward pass, on a log axis (vanishing and exploding
+/// gradients show as lines falling or rising with depth).
 /// </summary>
 public static class StdPlot
 {
@@ -18,75 +21,97 @@ public static class StdPlot
         IReadOnlyList<int>? styleIndex = null)
     {
         int Style(int k) => styleIndex?[k] ?? k;
-        // log10 of every finite, positive std; a std of exactly 0 (a network whose units ignore
-        // the input) goes on a line of its own below the lowest value, labelled "0".
-        var logs = series.SelectMany(s => s.Stats).Where(s => s.Std > 0 && double.IsFinite(s.Std)).Select(s => Math.Log10(s.Std)).ToList();
-        double top = logs.Count > 0 ? Math.Ceiling(logs.Max()) : 1, low = logs.Count > 0 ? Math.Floor(logs.Min()) : -1;
-        double step = new[] { 1.0, 2, 5, 10, 20, 50 }.First(s => (top - low) / s <= 8);
-        double zeroLine = Math.Floor(low / step) * step - step;
-
-        var plot = new Plot();
-        for (int k = 0; k < series.Count; k++)
-        {
-            var (name, stats) = series[k];
-            double[] xs = stats.Select(s => (double)s.Layer).ToArray();
-            double[] ys = stats.Select(s => s.Std > 0 && double.IsFinite(s.Std) ? Math.Log10(s.Std) : s.Std == 0 ? zeroLine : top).ToArray();
-            var line = plot.Add.Scatter(xs, ys, ReportCharts.ColorFor(Style(k)));
-            line.LegendText = name;
-            line.LineWidth = 2;
-            line.MarkerSize = 5;
-            line.LinePattern = ReportCharts.PatternFor(Style(k));
-        }
         // Layers are whole numbers: one tick per layer (every few for deep networks), the same
-        // x range in both panels.
+        // x range in every panel.
         int layers = series.SelectMany(x => x.Stats).Select(x => x.Layer).DefaultIfEmpty(1).Max();
         int every = Math.Max(1, (int)Math.Ceiling(layers / 16.0));
-        ScottPlot.TickGenerators.NumericManual LayerTicks()
+        void LayerAxis(Plot p)
         {
             var t = new ScottPlot.TickGenerators.NumericManual();
             for (int l = 1; l <= layers; l++)
-                if ((l - 1) % every == 0 || l == layers) t.AddMajor(l, l.ToString(System.Globalization.CultureInfo.InvariantCulture));
-            return t;
+                if ((l - 1) % every == 0 || l == layers) t.AddMajor(l, l.ToString(CultureInfo.InvariantCulture));
+            p.Axes.Bottom.TickGenerator = t;
+            p.Axes.SetLimitsX(0.5, layers + 0.5);
         }
-        plot.Axes.Bottom.TickGenerator = LayerTicks();
-        plot.Axes.SetLimitsX(0.5, layers + 0.5);
-        var ticks = new ScottPlot.TickGenerators.NumericManual();
-        ticks.AddMajor(zeroLine, "0");
-        for (double y = Math.Floor(low / step) * step; y <= top + 1e-9; y += step) ticks.AddMajor(y, $"1e{y:0}");
-        plot.Axes.Left.TickGenerator = ticks;
-        plot.Axes.SetLimitsY(zeroLine - step / 2, top + step / 2);
-        plot.Title(title);
-        plot.XLabel("layer (the last is the output logits)");
-        plot.YLabel("activation std (log scale)");
-        plot.ShowLegend(Alignment.UpperLeft);
+        ScottPlot.Plottables.Scatter Line(Plot p, int k, double[] xs, double[] ys)
+        {
+            var line = p.Add.Scatter(xs, ys, ReportCharts.ColorFor(Style(k)));
+            line.LineWidth = 2;
+            line.MarkerSize = 5;
+            line.LinePattern = ReportCharts.PatternFor(Style(k));
+            return line;
+        }
+
+        var std = LogPanel(series, s => s.Std, Line, (line, k) => line.LegendText = series[k].Name);
+        LayerAxis(std);
+        std.Title(title);
+        std.XLabel("layer (the last is the output logits)");
+        std.YLabel("activation std (log scale)");
+        std.ShowLegend(Alignment.UpperLeft);
 
         var dead = new Plot();
         for (int k = 0; k < series.Count; k++)
         {
             var hidden = series[k].Stats.Where(s => !s.IsOutput && double.IsFinite(s.DeadOrSaturated)).ToArray();
-            var line = dead.Add.Scatter(hidden.Select(s => (double)s.Layer).ToArray(), hidden.Select(s => 100 * s.DeadOrSaturated).ToArray(), ReportCharts.ColorFor(Style(k)));
-            line.LineWidth = 2;
-            line.LinePattern = ReportCharts.PatternFor(Style(k));
-            line.MarkerSize = 4;
+            Line(dead, k, hidden.Select(s => (double)s.Layer).ToArray(), hidden.Select(s => 100 * s.DeadOrSaturated).ToArray()).MarkerSize = 4;
         }
         dead.Axes.SetLimitsY(-5, 105);
-        dead.Axes.SetLimitsX(0.5, layers + 0.5);
-        dead.Axes.Bottom.TickGenerator = LayerTicks();
+        LayerAxis(dead);
         dead.XLabel("layer");
         dead.YLabel($"{deadLabel} units (%)");
 
-        var figure = new Multiplot(plot);
+        var grad = LogPanel(series, s => s.WeightGradNorm, Line, null);
+        LayerAxis(grad);
+        grad.XLabel("layer (one backward pass of the cross-entropy)");
+        grad.YLabel("weight gradient norm (log scale)");
+
+        var figure = new Multiplot(std);
         figure.AddPlot(dead);
+        figure.AddPlot(grad);
         figure.Layout = new ScottPlot.MultiplotLayouts.Rows();
         string tmp = path + $".{Environment.ProcessId}.tmp.png";
         try
         {
-            figure.SavePng(tmp, 900, 900);
+            figure.SavePng(tmp, 900, 1200);
             File.Move(tmp, path, overwrite: true);
         }
         finally
         {
             if (File.Exists(tmp)) File.Delete(tmp);
         }
+    }
+
+    /// <summary>
+    /// One line per series of log10(value) per layer. A value of exactly 0 (no signal at all)
+    /// goes on a line of its own below the lowest value, labelled "0"; an infinite or NaN one
+    /// (an overflow) on a line above the highest, labelled "inf/NaN".
+    /// </summary>
+    private static Plot LogPanel(IReadOnlyList<(string Name, IReadOnlyList<LayerStats> Stats)> series, Func<LayerStats, double> value,
+        Func<Plot, int, double[], double[], ScottPlot.Plottables.Scatter> line, Action<ScottPlot.Plottables.Scatter, int>? decorate)
+    {
+        var logs = series.SelectMany(s => s.Stats).Select(value).Where(v => v > 0 && double.IsFinite(v)).Select(Math.Log10).ToList();
+        double top = logs.Count > 0 ? Math.Ceiling(logs.Max()) : 1, low = logs.Count > 0 ? Math.Floor(logs.Min()) : -1;
+        if (top <= low) top = low + 1;
+        double step = new[] { 1.0, 2, 5, 10, 20, 50 }.First(s => (top - low) / s <= 8);
+        double zeroLine = Math.Floor(low / step) * step - step;
+        bool anyInfinite = series.SelectMany(s => s.Stats).Select(value).Any(v => !double.IsFinite(v));
+        double infLine = top + step;
+
+        var plot = new Plot();
+        for (int k = 0; k < series.Count; k++)
+        {
+            var stats = series[k].Stats;
+            double[] xs = stats.Select(s => (double)s.Layer).ToArray();
+            double[] ys = stats.Select(value).Select(v => v > 0 && double.IsFinite(v) ? Math.Log10(v) : v == 0 ? zeroLine : infLine).ToArray();
+            var drawn = line(plot, k, xs, ys);  // not inside ?.Invoke(...), which would skip it when decorate is null
+            decorate?.Invoke(drawn, k);
+        }
+        var ticks = new ScottPlot.TickGenerators.NumericManual();
+        ticks.AddMajor(zeroLine, "0");
+        for (double y = Math.Floor(low / step) * step; y <= top + 1e-9; y += step) ticks.AddMajor(y, $"1e{y:0}");
+        if (anyInfinite) ticks.AddMajor(infLine, "inf/NaN");
+        plot.Axes.Left.TickGenerator = ticks;
+        plot.Axes.SetLimitsY(zeroLine - step / 2, (anyInfinite ? infLine : top) + step / 2);
+        return plot;
     }
 }
