@@ -21,7 +21,7 @@ public static class RbmCommand
         var pcd = new Option<bool>("--pcd") { Description = "Persistent contrastive divergence (chains kept between updates)." };
         var cdK = new Option<int>("--cd-k") { Description = "Gibbs steps per update.", DefaultValueFactory = _ => 1 };
         var lr = new Option<double>("--lr") { Description = "Learning rate.", DefaultValueFactory = _ => 0.1 };
-        var momentum = new Option<string>("--momentum") { Description = "Momentum for the first 5 epochs, then after (Hinton: 0.5,0.9); one value for both.", DefaultValueFactory = _ => "0.5,0.9" };
+        var momentum = new Option<string?>("--momentum") { Description = "Momentum for the first 5 epochs, then after; one value for both. Default: 0.5,0.9 (Hinton) for CD, 0 for --pcd (momentum ruins PCD)." };
         var wd = new Option<double>("--weight-decay") { Description = "L2 weight decay.", DefaultValueFactory = _ => 0.0002 };
         var batch = new Option<int>("--batch-size") { Description = "Mini-batch size.", DefaultValueFactory = _ => 100 };
         var seed = new Option<ulong>("--seed") { Description = "Seed.", DefaultValueFactory = _ => 777UL };
@@ -38,7 +38,7 @@ public static class RbmCommand
             data, dataset, hidden, epochs, pcd, cdK, lr, momentum, wd, batch, seed, gaussian, visibleBias, plSeed, average, filters, samples, metrics, threads, Cli.Quiet, Cli.Verbose,
         };
         cmd.SetAction(p => Run(o, p.GetValue(data), p.GetValue(dataset), p.GetValue(hidden), p.GetValue(epochs), p.GetValue(pcd), p.GetValue(cdK), p.GetValue(lr),
-            p.GetValue(momentum)!, p.GetValue(wd), p.GetValue(batch), p.GetValue(seed), p.GetValue(gaussian), p.GetValue(visibleBias)!, p.GetValue(plSeed), p.GetValue(average), p.GetValue(filters),
+            p.GetValue(momentum) ?? (p.GetValue(pcd) ? "0" : "0.5,0.9"), p.GetValue(wd), p.GetValue(batch), p.GetValue(seed), p.GetValue(gaussian), p.GetValue(visibleBias)!, p.GetValue(plSeed), p.GetValue(average), p.GetValue(filters),
             p.GetValue(samples), p.GetValue(metrics), p.GetValue(threads)));
         return cmd;
     }

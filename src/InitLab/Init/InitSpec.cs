@@ -69,7 +69,7 @@ public sealed class InitSpec
             (t, g, s) => KerasTruncatedNormal(t, g, s.Get("mean", 0), s.Get("stddev", 0.05))),
         ["keras:constant"] = new("Keras Constant: W = value", ["value=0"], (t, _, s) => Initializers.Constant(t, (float)s.Get("value", 0))),
         ["keras:identity"] = new("Keras Identity: W = gain·I (ones on the diagonal)", ["gain=1"], (t, _, s) => Initializers.Eye(t, (float)s.GetGain())),
-        ["dbn"] = new("Deep belief network: each hidden layer pretrained as a Bernoulli RBM (CD-k or PCD, momentum 0.5 then 0.9, weight decay) on the layer below, the output layer from `top`; needs --activation sigmoid",
+        ["dbn"] = new("Deep belief network: each hidden layer pretrained as a Bernoulli RBM (CD-k with momentum 0.5 then 0.9, or PCD without momentum; weight decay) on the layer below, the output layer from `top`; needs --activation sigmoid",
             ["epochs=10", "lr=0.1", "cd=1", "pcd=0", "batch=100", "wd=0.0002", "top=xavier-uniform"],
             (_, _, _) => throw new InvalidOperationException("dbn initializes a whole network from data; build the network with Mlp.Create and an InitContext.")),
         ["lsuv"] = new("Mishkin & Matas: orthogonal, zero biases, then each layer's weights rescaled on a batch of training data until its output variance is within tol of 1",

@@ -189,6 +189,17 @@ public class RbmCommandsTests
     }
 
     [Fact]
+    public void PcdDefaultsToNoMomentumAndCdToHintonsSchedule()
+    {
+        using var d = new TempDir();
+        IdxWriter.WriteDataset(d.Path, train: 100, test: 20);
+        string[] common = ["rbm", "--data", d.Path, "--hidden", "8", "--epochs", "1", "--batch-size", "50"];
+        Assert.Contains("CD-1, lr 0.1, momentum 0.5,0.9,", CliTests.Run(common).Out);
+        Assert.Contains("PCD-1, lr 0.1, momentum 0,", CliTests.Run([.. common, "--pcd"]).Out);
+        Assert.Contains("PCD-1, lr 0.1, momentum 0.5,", CliTests.Run([.. common, "--pcd", "--momentum", "0.5"]).Out);
+    }
+
+    [Fact]
     public void DbnPretrainsThenFineTunes()
     {
         using var d = new TempDir();
