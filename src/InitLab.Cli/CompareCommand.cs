@@ -25,7 +25,7 @@ public static class CompareCommand
         var optimizer = new Option<string>("--optimizer") { Description = "adam, adamw or sgd.", DefaultValueFactory = _ => "adam" };
         var lr = new Option<double>("--lr") { Description = "Learning rate.", DefaultValueFactory = _ => 0.001 };
         var batch = new Option<int>("--batch-size") { Description = "Mini-batch size.", DefaultValueFactory = _ => 100 };
-        var bias = new Option<string>("--bias") { Description = "Bias initializer for every run: auto (PyTorch's default; zeros where the weights are zeros/ones/constant), default (PyTorch's), zeros or constant:val=X.", DefaultValueFactory = _ => "auto" };
+        var bias = new Option<string>("--bias") { Description = "Bias initializer for every run: " + BiasInit.Choices + ".", DefaultValueFactory = _ => "auto" };
         var outDir = new Option<string>("--out") { Description = "Output folder: one folder per run, and the report.", DefaultValueFactory = _ => "compare-out" };
         var shard = new Option<string?>("--shard") { Description = "Run only slice I of N (0 <= I < N) of the sorted grid, e.g. --shard $SLURM_ARRAY_TASK_ID/4." };
         var parallel = new Option<int>("--parallel") { Description = "Runs at once; each gets threads / K compute threads.", DefaultValueFactory = _ => 1 };

@@ -22,7 +22,7 @@ public static class InitsCommand
             }
             o.Out.WriteLine();
             o.Out.WriteLine("gain= takes a number or a nonlinearity (linear, sigmoid, tanh, relu, leaky_relu[:slope], selu) as calculate_gain does.");
-            o.Out.WriteLine("--bias takes auto (the default: PyTorch's, but zeros in layers whose weights are zeros/ones/constant), default (PyTorch's U(±1/sqrt(fan_in))), zeros or constant:val=X.");
+            o.Out.WriteLine($"--bias takes {BiasInit.Choices}.");
             return Cli.Ok;
         });
         return cmd;

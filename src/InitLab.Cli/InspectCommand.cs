@@ -20,7 +20,7 @@ public static class InspectCommand
         var activation = new Option<string>("--activation") { Description = "relu, leaky-relu, sigmoid or tanh.", DefaultValueFactory = _ => "relu" };
         var init = new Option<string>("--init") { Description = "The initializer to inspect.", DefaultValueFactory = _ => "he-normal" };
         var compare = new Option<string?>("--compare") { Description = "Several initializers side by side, e.g. zeros,normal:std=1,xavier-normal,he-normal." };
-        var bias = new Option<string>("--bias") { Description = "Bias initializer for every network: auto (PyTorch's default; zeros where the weights are zeros/ones/constant), default (PyTorch's), zeros or constant:val=X.", DefaultValueFactory = _ => "auto" };
+        var bias = new Option<string>("--bias") { Description = "Bias initializer for every network: " + BiasInit.Choices + ".", DefaultValueFactory = _ => "auto" };
         var batch = new Option<int>("--batch") { Description = "Images in the batch.", DefaultValueFactory = _ => 256 };
         var seed = new Option<ulong>("--seed") { Description = "Seed of the PyTorch-compatible generator.", DefaultValueFactory = _ => 777UL };
         var plot = new Option<string?>("--plot") { Description = "Draw each layer's activation std per initializer into this PNG." };

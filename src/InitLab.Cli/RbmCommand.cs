@@ -38,9 +38,17 @@ public static class RbmCommand
             data, dataset, hidden, epochs, pcd, cdK, lr, momentum, wd, batch, seed, gaussian, visibleBias, plSeed, average, filters, samples, metrics, threads, Cli.Quiet, Cli.Verbose,
         };
         cmd.SetAction(p => Run(o, p.GetValue(data), p.GetValue(dataset), p.GetValue(hidden), p.GetValue(epochs), p.GetValue(pcd), p.GetValue(cdK), p.GetValue(lr),
-            p.GetValue(momentum) ?? (p.GetValue(pcd) ? "0" : "0.5,0.9"), p.GetValue(wd), p.GetValue(batch), p.GetValue(seed), p.GetValue(gaussian), p.GetValue(visibleBias)!, p.GetValue(plSeed), p.GetValue(average), p.GetValue(filters),
+            p.GetValue(momentum) ?? DefaultMomentumText(p.GetValue(pcd)), p.GetValue(wd), p.GetValue(batch), p.GetValue(seed), p.GetValue(gaussian), p.GetValue(visibleBias)!, p.GetValue(plSeed), p.GetValue(average), p.GetValue(filters),
             p.GetValue(samples), p.GetValue(metrics), p.GetValue(threads)));
         return cmd;
+    }
+
+    /// <summary>RbmOptions.DefaultMomentum as --momentum would spell it: "0.5,0.9", or "0" when both are 0.</summary>
+    private static string DefaultMomentumText(bool pcd)
+    {
+        var (initial, final) = RbmOptions.DefaultMomentum(pcd);
+        string F(double v) => v.ToString(CultureInfo.InvariantCulture);
+        return initial == final ? F(initial) : $"{F(initial)},{F(final)}";
     }
 
     private static int Run(Output o, string? dataDir, string? datasetName, int hidden, int epochs, bool pcd, int cdK, double lr, string momentumText, double wd,

@@ -1,3 +1,4 @@
+using InitLab.Diagnostics;
 using InitLab.Experiments;
 
 namespace InitLab.Cli;
@@ -90,26 +91,21 @@ public static class ReportBuilder
         return t;
     }
 
-    private static ReportDocument.Table LayerTable(SweepGroup g, bool trained, string dead)
+    /// <summary>Activation std per layer, with the dead or saturated share of hidden layers in brackets.</summary>
+    private static ReportDocument.Table LayerTable(SweepGroup g, bool trained, string dead) =>
+        PerLayerTable(g, trained, "", s => Num(s.Std) + (s.IsOutput || !double.IsFinite(s.DeadOrSaturated) ? "" : $" ({ReportCommand.F(100 * s.DeadOrSaturated, "0")}% {dead})"));
+
+    /// <summary>The weights' gradient norm per layer at initialization.</summary>
+    private static ReportDocument.Table GradientTable(SweepGroup g) => PerLayerTable(g, trained: false, " (weights)", s => Num(s.WeightGradNorm));
+
+    /// <summary>One row per valid initializer, one column per layer (`out` for the logits), each cell a figure of the seeds' mean statistics.</summary>
+    private static ReportDocument.Table PerLayerTable(SweepGroup g, bool trained, string headerSuffix, Func<LayerStats, string> cell)
     {
         var valid = g.Cells.Where(c => !c.Invalid).ToList();
         var shape = valid.Select(c => c.LayersMean(trained)).FirstOrDefault(l => l.Count > 0) ?? [];
-        var t = new ReportDocument.Table(["initializer", .. shape.Select(l => l.IsOutput ? "out" : $"layer {l.Layer}")], [], []);
+        var t = new ReportDocument.Table(["initializer", .. shape.Select(l => (l.IsOutput ? "out" : $"layer {l.Layer}") + headerSuffix)], [], []);
         foreach (var c in valid)
-        {
-            var stats = c.LayersMean(trained);
-            t.Rows.Add([c.Init, .. stats.Select(s => Num(s.Std) + (s.IsOutput || !double.IsFinite(s.DeadOrSaturated) ? "" : $" ({ReportCommand.F(100 * s.DeadOrSaturated, "0")}% {dead})"))]);
-        }
-        return t;
-    }
-
-    private static ReportDocument.Table GradientTable(SweepGroup g)
-    {
-        var valid = g.Cells.Where(c => !c.Invalid).ToList();
-        var shape = valid.Select(c => c.LayersMean(trained: false)).FirstOrDefault(l => l.Count > 0) ?? [];
-        var t = new ReportDocument.Table(["initializer", .. shape.Select(l => l.IsOutput ? "out (weights)" : $"layer {l.Layer} (weights)")], [], []);
-        foreach (var c in valid)
-            t.Rows.Add([c.Init, .. c.LayersMean(trained: false).Select(s => Num(s.WeightGradNorm))]);
+            t.Rows.Add([c.Init, .. c.LayersMean(trained).Select(cell)]);
         return t;
     }
 

@@ -20,7 +20,6 @@ public static class StdPlot
     public static void Save(string path, string title, string deadLabel, IReadOnlyList<(string Name, IReadOnlyList<LayerStats> Stats)> series,
         IReadOnlyList<int>? styleIndex = null)
     {
-        int Style(int k) => styleIndex?[k] ?? k;
         // Layers are whole numbers: one tick per layer (every few for deep networks), the same
         // x range in every panel.
         int layers = series.SelectMany(x => x.Stats).Select(x => x.Layer).DefaultIfEmpty(1).Max();
@@ -33,16 +32,8 @@ public static class StdPlot
             p.Axes.Bottom.TickGenerator = t;
             p.Axes.SetLimitsX(0.5, layers + 0.5);
         }
-        ScottPlot.Plottables.Scatter Line(Plot p, int k, double[] xs, double[] ys)
-        {
-            var line = p.Add.Scatter(xs, ys, ReportCharts.ColorFor(Style(k)));
-            line.LineWidth = 2;
-            line.MarkerSize = 5;
-            line.LinePattern = ReportCharts.PatternFor(Style(k));
-            return line;
-        }
-
-        var std = LogPanel(series, s => s.Std, Line, (line, k) => line.LegendText = series[k].Name);
+        int[] styles = styleIndex?.ToArray() ?? [.. Enumerable.Range(0, series.Count)];
+        var std = LogPanel(series, styles, s => s.Std, legend: true);
         LayerAxis(std);
         std.Title(title);
         std.XLabel("layer (the last is the output logits)");
@@ -53,14 +44,14 @@ public static class StdPlot
         for (int k = 0; k < series.Count; k++)
         {
             var hidden = series[k].Stats.Where(s => !s.IsOutput && double.IsFinite(s.DeadOrSaturated)).ToArray();
-            Line(dead, k, hidden.Select(s => (double)s.Layer).ToArray(), hidden.Select(s => 100 * s.DeadOrSaturated).ToArray()).MarkerSize = 4;
+            AddLine(dead, styles[k], hidden.Select(s => (double)s.Layer).ToArray(), hidden.Select(s => 100 * s.DeadOrSaturated).ToArray()).MarkerSize = 4;
         }
         dead.Axes.SetLimitsY(-5, 105);
         LayerAxis(dead);
         dead.XLabel("layer");
         dead.YLabel($"{deadLabel} units (%)");
 
-        var grad = LogPanel(series, s => s.WeightGradNorm, Line, null);
+        var grad = LogPanel(series, styles, s => s.WeightGradNorm, legend: false);
         LayerAxis(grad);
         grad.XLabel("layer (one backward pass of the cross-entropy)");
         grad.YLabel("weight gradient norm (log scale)");
@@ -86,8 +77,7 @@ public static class StdPlot
     /// goes on a line of its own below the lowest value, labelled "0"; an infinite or NaN one
     /// (an overflow) on a line above the highest, labelled "inf/NaN".
     /// </summary>
-    private static Plot LogPanel(IReadOnlyList<(string Name, IReadOnlyList<LayerStats> Stats)> series, Func<LayerStats, double> value,
-        Func<Plot, int, double[], double[], ScottPlot.Plottables.Scatter> line, Action<ScottPlot.Plottables.Scatter, int>? decorate)
+    private static Plot LogPanel(IReadOnlyList<(string Name, IReadOnlyList<LayerStats> Stats)> series, int[] styles, Func<LayerStats, double> value, bool legend)
     {
         var logs = series.SelectMany(s => s.Stats).Select(value).Where(v => v > 0 && double.IsFinite(v)).Select(Math.Log10).ToList();
         double top = logs.Count > 0 ? Math.Ceiling(logs.Max()) : 1, low = logs.Count > 0 ? Math.Floor(logs.Min()) : -1;
@@ -103,8 +93,8 @@ public static class StdPlot
             var stats = series[k].Stats;
             double[] xs = stats.Select(s => (double)s.Layer).ToArray();
             double[] ys = stats.Select(value).Select(v => v > 0 && double.IsFinite(v) ? Math.Log10(v) : v == 0 ? zeroLine : infLine).ToArray();
-            var drawn = line(plot, k, xs, ys);  // not inside ?.Invoke(...), which would skip it when decorate is null
-            decorate?.Invoke(drawn, k);
+            var line = AddLine(plot, styles[k], xs, ys);
+            if (legend) line.LegendText = series[k].Name;
         }
         var ticks = new ScottPlot.TickGenerators.NumericManual();
         ticks.AddMajor(zeroLine, "0");
@@ -113,5 +103,14 @@ public static class StdPlot
         plot.Axes.Left.TickGenerator = ticks;
         plot.Axes.SetLimitsY(zeroLine - step / 2, (anyInfinite ? infLine : top) + step / 2);
         return plot;
+    }
+
+    private static ScottPlot.Plottables.Scatter AddLine(Plot plot, int style, double[] xs, double[] ys)
+    {
+        var line = plot.Add.Scatter(xs, ys, ReportCharts.ColorFor(style));
+        line.LineWidth = 2;
+        line.MarkerSize = 5;
+        line.LinePattern = ReportCharts.PatternFor(style);
+        return line;
     }
 }

@@ -22,7 +22,7 @@ public static class TrainCommand
         var layers = new Option<string>("--layers") { Description = "Layer sizes, input first.", DefaultValueFactory = _ => "784,256,256,10" };
         var activation = new Option<string>("--activation") { Description = "relu, leaky-relu, sigmoid or tanh.", DefaultValueFactory = _ => "relu" };
         var init = new Option<string>("--init") { Description = "Weight initializer: NAME or NAME:key=value,...; several joined by | give one per layer. 'initlab inits' lists them.", DefaultValueFactory = _ => "xavier-uniform" };
-        var bias = new Option<string>("--bias") { Description = "Bias initializer: auto (PyTorch's default; zeros where the weights are zeros/ones/constant), default (PyTorch's), zeros or constant:val=X.", DefaultValueFactory = _ => "auto" };
+        var bias = new Option<string>("--bias") { Description = "Bias initializer: " + BiasInit.Choices + ".", DefaultValueFactory = _ => "auto" };
         var optimizer = new Option<string>("--optimizer") { Description = "adam, adamw or sgd.", DefaultValueFactory = _ => "adam" };
         var lr = new Option<double>("--lr") { Description = "Learning rate.", DefaultValueFactory = _ => 0.001 };
         var momentum = new Option<double>("--momentum") { Description = "SGD momentum.", DefaultValueFactory = _ => 0 };
@@ -66,9 +66,10 @@ public static class TrainCommand
             throw new UsageException($"--optimizer '{s.Optimizer}' is not known; use adam, adamw or sgd.");
         if (!(s.Lr > 0) || double.IsInfinity(s.Lr)) throw new UsageException($"--lr must be a positive number, got {s.Lr}.");
         if (s.Momentum < 0 || s.WeightDecay < 0) throw new UsageException("--momentum and --weight-decay must not be negative.");
-        if (s.Nesterov && !(s.Optimizer.Equals("sgd", StringComparison.OrdinalIgnoreCase) && s.Momentum > 0))
+        bool sgd = s.Optimizer.Equals("sgd", StringComparison.OrdinalIgnoreCase);
+        if (s.Nesterov && !(sgd && s.Momentum > 0))
             throw new UsageException("--nesterov needs --optimizer sgd and a --momentum above 0 (Nesterov momentum is a form of SGD momentum).");
-        if (s.Momentum > 0 && !s.Optimizer.Equals("sgd", StringComparison.OrdinalIgnoreCase))
+        if (s.Momentum > 0 && !sgd)
             throw new UsageException($"--momentum is for --optimizer sgd; {s.Optimizer} has its own moment estimates.");
         if (s.Metrics is { } m) AtomicFile.CheckFolder(m, "--metrics");
         if (s.Save is { } sv) AtomicFile.CheckFolder(sv, "--save");
@@ -134,5 +135,5 @@ public static class TrainCommand
 
     /// <summary>", biases zeros (auto)" when --bias auto resolved to something other than PyTorch's default.</summary>
     private static string BiasNote(InitPlan plan, int layers) =>
-        plan.Bias.Kind == BiasKind.Auto && plan.DescribeBias(layers) != "default (auto)" ? $", biases {plan.DescribeBias(layers)}" : "";
+        plan.AutoChangesBiases(layers) ? $", biases {plan.DescribeBias(layers)}" : "";
 }

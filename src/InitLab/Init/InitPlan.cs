@@ -46,6 +46,10 @@ public sealed class InitPlan
         return _weights[index];
     }
 
+    /// <summary>True when --bias auto sets some layer's biases to something other than PyTorch's default.</summary>
+    public bool AutoChangesBiases(int count) =>
+        Bias.Kind == BiasKind.Auto && Enumerable.Range(0, count).Any(i => BiasForLayer(i, count).Kind != BiasKind.Default);
+
     /// <summary>The biases as resolved for a network of <paramref name="count"/> Linear layers, e.g. "zeros (auto)".</summary>
     public string DescribeBias(int count)
     {
@@ -69,6 +73,11 @@ public enum BiasKind { Auto, Default, Zeros, Constant }
 /// </summary>
 public sealed record BiasInit(BiasKind Kind, float Value)
 {
+    /// <summary>The choices, for help texts: what each one does.</summary>
+    public const string Choices =
+        "auto (the default: PyTorch's, but zeros in a layer whose weights are zeros, ones or constant), " +
+        "default (PyTorch's U(±1/sqrt(fan_in))), zeros or constant:val=X";
+
     public static readonly BiasInit Auto = new(BiasKind.Auto, 0);
     public static readonly BiasInit Default = new(BiasKind.Default, 0);
     public static readonly BiasInit Zeros = new(BiasKind.Zeros, 0);

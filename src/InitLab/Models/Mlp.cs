@@ -78,16 +78,16 @@ public static class Mlp
 
     private static void PretrainDbn(IReadOnlyList<int> sizes, InitSpec spec, List<Linear> linears, InitContext context, TorchGenerator generator)
     {
+        bool pcd = spec.Number("pcd", 0) != 0;
+        var (initialMomentum, finalMomentum) = RbmOptions.DefaultMomentum(pcd);
         var options = new RbmOptions
         {
             Epochs = (int)spec.Number("epochs", 10),
             LearningRate = spec.Number("lr", 0.1),
             GibbsSteps = (int)spec.Number("cd", 1),
-            Persistent = spec.Number("pcd", 0) != 0,
-            // Momentum helps CD but ruins PCD, whose persistent chains cannot follow weights
-            // that move that fast (README: pseudo-likelihood -180 with it, -94 without).
-            InitialMomentum = spec.Number("pcd", 0) != 0 ? 0 : 0.5,
-            FinalMomentum = spec.Number("pcd", 0) != 0 ? 0 : 0.9,
+            Persistent = pcd,
+            InitialMomentum = initialMomentum,
+            FinalMomentum = finalMomentum,
             BatchSize = (int)spec.Number("batch", 100),
             WeightDecay = spec.Number("wd", 0.0002),
             // The RBMs' own randomness follows from the network's generator, so one seed fixes the run.

@@ -18,6 +18,13 @@ public sealed record RbmOptions
     public double FinalMomentum { get; init; } = 0.9;
     public int MomentumSwitchEpoch { get; init; } = 5;
 
+    /// <summary>
+    /// The momentum schedule to use when none is given: Hinton's 0.5 then 0.9 for CD; none for
+    /// PCD, whose persistent chains cannot follow weights that move that fast (at scikit-learn's
+    /// settings momentum takes the held-out pseudo-likelihood from about -94 to -180).
+    /// </summary>
+    public static (double Initial, double Final) DefaultMomentum(bool persistent) => persistent ? (0, 0) : (0.5, 0.9);
+
     /// <summary>L2 weight decay on the weights (not the biases).</summary>
     public double WeightDecay { get; init; } = 0.0002;
 

@@ -74,15 +74,22 @@ public class CompareCliTests
         Assert.Empty(Directory.GetDirectories(outDir, ".tmp-*"));
     }
 
+    /// <summary>A one-seed, one-epoch sweep of 784-12-10 ReLU networks on synthetic data; checks it succeeded.</summary>
+    private static (string Out, string Output) SmallSweep(TempDir d, string inits, params string[] extra)
+    {
+        IdxWriter.WriteDataset(d.Path, train: 200, test: 40);
+        string outDir = d.File("out");
+        var (code, output, err) = CliTests.Run(["compare", "--data", d.Path, "--out", outDir, "--layers", "784,12,10", "--inits", inits,
+            "--seeds", "1", "--epochs", "1", "--threads", "1", .. extra]);
+        Assert.True(code == 0, err + output);
+        return (outDir, output);
+    }
+
     [Fact]
     public void DbnWithReluIsReportedAsSkippedNotCrashed()
     {
         using var d = new TempDir();
-        IdxWriter.WriteDataset(d.Path, train: 200, test: 40);
-        string outDir = d.File("out");
-        var (code, output, err) = CliTests.Run("compare", "--data", d.Path, "--out", outDir, "--layers", "784,12,10", "--inits", "dbn:epochs=1,he-normal",
-            "--seeds", "1", "--epochs", "1", "--threads", "1");
-        Assert.True(code == 0, err + output);
+        var (outDir, output) = SmallSweep(d, "dbn:epochs=1,he-normal");
         Assert.Contains("1 runs trained, 1 invalid", output);
         var dbn = RunFiles.Read(Path.Combine(outDir, RunFolders(outDir).Single(f => f.StartsWith("dbn"))));
         Assert.Equal("invalid", dbn.Result.Status);
@@ -176,19 +183,12 @@ public class CompareCliTests
         Assert.Equal(1, code);
         Assert.Contains(d.Path, err);
     }
-}
 
-public class CompareGradientReportTests
-{
     [Fact]
     public void TheReportShowsZerosGetsNoGradientAnywhere()
     {
         using var d = new TempDir();
-        IdxWriter.WriteDataset(d.Path, train: 200, test: 40);
-        string outDir = d.File("out");
-        var (code, output, err) = CliTests.Run("compare", "--data", d.Path, "--out", outDir, "--layers", "784,12,10", "--inits", "zeros,xavier-uniform",
-            "--seeds", "1", "--epochs", "1", "--threads", "1", "--batch-size", "50", "--quiet");
-        Assert.True(code == 0, err + output);
+        var (outDir, _) = SmallSweep(d, "zeros,xavier-uniform", "--batch-size", "50", "--quiet");
         var lines = File.ReadAllLines(Path.Combine(outDir, "report.md"));
         int table = Array.FindIndex(lines, l => l.StartsWith("| initializer | layer 1 (weights)", StringComparison.Ordinal));
         Assert.True(table >= 0, "no gradient table in report.md");

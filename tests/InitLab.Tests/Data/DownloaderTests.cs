@@ -47,6 +47,27 @@ public class DownloaderTests
         return await d.DownloadFileAsync([.. mirrors.Select(server.Mirror)], file ?? File0, dir.Path, progress);
     }
 
+    /// <summary>
+    /// A server whose first answer announces the whole body, sends its first <paramref name="bytes"/>
+    /// and then does <paramref name="then"/>; every later request gets the whole body.
+    /// </summary>
+    private static LoopbackServer CutAfter(int bytes, Func<HttpListenerContext, CancellationToken, Task> then)
+    {
+        int calls = 0;
+        return new LoopbackServer(async (_, _, ctx, stop) =>
+        {
+            if (Interlocked.Increment(ref calls) > 1)
+            {
+                await LoopbackServer.Send(ctx, Body);
+                return;
+            }
+            ctx.Response.ContentLength64 = Body.Length;
+            await ctx.Response.OutputStream.WriteAsync(Body.AsMemory(0, bytes), stop);
+            await ctx.Response.OutputStream.FlushAsync(stop);
+            await then(ctx, stop);
+        });
+    }
+
     private static void AssertInPlace(TempDir dir)
     {
         Assert.Equal(Body, File.ReadAllBytes(dir.File(Name)));
@@ -150,18 +171,9 @@ public class DownloaderTests
         const int half = 100_000;
         var received = new TaskCompletionSource();
         var progress = new Recorder { OnReport = p => { if (p.Bytes >= half) received.TrySetResult(); } };
-        int calls = 0;
-        using var server = new LoopbackServer(async (_, _, ctx, stop) =>
+        // Send the first half and wait until the client has it on disk before resetting the connection.
+        using var server = CutAfter(half, async (ctx, stop) =>
         {
-            if (Interlocked.Increment(ref calls) > 1)
-            {
-                await LoopbackServer.Send(ctx, Body);
-                return;
-            }
-            // Send the first half and wait until the client has it on disk before resetting the connection.
-            ctx.Response.ContentLength64 = Body.Length;
-            await ctx.Response.OutputStream.WriteAsync(Body.AsMemory(0, half), stop);
-            await ctx.Response.OutputStream.FlushAsync(stop);
             await received.Task.WaitAsync(TimeSpan.FromSeconds(20), stop);
             ctx.Response.Abort();
         });
@@ -228,19 +240,7 @@ public class DownloaderTests
     [Fact]
     public async Task AServerThatStallsMidBodyTimesOutAndIsResumed()
     {
-        int calls = 0;
-        using var server = new LoopbackServer(async (_, _, ctx, stop) =>
-        {
-            if (Interlocked.Increment(ref calls) > 1)
-            {
-                await LoopbackServer.Send(ctx, Body);
-                return;
-            }
-            ctx.Response.ContentLength64 = Body.Length;
-            await ctx.Response.OutputStream.WriteAsync(Body.AsMemory(0, 1000), stop);
-            await ctx.Response.OutputStream.FlushAsync(stop);
-            await Task.Delay(Timeout.Infinite, stop);
-        });
+        using var server = CutAfter(1000, (_, stop) => Task.Delay(Timeout.Infinite, stop));
         using var dir = new TempDir();
         await Fetch(server, dir, ["stall"]);
         AssertInPlace(dir);
