@@ -20,7 +20,7 @@ public static class ReportCharts
     /// <summary>Mean final test accuracy per init as bars with ±1 standard deviation error bars.</summary>
     public static void Accuracy(string path, SweepGroup group, IReadOnlyList<string> inits)
     {
-        var plot = new Plot();
+        using var plot = new Plot();
         var cells = group.Cells.Where(c => !c.Invalid).ToList();
         var bars = cells.Select((c, i) => new Bar
         {
@@ -50,7 +50,7 @@ public static class ReportCharts
     /// <summary>Mean training cost per epoch (log axis), one line per init.</summary>
     public static void Cost(string path, SweepGroup group, IReadOnlyList<string> inits)
     {
-        var plot = new Plot();
+        using var plot = new Plot();
         foreach (var c in group.Cells.Where(c => !c.Invalid))
         {
             double[] ys = c.CurveMean(m => m.TrainCost).Select(v => Math.Log10(Math.Max(v, 1e-12))).ToArray();
@@ -73,7 +73,7 @@ public static class ReportCharts
     /// <summary>Mean test accuracy after each epoch, one line per init.</summary>
     public static void TestAccuracy(string path, SweepGroup group, IReadOnlyList<string> inits)
     {
-        var plot = new Plot();
+        using var plot = new Plot();
         foreach (var c in group.Cells.Where(c => !c.Invalid))
             Line(plot, c.CurveMean(m => 100 * m.TestAccuracy), c.Init, IndexOf(inits, c.Init));
         plot.Title($"Test accuracy per epoch: {group.Title} (mean over seeds)");

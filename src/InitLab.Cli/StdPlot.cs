@@ -33,14 +33,14 @@ public static class StdPlot
             p.Axes.SetLimitsX(0.5, layers + 0.5);
         }
         int[] styles = styleIndex?.ToArray() ?? [.. Enumerable.Range(0, series.Count)];
-        var std = LogPanel(series, styles, s => s.Std, legend: true);
+        using var std = LogPanel(series, styles, s => s.Std, legend: true);
         LayerAxis(std);
         std.Title(title);
         std.XLabel("layer (the last is the output logits)");
         std.YLabel("activation std (log scale)");
         std.ShowLegend(Alignment.UpperLeft);
 
-        var dead = new Plot();
+        using var dead = new Plot();
         for (int k = 0; k < series.Count; k++)
         {
             var hidden = series[k].Stats.Where(s => !s.IsOutput && double.IsFinite(s.DeadOrSaturated)).ToArray();
@@ -51,7 +51,7 @@ public static class StdPlot
         dead.XLabel("layer");
         dead.YLabel($"{deadLabel} units (%)");
 
-        var grad = LogPanel(series, styles, s => s.WeightGradNorm, legend: false);
+        using var grad = LogPanel(series, styles, s => s.WeightGradNorm, legend: false);
         LayerAxis(grad);
         grad.XLabel("layer (one backward pass of the cross-entropy)");
         grad.YLabel("weight gradient norm (log scale)");
