@@ -20,10 +20,14 @@ public sealed class WorkerPool
     private readonly object _runLock = new();
     private readonly List<Worker> _workers = new();
     private IParallelJob? _job;
-    private int _count;
     private int _pending;
-    private int _generation;
+    // The job's generation (high 32 bits) and part count (low 32 bits), published in one write:
+    // a worker must never pair one job's generation with another job's count, or it could run a
+    // part twice (see Loop).
+    private long _ticket;
     private Exception? _failure;
+
+    private static uint GenerationOf(long ticket) => (uint)(ticket >> 32);
 
     /// <summary>How long an idle worker spins for the next job before it blocks. GEMMs in a
     /// training step come tens of microseconds apart; waking a blocked thread costs about as much
@@ -48,10 +52,10 @@ public sealed class WorkerPool
         {
             EnsureWorkers(count - 1);
             _job = job;
-            _count = count;
             _failure = null;
             Volatile.Write(ref _pending, count - 1);
-            Interlocked.Increment(ref _generation);
+            uint generation = unchecked(GenerationOf(_ticket) + 1);
+            Volatile.Write(ref _ticket, (long)generation << 32 | (uint)count);
             for (int t = 0; t < count - 1; t++) _workers[t].Go.Set();
             try
             {
@@ -73,21 +77,26 @@ public sealed class WorkerPool
         {
             var w = new Worker { Index = _workers.Count + 1 };
             _workers.Add(w);
-            int generation = Volatile.Read(ref _generation); // read before this job's increment
+            uint generation = GenerationOf(Volatile.Read(ref _ticket)); // read before this job's ticket
             var thread = new Thread(() => Loop(w, generation)) { IsBackground = true, Name = $"initlab-worker-{w.Index}" };
             thread.Start();
         }
     }
 
-    private void Loop(Worker w, int seen)
+    private void Loop(Worker w, uint seen)
     {
         while (true)
         {
-            seen = WaitForNextJob(w, seen);
-            if (w.Index >= _count) continue; // this job needs fewer workers
+            // The count comes from the same ticket as the generation. A worker this job does not
+            // need goes back to waiting; one it needs holds the job open (Run waits for its
+            // decrement), so _job cannot change under it.
+            long ticket = WaitForNextJob(w, seen);
+            seen = GenerationOf(ticket);
+            int count = (int)ticket;
+            if (w.Index >= count) continue;
             try
             {
-                _job!.Execute(w.Index, _count);
+                _job!.Execute(w.Index, count);
             }
             catch (Exception e)
             {
@@ -97,11 +106,12 @@ public sealed class WorkerPool
         }
     }
 
-    /// <summary>Spins briefly, then blocks, until the generation moves past <paramref name="seen"/>.</summary>
-    private int WaitForNextJob(Worker w, int seen)
+    /// <summary>Spins briefly, then blocks, until a ticket of a generation past <paramref name="seen"/> is published; returns it.</summary>
+    private long WaitForNextJob(Worker w, uint seen)
     {
         long start = System.Diagnostics.Stopwatch.GetTimestamp();
-        while (Volatile.Read(ref _generation) == seen)
+        long ticket;
+        while (GenerationOf(ticket = Volatile.Read(ref _ticket)) == seen)
         {
             if (System.Diagnostics.Stopwatch.GetTimestamp() - start < SpinTicks)
             {
@@ -110,8 +120,8 @@ public sealed class WorkerPool
             }
             // Reset, re-check, then wait: a Set after the re-check still wakes us.
             w.Go.Reset();
-            if (Volatile.Read(ref _generation) == seen) w.Go.Wait();
+            if (GenerationOf(Volatile.Read(ref _ticket)) == seen) w.Go.Wait();
         }
-        return Volatile.Read(ref _generation);
+        return ticket;
     }
 }
