@@ -34,7 +34,7 @@ public static class DbnCommand
             var c = CultureInfo.InvariantCulture;
             string init = $"dbn:epochs={p.GetValue(pretrainEpochs)},lr={p.GetValue(pretrainLr).ToString(c)},cd={p.GetValue(cdK)},pcd={(p.GetValue(pcd) ? 1 : 0)},top={p.GetValue(top)}";
             if (p.GetValue(pretrainEpochs) < 1) throw new UsageException($"--pretrain-epochs must be at least 1, got {p.GetValue(pretrainEpochs)}.");
-            return TrainCommand.Run(o, new TrainCommand.Settings(p.GetValue(data), p.GetValue(dataset), p.GetValue(layers)!, "sigmoid", init, "default",
+            return TrainCommand.Run(o, new TrainCommand.Settings(p.GetValue(data), p.GetValue(dataset), p.GetValue(layers)!, "sigmoid", init, "auto",
                 p.GetValue(optimizer)!, p.GetValue(lr), p.GetValue(momentum), false, null, p.GetValue(batch), p.GetValue(epochs), p.GetValue(seed),
                 p.GetValue(threads), p.GetValue(metrics), p.GetValue(Cli.Quiet), p.GetValue(save)));
         });

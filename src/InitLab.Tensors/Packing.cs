@@ -8,8 +8,8 @@ namespace InitLab.Tensors;
 /// Copies blocks of A and B into the contiguous, zero-padded strip layout the micro-kernels read:
 /// A as strips of MR rows (for each p, MR consecutive values), B as strips of NR columns (for
 /// each p, NR consecutive values). Padding with zeros lets the kernels run full tiles at edges.
-/// Where packing is a transpose (A not transposed, B transposed), full 8x8 blocks go through an
-/// AVX register transpose; at the small training shapes packing costs as much as the arithmetic.
+/// Where packing B is a transpose (B transposed), full 8x8 blocks go through an AVX register
+/// transpose; at the small training shapes packing costs as much as the arithmetic.
 /// </summary>
 internal static unsafe class Packing
 {
@@ -22,15 +22,14 @@ internal static unsafe class Packing
             float* d = dst + (long)s * kc;
             if (!transA)
             {
-                // op(A)[i,p] = a[i*lda + p]: a transpose of rows x kc into kc x mr.
+                // op(A)[i,p] = a[i*lda + p]: a transpose of rows x kc into kc x mr. (No 8x8
+                // register transpose here: the only 8-row kernel, AVX-512's, reads full strips
+                // of A in place and packs just a last strip of fewer than 8 rows.)
                 float* src = a + (long)(ic + s) * lda + pc;
-                int p0 = 0;
-                if (rows == 8 && mr == 8 && Avx.IsSupported)
-                    for (; p0 + 8 <= kc; p0 += 8) Transpose8x8(src + p0, lda, d + p0 * 8, 8);
                 for (int i = 0; i < rows; i++)
                 {
                     float* row = src + (long)i * lda;
-                    for (int p = p0; p < kc; p++) d[p * mr + i] = row[p];
+                    for (int p = 0; p < kc; p++) d[p * mr + i] = row[p];
                 }
             }
             else

@@ -52,9 +52,10 @@ public sealed class IdxFile
         stream.Position = start;
         try
         {
-            using Stream s = gz ? new GZipStream(stream, CompressionMode.Decompress, leaveOpen: true) : stream;
+            // The caller's stream stays open either way; only the gzip wrapper is disposed.
+            using var unzip = gz ? new GZipStream(stream, CompressionMode.Decompress, leaveOpen: true) : null;
             long maxPayload = gz ? fileLength * MaxDeflateRatio : fileLength;
-            return Parse(name, s, expectedRank, maxPayload, gz);
+            return Parse(name, unzip ?? stream, expectedRank, maxPayload, gz);
         }
         catch (InvalidDataException e)
         {

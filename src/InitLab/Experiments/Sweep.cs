@@ -136,9 +136,17 @@ public static class Sweep
         var metrics = new List<EpochMetrics>();
         for (int e = 1; e <= options.Epochs; e++)
         {
-            int epoch = e;
-            var batches = progress is null ? null : new Progress(p => progress.Report(new SweepEvent(run, SweepEventKind.Batch, epoch, options.Epochs,
-                (epoch - 1 + (double)p.Batch / p.Batches) / options.Epochs)));
+            int epoch = e, lastPercent = -1;
+            // Reported in steps of 1% of the run, not every batch: each event allocates and
+            // goes through the display's lock.
+            var batches = progress is null ? null : new Progress(p =>
+            {
+                double fraction = (epoch - 1 + (double)p.Batch / p.Batches) / options.Epochs;
+                int percent = (int)(100 * fraction);
+                if (percent == lastPercent) return;
+                lastPercent = percent;
+                progress.Report(new SweepEvent(run, SweepEventKind.Batch, epoch, options.Epochs, fraction));
+            });
             var r = trainer.RunEpoch(splits.Train, e, batches, cancel);
             double accuracy = Evaluator.Accuracy(model, splits.Test);
             var m = new EpochMetrics(e, r.Cost, accuracy, r.Seconds);

@@ -45,6 +45,10 @@ public static class Mlp
         if (plan.NeedsData && context?.Train is null) throw new ArgumentException($"{plan.Weights[0].Name} needs the training data.");
         if (dbn && !activation.Trim().Equals("sigmoid", StringComparison.OrdinalIgnoreCase))
             throw new FormatException("dbn pretrains sigmoid layers; use --activation sigmoid.");
+        // LSUV sets every bias to 0 and DBN takes the hidden biases from its RBMs: a --bias other
+        // than auto would be overwritten, and reports would name biases the network does not have.
+        if (plan.NeedsData && plan.Bias.Kind != BiasKind.Auto)
+            throw new FormatException($"{plan.Weights[0].Name} sets the biases itself; --bias {plan.Bias} cannot be combined with it (leave --bias at auto).");
         for (int i = 0; i < linears.Count; i++)
         {
             var spec = plan.ForLayer(i, linears.Count);

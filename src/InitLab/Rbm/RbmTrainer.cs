@@ -132,6 +132,7 @@ public sealed class RbmTrainer
         for (int i = 0; i < n; i++) order[i] = i;
         var batch = new Tensor(bs, _rbm.Visible);
         var reports = new List<RbmEpochReport>();
+        var monitor = MonitorRows.Take(data, heldOut, _o.MonitorRows);
         var average = _o.AverageEpochs > 0 ? new ParameterAverage(_rbm) : null;
         for (int epoch = 1; epoch <= _o.Epochs; epoch++)
         {
@@ -152,7 +153,7 @@ public sealed class RbmTrainer
             }
             if (epoch == _o.Epochs) average?.CopyTo();
             double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
-            var report = Monitor(layer, epoch, seconds, data, heldOut);
+            var report = Monitor(layer, epoch, seconds, monitor);
             reports.Add(report);
             progress?.Report(report);
         }
@@ -221,16 +222,30 @@ public sealed class RbmTrainer
         TensorPrimitives.Add(bias, delta, bias);
     }
 
-    private RbmEpochReport Monitor(int layer, int epoch, double seconds, Tensor data, Tensor? heldOut)
+    /// <summary>
+    /// The rows the per-epoch figures are computed on, taken once per <see cref="Fit"/>: the first
+    /// MonitorRows of the training data, of the held-out data, and as many training rows as
+    /// held-out ones for the free-energy gap (the same tensor when the counts agree).
+    /// </summary>
+    private sealed record MonitorRows(Tensor Train, Tensor? Held, Tensor? TrainLikeHeld)
     {
-        var train = Head(data, _o.MonitorRows);
-        double recon = _rbm.ReconstructionError(train);
-        double? pl = null, gap = null;
-        if (heldOut is not null && heldOut.Rows > 0)
+        public static MonitorRows Take(Tensor data, Tensor? heldOut, int rows)
         {
-            var held = Head(heldOut, _o.MonitorRows);
+            var train = Head(data, rows);
+            if (heldOut is null || heldOut.Rows == 0) return new(train, null, null);
+            var held = Head(heldOut, rows);
+            return new(train, held, held.Rows == train.Rows ? train : Head(data, held.Rows));
+        }
+    }
+
+    private RbmEpochReport Monitor(int layer, int epoch, double seconds, MonitorRows rows)
+    {
+        double recon = _rbm.ReconstructionError(rows.Train);
+        double? pl = null, gap = null;
+        if (rows.Held is { } held)
+        {
             if (_rbm is BernoulliRbm b) pl = b.PseudoLikelihood(held, new FastRandom(_o.Seed ^ 0x5EED));
-            var trainSame = Head(data, held.Rows);
+            var trainSame = rows.TrainLikeHeld!;
             var feTrain = new float[trainSame.Rows];
             var feHeld = new float[held.Rows];
             _rbm.FreeEnergy(trainSame, feTrain);

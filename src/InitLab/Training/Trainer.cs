@@ -99,7 +99,7 @@ public sealed class Trainer
         long started = Stopwatch.GetTimestamp();
         // As the note: avg_cost += cost / total_batch, in float32; a resumed epoch continues its sum.
         float avgCost = _cost;
-        int seen = 0;
+        int seen = 0, first = _batch;
         for (int b = _batch; b < batches; b++)
         {
             (_batch, _cost) = (b, avgCost);
@@ -109,7 +109,7 @@ public sealed class Trainer
             float cost = Step(x, _y.AsSpan(0, rows));
             avgCost += cost / batches;
             seen += rows;
-            progress?.Report(new TrainingProgress(epoch, b + 1, batches, bs, Stopwatch.GetElapsedTime(started).TotalSeconds));
+            progress?.Report(new TrainingProgress(epoch, b + 1, batches, bs, Stopwatch.GetElapsedTime(started).TotalSeconds, first));
         }
         (_epoch, _batch, _cost, _inEpoch) = (epoch + 1, 0, 0f, false);
         return new EpochResult(epoch, avgCost, Stopwatch.GetElapsedTime(started).TotalSeconds, seen);

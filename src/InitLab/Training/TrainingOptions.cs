@@ -21,11 +21,16 @@ public sealed record EpochResult(int Epoch, float Cost, double Seconds, int Samp
     public double SamplesPerSecond => Samples / Math.Max(Seconds, 1e-9);
 }
 
-/// <summary>Progress inside an epoch, reported after every batch.</summary>
-public readonly record struct TrainingProgress(int Epoch, int Batch, int Batches, int BatchSize, double ElapsedSeconds)
+/// <summary>
+/// Progress inside an epoch, reported after every batch: <paramref name="Batch"/> of
+/// <paramref name="Batches"/> done, <paramref name="ElapsedSeconds"/> since this run started the
+/// epoch at <paramref name="FirstBatch"/> (not 0 when it resumed a checkpoint mid-epoch).
+/// </summary>
+public readonly record struct TrainingProgress(int Epoch, int Batch, int Batches, int BatchSize, double ElapsedSeconds, int FirstBatch = 0)
 {
-    public double SamplesPerSecond => Batch * BatchSize / Math.Max(ElapsedSeconds, 1e-9);
-    public double RemainingSeconds => Batch == 0 ? double.NaN : ElapsedSeconds / Batch * (Batches - Batch);
+    private int BatchesThisRun => Batch - FirstBatch;
+    public double SamplesPerSecond => BatchesThisRun * BatchSize / Math.Max(ElapsedSeconds, 1e-9);
+    public double RemainingSeconds => BatchesThisRun <= 0 ? double.NaN : ElapsedSeconds / BatchesThisRun * (Batches - Batch);
 }
 
 /// <summary>

@@ -41,6 +41,20 @@ public class BiasAutoTests
         Assert.Equal("constant:val=0.1", InitPlan.Parse("zeros", "constant:val=0.1").BiasForLayer(1, 3).ToString());
     }
 
+    [Theory]
+    [InlineData("lsuv", "zeros")]
+    [InlineData("dbn:epochs=1", "constant:val=0.1")]
+    [InlineData("lsuv", "default")]
+    public void AnExplicitBiasIsRejectedWhereTheInitializerSetsTheBiases(string init, string bias)
+    {
+        using var d = new TempDir();
+        IdxWriter.WriteDataset(d.Path, 100, 20);
+        var splits = MnistLoader.Load(d.Path);
+        var e = Assert.Throws<FormatException>(() =>
+            Mlp.Create(Sizes, "sigmoid", InitPlan.Parse(init, bias), new TorchGenerator(1), new InitContext(splits.Train)));
+        Assert.Contains("sets the biases itself", e.Message);
+    }
+
     private static Sequential Train(string activation, string bias, int steps = 5)
     {
         using var d = new TempDir();

@@ -26,6 +26,17 @@ public class TrainerTests
     }
 
     [Fact]
+    public void ProgressOfAResumedEpochCountsOnlyThisRunsBatches()
+    {
+        // Resumed at batch 500 of 600: 10 batches of 10 samples in 1 s since then.
+        var p = new TrainingProgress(Epoch: 3, Batch: 510, Batches: 600, BatchSize: 10, ElapsedSeconds: 1.0, FirstBatch: 500);
+        Assert.Equal(100, p.SamplesPerSecond, 9);
+        Assert.Equal(9, p.RemainingSeconds, 9);
+        Assert.Equal(5100, new TrainingProgress(3, 510, 600, 10, 1.0).SamplesPerSecond, 9);
+        Assert.True(double.IsNaN(new TrainingProgress(3, 500, 600, 10, 0.0, 500).RemainingSeconds));
+    }
+
+    [Fact]
     public void LearnsASeparableProblem()
     {
         var data = Synthetic();
