@@ -81,7 +81,7 @@ public static class InspectCommand
         return specs;
     }
 
-    private static string DeadLabel(string activation) => activation.StartsWith("relu", StringComparison.OrdinalIgnoreCase) ||
+    internal static string DeadLabel(string activation) => activation.StartsWith("relu", StringComparison.OrdinalIgnoreCase) ||
         activation.StartsWith("leaky", StringComparison.OrdinalIgnoreCase) ? "dead" : "saturated";
 
     private static void PrintBlock(Output o, string name, string network, int batch, IReadOnlyList<LayerStats> stats)
@@ -115,7 +115,8 @@ public static class InspectCommand
         o.Out.WriteLine();
     }
 
-    private static string Num(double v) =>
+    /// <summary>A statistic for tables: 0, nan and inf spelled out, scientific below 1e-3 and from 1e4.</summary>
+    internal static string Num(double v) =>
         double.IsNaN(v) ? "nan" : double.IsInfinity(v) ? (v > 0 ? "inf" : "-inf")
         : v == 0 ? "0" : Math.Abs(v) >= 1e4 || Math.Abs(v) < 1e-3 ? v.ToString("0.00e+00", CultureInfo.InvariantCulture) : v.ToString("0.0000", CultureInfo.InvariantCulture);
 }

@@ -54,7 +54,7 @@ public static class PredictCommand
 
     private static void WritePrediction(Output o, float[] probabilities, Func<int, string> className)
     {
-        int predicted = Array.IndexOf(probabilities, probabilities.Max());
+        int predicted = InitLab.Tensors.Ops.ArgMax(probabilities);
         o.Out.WriteLine($"Prediction:  {predicted}{className(predicted)}");
         o.Out.WriteLine("Probabilities:");
         for (int c = 0; c < probabilities.Length; c++)

@@ -69,7 +69,7 @@ public static class RbmCommand
         var splits = DataSource.Load(o, dataDir, datasetName, quiet: false);
         var train = DataBatch.First(splits.Train, splits.Train.Count).X;
         var held = DataBatch.First(splits.Test, Math.Min(splits.Test.Count, 2000)).X;
-        if (gaussian) Standardize(train, held);
+        if (gaussian) GaussianBernoulliRbm.Standardize(train, held);
         RestrictedBoltzmannMachine rbm = gaussian ? new GaussianBernoulliRbm(train.Cols, hidden) : new BernoulliRbm(train.Cols, hidden);
         var options = new RbmOptions
         {
@@ -110,29 +110,5 @@ public static class RbmCommand
             o.Out.WriteLine($"Samples written to {samplesPath}");
         }
         return Cli.Ok;
-    }
-
-    /// <summary>Per-pixel standardization with the training set's mean and standard deviation.</summary>
-    private static void Standardize(Tensor train, Tensor held)
-    {
-        int f = train.Cols;
-        var mean = new double[f];
-        var sq = new double[f];
-        for (int i = 0; i < train.Rows; i++)
-            for (int j = 0; j < f; j++)
-            {
-                double v = train[i, j];
-                mean[j] += v;
-                sq[j] += v * v;
-            }
-        var std = new double[f];
-        for (int j = 0; j < f; j++)
-        {
-            mean[j] /= train.Rows;
-            std[j] = Math.Max(Math.Sqrt(Math.Max(0, sq[j] / train.Rows - mean[j] * mean[j])), 1e-2);
-        }
-        foreach (var t in new[] { train, held })
-            for (int i = 0; i < t.Rows; i++)
-                for (int j = 0; j < f; j++) t[i, j] = (float)((t[i, j] - mean[j]) / std[j]);
     }
 }

@@ -41,7 +41,7 @@ public static class ReportBuilder
             doc.Img(cost, $"Training cost per epoch, {g.Title}");
             doc.Img(test, $"Test accuracy per epoch, {g.Title}");
             doc.H(3, "Signals at initialization");
-            string dead = DeadLabel(g.Activation);
+            string dead = InspectCommand.DeadLabel(g.Activation);
             doc.P($"Per-layer activation standard deviation on a batch of training images before training (mean over seeds), with the {dead} fraction in brackets; `out` is the logits.");
             doc.Add(LayerTable(g, trained: false, dead));
             var series = g.Cells.Where(c => !c.Invalid).Select(c => (c.Init, c.LayersMean(trained: false))).ToList();
@@ -93,10 +93,10 @@ public static class ReportBuilder
 
     /// <summary>Activation std per layer, with the dead or saturated share of hidden layers in brackets.</summary>
     private static ReportDocument.Table LayerTable(SweepGroup g, bool trained, string dead) =>
-        PerLayerTable(g, trained, "", s => Num(s.Std) + (s.IsOutput || !double.IsFinite(s.DeadOrSaturated) ? "" : $" ({ReportCommand.F(100 * s.DeadOrSaturated, "0")}% {dead})"));
+        PerLayerTable(g, trained, "", s => InspectCommand.Num(s.Std) + (s.IsOutput || !double.IsFinite(s.DeadOrSaturated) ? "" : $" ({ReportCommand.F(100 * s.DeadOrSaturated, "0")}% {dead})"));
 
     /// <summary>The weights' gradient norm per layer at initialization.</summary>
-    private static ReportDocument.Table GradientTable(SweepGroup g) => PerLayerTable(g, trained: false, " (weights)", s => Num(s.WeightGradNorm));
+    private static ReportDocument.Table GradientTable(SweepGroup g) => PerLayerTable(g, trained: false, " (weights)", s => InspectCommand.Num(s.WeightGradNorm));
 
     /// <summary>One row per valid initializer, one column per layer (`out` for the logits), each cell a figure of the seeds' mean statistics.</summary>
     private static ReportDocument.Table PerLayerTable(SweepGroup g, bool trained, string headerSuffix, Func<LayerStats, string> cell)
@@ -110,11 +110,4 @@ public static class ReportBuilder
     }
 
     private static string Pm(MeanStd m) => $"{ReportCommand.F(100 * m.Mean, "0.00")} ± {ReportCommand.F(100 * m.Std, "0.00")} (n={m.Count})";
-
-    private static string DeadLabel(string activation) => activation.StartsWith("relu", StringComparison.OrdinalIgnoreCase) ||
-        activation.StartsWith("leaky", StringComparison.OrdinalIgnoreCase) ? "dead" : "saturated";
-
-    private static string Num(double v) =>
-        double.IsNaN(v) ? "nan" : double.IsInfinity(v) ? (v > 0 ? "inf" : "-inf")
-        : v == 0 ? "0" : Math.Abs(v) >= 1e4 || Math.Abs(v) < 1e-3 ? ReportCommand.F(v, "0.00e+00") : ReportCommand.F(v, "0.0000");
 }

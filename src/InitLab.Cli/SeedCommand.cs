@@ -48,12 +48,10 @@ public static class SeedCommand
         int prediction = Evaluator.PredictOne(exp.Model, test.Row(index));
         if (!quiet)
             foreach (var line in DigitArt.Render(test.Row(index), test.ImageRows, test.ImageCols)) o.Out.WriteLine(line);
-        o.Out.WriteLine($"Label:  {test.Labels[index]}{Named(test, test.Labels[index])}");
-        o.Out.WriteLine($"Prediction:  {prediction}{Named(test, prediction)}");
+        o.Out.WriteLine($"Label:  {test.Labels[index]}{PredictCommand.ClassName(test, test.Labels[index])}");
+        o.Out.WriteLine($"Prediction:  {prediction}{PredictCommand.ClassName(test, prediction)}");
         return Cli.Ok;
     }
 
     /// <summary>" (Ankle boot)" for datasets whose classes have names; nothing for digits.</summary>
-    private static string Named(Dataset d, int label) =>
-        label < d.ClassNames.Count && d.ClassNames[label] != label.ToString(CultureInfo.InvariantCulture) ? $" ({d.ClassNames[label]})" : "";
 }

@@ -21,11 +21,19 @@ public sealed class DataCache(Func<string, string?>? environment = null, bool? w
     {
         if (!string.IsNullOrEmpty(directory)) return directory;
         if (Variable("INITLAB_DATA") is { } data) return data;
+        return PlatformRoots().First();
+    }
+
+    /// <summary>The platform's cache folders for InitLab, the one downloads go to first: %LOCALAPPDATA%\initlab, or $XDG_CACHE_HOME/initlab then ~/.cache/initlab.</summary>
+    private IEnumerable<string> PlatformRoots()
+    {
         if (_windows)
-            return Path.Combine(Variable("LOCALAPPDATA") ?? Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData), "initlab");
-        if (Variable("XDG_CACHE_HOME") is { } xdg) return Path.Combine(xdg, "initlab");
-        string home = Variable("HOME") ?? Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
-        return Path.Combine(home, ".cache", "initlab");
+        {
+            yield return Path.Combine(Variable("LOCALAPPDATA") ?? Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData), "initlab");
+            yield break;
+        }
+        if (Variable("XDG_CACHE_HOME") is { } xdg) yield return Path.Combine(xdg, "initlab");
+        yield return Path.Combine(Variable("HOME") ?? Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "initlab");
     }
 
     /// <summary>The folder dataset <paramref name="name"/> is downloaded into.</summary>
@@ -44,14 +52,8 @@ public sealed class DataCache(Func<string, string?>? environment = null, bool? w
             list.Add(Path.Combine(data, name));
             list.Add(data);
         }
-        if (_windows)
-            list.Add(Path.Combine(Variable("LOCALAPPDATA") ?? Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData), "initlab", name));
-        else
-        {
-            if (Variable("XDG_CACHE_HOME") is { } xdg) list.Add(Path.Combine(xdg, "initlab", name));
-            list.Add(Path.Combine(Variable("HOME") ?? Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "initlab", name));
-            list.Add(Path.Combine(SystemDatasets, name));
-        }
+        list.AddRange(PlatformRoots().Select(root => Path.Combine(root, name)));
+        if (!_windows) list.Add(Path.Combine(SystemDatasets, name));
         return list;
     }
 

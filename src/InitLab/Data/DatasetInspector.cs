@@ -23,7 +23,7 @@ public static class DatasetInspector
         if (!Directory.Exists(folder))
             throw new DirectoryNotFoundException($"Data folder '{folder}' does not exist.");
         var paths = DataLocator.FileNames.Select(f => MnistLoader.Find(folder, f)).ToList();
-        var sums = paths.Select(p => (Path: p, Md5: FileChecksum.Compute(p).Md5)).ToList();
+        var sums = paths.Select(p => (Path: p, Md5: FileChecksum.Compute(p, sha256: false).Md5)).ToList();
         var (dataset, how) = Guess(folder, sums.Select(s => s.Md5));
         var files = sums.Select(s => new FileReport(s.Path, new FileInfo(s.Path).Length, s.Md5,
             dataset?.Files.FirstOrDefault(f => f.FileName == System.IO.Path.GetFileName(s.Path))?.Md5)).ToList();

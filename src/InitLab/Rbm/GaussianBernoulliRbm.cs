@@ -26,6 +26,37 @@ public sealed class GaussianBernoulliRbm(int visible, int hidden) : RestrictedBo
         TensorPrimitives.Add(v.Span, noise, v.Span);
     }
 
+    /// <summary>
+    /// Standardizes the inputs this RBM wants: each feature of <paramref name="train"/> and of
+    /// <paramref name="others"/> gets the training set's mean subtracted and is divided by its
+    /// standard deviation (at least 0.01, so constant pixels do not blow up). In place.
+    /// </summary>
+    public static void Standardize(Tensor train, params Tensor[] others)
+    {
+        int f = train.Cols;
+        var mean = new double[f];
+        var sq = new double[f];
+        for (int i = 0; i < train.Rows; i++)
+            for (int j = 0; j < f; j++)
+            {
+                double v = train[i, j];
+                mean[j] += v;
+                sq[j] += v * v;
+            }
+        var std = new double[f];
+        for (int j = 0; j < f; j++)
+        {
+            mean[j] /= train.Rows;
+            std[j] = Math.Max(Math.Sqrt(Math.Max(0, sq[j] / train.Rows - mean[j] * mean[j])), 1e-2);
+        }
+        foreach (var t in others.Prepend(train))
+        {
+            if (t.Cols != f) throw new ArgumentException($"Cannot standardize {t.Cols} features with statistics of {f}.");
+            for (int i = 0; i < t.Rows; i++)
+                for (int j = 0; j < f; j++) t[i, j] = (float)((t[i, j] - mean[j]) / std[j]);
+        }
+    }
+
     protected override double VisibleTerm(ReadOnlySpan<float> v)
     {
         double s = 0;

@@ -246,3 +246,20 @@ public class RbmAveragingTests
     public void AveragingRejectsANegativeCount() =>
         Assert.Throws<ArgumentException>(() => new RbmTrainer(new BernoulliRbm(2, 2), Options(-1)));
 }
+
+public class StandardizeTests
+{
+    [Fact]
+    public void FeaturesGetZeroMeanAndUnitVarianceFromTheTrainingSet()
+    {
+        // Column 0: 1, 3, 5, 7 (mean 4, sd sqrt(5)); column 1 constant 2 (sd floored at 0.01).
+        var train = new Tensor([1, 2, 3, 2, 5, 2, 7, 2], 4, 2);
+        var held = new Tensor([4, 2.5f], 1, 2);
+        GaussianBernoulliRbm.Standardize(train, held);
+        double sd = Math.Sqrt(5);
+        float[] expected = [(float)(-3 / sd), 0, (float)(-1 / sd), 0, (float)(1 / sd), 0, (float)(3 / sd), 0];
+        for (int i = 0; i < expected.Length; i++) Assert.Equal(expected[i], train.Data[i], 6);
+        Assert.Equal(0f, held[0, 0], 6);
+        Assert.Equal(50f, held[0, 1], 3);   // (2.5 - 2) / 0.01
+    }
+}
