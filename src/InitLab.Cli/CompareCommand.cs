@@ -22,7 +22,7 @@ public static class CompareCommand
         var seeds = new Option<int>("--seeds") { Description = "Seeds per combination (seed, seed+1, ...).", DefaultValueFactory = _ => 3 };
         var seed = new Option<ulong>("--seed") { Description = "The first seed.", DefaultValueFactory = _ => 777UL };
         var epochs = new Option<int>("--epochs") { Description = "Training epochs per run.", DefaultValueFactory = _ => 15 };
-        var optimizer = new Option<string>("--optimizer") { Description = "adam, adamw or sgd.", DefaultValueFactory = _ => "adam" };
+        var optimizer = new Option<string>("--optimizer") { Description = InitLab.Optim.Optimizers.Names + ".", DefaultValueFactory = _ => "adam" };
         var lr = new Option<double>("--lr") { Description = "Learning rate.", DefaultValueFactory = _ => 0.001 };
         var batch = new Option<int>("--batch-size") { Description = "Mini-batch size.", DefaultValueFactory = _ => 100 };
         var bias = new Option<string>("--bias") { Description = "Bias initializer for every run: " + BiasInit.Choices + ".", DefaultValueFactory = _ => "auto" };
@@ -52,8 +52,7 @@ public static class CompareCommand
         if (s.BatchSize < 1) throw new UsageException($"--batch-size must be at least 1, got {s.BatchSize}.");
         if (s.Parallel < 1 || s.Parallel > 256) throw new UsageException($"--parallel must be between 1 and 256, got {s.Parallel}.");
         if (!(s.Lr > 0) || double.IsInfinity(s.Lr)) throw new UsageException($"--lr must be a positive number, got {s.Lr}.");
-        if (s.Optimizer.ToLowerInvariant() is not ("adam" or "adamw" or "sgd"))
-            throw new UsageException($"--optimizer '{s.Optimizer}' is not known; use adam, adamw or sgd.");
+        Options.Parse(() => InitLab.Optim.Optimizers.Check(s.Optimizer), "--optimizer");
         var inits = Options.Parse(() => InspectCommand.SplitSpecs(s.Inits), "--inits");
         foreach (var i in inits) Options.Parse(() => InitPlan.Parse(i, s.Bias), "--inits/--bias");
         var archs = Options.Parse(() => (s.Layers.Length == 0 ? ["784,256,256,10"] : s.Layers).Select(Mlp.ParseSizes).ToList(), "--layers");

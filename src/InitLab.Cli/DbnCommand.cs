@@ -16,7 +16,7 @@ public static class DbnCommand
         var cdK = new Option<int>("--cd-k") { Description = "Gibbs steps per RBM update.", DefaultValueFactory = _ => 1 };
         var pcd = new Option<bool>("--pcd") { Description = "Pretrain with persistent contrastive divergence." };
         var top = new Option<string>("--top") { Description = "Initializer of the output layer.", DefaultValueFactory = _ => "xavier-uniform" };
-        var optimizer = new Option<string>("--optimizer") { Description = "Fine-tuning optimizer: adam, adamw or sgd.", DefaultValueFactory = _ => "adam" };
+        var optimizer = new Option<string>("--optimizer") { Description = "Fine-tuning optimizer: " + InitLab.Optim.Optimizers.Names + ".", DefaultValueFactory = _ => "adam" };
         var lr = new Option<double>("--lr") { Description = "Fine-tuning learning rate.", DefaultValueFactory = _ => 0.001 };
         var momentum = new Option<double>("--momentum") { Description = "SGD momentum.", DefaultValueFactory = _ => 0 };
         var batch = new Option<int>("--batch-size") { Description = "Mini-batch size for fine-tuning.", DefaultValueFactory = _ => 100 };

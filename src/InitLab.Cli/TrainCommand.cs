@@ -23,7 +23,7 @@ public static class TrainCommand
         var activation = new Option<string>("--activation") { Description = "relu, leaky-relu, sigmoid or tanh.", DefaultValueFactory = _ => "relu" };
         var init = new Option<string>("--init") { Description = "Weight initializer: NAME or NAME:key=value,...; several joined by | give one per layer. 'initlab inits' lists them.", DefaultValueFactory = _ => "xavier-uniform" };
         var bias = new Option<string>("--bias") { Description = "Bias initializer: " + BiasInit.Choices + ".", DefaultValueFactory = _ => "auto" };
-        var optimizer = new Option<string>("--optimizer") { Description = "adam, adamw or sgd.", DefaultValueFactory = _ => "adam" };
+        var optimizer = new Option<string>("--optimizer") { Description = Optimizers.Names + ".", DefaultValueFactory = _ => "adam" };
         var lr = new Option<double>("--lr") { Description = "Learning rate.", DefaultValueFactory = _ => 0.001 };
         var momentum = new Option<double>("--momentum") { Description = "SGD momentum.", DefaultValueFactory = _ => 0 };
         var nesterov = new Option<bool>("--nesterov") { Description = "SGD Nesterov momentum." };
@@ -62,11 +62,10 @@ public static class TrainCommand
         var init = Options.Parse(() => InitPlan.Parse(s.Init, s.Bias), "--init/--bias");
         Options.Parse(() => init.ForLayer(0, sizes.Length - 1), "--init");
         _ = Options.Parse(() => Mlp.CreateActivation(s.Activation), "--activation");
-        if (s.Optimizer.ToLowerInvariant() is not ("adam" or "adamw" or "sgd"))
-            throw new UsageException($"--optimizer '{s.Optimizer}' is not known; use adam, adamw or sgd.");
+        Options.Parse(() => Optimizers.Check(s.Optimizer), "--optimizer");
         if (!(s.Lr > 0) || double.IsInfinity(s.Lr)) throw new UsageException($"--lr must be a positive number, got {s.Lr}.");
         if (s.Momentum < 0 || s.WeightDecay < 0) throw new UsageException("--momentum and --weight-decay must not be negative.");
-        bool sgd = s.Optimizer.Equals("sgd", StringComparison.OrdinalIgnoreCase);
+        bool sgd = Optimizers.Check(s.Optimizer) == "sgd";
         if (s.Nesterov && !(sgd && s.Momentum > 0))
             throw new UsageException("--nesterov needs --optimizer sgd and a --momentum above 0 (Nesterov momentum is a form of SGD momentum).");
         if (s.Momentum > 0 && !sgd)
@@ -85,7 +84,7 @@ public static class TrainCommand
         var model = resumed is not null ? resumed.Model.Model
             : s.Load is { } loadPath ? ModelOptions.LoadMatching(loadPath, sizes, s.Activation)
             : Mlp.Create(sizes, s.Activation, init, generator, new InitContext(splits.Train, splits.Test, s.Quiet ? null : RbmReporter.For(o), s.Threads));
-        var optimizer = CreateOptimizer(s, model.Parameters);
+        var optimizer = Optimizers.Create(s.Optimizer, model.Parameters, s.Lr, s.Momentum, s.WeightDecay, s.Nesterov);
         var trainer = new Trainer(model, optimizer, generator, new TrainingOptions { Epochs = s.Epochs, BatchSize = s.BatchSize, Threads = s.Threads });
         if (trainer.BatchesPerEpoch(splits.Train.Count) == 0)
             throw new ArgumentException($"{splits.Train.Source}: {splits.Train.Count} images make no full batch of {s.BatchSize}.");
@@ -124,14 +123,6 @@ public static class TrainCommand
         if (s.Save is { } savePath) ModelFile.Save(model, savePath);
         return Cli.Ok;
     }
-
-    private static Optimizer CreateOptimizer(Settings s, IReadOnlyList<Parameter> parameters) => s.Optimizer.ToLowerInvariant() switch
-    {
-        "adam" => new Adam(parameters, s.Lr, weightDecay: s.WeightDecay ?? 0),
-        "adamw" => Adam.AdamW(parameters, s.Lr, weightDecay: s.WeightDecay ?? 0.01),
-        "sgd" => new Sgd(parameters, s.Lr, s.Momentum, weightDecay: s.WeightDecay ?? 0, nesterov: s.Nesterov),
-        _ => throw new UsageException($"--optimizer '{s.Optimizer}' is not known; use adam, adamw or sgd."),
-    };
 
     /// <summary>", biases zeros (auto)" when --bias auto resolved to something other than PyTorch's default.</summary>
     private static string BiasNote(InitPlan plan, int layers) =>

@@ -129,7 +129,7 @@ public static class Sweep
         var before = SignalProbe.Run(model, x, y);
         File.WriteAllText(Path.Combine(tmp, RunFiles.LayersInit), RunFiles.LayersCsv(before));
 
-        var optimizer = CreateOptimizer(options, model.Parameters);
+        var optimizer = Optimizers.Create(options.Optimizer, model.Parameters, options.LearningRate);
         var trainer = new Trainer(model, optimizer, generator, new TrainingOptions { Epochs = options.Epochs, BatchSize = options.BatchSize, Threads = threads });
         if (trainer.BatchesPerEpoch(splits.Train.Count) == 0)
             throw new InvalidDataException($"{splits.Train.Source}: {splits.Train.Count} images make no full batch of {options.BatchSize}.");
@@ -158,14 +158,6 @@ public static class Sweep
         File.WriteAllText(Path.Combine(tmp, RunFiles.LayersTrained), RunFiles.LayersCsv(after));
         return new RunResult(run.Id, "ok", null, metrics[^1].TestAccuracy, Stopwatch.GetElapsedTime(started).TotalSeconds, threads, DateTime.UtcNow, Machine.Current);
     }
-
-    private static Optimizer CreateOptimizer(SweepOptions o, IReadOnlyList<Parameter> parameters) => o.Optimizer.ToLowerInvariant() switch
-    {
-        "adam" => new Adam(parameters, o.LearningRate),
-        "adamw" => Adam.AdamW(parameters, o.LearningRate),
-        "sgd" => new Sgd(parameters, o.LearningRate),
-        _ => throw new InvalidDataException($"Optimizer '{o.Optimizer}' is not known; use adam, adamw or sgd."),
-    };
 
     /// <summary>A synchronous IProgress: batch reports go straight to the sweep's progress.</summary>
     private sealed class Progress(Action<TrainingProgress> report) : IProgress<TrainingProgress>

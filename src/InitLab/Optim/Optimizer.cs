@@ -61,3 +61,32 @@ public abstract class Optimizer
 
 /// <summary>An optimizer's state: its step count and its per-parameter buffers by name ("0.exp_avg", ...).</summary>
 public sealed record OptimizerState(long Step, IReadOnlyDictionary<string, float[]> Buffers);
+
+/// <summary>Optimizers by name, as the command line and the sweeps choose them.</summary>
+public static class Optimizers
+{
+    /// <summary>The names <see cref="Create"/> knows.</summary>
+    public const string Names = "adam, adamw or sgd";
+
+    /// <summary>The name in lower case; a FormatException naming the choices unless it is one of them.</summary>
+    public static string Check(string name)
+    {
+        string n = name.ToLowerInvariant();
+        return n is "adam" or "adamw" or "sgd" ? n : throw new FormatException($"Optimizer '{name}' is not known; use {Names}.");
+    }
+
+    /// <summary>
+    /// torch.optim's Adam, AdamW or SGD. <paramref name="weightDecay"/> null means each one's
+    /// PyTorch default (0, 0.01 for AdamW); momentum and Nesterov apply to SGD only.
+    /// </summary>
+    public static Optimizer Create(string name, IReadOnlyList<Parameter> parameters, double learningRate,
+        double momentum = 0, double? weightDecay = null, bool nesterov = false)
+    {
+        return Check(name) switch
+        {
+            "adam" => new Adam(parameters, learningRate, weightDecay: weightDecay ?? 0),
+            "adamw" => Adam.AdamW(parameters, learningRate, weightDecay: weightDecay ?? 0.01),
+            _ => new Sgd(parameters, learningRate, momentum, weightDecay: weightDecay ?? 0, nesterov: nesterov),
+        };
+    }
+}
