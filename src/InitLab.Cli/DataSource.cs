@@ -31,8 +31,8 @@ public static class DataSource
     public static async Task<string> Fetch(Output o, DatasetInfo info, string? dir, bool quiet, CancellationToken cancel)
     {
         var cache = DataCache.Default;
-        if (dir is null && DataLocator.FindOffline(info.Name, cache) is { } found) return found;
-        string folder = cache.DatasetFolder(info.Name, dir);
+        var (folder, present) = DatasetStore.Locate(info, cache, dir);
+        if (present) return folder;
         if (!quiet) o.Err.WriteLine($"Downloading {info.Title} into {folder}");
         using var http = Downloader.CreateHttpClient();
         var downloader = new Downloader(http, DownloaderOptions.FromEnvironment(cache));

@@ -16,10 +16,21 @@ public static class DatasetStore
     public static async Task<string> LocateOrDownloadAsync(DatasetInfo info, Downloader downloader, DataCache? cache = null,
         IProgress<DownloadProgress>? progress = null, CancellationToken cancel = default)
     {
-        cache ??= DataCache.Default;
-        if (DataLocator.FindOffline(info.Name, cache) is { } found) return found;
-        string folder = cache.DatasetFolder(info.Name);
-        await downloader.DownloadAsync(info, folder, progress, cancel).ConfigureAwait(false);
+        var (folder, present) = Locate(info, cache);
+        if (!present) await downloader.DownloadAsync(info, folder, progress, cancel).ConfigureAwait(false);
         return folder;
+    }
+
+    /// <summary>
+    /// Where dataset <paramref name="info"/> is, or is to be downloaded: with no
+    /// <paramref name="directory"/>, the first search folder that has all four files (Present),
+    /// else the cache's folder for it; with a directory, DIRECTORY/NAME (to be downloaded, or
+    /// verified if files are there).
+    /// </summary>
+    public static (string Folder, bool Present) Locate(DatasetInfo info, DataCache? cache = null, string? directory = null)
+    {
+        cache ??= DataCache.Default;
+        if (directory is null && DataLocator.FindOffline(info.Name, cache) is { } found) return (found, true);
+        return (cache.DatasetFolder(info.Name, directory), false);
     }
 }
