@@ -1,3 +1,4 @@
+using InitLab.Io;
 using SkiaSharp;
 
 namespace InitLab.Cli;
@@ -34,18 +35,8 @@ public static class ImageGrid
                             bitmap.SetPixel((ox + c) * scale + dx, (oy + r) * scale + dy, new SKColor(g, g, g));
                 }
         }
-        string tmp = path + $".{Environment.ProcessId}.tmp.png";
-        try
-        {
-            using (var image = SKImage.FromBitmap(bitmap))
-            using (var data = image.Encode(SKEncodedImageFormat.Png, 100))
-            using (var file = File.Create(tmp))
-                data.SaveTo(file);
-            File.Move(tmp, path, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(tmp)) File.Delete(tmp);
-        }
+        using var image = SKImage.FromBitmap(bitmap);
+        using var data = image.Encode(SKEncodedImageFormat.Png, 100);
+        AtomicFile.Write(path, data.SaveTo);
     }
 }

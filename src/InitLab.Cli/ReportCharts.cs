@@ -1,3 +1,4 @@
+using InitLab.Io;
 using InitLab.Experiments;
 using ScottPlot;
 
@@ -97,20 +98,7 @@ public static class ReportCharts
 
     private static void Save(Plot plot, string path, int width, int height)
     {
-        string tmp = path + $".{Environment.ProcessId}.tmp.png";
-        string svg = Path.ChangeExtension(path, ".svg");
-        string tmpSvg = svg + $".{Environment.ProcessId}.tmp.svg";
-        try
-        {
-            plot.SavePng(tmp, width, height);
-            plot.SaveSvg(tmpSvg, width, height);
-            File.Move(tmp, path, overwrite: true);
-            File.Move(tmpSvg, svg, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(tmp)) File.Delete(tmp);
-            if (File.Exists(tmpSvg)) File.Delete(tmpSvg);
-        }
+        AtomicFile.Replace(path, tmp => plot.SavePng(tmp, width, height));
+        AtomicFile.Replace(Path.ChangeExtension(path, ".svg"), tmp => plot.SaveSvg(tmp, width, height));
     }
 }

@@ -1,3 +1,4 @@
+using InitLab.Io;
 using System.CommandLine;
 using System.Globalization;
 using InitLab.Experiments;

@@ -1,3 +1,4 @@
+using InitLab.Io;
 using System.Globalization;
 using InitLab.Diagnostics;
 using ScottPlot;
@@ -60,16 +61,7 @@ public static class StdPlot
         figure.AddPlot(dead);
         figure.AddPlot(grad);
         figure.Layout = new ScottPlot.MultiplotLayouts.Rows();
-        string tmp = path + $".{Environment.ProcessId}.tmp.png";
-        try
-        {
-            figure.SavePng(tmp, 900, 1200);
-            File.Move(tmp, path, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(tmp)) File.Delete(tmp);
-        }
+        AtomicFile.Replace(path, tmp => figure.SavePng(tmp, 900, 1200));
     }
 
     /// <summary>

@@ -44,20 +44,7 @@ public static class OnnxExport
     public static void Write(Sequential model, string path)
     {
         byte[] bytes = ToBytes(model);
-        string tmp = $"{path}.{Environment.ProcessId}.tmp";
-        try
-        {
-            using (var f = new FileStream(tmp, FileMode.Create, FileAccess.Write, FileShare.None))
-            {
-                f.Write(bytes);
-                f.Flush(flushToDisk: true);
-            }
-            File.Move(tmp, path, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(tmp)) File.Delete(tmp);
-        }
+        AtomicFile.Write(path, f => f.Write(bytes));
     }
 
     private static void WriteGraph(ProtoWriter g, Sequential model, int inFeatures, int outFeatures)

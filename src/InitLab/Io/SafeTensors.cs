@@ -105,23 +105,8 @@ public static class SafeTensors
 
     /// <summary>Writes a file atomically: a temporary file in the same folder, flushed to disk, then renamed over <paramref name="path"/>.</summary>
     public static void Write(string path, IReadOnlyList<NamedTensor> tensors, IReadOnlyDictionary<string, string>? metadata = null,
-        IReadOnlyList<NamedU32Tensor>? u32 = null)
-    {
-        string tmp = $"{path}.{Environment.ProcessId}.tmp";
-        try
-        {
-            using (var f = new FileStream(tmp, FileMode.Create, FileAccess.Write, FileShare.None))
-            {
-                Write(f, tensors, metadata, u32);
-                f.Flush(flushToDisk: true);
-            }
-            File.Move(tmp, path, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(tmp)) File.Delete(tmp);
-        }
-    }
+        IReadOnlyList<NamedU32Tensor>? u32 = null) =>
+        AtomicFile.Write(path, f => Write(f, tensors, metadata, u32));
 
     /// <summary>Reads a safetensors file; every problem is a <see cref="SafeTensorsFormatException"/> naming it.</summary>
     public static SafeTensorsContent Read(string path)
