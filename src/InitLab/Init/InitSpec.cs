@@ -37,24 +37,24 @@ public sealed class InitSpec
         ["default"] = new("torch.nn.Linear's own: W ~ U(±1/sqrt(fan_in)) (kaiming_uniform with a=sqrt(5)), b ~ U(±1/sqrt(fan_in))", [], (_, _, _) => { }),
         ["zeros"] = new("W = 0", [], (t, _, _) => Initializers.Zeros(t)),
         ["ones"] = new("W = 1", [], (t, _, _) => Initializers.Constant(t, 1f)),
-        ["constant"] = new("W = val", ["val=0"], (t, _, s) => Initializers.Constant(t, (float)s.Get("val", 0))),
+        ["constant"] = new("W = val", ["val=0"], (t, _, s) => Initializers.Constant(t, (float)s.Get("val"))),
         ["eye"] = new("W = I (ones on the diagonal)", [], (t, _, _) => Initializers.Eye(t)),
-        ["uniform"] = new("W ~ U(a, b)", ["a=0", "b=1"], (t, g, s) => Initializers.Uniform(t, g, s.Get("a", 0), s.Get("b", 1))),
-        ["normal"] = new("W ~ N(mean, std²)", ["mean=0", "std=1"], (t, g, s) => Initializers.Normal(t, g, s.Get("mean", 0), s.Get("std", 1))),
+        ["uniform"] = new("W ~ U(a, b)", ["a=0", "b=1"], (t, g, s) => Initializers.Uniform(t, g, s.Get("a"), s.Get("b"))),
+        ["normal"] = new("W ~ N(mean, std²)", ["mean=0", "std=1"], (t, g, s) => Initializers.Normal(t, g, s.Get("mean"), s.Get("std"))),
         ["trunc-normal"] = new("W ~ N(mean, std²) truncated to [a, b]", ["mean=0", "std=1", "a=-2", "b=2"],
-            (t, g, s) => Initializers.TruncNormal(t, g, s.Get("mean", 0), s.Get("std", 1), s.Get("a", -2), s.Get("b", 2))),
+            (t, g, s) => Initializers.TruncNormal(t, g, s.Get("mean"), s.Get("std"), s.Get("a"), s.Get("b"))),
         ["xavier-uniform"] = new("W ~ U(±gain·sqrt(6/(fan_in+fan_out)))", ["gain=1"], (t, g, s) => Initializers.XavierUniform(t, g, s.GetGain())),
         ["xavier-normal"] = new("W ~ N(0, gain²·2/(fan_in+fan_out))", ["gain=1"], (t, g, s) => Initializers.XavierNormal(t, g, s.GetGain())),
         ["kaiming-uniform"] = new("W ~ U(±gain·sqrt(3/fan)), gain = calculate_gain(nonlinearity, a)", ["a=0", "mode=fan_in", "nonlinearity=leaky_relu"],
-            (t, g, s) => Initializers.KaimingUniform(t, g, s.Get("a", 0), s.GetString("mode", "fan_in"), s.GetString("nonlinearity", "leaky_relu"))),
+            (t, g, s) => Initializers.KaimingUniform(t, g, s.Get("a"), s.GetString("mode"), s.GetString("nonlinearity"))),
         ["kaiming-normal"] = new("W ~ N(0, gain²/fan), gain = calculate_gain(nonlinearity, a)", ["a=0", "mode=fan_in", "nonlinearity=leaky_relu"],
-            (t, g, s) => Initializers.KaimingNormal(t, g, s.Get("a", 0), s.GetString("mode", "fan_in"), s.GetString("nonlinearity", "leaky_relu"))),
+            (t, g, s) => Initializers.KaimingNormal(t, g, s.Get("a"), s.GetString("mode"), s.GetString("nonlinearity"))),
         ["orthogonal"] = new("W = gain·Q, Q from the QR of a standard normal matrix (sign-fixed)", ["gain=1"], (t, g, s) => Initializers.Orthogonal(t, g, s.GetGain())),
         ["sparse"] = new("W ~ N(0, std²), then ceil(sparsity·rows) entries of each column set to 0", ["sparsity=0.1", "std=0.01"],
-            (t, g, s) => Initializers.Sparse(t, g, s.Get("sparsity", 0.1), s.Get("std", 0.01))),
+            (t, g, s) => Initializers.Sparse(t, g, s.Get("sparsity"), s.Get("std"))),
         ["variance-scaling"] = new("Keras: variance scale/n, n = fan_in, fan_out or fan_avg; truncated_normal, untruncated_normal or uniform",
             ["scale=1", "mode=fan_in", "distribution=truncated_normal"],
-            (t, g, s) => Initializers.VarianceScaling(t, g, s.Get("scale", 1), s.GetString("mode", "fan_in"), s.GetString("distribution", "truncated_normal"))),
+            (t, g, s) => Initializers.VarianceScaling(t, g, s.Get("scale"), s.GetString("mode"), s.GetString("distribution"))),
         ["keras:glorot-uniform"] = Keras(1, "fan_avg", "uniform", "Keras GlorotUniform: U(±sqrt(6/(fan_in+fan_out)))"),
         ["keras:glorot-normal"] = Keras(1, "fan_avg", "truncated_normal", "Keras GlorotNormal: truncated N, variance 2/(fan_in+fan_out)"),
         ["keras:he-uniform"] = Keras(2, "fan_in", "uniform", "Keras HeUniform: U(±sqrt(6/fan_in))"),
@@ -62,12 +62,12 @@ public sealed class InitSpec
         ["keras:lecun-uniform"] = Keras(1, "fan_in", "uniform", "Keras LecunUniform: U(±sqrt(3/fan_in))"),
         ["keras:lecun-normal"] = Keras(1, "fan_in", "truncated_normal", "Keras LecunNormal: truncated N, variance 1/fan_in"),
         ["keras:random-normal"] = new("Keras RandomNormal: W ~ N(mean, stddev²)", ["mean=0", "stddev=0.05"],
-            (t, g, s) => Initializers.Normal(t, g, s.Get("mean", 0), s.Get("stddev", 0.05))),
+            (t, g, s) => Initializers.Normal(t, g, s.Get("mean"), s.Get("stddev"))),
         ["keras:random-uniform"] = new("Keras RandomUniform: W ~ U(minval, maxval)", ["minval=-0.05", "maxval=0.05"],
-            (t, g, s) => Initializers.Uniform(t, g, s.Get("minval", -0.05), s.Get("maxval", 0.05))),
+            (t, g, s) => Initializers.Uniform(t, g, s.Get("minval"), s.Get("maxval"))),
         ["keras:truncated-normal"] = new("Keras TruncatedNormal: N(mean, stddev²) with values beyond 2 stddev of the mean redrawn", ["mean=0", "stddev=0.05"],
-            (t, g, s) => KerasTruncatedNormal(t, g, s.Get("mean", 0), s.Get("stddev", 0.05))),
-        ["keras:constant"] = new("Keras Constant: W = value", ["value=0"], (t, _, s) => Initializers.Constant(t, (float)s.Get("value", 0))),
+            (t, g, s) => KerasTruncatedNormal(t, g, s.Get("mean"), s.Get("stddev"))),
+        ["keras:constant"] = new("Keras Constant: W = value", ["value=0"], (t, _, s) => Initializers.Constant(t, (float)s.Get("value"))),
         ["keras:identity"] = new("Keras Identity: W = gain·I (ones on the diagonal)", ["gain=1"], (t, _, s) => Initializers.Eye(t, (float)s.GetGain())),
         ["dbn"] = new("Deep belief network: each hidden layer pretrained as a Bernoulli RBM (CD-k with momentum 0.5 then 0.9, or PCD without momentum; weight decay) on the layer below, the output layer from `top`; needs --activation sigmoid",
             ["epochs=10", "lr=0.1", "cd=1", "pcd=0", "batch=100", "wd=0.0002", "top=xavier-uniform"],
@@ -141,7 +141,7 @@ public sealed class InitSpec
         {
             if (key is "mode" or "nonlinearity" or "distribution" or "top") continue;
             if (key == "gain") spec.GetGain();
-            else spec.Get(key, 0);
+            else spec.Get(key);
         }
         return spec;
     }
@@ -149,19 +149,25 @@ public sealed class InitSpec
     /// <summary>Fills a weight tensor (out, in) as this initializer does.</summary>
     public void Apply(Tensor weight, TorchGenerator generator) => _entry.Apply(weight, generator, this);
 
-    private double Get(string key, double fallback)
+    /// <summary>
+    /// The value given for <paramref name="key"/>, else its default: the "key=default" in the
+    /// entry's parameter list, the one place a default is written (and what `initlab inits` shows).
+    /// </summary>
+    private string GetString(string key) => _args.TryGetValue(key, out var v) ? v
+        : _entry.Parameters.Select(p => p.Split('=', 2)).FirstOrDefault(p => p[0] == key)?[1]
+          ?? throw new InvalidOperationException($"Initializer '{Name}' has no parameter '{key}'.");
+
+    private double Get(string key)
     {
-        if (!_args.TryGetValue(key, out var s)) return fallback;
+        string s = GetString(key);
         if (double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) && double.IsFinite(v)) return v;
         throw new FormatException($"Initializer '{Name}': {key}={s} is not a number.");
     }
 
-    private string GetString(string key, string fallback) => _args.GetValueOrDefault(key, fallback);
-
     /// <summary>gain=NUMBER, or gain=NONLINEARITY for calculate_gain (e.g. gain=tanh, gain=leaky_relu:0.2).</summary>
     private double GetGain()
     {
-        if (!_args.TryGetValue("gain", out var s)) return 1;
+        string s = GetString("gain");
         if (double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) && double.IsFinite(v)) return v;
         var parts = s.Split(':');
         double? param = parts.Length > 1 && double.TryParse(parts[1], NumberStyles.Float, CultureInfo.InvariantCulture, out double p) ? p : null;
@@ -185,10 +191,10 @@ public sealed class InitSpec
     public bool IsDbn => Name == "dbn";
 
     /// <summary>A string parameter or its default.</summary>
-    public string Text(string key, string fallback) => GetString(key, fallback);
+    public string Text(string key) => GetString(key);
 
     /// <summary>A numeric parameter or its default, for initializers applied at the network level.</summary>
-    public double Number(string key, double fallback) => Get(key, fallback);
+    public double Number(string key) => Get(key);
 
     public override string ToString() =>
         _args.Count == 0 ? Name : $"{Name}:{string.Join(",", _args.Select(kv => $"{kv.Key}={kv.Value}"))}";

@@ -52,7 +52,7 @@ public static class Mlp
         for (int i = 0; i < linears.Count; i++)
         {
             var spec = plan.ForLayer(i, linears.Count);
-            if (spec.IsDbn) spec = i + 1 < linears.Count ? InitSpec.Parse("default") : InitSpec.Parse(spec.Text("top", "xavier-uniform"));
+            if (spec.IsDbn) spec = i + 1 < linears.Count ? InitSpec.Parse("default") : InitSpec.Parse(spec.Text("top"));
             if (!spec.IsTorchDefault) spec.Apply(linears[i].Weight.Value, generator);
         }
         for (int i = 0; i < linears.Count; i++)
@@ -74,7 +74,7 @@ public static class Mlp
         if (only.IsLsuv)
         {
             model.SetThreads(context!.Threads);
-            Lsuv.Apply(model, DataBatch.First(context.Train!, (int)only.Number("batch", 256)).X, only.Number("tol", 0.1), (int)only.Number("iters", 10));
+            Lsuv.Apply(model, DataBatch.First(context.Train!, (int)only.Number("batch")).X, only.Number("tol"), (int)only.Number("iters"));
         }
         if (dbn) PretrainDbn(sizes, only, linears, context!, generator);
         return model;
@@ -82,18 +82,18 @@ public static class Mlp
 
     private static void PretrainDbn(IReadOnlyList<int> sizes, InitSpec spec, List<Linear> linears, InitContext context, TorchGenerator generator)
     {
-        bool pcd = spec.Number("pcd", 0) != 0;
+        bool pcd = spec.Number("pcd") != 0;
         var (initialMomentum, finalMomentum) = RbmOptions.DefaultMomentum(pcd);
         var options = new RbmOptions
         {
-            Epochs = (int)spec.Number("epochs", 10),
-            LearningRate = spec.Number("lr", 0.1),
-            GibbsSteps = (int)spec.Number("cd", 1),
+            Epochs = (int)spec.Number("epochs"),
+            LearningRate = spec.Number("lr"),
+            GibbsSteps = (int)spec.Number("cd"),
             Persistent = pcd,
             InitialMomentum = initialMomentum,
             FinalMomentum = finalMomentum,
-            BatchSize = (int)spec.Number("batch", 100),
-            WeightDecay = spec.Number("wd", 0.0002),
+            BatchSize = (int)spec.Number("batch"),
+            WeightDecay = spec.Number("wd"),
             // The RBMs' own randomness follows from the network's generator, so one seed fixes the run.
             Seed = generator.Random64(),
             Threads = context.Threads,
