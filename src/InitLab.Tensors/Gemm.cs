@@ -78,7 +78,7 @@ public static unsafe partial class Gemm
             long work = (long)m * n * k;
             int parts = work < ParallelThreshold ? 1 : Math.Min(threads, job.MaxParts);
             if (parts <= 1) job.Execute(0, 1);
-            else WorkerPool.Shared.Run(job, parts);
+            else WorkerPool.Current.Run(job, parts);
         }
     }
 

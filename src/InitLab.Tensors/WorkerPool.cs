@@ -14,8 +14,38 @@ public interface IParallelJob
 /// </summary>
 public sealed class WorkerPool
 {
-    /// <summary>The process-wide pool the engine's kernels use.</summary>
+    /// <summary>The process-wide pool.</summary>
     public static WorkerPool Shared { get; } = new();
+
+    [ThreadStatic] private static WorkerPool? t_current;
+
+    /// <summary>The pool the engine's kernels use on this thread: one given by <see cref="UseOwnPool"/>, else <see cref="Shared"/>.</summary>
+    public static WorkerPool Current => t_current ?? Shared;
+
+    /// <summary>
+    /// Gives the calling thread a pool of its own until the returned scope is disposed, when its
+    /// workers end. For callers that run several trainings at once (compare --parallel): on the
+    /// shared pool their multithreaded GEMMs would take turns on its lock and its workers.
+    /// </summary>
+    public static IDisposable UseOwnPool()
+    {
+        var scope = new Scope(new WorkerPool(), t_current);
+        t_current = scope.Pool;
+        return scope;
+    }
+
+    private sealed class Scope(WorkerPool pool, WorkerPool? previous) : IDisposable
+    {
+        public WorkerPool Pool => pool;
+
+        public void Dispose()
+        {
+            t_current = previous;
+            pool.Stop();
+        }
+    }
+
+    private volatile bool _stopped;
 
     private readonly object _runLock = new();
     private readonly List<Worker> _workers = new();
@@ -50,6 +80,7 @@ public sealed class WorkerPool
         }
         lock (_runLock)
         {
+            ObjectDisposedException.ThrowIf(_stopped, this);
             EnsureWorkers(count - 1);
             _job = job;
             _failure = null;
@@ -68,6 +99,17 @@ public sealed class WorkerPool
                 _job = null;
             }
             if (_failure is { } f) throw new AggregateException("A worker thread failed.", f);
+        }
+    }
+
+    /// <summary>Ends the worker threads (after any job in progress); the pool must not be used afterwards.</summary>
+    private void Stop()
+    {
+        lock (_runLock)
+        {
+            _stopped = true;
+            Volatile.Write(ref _ticket, (long)unchecked(GenerationOf(_ticket) + 1) << 32);
+            foreach (var w in _workers) w.Go.Set();
         }
     }
 
@@ -91,6 +133,7 @@ public sealed class WorkerPool
             // need goes back to waiting; one it needs holds the job open (Run waits for its
             // decrement), so _job cannot change under it.
             long ticket = WaitForNextJob(w, seen);
+            if (_stopped) return;
             seen = GenerationOf(ticket);
             int count = (int)ticket;
             if (w.Index >= count) continue;

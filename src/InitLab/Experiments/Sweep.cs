@@ -5,6 +5,7 @@ using InitLab.Init;
 using InitLab.Models;
 using InitLab.Nn;
 using InitLab.Optim;
+using InitLab.Tensors;
 using InitLab.Random;
 using InitLab.Training;
 
@@ -87,6 +88,8 @@ public static class Sweep
     public static RunResult RunOne(string outDir, SweepRun run, DataSplits splits, SweepOptions options, IProgress<SweepEvent>? progress, CancellationToken cancel)
     {
         int threads = options.ThreadsPerRun;
+        // Runs in parallel each get their own worker threads; on the shared pool their GEMMs would take turns.
+        using var pool = options.Parallel > 1 && threads > 1 ? WorkerPool.UseOwnPool() : null;
         string tmp = Path.Combine(outDir, $"{TempPrefix}{run.Id}.{Environment.MachineName}.{Environment.ProcessId}");
         if (Directory.Exists(tmp)) Directory.Delete(tmp, true);
         Directory.CreateDirectory(tmp);

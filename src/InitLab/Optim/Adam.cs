@@ -74,7 +74,7 @@ public sealed class Adam : Optimizer, IParallelJob
         };
         int threads = Threads > 0 ? Threads : Gemm.DefaultThreads;
         if (_total < ParallelThreshold || threads <= 1) Execute(0, 1);
-        else WorkerPool.Shared.Run(this, threads);
+        else WorkerPool.Current.Run(this, threads);
     }
 
     /// <summary>Updates slice <paramref name="index"/> of <paramref name="count"/> of every parameter.</summary>

@@ -40,4 +40,26 @@ public class WorkerPoolTests
         Assert.All(jobs, j => Assert.Equal(0, j.LateParts));
         Assert.All(jobs, j => Assert.All(j.Hits, h => Assert.Equal(1, h)));
     }
+
+    [Fact]
+    public void AThreadCanHaveItsOwnPoolUntilTheScopeEnds()
+    {
+        Assert.Same(WorkerPool.Shared, WorkerPool.Current);
+        WorkerPool own;
+        using (WorkerPool.UseOwnPool())
+        {
+            own = WorkerPool.Current;
+            Assert.NotSame(WorkerPool.Shared, own);
+            var job = new CountingJob(4);
+            own.Run(job, 4);
+            Assert.All(job.Hits, h => Assert.Equal(1, h));
+            WorkerPool? elsewhere = null;
+            var t = new Thread(() => elsewhere = WorkerPool.Current);
+            t.Start();
+            t.Join();
+            Assert.Same(WorkerPool.Shared, elsewhere);   // other threads keep the shared pool
+        }
+        Assert.Same(WorkerPool.Shared, WorkerPool.Current);
+        Assert.Throws<ObjectDisposedException>(() => own.Run(new CountingJob(2), 2));
+    }
 }
