@@ -31,8 +31,7 @@ public static class EvaluateCommand
         var test = DataSource.Load(o, dataDir, dataset, quiet).Test;
         var loaded = ModelOptions.LoadFor(modelPath, activation, test);
         var predicted = Evaluator.Predict(loaded.Model, test);
-        int correct = predicted.Where((p, i) => p == test.Labels[i]).Count();
-        float accuracy = (float)correct / Math.Max(1, predicted.Length);
+        var (correct, accuracy) = Evaluator.Accuracy(test.Labels, predicted);
         o.Out.WriteLine($"Accuracy: {((double)accuracy).ToString("R", CultureInfo.InvariantCulture)} ({correct} of {predicted.Length})");
         var counts = Evaluator.ConfusionMatrix(test.Labels, predicted, test.Classes);
         foreach (var line in RenderMatrix(counts)) o.Out.WriteLine(line);

@@ -104,7 +104,7 @@ public static class RbmCommand
         }
         if (samplesPath is not null)
         {
-            var start = new Tensor(held.Data[..(Math.Min(100, held.Rows) * held.Cols)], Math.Min(100, held.Rows), held.Cols);
+            var start = held.CopyRows(0, Math.Min(100, held.Rows));
             var dreams = rbm.Dream(start, 1000, new FastSampler(seed + 1));
             var tiles = Enumerable.Range(0, dreams.Rows).Select(i => dreams.Row(i).ToArray()).ToList();
             ImageGrid.Save(samplesPath, tiles, side, width, normalize: gaussian);

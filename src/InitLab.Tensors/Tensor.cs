@@ -46,6 +46,9 @@ public sealed class Tensor
     /// <summary>Row <paramref name="i"/> of a 2-D tensor.</summary>
     public Span<float> Row(int i) => Data.AsSpan(i * Cols, Cols);
 
+    /// <summary>A new (count, Cols) tensor holding a copy of rows [start, start + count).</summary>
+    public Tensor CopyRows(int start, int count) => new(Data[(start * Cols)..((start + count) * Cols)], count, Cols);
+
     public float this[int i, int j]
     {
         get => Data[i * Cols + j];

@@ -59,7 +59,7 @@ public static class DeepBeliefNetwork
         for (int start = 0; start < data.Rows; start += block)
         {
             int rows = Math.Min(block, data.Rows - start);
-            var x = new Tensor(data.Data[(start * data.Cols)..((start + rows) * data.Cols)], rows, data.Cols);
+            var x = data.CopyRows(start, rows);
             var h = rbm.Transform(x);
             h.Span.CopyTo(result.Data.AsSpan(start * rbm.Hidden, rows * rbm.Hidden));
         }

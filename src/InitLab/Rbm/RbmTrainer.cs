@@ -283,6 +283,6 @@ public sealed class RbmTrainer
     {
         rows = Math.Min(rows, t.Rows);
         if (rows == t.Rows) return t;
-        return new Tensor(t.Data[..(rows * t.Cols)], rows, t.Cols);
+        return t.CopyRows(0, rows);
     }
 }

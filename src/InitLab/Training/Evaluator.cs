@@ -33,12 +33,15 @@ public static class Evaluator
     }
 
     /// <summary>Fraction of rows whose prediction equals the label, as a float32 mean (as the note computes it).</summary>
-    public static float Accuracy(Layer model, Dataset data, int batchSize = 1000)
+    public static float Accuracy(Layer model, Dataset data, int batchSize = 1000) =>
+        Accuracy(data.Labels, Predict(model, data, batchSize)).Accuracy;
+
+    /// <summary>How many predictions equal their labels, and that share of all (0 for none).</summary>
+    public static (int Correct, float Accuracy) Accuracy(IReadOnlyList<int> labels, ReadOnlySpan<int> predicted)
     {
-        var p = Predict(model, data, batchSize);
         int correct = 0;
-        for (int i = 0; i < p.Length; i++) if (p[i] == data.Labels[i]) correct++;
-        return (float)correct / p.Length;
+        for (int i = 0; i < predicted.Length; i++) if (predicted[i] == labels[i]) correct++;
+        return (correct, (float)correct / Math.Max(1, predicted.Length));
     }
 
     /// <summary>softmax(logits) for one input row: the model's probability of each class, summing to 1.</summary>
