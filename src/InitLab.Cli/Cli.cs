@@ -62,7 +62,7 @@ public static class Cli
 
     private static bool IsHelp(string[] args) => args.Any(a => a is "--help" or "-h" or "-?");
 
-    private static bool IsUserError(Exception e) => e is IdxFormatException or InitLab.Io.SafeTensorsFormatException or FileNotFoundException or DirectoryNotFoundException
+    private static bool IsUserError(Exception e) => e is UserInputException or IdxFormatException or InitLab.Io.SafeTensorsFormatException or FileNotFoundException or DirectoryNotFoundException
         or FormatException or ArgumentException or IOException or UnauthorizedAccessException or InvalidDataException;
 }
 

@@ -4,6 +4,7 @@ using InitLab.Data;
 using InitLab.Experiments;
 using InitLab.Init;
 using InitLab.Models;
+using InitLab.Training;
 
 namespace InitLab.Cli;
 
@@ -62,8 +63,17 @@ public static class CompareCommand
         var (shardIndex, shardCount) = s.Shard is null ? (0, 1) : Options.Parse(() => SweepGrid.ParseShard(s.Shard), "--shard");
         var runs = SweepGrid.Shard(grid, shardIndex, shardCount);
 
+        var baseConfig = new TrainConfig
+        {
+            Data = DataSource.Canonical(s.Data, s.Dataset),
+            Init = InitPlan.Parse(inits[0], s.Bias),
+            Optimizer = new OptimizerConfig { Name = s.Optimizer, LearningRate = s.Lr },
+            BatchSize = s.BatchSize,
+            Epochs = s.Epochs,
+        };
+        var options = new SweepOptions { Base = baseConfig, Parallel = s.Parallel, Threads = s.Threads };
+        Sweep.CheckFinishedRunsMatch(s.Out, runs, options);
         var splits = DataSource.Load(o, s.Data, s.Dataset, s.Quiet);
-        var options = new SweepOptions { Epochs = s.Epochs, BatchSize = s.BatchSize, Optimizer = s.Optimizer.ToLowerInvariant(), LearningRate = s.Lr, Bias = s.Bias, Parallel = s.Parallel, Threads = s.Threads };
         if (!s.Quiet)
             o.Out.WriteLine($"{grid.Count} runs in the grid ({inits.Count} inits × {archs.Count} architectures × {activations.Length} activations × {s.Seeds} seeds)" +
                 (shardCount > 1 ? $"; shard {shardIndex}/{shardCount} has {runs.Count}" : "") +
@@ -72,7 +82,7 @@ public static class CompareCommand
         using var interrupt = new CtrlC();
         try
         {
-            summary = SweepView.Run(o, s.Quiet, runs.Count, options.Epochs, progress => Sweep.Run(s.Out, runs, splits, options, progress, interrupt.Token));
+            summary = SweepView.Run(o, s.Quiet, runs.Count, s.Epochs, progress => Sweep.Run(s.Out, runs, splits, options, progress, interrupt.Token));
         }
         catch (OperationCanceledException) when (interrupt.Token.IsCancellationRequested)
         {

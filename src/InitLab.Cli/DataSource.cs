@@ -15,16 +15,18 @@ public static class DataSource
     public static DataSplits Load(Output o, string? dataDir, string? dataset, bool quiet)
     {
         if (dataDir is not null && dataset is not null) throw new UsageException("give --data DIR or --dataset NAME, not both.");
-        if (dataset is null)
-        {
-            string folder = DataLocator.Resolve(dataDir);
-            // A folder named after a dataset (e.g. /usr/share/datasets/fashion-mnist) gets that dataset's class names.
-            var guess = DatasetInspector.Guess(folder, []).Dataset;
-            return MnistLoader.Load(folder, guess?.Classes ?? 10, guess?.ClassNames);
-        }
+        if (dataset is null) return Datasets.LoadFolder(dataDir);
         var info = Options.Parse(() => DatasetCatalog.Get(dataset), "--dataset");
         string dir = Fetch(o, info, null, quiet, CancellationToken.None).GetAwaiter().GetResult();
         return MnistLoader.Load(dir, info.Classes, info.ClassNames);
+    }
+
+    /// <summary>The data source as a run's configuration records it: the dataset's name, or the folder's full path.</summary>
+    public static string Canonical(string? dataDir, string? dataset)
+    {
+        if (dataDir is not null && dataset is not null) throw new UsageException("give --data DIR or --dataset NAME, not both.");
+        if (dataset is not null) return Options.Parse(() => DatasetCatalog.Get(dataset), "--dataset").Name;
+        return dataDir is null ? Datasets.Canonical(DataLocator.Resolve(null)) : Path.TrimEndingDirectorySeparator(Path.GetFullPath(dataDir));
     }
 
     /// <summary>The dataset's folder: found offline, else downloaded (with a progress line on a terminal).</summary>
@@ -32,6 +34,7 @@ public static class DataSource
     {
         var cache = DataCache.Default;
         var (folder, present) = DatasetStore.Locate(info, cache, dir);
+        // Datasets.LocateOrDownloadAsync does the same without the CLI's messages and file list.
         if (present) return folder;
         if (!quiet) o.Err.WriteLine($"Downloading {info.Title} into {folder}");
         using var http = Downloader.CreateHttpClient();

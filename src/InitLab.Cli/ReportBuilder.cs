@@ -15,11 +15,11 @@ public static class ReportBuilder
     {
         var doc = new ReportDocument(outDir);
         var inits = r.Inits;
-        var first = r.Runs[0].Config;
+        var first = r.Runs[0].Config.Train;
         doc.H(1, "InitLab: comparing initializations");
         int seeds = r.Runs.Select(x => x.Config.Seed).Distinct().Count();
         doc.P($"{r.Runs.Count} runs: {inits.Count} initializers × {r.Groups.Count} architecture/activation combinations × {seeds} seeds. " +
-              $"Training as `initlab train`: {first.Optimizer} lr {ReportCommand.F(first.LearningRate, "G")}, batch {first.BatchSize}, {first.Epochs} epochs, biases {DescribeBias(first.Bias)}; data `{first.Data}`.");
+              $"Training as `initlab train`: {first.Optimizer.Name} lr {ReportCommand.F(first.Optimizer.LearningRate, "G")}, batch {first.BatchSize}, {first.Epochs} epochs, biases {DescribeBias(first.Init.Bias.ToString())}; data `{first.Data}`.");
 
         doc.H(2, "Final test accuracy");
         doc.P("Test accuracy (%) after the last epoch, mean ± standard deviation over seeds (n = seeds); the best initializer of each column in bold.");

@@ -30,15 +30,16 @@ public static class SeedCommand
     {
         Options.CheckEpochsAndThreads(epochs, threads);
         if (save is not null) AtomicFile.CheckFolder(save, "--save");
+        string source = DataSource.Canonical(dataDir, dataset);
         var splits = DataSource.Load(o, dataDir, dataset, quiet);
-        var exp = SeedExperiment.Create(deep, epochs, threads);
+        var exp = SeedExperiment.Create(deep, epochs, splits, source);
         o.Out.WriteLine(TorchPrint.Parameter(exp.LastWeight.Value));
-        var progress = o.EpochProgress(quiet, epochs);
-        for (int e = 1; e <= epochs; e++)
+        var lines = new InlineProgress<EpochReport>(r =>
         {
-            var r = exp.Trainer.RunEpoch(splits.Train, e, progress);
-            if (!quiet) o.Out.WriteLine($"Epoch: {e:0000} cost = {((double)r.Cost).ToString("F9", CultureInfo.InvariantCulture)}");
-        }
+            if (!quiet) o.Out.WriteLine($"Epoch: {r.Epoch:0000} cost = {r.TrainCost.ToString("F9", CultureInfo.InvariantCulture)}");
+        });
+        // The note measures accuracy once, at the end; so does this command.
+        exp.Trainer.Fit(lines, CancellationToken.None, new FitOptions { EvaluateEachEpoch = false, BatchProgress = o.EpochProgress(quiet, epochs) });
         o.Out.WriteLine("Learning finished");
         if (save is not null) ModelFile.Save(exp.Model, save);
         float accuracy = Evaluator.Accuracy(exp.Model, splits.Test);
@@ -52,6 +53,4 @@ public static class SeedCommand
         o.Out.WriteLine($"Prediction:  {prediction}{PredictCommand.ClassName(test, prediction)}");
         return Cli.Ok;
     }
-
-    /// <summary>" (Ankle boot)" for datasets whose classes have names; nothing for digits.</summary>
 }

@@ -53,75 +53,105 @@ public static class TrainCommand
         double Momentum, bool Nesterov, double? WeightDecay, int BatchSize, int Epochs, ulong Seed, int Threads, string? Metrics, bool Quiet,
         string? Save = null, string? Load = null, string? Checkpoint = null, int CheckpointEvery = 1, bool Resume = false);
 
-    internal static int Run(Output o, Settings s)
+    /// <summary>The run's configuration from the options; every bad value is a usage error naming its option.</summary>
+    internal static TrainConfig Config(Settings s, string data)
     {
         Options.CheckEpochsAndThreads(s.Epochs, s.Threads);
-        if (s.Data is null && s.Dataset is null) throw new UsageException($"give --data DIR or --dataset NAME ({DatasetCatalog.Names}).");
         if (s.BatchSize < 1) throw new UsageException($"--batch-size must be at least 1, got {s.BatchSize}.");
         int[] sizes = Options.Parse(() => Mlp.ParseSizes(s.Layers), "--layers");
         var init = Options.Parse(() => InitPlan.Parse(s.Init, s.Bias), "--init/--bias");
         Options.Parse(() => init.ForLayer(0, sizes.Length - 1), "--init");
         _ = Options.Parse(() => Mlp.CreateActivation(s.Activation), "--activation");
         Options.Parse(() => Optimizers.Check(s.Optimizer), "--optimizer");
-        if (!(s.Lr > 0) || double.IsInfinity(s.Lr)) throw new UsageException($"--lr must be a positive number, got {s.Lr}.");
-        if (s.Momentum < 0 || s.WeightDecay < 0) throw new UsageException("--momentum and --weight-decay must not be negative.");
-        bool sgd = Optimizers.Check(s.Optimizer) == "sgd";
-        if (s.Nesterov && !(sgd && s.Momentum > 0))
-            throw new UsageException("--nesterov needs --optimizer sgd and a --momentum above 0 (Nesterov momentum is a form of SGD momentum).");
-        if (s.Momentum > 0 && !sgd)
-            throw new UsageException($"--momentum is for --optimizer sgd; {s.Optimizer} has its own moment estimates.");
+        var optimizer = new OptimizerConfig { Name = s.Optimizer, LearningRate = s.Lr, Momentum = s.Momentum, Nesterov = s.Nesterov, WeightDecay = s.WeightDecay };
+        try
+        {
+            optimizer.Validate();
+        }
+        catch (UserInputException e)
+        {
+            // The library names settings as the configuration does; on the command line they are options.
+            throw new UsageException("--" + e.Message.Replace("weight_decay", "weight-decay", StringComparison.Ordinal));
+        }
+        return new TrainConfig
+        {
+            Data = data, Layers = sizes, Activation = s.Activation, Init = init, Optimizer = optimizer,
+            BatchSize = s.BatchSize, Epochs = s.Epochs, Seed = s.Seed,
+        };
+    }
+
+    internal static int Run(Output o, Settings s)
+    {
+        if (s.Data is null && s.Dataset is null) throw new UsageException($"give --data DIR or --dataset NAME ({DatasetCatalog.Names}).");
+        var config = Config(s, DataSource.Canonical(s.Data, s.Dataset));
         if (s.Metrics is { } m) AtomicFile.CheckFolder(m, "--metrics");
         if (s.Save is { } sv) AtomicFile.CheckFolder(sv, "--save");
-        var checkpoints = TrainCheckpoints.Prepare(s);
-        var resumed = checkpoints?.LoadForResume();
+        string? checkpoint = CheckpointPath(s);
 
         var splits = DataSource.Load(o, s.Data, s.Dataset, s.Quiet);
-        if (sizes[0] != splits.Train.FeatureCount)
-            throw new ArgumentException($"--layers starts with {sizes[0]} inputs but {splits.Train.Source} has {splits.Train.FeatureCount} pixels per image.");
-        if (sizes[^1] < splits.Train.Classes)
-            throw new ArgumentException($"--layers ends with {sizes[^1]} outputs but the data has {splits.Train.Classes} classes.");
-        var generator = new TorchGenerator(s.Seed);
-        var model = resumed is not null ? resumed.Model.Model
-            : s.Load is { } loadPath ? ModelOptions.LoadMatching(loadPath, sizes, s.Activation)
-            : Mlp.Create(sizes, s.Activation, init, generator, new InitContext(splits.Train, splits.Test, s.Quiet ? null : RbmReporter.For(o), s.Threads));
-        var optimizer = Optimizers.Create(s.Optimizer, model.Parameters, s.Lr, s.Momentum, s.WeightDecay, s.Nesterov);
-        var trainer = new Trainer(model, optimizer, generator, new TrainingOptions { Epochs = s.Epochs, BatchSize = s.BatchSize, Threads = s.Threads });
-        if (trainer.BatchesPerEpoch(splits.Train.Count) == 0)
-            throw new ArgumentException($"{splits.Train.Source}: {splits.Train.Count} images make no full batch of {s.BatchSize}.");
-        if (resumed is not null) checkpoints!.Restore(resumed, optimizer, trainer);
+        var trainer = s.Resume ? Trainer.Resume(checkpoint!, config, splits)
+            : s.Load is { } loadPath ? Trainer.FromModel(config, splits, ModelOptions.LoadMatching(loadPath, [.. config.Layers], s.Activation))
+            : Trainer.Create(config, splits, s.Quiet ? null : RbmReporter.For(o));
+        var at = trainer.Position;
 
-        if (!s.Quiet) o.Out.WriteLine($"{string.Join("-", sizes)} {s.Activation}, {(resumed is not null ? $"resumed from {checkpoints!.Path} at epoch {resumed.Position.Epoch}, batch {resumed.Position.Batch}" : s.Load is null ? $"init {init}{BiasNote(init, sizes.Length - 1)}" : $"weights from {s.Load}")}, {s.Optimizer} lr {s.Lr.ToString(CultureInfo.InvariantCulture)}, batch {s.BatchSize}, seed {s.Seed}; {splits.Train.Count:N0} training images from {Path.GetDirectoryName(splits.Train.Source)}");
-        // The finished epochs' rows; a resumed run starts with the ones its checkpoint recorded.
-        var rows = new StringBuilder(resumed is not null ? checkpoints!.MetricsRows(resumed) : "");
-        var progress = o.EpochProgress(s.Quiet, s.Epochs);
+        if (!s.Quiet)
+        {
+            string start = s.Resume ? $"resumed from {checkpoint} at epoch {at.Epoch}, batch {at.Batch}"
+                : s.Load is null ? $"init {config.Init}{BiasNote(config.Init, config.Layers.Count - 1)}"
+                : $"weights from {s.Load} (the optimizer starts afresh: a model file holds no optimizer state)";
+            o.Out.WriteLine($"{config.Architecture} {s.Activation}, {start}, {s.Optimizer} lr {s.Lr.ToString(CultureInfo.InvariantCulture)}, batch {s.BatchSize}, seed {s.Seed}; {splits.Train.Count:N0} training images from {Path.GetDirectoryName(splits.Train.Source)}");
+        }
+        var lines = new InlineProgress<EpochReport>(r =>
+        {
+            if (s.Quiet) return;
+            o.Out.WriteLine($"Epoch: {r.Epoch:0000} cost = {r.TrainCost.ToString("F9", CultureInfo.InvariantCulture)}  test accuracy {Percent(r.TestAccuracy)}  " +
+                $"({r.Seconds.ToString("F2", CultureInfo.InvariantCulture)} s, {r.SamplesPerSecond:N0} samples/s)");
+        });
+        var options = new FitOptions
+        {
+            CheckpointPath = checkpoint, CheckpointEvery = s.CheckpointEvery, MetricsPath = s.Metrics,
+            BatchProgress = o.EpochProgress(s.Quiet, s.Epochs),
+        };
         using var interrupt = new CtrlC();
         try
         {
-            for (int e = resumed?.Position.Epoch ?? 1; e <= s.Epochs; e++)
-            {
-                var r = trainer.RunEpoch(splits.Train, e, progress, interrupt.Token);
-                string cost = ((double)r.Cost).ToString("F9", CultureInfo.InvariantCulture);
-                if (!s.Quiet) o.Out.WriteLine($"Epoch: {e:0000} cost = {cost}  ({r.Seconds.ToString("F2", CultureInfo.InvariantCulture)} s, {r.SamplesPerSecond:N0} samples/s)");
-                rows.Append(CultureInfo.InvariantCulture, $"{e},{cost},{r.Seconds:F6},{r.SamplesPerSecond:F1}\n");
-                if (e % s.CheckpointEvery == 0 || e == s.Epochs) checkpoints?.Save(model, optimizer, trainer.Position, rows.ToString());
-            }
+            trainer.Fit(lines, interrupt.Token, options);
         }
         catch (OperationCanceledException) when (interrupt.Token.IsCancellationRequested)
         {
             o.ClearProgress();
-            var at = trainer.Position;
-            checkpoints?.Save(model, optimizer, at, rows.ToString());
+            at = trainer.Position;
             o.Err.WriteLine($"initlab: interrupted in epoch {at.Epoch} after batch {at.Batch}.");
-            o.Err.WriteLine(checkpoints is null
+            o.Err.WriteLine(checkpoint is null
                 ? "initlab: no --checkpoint DIR was given, so nothing was saved and this run cannot be resumed."
-                : $"initlab: checkpoint written to {checkpoints.Path}; to continue, run the same command with --resume added.");
+                : $"initlab: checkpoint written to {checkpoint}; to continue, run the same command with --resume added.");
             return Cli.Interrupted;
         }
-        float accuracy = Evaluator.Accuracy(model, splits.Test);
+        float accuracy = Evaluator.Accuracy(trainer.Model, splits.Test);
         o.Out.WriteLine($"Accuracy: {((double)accuracy).ToString("R", CultureInfo.InvariantCulture)}");
-        if (s.Metrics is { } path) AtomicFile.WriteAllText(path, "epoch,cost,seconds,samples_per_second\n" + rows);
-        if (s.Save is { } savePath) ModelFile.Save(model, savePath);
+        if (s.Save is { } savePath) ModelFile.Save(trainer.Model, savePath);
         return Cli.Ok;
+    }
+
+    /// <summary>"96.12%".</summary>
+    internal static string Percent(double fraction) =>
+        double.IsFinite(fraction) ? (fraction * 100).ToString("0.00", CultureInfo.InvariantCulture) + "%" : "n/a";
+
+    /// <summary>DIR/checkpoint.safetensors for --checkpoint DIR (null without it), after checking the checkpoint options.</summary>
+    private static string? CheckpointPath(Settings s)
+    {
+        if (s.CheckpointEvery < 1) throw new UsageException($"--checkpoint-every must be at least 1, got {s.CheckpointEvery}.");
+        if (s.Checkpoint is null)
+        {
+            if (s.Resume) throw new UsageException("--resume needs --checkpoint DIR, the folder holding the checkpoint to continue from.");
+            return null;
+        }
+        if (s.Resume && s.Load is not null) throw new UsageException("--resume and --load cannot be combined: the checkpoint holds the weights.");
+        string path = Path.Combine(s.Checkpoint, CheckpointFile.FileName);
+        if (s.Resume && !File.Exists(path))
+            throw new FileNotFoundException($"--resume: there is no checkpoint to continue from ({path} does not exist).");
+        if (!s.Resume) Directory.CreateDirectory(s.Checkpoint);
+        return path;
     }
 
     /// <summary>", biases zeros (auto)" when --bias auto resolved to something other than PyTorch's default.</summary>

@@ -1,14 +1,30 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using InitLab.Diagnostics;
+using InitLab.Init;
+using InitLab.Training;
 
 namespace InitLab.Experiments;
 
-/// <summary>The resolved configuration of one run (config.json).</summary>
-public sealed record RunConfig(string Id, string Init, int[] Layers, string Activation, ulong Seed, int Epochs, int BatchSize, string Optimizer,
-    double LearningRate, string Bias, int Threads, string Data, int InitIndex, int ArchIndex, int ActivationIndex, int SeedIndex);
+/// <summary>
+/// One run of a sweep (config.json): its folder name, the run's <see cref="TrainConfig"/> (in its
+/// canonical form under "train"), the initializer as the user typed it (reports show that name),
+/// and the place of its initializer, architecture, activation and seed in the order the user listed them.
+/// </summary>
+public sealed record RunConfig(string Id, string Init, TrainConfig Train, int InitIndex, int ArchIndex, int ActivationIndex, int SeedIndex)
+{
+    /// <summary>Layer sizes, input first.</summary>
+    public IReadOnlyList<int> Layers => Train.Layers;
+
+    /// <summary>The activation, canonically named.</summary>
+    public string Activation => Train.Activation;
+
+    /// <summary>The run's seed.</summary>
+    public ulong Seed => Train.Seed;
+}
 
 /// <summary>How a run ended (result.json): "ok", or "invalid" with the reason (e.g. dbn with relu).</summary>
 public sealed record RunResult(string Id, string Status, string? Reason, double? FinalAccuracy, double Seconds, int Threads, DateTime FinishedUtc, Machine Machine)
@@ -16,11 +32,8 @@ public sealed record RunResult(string Id, string Status, string? Reason, double?
     public bool Ok => Status == "ok";
 }
 
-/// <summary>One line of metrics.csv.</summary>
-public sealed record EpochMetrics(int Epoch, double TrainCost, double TestAccuracy, double Seconds);
-
 /// <summary>A finished run as read back from its folder.</summary>
-public sealed record RunRecord(RunConfig Config, RunResult Result, IReadOnlyList<EpochMetrics> Metrics, IReadOnlyList<LayerStats> LayersInit, IReadOnlyList<LayerStats> LayersTrained);
+public sealed record RunRecord(RunConfig Config, RunResult Result, IReadOnlyList<EpochReport> Metrics, IReadOnlyList<LayerStats> LayersInit, IReadOnlyList<LayerStats> LayersTrained);
 
 /// <summary>The files of a run folder: names, formats, writing and reading.</summary>
 public static class RunFiles
@@ -35,13 +48,80 @@ public static class RunFiles
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
     };
 
+    /// <summary>A value as indented snake_case JSON with a final newline (result.json).</summary>
     public static string ToJson<T>(T value) => JsonSerializer.Serialize(value, Json) + "\n";
 
-    public static string MetricsCsv(IEnumerable<EpochMetrics> rows)
+    /// <summary>config.json: id, the initializer as typed, the list positions, and the canonical training configuration.</summary>
+    public static string ToJson(RunConfig c)
     {
-        var sb = new StringBuilder("epoch,train_cost,test_accuracy,seconds\n");
-        foreach (var r in rows) sb.Append(CultureInfo.InvariantCulture, $"{r.Epoch},{r.TrainCost:R},{r.TestAccuracy:R},{r.Seconds:F6}\n");
-        return sb.ToString();
+        var node = new JsonObject
+        {
+            ["id"] = c.Id,
+            ["init_as_given"] = c.Init,
+            ["init_index"] = c.InitIndex,
+            ["arch_index"] = c.ArchIndex,
+            ["activation_index"] = c.ActivationIndex,
+            ["seed_index"] = c.SeedIndex,
+            ["train"] = JsonNode.Parse(c.Train.ToJson()),
+        };
+        return node.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n";
+    }
+
+    /// <summary>Reads config.json (also the flat form of InitLab before the canonical configuration); errors name the file and field.</summary>
+    public static RunConfig ReadConfig(string path)
+    {
+        JsonObject o;
+        try
+        {
+            o = JsonNode.Parse(File.ReadAllText(path)) as JsonObject ?? throw new InvalidDataException($"{path}: expected a JSON object.");
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{path}: not valid JSON ({e.Message}).", e);
+        }
+        try
+        {
+            string id = Field<string>(o, "id", path);
+            int Index(string key) => o.ContainsKey(key) ? Field<int>(o, key, path) : 0;
+            if (o["train"] is JsonObject train)
+                return new RunConfig(id, Field<string>(o, "init_as_given", path), TrainConfig.FromJson(train.ToJsonString(), $"{path}: train"),
+                    Index("init_index"), Index("arch_index"), Index("activation_index"), Index("seed_index"));
+            // The flat config.json of InitLab 0.1.0 sweeps.
+            string init = Field<string>(o, "init", path);
+            var config = new TrainConfig
+            {
+                Data = Field<string>(o, "data", path),
+                Layers = Field<int[]>(o, "layers", path),
+                Activation = Field<string>(o, "activation", path),
+                Init = InitPlan.Parse(init, Field<string>(o, "bias", path)),
+                Optimizer = new OptimizerConfig { Name = Field<string>(o, "optimizer", path), LearningRate = Field<double>(o, "learning_rate", path) },
+                BatchSize = Field<int>(o, "batch_size", path),
+                Epochs = Field<int>(o, "epochs", path),
+                Seed = Field<ulong>(o, "seed", path),
+            };
+            return new RunConfig(id, init, config.Validate(), Index("init_index"), Index("arch_index"), Index("activation_index"), Index("seed_index"));
+        }
+        catch (FormatException e)
+        {
+            throw new InvalidDataException($"{path}: {e.Message}", e);
+        }
+        catch (UserInputException e)
+        {
+            throw new InvalidDataException(e.Message.StartsWith(path, StringComparison.Ordinal) ? e.Message : $"{path}: {e.Message}", e);
+        }
+    }
+
+    private static T Field<T>(JsonObject o, string key, string path)
+    {
+        var node = o[key] ?? throw new InvalidDataException($"{path}: field '{key}' is missing or null.");
+        try
+        {
+            return node.Deserialize<T>() ?? throw new InvalidDataException($"{path}: field '{key}' is null.");
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException)
+        {
+            throw new InvalidDataException($"{path}: field '{key}' is not a {typeof(T).Name} ({node.ToJsonString()}).", e);
+        }
     }
 
     public static string LayersCsv(IEnumerable<LayerStats> rows)
@@ -58,10 +138,11 @@ public static class RunFiles
     /// <summary>Reads a finished run folder; errors name the file and what is wrong.</summary>
     public static RunRecord Read(string dir)
     {
-        var config = ReadJson<RunConfig>(Path.Combine(dir, Config));
+        var config = ReadConfig(Path.Combine(dir, Config));
         var result = ReadJson<RunResult>(Path.Combine(dir, Result));
         if (!result.Ok) return new RunRecord(config, result, [], [], []);
-        return new RunRecord(config, result, ReadCsv(Path.Combine(dir, Metrics), 4, f => new EpochMetrics((int)f[0], f[1], f[2], f[3])),
+        string metrics = Path.Combine(dir, Metrics);
+        return new RunRecord(config, result, MetricsCsv.Parse(File.ReadAllText(metrics), metrics, config.Train.Epochs),
             ReadCsv(Path.Combine(dir, LayersInit), 7, ToStats), ReadCsv(Path.Combine(dir, LayersTrained), 7, ToStats));
     }
 

@@ -1,53 +1,54 @@
-using InitLab.Init;
+using InitLab.Data;
 using InitLab.Models;
 using InitLab.Nn;
-using InitLab.Optim;
 using InitLab.Random;
 using InitLab.Training;
 
 namespace InitLab.Experiments;
 
 /// <summary>
-/// The study note's experiment: MNIST, 784-256-256-10 ReLU (or 784-512-512-512-512-10), xavier_uniform_
-/// weights, Adam lr 0.001, batch 100, 15 epochs, torch.manual_seed(777) and random.seed(777).
-/// The generators are driven exactly as the note's Python program drives them, so the initial
-/// weights, the batch order and the "random test digit" are the ones PyTorch would produce.
+/// The study note's experiment: <see cref="TrainConfig.Note"/> (or <see cref="TrainConfig.NoteDeep"/>)
+/// with random.seed(777) for the test digit. The generators are driven exactly as the note's
+/// Python program drives them, so the initial weights, the batch order and the "random test
+/// digit" are the ones PyTorch would produce.
 /// </summary>
 public sealed class SeedExperiment
 {
+    /// <summary>The note's seed, for torch.manual_seed and random.seed.</summary>
     public const ulong Seed = 777;
+
+    /// <summary>The note's training epochs.</summary>
     public const int NoteEpochs = 15;
-    public static readonly int[] ShallowSizes = [784, 256, 256, 10];
-    public static readonly int[] DeepSizes = [784, 512, 512, 512, 512, 10];
 
     private readonly PythonRandom _python = new(Seed);
 
-    private SeedExperiment(bool deep, Sequential model, TorchGenerator generator, Trainer trainer, Adam optimizer)
-        => (Deep, Model, Generator, Trainer, Optimizer) = (deep, model, generator, trainer, optimizer);
+    private SeedExperiment(bool deep, Trainer trainer) => (Deep, Trainer) = (deep, trainer);
 
+    /// <summary>True for the note's deeper network.</summary>
     public bool Deep { get; }
-    public Sequential Model { get; }
-    public TorchGenerator Generator { get; }
+
+    /// <summary>The trainer of the note's configuration, ready to <see cref="Trainer.Fit(IProgress{EpochReport}?, CancellationToken, FitOptions?)"/>.</summary>
     public Trainer Trainer { get; }
-    public Adam Optimizer { get; }
+
+    /// <summary>The network.</summary>
+    public Sequential Model => Trainer.Model;
+
+    /// <summary>The configuration: the note's preset with <c>data</c> and <c>epochs</c> as given.</summary>
+    public TrainConfig Config => Trainer.Config!;
 
     /// <summary>
-    /// Builds the note's network. For the deep one the generator first goes through what the
-    /// note's session did before it: building the shallow network and 15 epochs of shuffling.
+    /// Builds the note's network for <paramref name="data"/> (named by <paramref name="dataSource"/>
+    /// in the configuration). For the deep one the generator first goes through what the note's
+    /// session did before it: building the shallow network and 15 epochs of shuffling.
     /// </summary>
-    public static SeedExperiment Create(bool deep, int epochs, int threads = 0)
+    public static SeedExperiment Create(bool deep, int epochs, DataSplits data, string dataSource)
     {
+        var shallow = TrainConfig.Note with { Data = dataSource, Epochs = epochs };
+        if (!deep) return new SeedExperiment(false, Trainer.Create(shallow, data));
         var generator = new TorchGenerator(Seed);
-        var init = InitSpec.Parse("xavier-uniform");
-        var model = Mlp.Create(ShallowSizes, "relu", init, generator);
-        if (deep)
-        {
-            DataLoaderOrder.Skip(generator, NoteEpochs);
-            model = Mlp.Create(DeepSizes, "relu", init, generator);
-        }
-        var optimizer = new Adam(model.Parameters, learningRate: 0.001);
-        var trainer = new Trainer(model, optimizer, generator, new TrainingOptions { Epochs = epochs, BatchSize = 100, Threads = threads });
-        return new SeedExperiment(deep, model, generator, trainer, optimizer);
+        Mlp.Create(shallow.Layers, shallow.Activation, shallow.Init, generator);
+        DataLoaderOrder.Skip(generator, NoteEpochs);
+        return new SeedExperiment(true, Trainer.Create(TrainConfig.NoteDeep with { Data = dataSource, Epochs = epochs }, data, generator: generator));
     }
 
     /// <summary>The last Linear layer's weight, which the note prints after xavier_uniform_.</summary>

@@ -11,30 +11,41 @@ using InitLab.Training;
 
 namespace InitLab.Experiments;
 
-/// <summary>What stays fixed across a sweep's runs; the defaults are those of <c>initlab train</c>.</summary>
+/// <summary>What stays fixed across a sweep's runs, and how the sweep is run.</summary>
 public sealed record SweepOptions
 {
-    public int Epochs { get; init; } = 15;
-    public int BatchSize { get; init; } = 100;
-    /// <summary>adam, adamw or sgd.</summary>
-    public string Optimizer { get; init; } = "adam";
-    public double LearningRate { get; init; } = 0.001;
-    /// <summary>Bias initializer for every run: auto, default (PyTorch's), zeros or constant:val=X (see <see cref="Init.BiasInit"/>).</summary>
-    public string Bias { get; init; } = "auto";
+    /// <summary>
+    /// The settings every run shares (data, optimizer, batch size, epochs, the bias rule in
+    /// <see cref="TrainConfig.Init"/>); each run replaces the initializer, layers, activation and seed.
+    /// </summary>
+    public TrainConfig Base { get; init; } = TrainConfig.Note;
+
     /// <summary>Runs at once.</summary>
     public int Parallel { get; init; } = 1;
+
     /// <summary>Threads for the whole sweep (0: all cores); each run gets max(1, Threads / Parallel).</summary>
     public int Threads { get; init; }
+
     /// <summary>Training images forwarded by the per-layer probe (the same batch before and after training).</summary>
     public int ProbeBatch { get; init; } = 256;
 
+    /// <summary>Compute threads of each run.</summary>
     public int ThreadsPerRun => Math.Max(1, (Threads > 0 ? Threads : Environment.ProcessorCount) / Math.Max(1, Parallel));
+
+    /// <summary>The configuration of <paramref name="run"/>: <see cref="Base"/> with the run's initializer, layers, activation and seed.</summary>
+    public TrainConfig ConfigOf(SweepRun run) => Base with
+    {
+        Init = InitPlan.Parse(run.Init, Base.Init.Bias.ToString()),
+        Layers = run.Sizes,
+        Activation = run.Activation,
+        Seed = run.Seed,
+    };
 }
 
 public enum SweepEventKind { Skipped, Started, Batch, Epoch, Finished }
 
 /// <summary>Progress of a sweep: a run was skipped as finished, started, advanced, or finished (with its result).</summary>
-public sealed record SweepEvent(SweepRun Run, SweepEventKind Kind, int Epoch, int Epochs, double Fraction, EpochMetrics? Metrics = null, RunResult? Result = null);
+public sealed record SweepEvent(SweepRun Run, SweepEventKind Kind, int Epoch, int Epochs, double Fraction, EpochReport? Metrics = null, RunResult? Result = null);
 
 /// <summary>What a call to <see cref="Sweep.Run"/> did.</summary>
 public sealed record SweepSummary(int Total, int SkippedFinished, int Completed, int Invalid, int Redone);
@@ -42,8 +53,9 @@ public sealed record SweepSummary(int Total, int SkippedFinished, int Completed,
 /// <summary>
 /// Runs a grid of trainings, each into its own folder under the output folder. A run is written to
 /// a temporary folder and renamed when complete, so a folder with result.json is finished; such
-/// runs are skipped, and anything else (a folder without result.json, a temporary folder left
-/// by a killed process) is removed and redone.
+/// runs are skipped — unless they were trained with another configuration, which is an error
+/// (their results would be reported as this sweep's) — and anything else (a folder without
+/// result.json, a temporary folder left by a killed process) is removed and redone.
 /// </summary>
 public static class Sweep
 {
@@ -52,9 +64,10 @@ public static class Sweep
     public static SweepSummary Run(string outDir, IReadOnlyList<SweepRun> runs, DataSplits splits, SweepOptions options,
         IProgress<SweepEvent>? progress = null, CancellationToken cancel = default)
     {
-        if (options.Epochs < 1) throw new ArgumentException($"Epochs must be at least 1, got {options.Epochs}.");
-        if (options.BatchSize < 1) throw new ArgumentException($"Batch size must be at least 1, got {options.BatchSize}.");
+        options.Base.Validate();
         if (options.Parallel < 1) throw new ArgumentException($"Parallel must be at least 1, got {options.Parallel}.");
+        int epochs = options.Base.Epochs;
+        CheckFinishedRunsMatch(outDir, runs, options);
         Directory.CreateDirectory(outDir);
         var pending = new List<SweepRun>();
         int skipped = 0, redone = 0;
@@ -64,7 +77,7 @@ public static class Sweep
             if (RunFiles.IsFinished(dir))
             {
                 skipped++;
-                progress?.Report(new SweepEvent(run, SweepEventKind.Skipped, options.Epochs, options.Epochs, 1));
+                progress?.Report(new SweepEvent(run, SweepEventKind.Skipped, epochs, epochs, 1));
                 continue;
             }
             // Shards are disjoint, so temporary folders of this run belong to no other live process.
@@ -79,9 +92,33 @@ public static class Sweep
         {
             var result = RunOne(outDir, run, splits, options, progress, cancel);
             if (result.Ok) Interlocked.Increment(ref completed); else Interlocked.Increment(ref invalid);
-            progress?.Report(new SweepEvent(run, SweepEventKind.Finished, options.Epochs, options.Epochs, 1, Result: result));
+            progress?.Report(new SweepEvent(run, SweepEventKind.Finished, epochs, epochs, 1, Result: result));
         });
         return new SweepSummary(runs.Count, skipped, completed, invalid, redone);
+    }
+
+    /// <summary>
+    /// Refuses, before anything is trained or removed, an output folder whose finished runs were
+    /// trained with other settings than <paramref name="options"/> give them: the
+    /// <see cref="UserInputException"/> names the differing settings (this sweep's value first)
+    /// and how many runs differ. <see cref="Run"/> calls it first; a front end may call it before
+    /// it loads the data.
+    /// </summary>
+    public static void CheckFinishedRunsMatch(string outDir, IReadOnlyList<SweepRun> runs, SweepOptions options)
+    {
+        var differing = new List<(SweepRun Run, IReadOnlyList<string> Differences)>();
+        foreach (var run in runs)
+        {
+            string dir = Path.Combine(outDir, run.Id);
+            if (!RunFiles.IsFinished(dir)) continue;
+            var recorded = RunFiles.ReadConfig(Path.Combine(dir, RunFiles.Config)).Train;
+            var differences = options.ConfigOf(run).Differences(recorded);
+            if (differences.Count > 0) differing.Add((run, differences));
+        }
+        if (differing.Count == 0) return;
+        var settings = differing.SelectMany(d => d.Differences).Distinct().Take(6);
+        throw new UserInputException($"{outDir} already holds {differing.Count} finished run(s) trained with other settings (this sweep vs the folder's: " +
+            $"{string.Join("; ", settings)}), e.g. {differing[0].Run.Id}. Use another --out, or remove those run folders to train them again.");
     }
 
     /// <summary>Trains one run into a temporary folder and renames it to its id; returns its result.</summary>
@@ -93,17 +130,16 @@ public static class Sweep
         string tmp = Path.Combine(outDir, $"{TempPrefix}{run.Id}.{Environment.MachineName}.{Environment.ProcessId}");
         if (Directory.Exists(tmp)) Directory.Delete(tmp, true);
         Directory.CreateDirectory(tmp);
-        var config = new RunConfig(run.Id, run.Init, run.Sizes, run.Activation, run.Seed, options.Epochs, options.BatchSize, options.Optimizer,
-            options.LearningRate, options.Bias, threads, Path.GetDirectoryName(splits.Train.Source) ?? splits.Train.Source, run.InitIndex, run.ArchIndex, run.ActivationIndex, run.SeedIndex);
+        var config = new RunConfig(run.Id, run.Init, options.ConfigOf(run), run.InitIndex, run.ArchIndex, run.ActivationIndex, run.SeedIndex);
         File.WriteAllText(Path.Combine(tmp, RunFiles.Config), RunFiles.ToJson(config));
-        progress?.Report(new SweepEvent(run, SweepEventKind.Started, 0, options.Epochs, 0));
+        progress?.Report(new SweepEvent(run, SweepEventKind.Started, 0, config.Train.Epochs, 0));
         long started = Stopwatch.GetTimestamp();
         RunResult result;
         try
         {
-            result = Train(tmp, run, splits, options, threads, started, progress, cancel);
+            result = Train(tmp, run, config.Train, splits, options, threads, started, progress, cancel);
         }
-        catch (Exception e) when (e is FormatException or ArgumentException && !cancel.IsCancellationRequested)
+        catch (Exception e) when (e is UserInputException or FormatException or ArgumentException && !cancel.IsCancellationRequested)
         {
             // An initializer that does not fit the network (dbn without sigmoid, a per-layer list of
             // the wrong length) is a finding of the sweep, not a reason to stop the others.
@@ -119,52 +155,30 @@ public static class Sweep
         return result;
     }
 
-    private static RunResult Train(string tmp, SweepRun run, DataSplits splits, SweepOptions options, int threads, long started,
+    private static RunResult Train(string tmp, SweepRun run, TrainConfig config, DataSplits splits, SweepOptions options, int threads, long started,
         IProgress<SweepEvent>? progress, CancellationToken cancel)
     {
-        if (run.Sizes[0] != splits.Train.FeatureCount)
-            throw new InvalidDataException($"Architecture {run.Architecture} starts with {run.Sizes[0]} inputs but {splits.Train.Source} has {splits.Train.FeatureCount} pixels per image.");
-        var plan = InitPlan.Parse(run.Init, options.Bias);
-        var generator = new TorchGenerator(run.Seed);
-        var model = Mlp.Create(run.Sizes, run.Activation, plan, generator, new InitContext(splits.Train, splits.Test, null, threads));
-        model.SetThreads(threads);
+        var trainer = Trainer.Create(config, splits);
         var (x, y) = DataBatch.First(splits.Train, Math.Min(options.ProbeBatch, splits.Train.Count));
-        var before = SignalProbe.Run(model, x, y);
+        var before = SignalProbe.Run(trainer.Model, x, y);
         File.WriteAllText(Path.Combine(tmp, RunFiles.LayersInit), RunFiles.LayersCsv(before));
 
-        var optimizer = Optimizers.Create(options.Optimizer, model.Parameters, options.LearningRate);
-        var trainer = new Trainer(model, optimizer, generator, new TrainingOptions { Epochs = options.Epochs, BatchSize = options.BatchSize, Threads = threads });
-        if (trainer.BatchesPerEpoch(splits.Train.Count) == 0)
-            throw new InvalidDataException($"{splits.Train.Source}: {splits.Train.Count} images make no full batch of {options.BatchSize}.");
-        var metrics = new List<EpochMetrics>();
-        for (int e = 1; e <= options.Epochs; e++)
+        int epochs = config.Epochs, lastPercent = -1;
+        // Reported in steps of 1% of the run, not every batch: each event allocates and goes
+        // through the display's lock.
+        var batches = progress is null ? null : new InlineProgress<TrainingProgress>(p =>
         {
-            int epoch = e, lastPercent = -1;
-            // Reported in steps of 1% of the run, not every batch: each event allocates and
-            // goes through the display's lock.
-            var batches = progress is null ? null : new Progress(p =>
-            {
-                double fraction = (epoch - 1 + (double)p.Batch / p.Batches) / options.Epochs;
-                int percent = (int)(100 * fraction);
-                if (percent == lastPercent) return;
-                lastPercent = percent;
-                progress.Report(new SweepEvent(run, SweepEventKind.Batch, epoch, options.Epochs, fraction));
-            });
-            var r = trainer.RunEpoch(splits.Train, e, batches, cancel);
-            double accuracy = Evaluator.Accuracy(model, splits.Test);
-            var m = new EpochMetrics(e, r.Cost, accuracy, r.Seconds);
-            metrics.Add(m);
-            progress?.Report(new SweepEvent(run, SweepEventKind.Epoch, e, options.Epochs, (double)e / options.Epochs, m));
-        }
-        File.WriteAllText(Path.Combine(tmp, RunFiles.Metrics), RunFiles.MetricsCsv(metrics));
-        var after = SignalProbe.Run(model, x, y);
+            double fraction = (p.Epoch - 1 + (double)p.Batch / p.Batches) / epochs;
+            int percent = (int)(100 * fraction);
+            if (percent == lastPercent) return;
+            lastPercent = percent;
+            progress.Report(new SweepEvent(run, SweepEventKind.Batch, p.Epoch, epochs, fraction));
+        });
+        var epochDone = progress is null ? null : new InlineProgress<EpochReport>(m =>
+            progress.Report(new SweepEvent(run, SweepEventKind.Epoch, m.Epoch, epochs, (double)m.Epoch / epochs, m)));
+        var history = trainer.Fit(epochDone, cancel, new FitOptions { MetricsPath = Path.Combine(tmp, RunFiles.Metrics), BatchProgress = batches });
+        var after = SignalProbe.Run(trainer.Model, x, y);
         File.WriteAllText(Path.Combine(tmp, RunFiles.LayersTrained), RunFiles.LayersCsv(after));
-        return new RunResult(run.Id, "ok", null, metrics[^1].TestAccuracy, Stopwatch.GetElapsedTime(started).TotalSeconds, threads, DateTime.UtcNow, Machine.Current);
-    }
-
-    /// <summary>A synchronous IProgress: batch reports go straight to the sweep's progress.</summary>
-    private sealed class Progress(Action<TrainingProgress> report) : IProgress<TrainingProgress>
-    {
-        public void Report(TrainingProgress value) => report(value);
+        return new RunResult(run.Id, "ok", null, history[^1].TestAccuracy, Stopwatch.GetElapsedTime(started).TotalSeconds, threads, DateTime.UtcNow, Machine.Current);
     }
 }

@@ -1,4 +1,5 @@
 using InitLab.Diagnostics;
+using InitLab.Training;
 
 namespace InitLab.Experiments;
 
@@ -25,7 +26,7 @@ public sealed record SweepCell(string Init, string Architecture, string Activati
     public MeanStd Seconds => MeanStd.Of(Ok.Select(r => r.Result.Seconds).ToList());
 
     /// <summary>Per epoch (1-based, as many as every seed has): the mean over seeds of <paramref name="pick"/>.</summary>
-    public double[] CurveMean(Func<EpochMetrics, double> pick)
+    public double[] CurveMean(Func<EpochReport, double> pick)
     {
         var ok = Ok.ToList();
         if (ok.Count == 0) return [];
@@ -75,6 +76,7 @@ public sealed record SweepResults(IReadOnlyList<RunRecord> Runs, IReadOnlyList<S
         }
         if (byId.Count == 0) throw new InvalidDataException($"No finished runs (folders with {RunFiles.Result}) under {string.Join(", ", dirs)}.");
         var runs = byId.Values.OrderBy(r => r.Config.Id, StringComparer.Ordinal).ToList();
+        CheckSharedSettings(runs);
         var groups = runs
             .GroupBy(r => (Arch: string.Join("-", r.Config.Layers), r.Config.Activation))
             .OrderBy(g => g.Min(r => r.Config.ArchIndex)).ThenBy(g => g.Min(r => r.Config.ActivationIndex)).ThenBy(g => g.Key.Arch, StringComparer.Ordinal)
@@ -85,6 +87,27 @@ public sealed record SweepResults(IReadOnlyList<RunRecord> Runs, IReadOnlyList<S
                 .ToList()))
             .ToList();
         return new SweepResults(runs, groups);
+    }
+
+    /// <summary>The settings a report may vary between its runs: the grid's axes and the seed. Everything else must be shared.</summary>
+    public static readonly string[] GridKeys = ["init", "layers", "activation", "seed"];
+
+    /// <summary>
+    /// Refuses to merge runs whose configurations differ in anything but the grid's axes (e.g.
+    /// shards trained for other epochs or with another learning rate): their accuracies would be
+    /// averaged into one cell under a header naming one setting. The error names each differing
+    /// setting and a run folder on each side.
+    /// </summary>
+    private static void CheckSharedSettings(IReadOnlyList<RunRecord> runs)
+    {
+        var first = runs[0];
+        foreach (var other in runs.Skip(1))
+        {
+            var differences = first.Config.Train.Differences(other.Config.Train, GridKeys);
+            if (differences.Count > 0)
+                throw new UserInputException($"the runs were trained with different settings and cannot be reported together: {string.Join("; ", differences)} " +
+                    $"({first.Config.Id} vs {other.Config.Id}). Report each setting's folders separately.");
+        }
     }
 
     /// <summary>The inits in listed order, across all groups (for a stable colour per init).</summary>

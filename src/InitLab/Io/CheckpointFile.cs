@@ -6,18 +6,21 @@ using InitLab.Training;
 
 namespace InitLab.Io;
 
-/// <summary>A checkpoint read back: the network, the optimizer's state, where training stood, and the settings it was run with.</summary>
-public sealed record Checkpoint(LoadedModel Model, OptimizerState Optimizer, TrainingPosition Position, IReadOnlyDictionary<string, string> Settings,
-    string History = "");
+/// <summary>
+/// A checkpoint read back: the network, the optimizer's state, where training stood, the run's
+/// configuration (null in files written without one) and the finished epochs' reports.
+/// </summary>
+public sealed record Checkpoint(LoadedModel Model, OptimizerState Optimizer, TrainingPosition Position, TrainConfig? Config,
+    IReadOnlyList<EpochReport> History);
 
 /// <summary>
 /// A training checkpoint as one safetensors file: the model's tensors under PyTorch's names (so
 /// the file also loads as a model), the optimizer's buffers as "optim.0.exp_avg", ..., the
 /// generator's state words at the start of the epoch in progress as the U32 tensor
 /// "generator.state", and in the metadata the epoch, batch, cost so far, optimizer step and the
-/// training settings ("initlab.setting.NAME"), and the caller's record of the finished epochs
-/// ("initlab.history", free text; the CLI keeps its metrics rows there). Written atomically: a crash at any moment leaves
-/// the previous checkpoint whole.
+/// run's configuration in its canonical JSON form ("initlab.config"), and the finished epochs'
+/// reports as <see cref="MetricsCsv"/> rows ("initlab.history"). Written atomically: a crash at
+/// any moment leaves the previous checkpoint whole.
 /// </summary>
 public static class CheckpointFile
 {
@@ -25,12 +28,12 @@ public static class CheckpointFile
     public const string FileName = "checkpoint.safetensors";
 
     public const string KindKey = "initlab.kind", EpochKey = "initlab.epoch", BatchKey = "initlab.batch", CostKey = "initlab.cost",
-        StepKey = "initlab.optim.step", EpochsCompletedKey = "initlab.epochs_completed", SettingPrefix = "initlab.setting.", HistoryKey = "initlab.history",
+        StepKey = "initlab.optim.step", EpochsCompletedKey = "initlab.epochs_completed", ConfigKey = "initlab.config", HistoryKey = "initlab.history",
         GeneratorTensor = "generator.state", OptimizerPrefix = "optim.";
 
     /// <summary>Writes a checkpoint to <paramref name="path"/> atomically (temporary file, flush to disk, rename).</summary>
-    public static void Save(string path, Sequential model, Optimizer optimizer, TrainingPosition position, IReadOnlyDictionary<string, string> settings,
-        string? history = null)
+    public static void Save(string path, Sequential model, Optimizer optimizer, TrainingPosition position, TrainConfig? config = null,
+        IReadOnlyList<EpochReport>? history = null)
     {
         var (tensors, metadata) = ModelFile.ToTensors(model);
         var state = optimizer.CaptureState();
@@ -41,8 +44,8 @@ public static class CheckpointFile
         metadata[EpochsCompletedKey] = Text(position.EpochsCompleted);
         metadata[CostKey] = position.Cost.ToString("R", CultureInfo.InvariantCulture);
         metadata[StepKey] = Text(state.Step);
-        foreach (var (k, v) in settings) metadata[SettingPrefix + k] = v;
-        if (!string.IsNullOrEmpty(history)) metadata[HistoryKey] = history;
+        if (config is not null) metadata[ConfigKey] = config.ToJson();
+        if (history is { Count: > 0 }) metadata[HistoryKey] = MetricsCsv.Write(history);
         var generator = new NamedU32Tensor(GeneratorTensor, [position.EpochStartGenerator.Length], position.EpochStartGenerator);
         SafeTensors.Write(path, tensors, metadata, [generator]);
     }
@@ -76,10 +79,38 @@ public static class CheckpointFile
         var buffers = content.Tensors.Where(t => t.Name.StartsWith(OptimizerPrefix, StringComparison.Ordinal))
             .ToDictionary(t => t.Name[OptimizerPrefix.Length..], t => t.Data);
         var model = ModelFile.FromContent(path, ModelPart(content));
-        var settings = meta.Where(kv => kv.Key.StartsWith(SettingPrefix, StringComparison.Ordinal))
-            .ToDictionary(kv => kv.Key[SettingPrefix.Length..], kv => kv.Value);
-        return new Checkpoint(model, new OptimizerState(step, buffers), new TrainingPosition(epoch, batch, cost, words.Data), settings,
-            meta.GetValueOrDefault(HistoryKey, ""));
+        TrainConfig? config = null;
+        if (meta.TryGetValue(ConfigKey, out string? json))
+        {
+            try
+            {
+                config = TrainConfig.FromJson(json, $"{path}: metadata {ConfigKey}");
+            }
+            catch (UserInputException e)
+            {
+                throw new SafeTensorsFormatException(path, e.Message);
+            }
+        }
+        return new Checkpoint(model, new OptimizerState(step, buffers), new TrainingPosition(epoch, batch, cost, words.Data), config,
+            ReadHistory(path, meta, epoch - 1, config?.Epochs ?? epoch - 1));
+    }
+
+    /// <summary>The finished epochs' rows: exactly <paramref name="finished"/> of them, epochs 1, 2, ... (none in files written without a history).</summary>
+    private static IReadOnlyList<EpochReport> ReadHistory(string path, IReadOnlyDictionary<string, string> meta, int finished, int epochs)
+    {
+        if (!meta.TryGetValue(HistoryKey, out string? text)) return [];
+        IReadOnlyList<EpochReport> rows;
+        try
+        {
+            rows = MetricsCsv.Parse(text, $"metadata {HistoryKey}", epochs);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new SafeTensorsFormatException(path, e.Message);
+        }
+        if (rows.Count != finished)
+            throw new SafeTensorsFormatException(path, $"metadata {HistoryKey} has {rows.Count} epoch rows for {finished} finished epochs.");
+        return rows;
     }
 
     /// <summary>The model's tensors of a checkpoint (without optimizer buffers and generator words); other content as it is.</summary>

@@ -14,7 +14,7 @@ namespace InitLab.Training;
 /// permutes with a fresh generator seeded with the second. After the first batch, a training
 /// step allocates nothing.
 /// </summary>
-public sealed class Trainer
+public sealed partial class Trainer
 {
     private readonly Sequential _model;
     private readonly Optimizer _optimizer;
@@ -32,10 +32,14 @@ public sealed class Trainer
     private Tensor? _x;
     private int[] _y = [];
 
+    /// <summary>
+    /// A trainer of <paramref name="model"/> with <paramref name="optimizer"/>, drawing the batch
+    /// order from <paramref name="generator"/>. <see cref="Create"/> builds all three from a
+    /// <see cref="TrainConfig"/>; this constructor is for programs that build their own.
+    /// </summary>
     public Trainer(Sequential model, Optimizer optimizer, TorchGenerator generator, TrainingOptions options)
     {
         if (options.BatchSize <= 0) throw new ArgumentOutOfRangeException(nameof(options), $"Batch size must be positive, got {options.BatchSize}.");
-        if (options.Epochs < 0) throw new ArgumentOutOfRangeException(nameof(options), $"Epochs must be >= 0, got {options.Epochs}.");
         (_model, _optimizer, Options) = (model, optimizer, options);
         _shuffle = new DataLoaderOrder(generator);
         _generator = generator;
@@ -43,7 +47,14 @@ public sealed class Trainer
         _optimizer.Threads = options.Threads;
     }
 
+    /// <summary>How batches are drawn.</summary>
     public TrainingOptions Options { get; }
+
+    /// <summary>The network being trained.</summary>
+    public Sequential Model => _model;
+
+    /// <summary>The optimizer updating <see cref="Model"/>.</summary>
+    public Optimizer Optimizer => _optimizer;
 
     /// <summary>Number of batches per epoch for <paramref name="samples"/> samples.</summary>
     public int BatchesPerEpoch(int samples) =>

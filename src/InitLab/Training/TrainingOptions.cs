@@ -1,23 +1,25 @@
 namespace InitLab.Training;
 
-/// <summary>How a network is trained: mini-batches as torch's DataLoader(shuffle=True, drop_last=True).</summary>
+/// <summary>How batches are drawn: mini-batches as torch's DataLoader(shuffle=True, drop_last=True).</summary>
 public sealed record TrainingOptions
 {
-    public int Epochs { get; init; } = 15;
+    /// <summary>Samples per mini-batch.</summary>
     public int BatchSize { get; init; } = 100;
 
     /// <summary>Drop the last incomplete batch (the note's DataLoader does).</summary>
     public bool DropLast { get; init; } = true;
 
+    /// <summary>Visit the samples in a new random order each epoch, drawn as DataLoader(shuffle=True) draws it.</summary>
     public bool Shuffle { get; init; } = true;
 
     /// <summary>GEMM threads; 0 = all cores.</summary>
     public int Threads { get; init; }
 }
 
-/// <summary>What one epoch produced. Cost is the mean batch loss accumulated as the note does.</summary>
+/// <summary>What one epoch of <see cref="Trainer.RunEpoch"/> produced. Cost is the mean batch loss accumulated as the note does.</summary>
 public sealed record EpochResult(int Epoch, float Cost, double Seconds, int Samples)
 {
+    /// <summary>Training samples per second of wall time.</summary>
     public double SamplesPerSecond => Samples / Math.Max(Seconds, 1e-9);
 }
 
@@ -29,7 +31,11 @@ public sealed record EpochResult(int Epoch, float Cost, double Seconds, int Samp
 public readonly record struct TrainingProgress(int Epoch, int Batch, int Batches, int BatchSize, double ElapsedSeconds, int FirstBatch = 0)
 {
     private int BatchesThisRun => Batch - FirstBatch;
+
+    /// <summary>Samples per second over the batches this run did in this epoch.</summary>
     public double SamplesPerSecond => BatchesThisRun * BatchSize / Math.Max(ElapsedSeconds, 1e-9);
+
+    /// <summary>Seconds until the epoch ends at the rate so far (NaN before the first batch).</summary>
     public double RemainingSeconds => BatchesThisRun <= 0 ? double.NaN : ElapsedSeconds / BatchesThisRun * (Batches - Batch);
 }
 

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Text.Json;
 using InitLab.Io;
+using InitLab.Training;
 
 namespace InitLab.Tests.Cli;
 
@@ -111,7 +112,7 @@ public class CheckpointCliTests(UninterruptedRun straight) : IClassFixture<Unint
         // with the uninterrupted run's costs (seconds differ).
         static string[] EpochAndCost(IEnumerable<string> lines) => [.. lines.Select(l => string.Join(",", l.Split(',')[..2]))];
         var rows = File.ReadAllLines(csv);
-        Assert.Equal("epoch,cost,seconds,samples_per_second", rows[0]);
+        Assert.Equal(MetricsCsv.Header, rows[0]);
         Assert.Equal(EpochAndCost(straight.Metrics), EpochAndCost(rows[1..]));
         Assert.Equal(10, EpochsCompleted(checkpoint));
         Assert.Empty(Directory.GetFiles(dir, "*.tmp"));
@@ -196,7 +197,7 @@ public class CheckpointErrorTests
         File.WriteAllBytes(file + ".99999.tmp", good[..1000]);  // what a crash mid-write leaves behind
         var (code, _, err) = CliTests.Run(Args(d.Path, dir, "--resume"));
         Assert.True(code == 0, err);
-        Assert.Equal("2", CheckpointFile.Load(file).Settings["epochs"]);
+        Assert.Equal(2, CheckpointFile.Load(file).Config!.Epochs);
     }
 
     [Fact]
@@ -206,13 +207,14 @@ public class CheckpointErrorTests
         using var cleanup = d;
         var content = SafeTensors.Read(file);
         var meta = content.Metadata.ToDictionary();
-        Assert.Equal(2, meta[CheckpointFile.HistoryKey].Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
-        meta[CheckpointFile.HistoryKey] = "1,0.5,1.0,100.0\n2,lots,1.0,100.0\n";
+        Assert.Equal(MetricsCsv.Header, meta[CheckpointFile.HistoryKey].Split('\n')[0]);
+        Assert.Equal(3, meta[CheckpointFile.HistoryKey].Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+        meta[CheckpointFile.HistoryKey] = "1,0.5,0.9,1.0,100.0\n2,lots,0.9,1.0,100.0\n";
         SafeTensors.Write(file, content.Tensors, meta, content.U32Tensors);
         var (code, _, err) = CliTests.Run(Args(d.Path, dir, "--resume"));
         Assert.Equal(1, code);
         Assert.Contains(file, err);
-        Assert.Contains("initlab.history line 2 '2,lots,1.0,100.0' is not the metrics row of epoch 2", err);
+        Assert.Contains("metadata initlab.history, line 2, field 2: 'lots' is not a number", err);
     }
 
     [Fact]
@@ -222,8 +224,22 @@ public class CheckpointErrorTests
         using var cleanup = d;
         var (code, _, err) = CliTests.Run([.. Args(d.Path, dir, "--resume"), "--lr", "0.01", "--seed", "5"]);
         Assert.Equal(1, code);
-        Assert.Contains("--lr is '0.01' but the checkpoint was written with '0.001'", err);
-        Assert.Contains("--seed is '5' but the checkpoint was written with '777'", err);
+        Assert.Contains("the settings differ from the checkpoint's (given vs recorded): lr: 0.01 vs 0.001; seed: 5 vs 777", err);
+    }
+
+    [Fact]
+    public void ResumeAcceptsAnotherSpellingOfTheSameInitializer()
+    {
+        using var d = new TempDir();
+        IdxWriter.WriteDataset(d.Path, train: 200, test: 20);
+        string dir = d.File("ck");
+        var (code, _, err) = CliTests.Run([.. Args(d.Path, dir), "--init", "he_normal"]);
+        Assert.True(code == 0, err);
+        (code, _, err) = CliTests.Run([.. Args(d.Path, dir, "--resume"), "--init", "kaiming-normal"]);
+        Assert.True(code == 0, err);
+        (code, _, err) = CliTests.Run([.. Args(d.Path, dir, "--resume"), "--init", "xavier-normal"]);
+        Assert.Equal(1, code);
+        Assert.Contains("init: xavier-normal vs kaiming-normal", err);
     }
 
     [Fact]

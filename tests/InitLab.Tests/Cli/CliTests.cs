@@ -46,7 +46,7 @@ public class CliTests
             "--optimizer", "sgd", "--lr", "0.1", "--momentum", "0.9", "--epochs", "3", "--batch-size", "50", "--metrics", csv);
         Assert.True(code == 0, err);
         var rows = File.ReadAllLines(csv);
-        Assert.Equal("epoch,cost,seconds,samples_per_second", rows[0]);
+        Assert.Equal("epoch,train_cost,test_accuracy,seconds,samples_per_second", rows[0]);
         Assert.Equal(4, rows.Length);
         Assert.StartsWith("3,", rows[3]);
         double acc = double.Parse(Regex.Match(output, @"Accuracy: ([\d.]+)").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
@@ -116,7 +116,7 @@ public class CliTests
         IdxWriter.WriteDataset(d.Path, train: 20, test: 10);
         var (code, _, err) = Run("train", "--data", d.Path, "--layers", "100,10");
         Assert.Equal(1, code);
-        Assert.Contains("--layers starts with 100 inputs but", err);
+        Assert.Contains("layers start with 100 inputs but", err);
     }
 }
 

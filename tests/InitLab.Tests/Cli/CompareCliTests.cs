@@ -29,7 +29,7 @@ public class CompareCliTests
             foreach (var file in new[] { "config.json", "metrics.csv", "layers_init.csv", "layers_trained.csv", "result.json" })
                 Assert.True(File.Exists(Path.Combine(outDir, f, file)), $"{f}/{file} is missing");
         var metrics = File.ReadAllLines(Path.Combine(outDir, folders[0], "metrics.csv"));
-        Assert.Equal("epoch,train_cost,test_accuracy,seconds", metrics[0]);
+        Assert.Equal("epoch,train_cost,test_accuracy,seconds,samples_per_second", metrics[0]);
         Assert.Equal(3, metrics.Length);
         Assert.Equal(3, File.ReadAllLines(Path.Combine(outDir, folders[0], "layers_init.csv")).Length);   // header, the hidden layer, the logits
         var record = RunFiles.Read(Path.Combine(outDir, folders.First(f => f.StartsWith("xavier"))));
@@ -72,6 +72,50 @@ public class CompareCliTests
         Assert.Equal(folders, RunFolders(outDir));
         Assert.All(folders, f => Assert.True(RunFiles.IsFinished(Path.Combine(outDir, f))));
         Assert.Empty(Directory.GetDirectories(outDir, ".tmp-*"));
+    }
+
+    [Fact]
+    public void AFolderOfRunsTrainedWithOtherSettingsIsRefusedNotReported()
+    {
+        using var d = new TempDir();
+        IdxWriter.WriteDataset(d.Path, train: 200, test: 40);
+        string outDir = d.File("out");
+        Assert.Equal(0, Compare(d.Path, outDir, "--quiet").Code);
+        var before = RunFolders(outDir).ToDictionary(f => f, f => File.ReadAllText(Path.Combine(outDir, f, "metrics.csv")));
+        string report = File.ReadAllText(Path.Combine(outDir, "report.md"));
+
+        var (code, output, err) = CliTests.Run(["compare", "--data", d.Path, "--out", outDir, .. Common[..^6], "--epochs", "3", "--lr", "0.01", "--threads", "1", "--batch-size", "50"]);
+        Assert.Equal(1, code);
+        Assert.Equal("", output);
+        Assert.StartsWith($"initlab: error: {outDir} already holds 4 finished run(s) trained with other settings (this sweep vs the folder's: lr: 0.01 vs 0.001; epochs: 3 vs 2)", err);
+        Assert.Contains("Use another --out", err);
+        Assert.DoesNotContain("   at ", err);
+        // Nothing was trained, removed or rewritten.
+        Assert.Equal(before, RunFolders(outDir).ToDictionary(f => f, f => File.ReadAllText(Path.Combine(outDir, f, "metrics.csv"))));
+        Assert.Equal(report, File.ReadAllText(Path.Combine(outDir, "report.md")));
+
+        // The same settings again: the finished runs are kept.
+        (code, output, err) = Compare(d.Path, outDir, "--no-report");
+        Assert.True(code == 0, err);
+        Assert.Contains("skipped 4 finished runs", output);
+    }
+
+    [Fact]
+    public void ReportRefusesToAverageShardsTrainedWithDifferentSettings()
+    {
+        using var d = new TempDir();
+        IdxWriter.WriteDataset(d.Path, train: 200, test: 40);
+        string a = d.File("a"), b = d.File("b");
+        Assert.Equal(0, Compare(d.Path, a, "--shard", "0/2", "--no-report", "--quiet").Code);
+        Assert.Equal(0, CliTests.Run(["compare", "--data", d.Path, "--out", b, .. Common[..^6], "--epochs", "1", "--lr", "0.003", "--threads", "1",
+            "--batch-size", "50", "--shard", "1/2", "--no-report", "--quiet"]).Code);
+        var (code, _, err) = CliTests.Run("report", a, b, "--out", d.File("r"));
+        Assert.Equal(1, code);
+        Assert.Contains("the runs were trained with different settings and cannot be reported together: lr: 0.001 vs 0.003; epochs: 2 vs 1", err);
+        Assert.False(File.Exists(d.File("r/report.md")));
+        // Each setting alone reports fine.
+        Assert.Equal(0, CliTests.Run("report", a).Code);
+        Assert.Equal(0, CliTests.Run("report", b).Code);
     }
 
     /// <summary>A one-seed, one-epoch sweep of 784-12-10 ReLU networks on synthetic data; checks it succeeded.</summary>

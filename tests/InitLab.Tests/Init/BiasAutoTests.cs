@@ -62,7 +62,7 @@ public class BiasAutoTests
         var splits = MnistLoader.Load(d.Path);
         var g = new TorchGenerator(777);
         var model = Mlp.Create(Sizes, activation, InitPlan.Parse("zeros", bias), g);
-        var trainer = new Trainer(model, new Adam(model.Parameters, 0.01), g, new TrainingOptions { Epochs = 1, BatchSize = 50, Threads = 1 });
+        var trainer = new Trainer(model, new Adam(model.Parameters, 0.01), g, new TrainingOptions { BatchSize = 50, Threads = 1 });
         var (x, y) = DataBatch.First(splits.Train, 50);
         for (int s = 0; s < steps; s++) trainer.Step(x, y);
         return model;

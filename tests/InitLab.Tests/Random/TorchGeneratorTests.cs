@@ -161,6 +161,14 @@ public class TorchPrintTests
 
 public class SeedExperimentTests
 {
+    // The weights are drawn before any data is read; a few synthetic images stand in for MNIST.
+    private static readonly Lazy<InitLab.Data.DataSplits> TinyMnist = new(() =>
+    {
+        using var d = new TempDir();
+        IdxWriter.WriteDataset(d.Path, train: 200, test: 20);
+        return InitLab.Data.MnistLoader.Load(d.Path);
+    });
+
     [Theory]
     [InlineData(1)]
     [InlineData(15)]
@@ -169,7 +177,7 @@ public class SeedExperimentTests
         // The note's deep cell runs after 15 epochs of the first network in the same session,
         // whatever budget InitLab's run is given.
         string expected = Fixtures.Load("note_print.json").GetProperty("deep_after_15_epochs").GetString()!;
-        var exp = InitLab.Experiments.SeedExperiment.Create(deep: true, epochs: epochs);
+        var exp = InitLab.Experiments.SeedExperiment.Create(deep: true, epochs: epochs, TinyMnist.Value, "tiny");
         Assert.Equal(expected, InitLab.Io.TorchPrint.Parameter(exp.LastWeight.Value));
     }
 
@@ -177,7 +185,7 @@ public class SeedExperimentTests
     public void ShallowNetworkPrintsTheNotesTensor()
     {
         var fixture = Fixtures.Load("rng.json").GetProperty("note_init").GetProperty("tensors").EnumerateArray().Last(t => t.TryGetProperty("str", out _));
-        var exp = InitLab.Experiments.SeedExperiment.Create(deep: false, epochs: 15);
+        var exp = InitLab.Experiments.SeedExperiment.Create(deep: false, epochs: 15, TinyMnist.Value, "tiny");
         Assert.Equal(fixture.GetProperty("str").GetString(), InitLab.Io.TorchPrint.Parameter(exp.LastWeight.Value));
     }
 }

@@ -34,7 +34,7 @@ public class CheckpointResumeTests
         var g = new TorchGenerator(777);
         var model = Mlp.Create([784, 24, 10], "tanh", InitSpec.Parse("kaiming-uniform"), g);
         var opt = NewOptimizer(optimizer, model);
-        return (new Trainer(model, opt, g, new TrainingOptions { Epochs = Epochs, BatchSize = 40, Threads = 1 }), model, opt);
+        return (new Trainer(model, opt, g, new TrainingOptions { BatchSize = 40, Threads = 1 }), model, opt);
     }
 
     private static int[] Bits(Sequential model) =>
@@ -75,16 +75,17 @@ public class CheckpointResumeTests
         Assert.Equal((epochsDone + 1, Math.Max(batch, 0)), (first.Position.Epoch, first.Position.Batch));
         using var dir = new TempDir();
         string path = dir.File(CheckpointFile.FileName);
-        CheckpointFile.Save(path, model, opt, first.Position, new Dictionary<string, string> { ["seed"] = "777" });
+        var config = TrainConfig.Note with { Seed = 4242 };
+        CheckpointFile.Save(path, model, opt, first.Position, config);
 
         // Fresh objects; the generator is seeded differently so only the checkpoint can make it right.
         var checkpoint = CheckpointFile.Load(path);
-        Assert.Equal("777", checkpoint.Settings["seed"]);
+        Assert.Equal(config, checkpoint.Config);
         var g = new TorchGenerator(1);
         var resumedModel = checkpoint.Model.Model;
         var resumedOpt = NewOptimizer(optimizer, resumedModel);
         resumedOpt.RestoreState(checkpoint.Optimizer);
-        var resumed = new Trainer(resumedModel, resumedOpt, g, new TrainingOptions { Epochs = Epochs, BatchSize = 40, Threads = 1 });
+        var resumed = new Trainer(resumedModel, resumedOpt, g, new TrainingOptions { BatchSize = 40, Threads = 1 });
         resumed.Restore(checkpoint.Position);
         float resumedCost = float.NaN;
         for (int e = checkpoint.Position.Epoch; e <= Epochs; e++) resumedCost = resumed.RunEpoch(data.Train, e).Cost;

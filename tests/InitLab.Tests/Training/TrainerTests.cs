@@ -22,7 +22,7 @@ public class TrainerTests
         var g = new TorchGenerator(777);
         var model = Mlp.Create([784, 64, 32, 10], "relu", InitSpec.Parse("xavier-uniform"), g);
         Optimizer opt = optimizer == "adam" ? new Adam(model.Parameters, 0.001) : new Sgd(model.Parameters, 0.05, momentum: 0.9);
-        return (new Trainer(model, opt, g, new TrainingOptions { Epochs = epochs, BatchSize = 50, Threads = threads }), model);
+        return (new Trainer(model, opt, g, new TrainingOptions { BatchSize = 50, Threads = threads }), model);
     }
 
     [Fact]

@@ -1,0 +1,106 @@
+using InitLab.Init;
+using InitLab.Models;
+
+namespace InitLab.Training;
+
+/// <summary>
+/// Everything that determines one training run: the data, the network (layer sizes, activation),
+/// how its weights and biases are initialized, the optimizer, the batch size, the number of
+/// epochs and the seed. Two runs with equal configurations give the same numbers, whatever the
+/// thread count (which is therefore not part of it). The canonical JSON form
+/// (<see cref="ToJson"/>) is what checkpoints, run folders' config.json, <c>compare</c>,
+/// <c>seed</c> and <c>train</c> record; equality is equality of that form, so an alias of an
+/// initializer (he-normal, kaiming_normal) is the same configuration.
+/// </summary>
+/// <example>
+/// <code>
+/// var config = TrainConfig.Note with { Layers = [784, 128, 10], Init = InitPlan.Parse("he-normal") };
+/// </code>
+/// </example>
+public sealed record TrainConfig
+{
+    private readonly IReadOnlyList<int> _layers = [784, 256, 256, 10];
+
+    /// <summary>A dataset name (mnist, fashion-mnist, kmnist: see <see cref="Data.DatasetCatalog"/>) or a folder with the four MNIST-format files.</summary>
+    public string Data { get; init; } = "mnist";
+
+    /// <summary>Layer sizes, input first: 784, 256, 256, 10 is two hidden layers of 256.</summary>
+    public IReadOnlyList<int> Layers { get => _layers; init => _layers = [.. value]; }
+
+    /// <summary>The activation between Linear layers: relu, leaky-relu[:slope], sigmoid or tanh.</summary>
+    public string Activation { get; init; } = "relu";
+
+    /// <summary>How weights and biases are initialized (one initializer, one per layer, LSUV or DBN; and the bias rule).</summary>
+    public InitPlan Init { get; init; } = InitPlan.Parse("xavier-uniform");
+
+    /// <summary>The optimizer and its settings.</summary>
+    public OptimizerConfig Optimizer { get; init; } = new();
+
+    /// <summary>Mini-batch size; the last incomplete batch is dropped, as the note's DataLoader does.</summary>
+    public int BatchSize { get; init; } = 100;
+
+    /// <summary>Training epochs.</summary>
+    public int Epochs { get; init; } = 15;
+
+    /// <summary>Seed of the PyTorch-compatible generator: initial weights, batch order, data-driven initializers.</summary>
+    public ulong Seed { get; init; } = 777;
+
+    /// <summary>The study note's experiment: MNIST, 784-256-256-10 ReLU, xavier_uniform_, Adam 0.001, batch 100, 15 epochs, seed 777.</summary>
+    public static TrainConfig Note { get; } = new();
+
+    /// <summary>The note's deeper network, 784-512-512-512-512-10, otherwise as <see cref="Note"/>.</summary>
+    public static TrainConfig NoteDeep { get; } = new() { Layers = [784, 512, 512, 512, 512, 10] };
+
+    /// <summary>"784-256-256-10".</summary>
+    public string Architecture => string.Join("-", Layers);
+
+    /// <summary>
+    /// Checks every setting on its own and together; throws <see cref="UserInputException"/>
+    /// naming the setting. Data-dependent checks (input size against the images) happen when the
+    /// data is loaded.
+    /// </summary>
+    public TrainConfig Validate()
+    {
+        if (string.IsNullOrWhiteSpace(Data)) throw new UserInputException("data: give a dataset name or a folder.");
+        if (Layers.Count < 2) throw new UserInputException($"layers: a network needs at least an input and an output size, got {Layers.Count} size(s).");
+        if (Layers.Any(s => s <= 0)) throw new UserInputException($"layers: sizes must be positive, got {Architecture}.");
+        Wrap("activation", () => Mlp.CreateActivation(Activation));
+        Wrap("init", () => Init.ForLayer(0, Layers.Count - 1));
+        Optimizer.Validate();
+        if (BatchSize < 1) throw new UserInputException($"batch_size must be at least 1, got {BatchSize}.");
+        if (Epochs < 1) throw new UserInputException($"epochs must be at least 1, got {Epochs}.");
+        return this;
+    }
+
+    /// <summary>The canonical JSON form (fixed key order, initializers and activation in canonical spelling), ending with a newline.</summary>
+    public string ToJson() => TrainConfigJson.Write(this);
+
+    /// <summary>Reads <see cref="ToJson"/>'s form; errors name <paramref name="source"/> and the field.</summary>
+    public static TrainConfig FromJson(string json, string source = "config") => TrainConfigJson.Read(json, source);
+
+    /// <summary>
+    /// The settings that differ from <paramref name="other"/>'s, as "name: this vs other" (empty when
+    /// the configurations are equal); <paramref name="ignore"/> lists JSON keys to leave out
+    /// (e.g. "seed" when runs of one cell are compared).
+    /// </summary>
+    public IReadOnlyList<string> Differences(TrainConfig other, params string[] ignore) =>
+        TrainConfigJson.Differences(this, other, ignore);
+
+    /// <summary>Equal when the canonical JSON forms are equal.</summary>
+    public bool Equals(TrainConfig? other) => other is not null && ToJson() == other.ToJson();
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => ToJson().GetHashCode(StringComparison.Ordinal);
+
+    private static void Wrap(string field, Action check)
+    {
+        try
+        {
+            check();
+        }
+        catch (Exception e) when (e is FormatException or ArgumentException)
+        {
+            throw new UserInputException($"{field}: {e.Message}", e);
+        }
+    }
+}
