@@ -31,7 +31,8 @@ public static class SeedCommand
         Options.CheckEpochsAndThreads(epochs, threads);
         if (save is not null) AtomicFile.CheckFolder(save, "--save");
         var splits = DataSource.Load(o, dataDir, dataset, quiet);
-        var exp = SeedExperiment.Create(deep, epochs, threads);
+        using var compute = InitLab.Tensors.Compute.UseThreads(threads);
+        var exp = SeedExperiment.Create(deep, epochs);
         o.Out.WriteLine(TorchPrint.Parameter(exp.LastWeight.Value));
         var progress = o.EpochProgress(quiet, epochs);
         for (int e = 1; e <= epochs; e++)

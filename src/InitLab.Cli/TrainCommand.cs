@@ -20,7 +20,7 @@ public static class TrainCommand
         var data = new Option<string?>("--data") { Description = "Folder with the four MNIST-format files." };
         var dataset = DataSource.DatasetOption();
         var layers = new Option<string>("--layers") { Description = "Layer sizes, input first.", DefaultValueFactory = _ => "784,256,256,10" };
-        var activation = new Option<string>("--activation") { Description = "relu, leaky-relu, sigmoid or tanh.", DefaultValueFactory = _ => "relu" };
+        var activation = new Option<string>("--activation") { Description = $"{Activations.Choices}.", DefaultValueFactory = _ => "relu" };
         var init = new Option<string>("--init") { Description = "Weight initializer: NAME or NAME:key=value,...; several joined by | give one per layer. 'initlab inits' lists them.", DefaultValueFactory = _ => "xavier-uniform" };
         var bias = new Option<string>("--bias") { Description = "Bias initializer: " + BiasInit.Choices + ".", DefaultValueFactory = _ => "auto" };
         var optimizer = new Option<string>("--optimizer") { Description = Optimizers.Names + ".", DefaultValueFactory = _ => "adam" };
@@ -80,12 +80,13 @@ public static class TrainCommand
             throw new ArgumentException($"--layers starts with {sizes[0]} inputs but {splits.Train.Source} has {splits.Train.FeatureCount} pixels per image.");
         if (sizes[^1] < splits.Train.Classes)
             throw new ArgumentException($"--layers ends with {sizes[^1]} outputs but the data has {splits.Train.Classes} classes.");
+        using var compute = InitLab.Tensors.Compute.UseThreads(s.Threads);
         var generator = new TorchGenerator(s.Seed);
         var model = resumed is not null ? resumed.Model.Model
             : s.Load is { } loadPath ? ModelOptions.LoadMatching(loadPath, sizes, s.Activation)
-            : Mlp.Create(sizes, s.Activation, init, generator, new InitContext(splits.Train, splits.Test, s.Quiet ? null : RbmReporter.For(o), s.Threads));
+            : Mlp.Create(sizes, s.Activation, init, generator, new InitContext(splits.Train, splits.Test, s.Quiet ? null : RbmReporter.For(o)));
         var optimizer = Optimizers.Create(s.Optimizer, model.Parameters, s.Lr, s.Momentum, s.WeightDecay, s.Nesterov);
-        var trainer = new Trainer(model, optimizer, generator, new TrainingOptions { Epochs = s.Epochs, BatchSize = s.BatchSize, Threads = s.Threads });
+        var trainer = new Trainer(model, optimizer, generator, new TrainingOptions { Epochs = s.Epochs, BatchSize = s.BatchSize });
         if (trainer.BatchesPerEpoch(splits.Train.Count) == 0)
             throw new ArgumentException($"{splits.Train.Source}: {splits.Train.Count} images make no full batch of {s.BatchSize}.");
         if (resumed is not null) checkpoints!.Restore(resumed, optimizer, trainer);

@@ -35,7 +35,7 @@ public sealed class SeedExperiment
     /// Builds the note's network. For the deep one the generator first goes through what the
     /// note's session did before it: building the shallow network and 15 epochs of shuffling.
     /// </summary>
-    public static SeedExperiment Create(bool deep, int epochs, int threads = 0)
+    public static SeedExperiment Create(bool deep, int epochs)
     {
         var generator = new TorchGenerator(Seed);
         var init = InitSpec.Parse("xavier-uniform");
@@ -46,7 +46,7 @@ public sealed class SeedExperiment
             model = Mlp.Create(DeepSizes, "relu", init, generator);
         }
         var optimizer = new Adam(model.Parameters, learningRate: 0.001);
-        var trainer = new Trainer(model, optimizer, generator, new TrainingOptions { Epochs = epochs, BatchSize = 100, Threads = threads });
+        var trainer = new Trainer(model, optimizer, generator, new TrainingOptions { Epochs = epochs, BatchSize = 100 });
         return new SeedExperiment(deep, model, generator, trainer, optimizer);
     }
 

@@ -89,7 +89,7 @@ public static class Sweep
     {
         int threads = options.ThreadsPerRun;
         // Runs in parallel each get their own worker threads; on the shared pool their GEMMs would take turns.
-        using var pool = options.Parallel > 1 && threads > 1 ? WorkerPool.UseOwnPool() : null;
+        using var compute = Compute.UseThreads(threads, ownPool: options.Parallel > 1 && threads > 1);
         string tmp = Path.Combine(outDir, $"{TempPrefix}{run.Id}.{Environment.MachineName}.{Environment.ProcessId}");
         if (Directory.Exists(tmp)) Directory.Delete(tmp, true);
         Directory.CreateDirectory(tmp);
@@ -126,14 +126,13 @@ public static class Sweep
             throw new InvalidDataException($"Architecture {run.Architecture} starts with {run.Sizes[0]} inputs but {splits.Train.Source} has {splits.Train.FeatureCount} pixels per image.");
         var plan = InitPlan.Parse(run.Init, options.Bias);
         var generator = new TorchGenerator(run.Seed);
-        var model = Mlp.Create(run.Sizes, run.Activation, plan, generator, new InitContext(splits.Train, splits.Test, null, threads));
-        model.SetThreads(threads);
+        var model = Mlp.Create(run.Sizes, run.Activation, plan, generator, new InitContext(splits.Train, splits.Test, null));
         var (x, y) = DataBatch.First(splits.Train, Math.Min(options.ProbeBatch, splits.Train.Count));
         var before = SignalProbe.Run(model, x, y);
         File.WriteAllText(Path.Combine(tmp, RunFiles.LayersInit), RunFiles.LayersCsv(before));
 
         var optimizer = Optimizers.Create(options.Optimizer, model.Parameters, options.LearningRate);
-        var trainer = new Trainer(model, optimizer, generator, new TrainingOptions { Epochs = options.Epochs, BatchSize = options.BatchSize, Threads = threads });
+        var trainer = new Trainer(model, optimizer, generator, new TrainingOptions { Epochs = options.Epochs, BatchSize = options.BatchSize });
         if (trainer.BatchesPerEpoch(splits.Train.Count) == 0)
             throw new InvalidDataException($"{splits.Train.Source}: {splits.Train.Count} images make no full batch of {options.BatchSize}.");
         var metrics = new List<EpochMetrics>();

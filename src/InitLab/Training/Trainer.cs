@@ -39,8 +39,6 @@ public sealed class Trainer
         (_model, _optimizer, Options) = (model, optimizer, options);
         _shuffle = new DataLoaderOrder(generator);
         _generator = generator;
-        _model.SetThreads(options.Threads);
-        _optimizer.Threads = options.Threads;
     }
 
     public TrainingOptions Options { get; }

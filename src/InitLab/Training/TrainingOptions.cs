@@ -10,9 +10,6 @@ public sealed record TrainingOptions
     public bool DropLast { get; init; } = true;
 
     public bool Shuffle { get; init; } = true;
-
-    /// <summary>GEMM threads; 0 = all cores.</summary>
-    public int Threads { get; init; }
 }
 
 /// <summary>What one epoch produced. Cost is the mean batch loss accumulated as the note does.</summary>
