@@ -19,7 +19,7 @@ public static class CompareCommand
         var dataset = DataSource.DatasetOption();
         var inits = new Option<string>("--inits") { Description = "Initializers to compare, comma-separated (key=value arguments stay with their spec).", DefaultValueFactory = _ => DefaultInits };
         var layers = new Option<string[]>("--layers") { Description = "Layer sizes, input first; give --layers more than once to compare architectures.", AllowMultipleArgumentsPerToken = false };
-        var activation = new Option<string>("--activation") { Description = "relu, leaky-relu, sigmoid or tanh; several comma-separated.", DefaultValueFactory = _ => "relu" };
+        var activation = new Option<string>("--activation") { Description = $"{InitLab.Nn.Activations.Choices}; several comma-separated.", DefaultValueFactory = _ => "relu" };
         var seeds = new Option<int>("--seeds") { Description = "Seeds per combination (seed, seed+1, ...).", DefaultValueFactory = _ => 3 };
         var seed = new Option<ulong>("--seed") { Description = "The first seed.", DefaultValueFactory = _ => 777UL };
         var epochs = new Option<int>("--epochs") { Description = "Training epochs per run.", DefaultValueFactory = _ => 15 };

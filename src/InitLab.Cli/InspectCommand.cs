@@ -5,6 +5,7 @@ using InitLab.Data;
 using InitLab.Diagnostics;
 using InitLab.Init;
 using InitLab.Models;
+using InitLab.Nn;
 using InitLab.Random;
 using InitLab.Training;
 
@@ -18,7 +19,7 @@ public static class InspectCommand
         var data = new Option<string?>("--data") { Description = "Folder with the four MNIST-format files (a batch of its training images is used)." };
         var dataset = DataSource.DatasetOption();
         var layers = new Option<string>("--layers") { Description = "Layer sizes; SIZExN repeats a layer, e.g. 784,512x30,10.", DefaultValueFactory = _ => "784,512x30,10" };
-        var activation = new Option<string>("--activation") { Description = "relu, leaky-relu, sigmoid or tanh.", DefaultValueFactory = _ => "relu" };
+        var activation = new Option<string>("--activation") { Description = $"{Activations.Choices}.", DefaultValueFactory = _ => "relu" };
         var init = new Option<string>("--init") { Description = "The initializer to inspect.", DefaultValueFactory = _ => "he-normal" };
         var compare = new Option<string?>("--compare") { Description = "Several initializers side by side, e.g. zeros,normal:std=1,xavier-normal,he-normal." };
         var bias = new Option<string>("--bias") { Description = "Bias initializer for every network: " + BiasInit.Choices + ".", DefaultValueFactory = _ => "auto" };
@@ -41,7 +42,7 @@ public static class InspectCommand
         Options.CheckEpochsAndThreads(1, threads);
         if (batchSize < 2) throw new UsageException($"--batch must be at least 2, got {batchSize}.");
         int[] sizes = Options.Parse(() => Mlp.ParseSizes(layersText), "--layers");
-        Options.Parse(() => Mlp.CreateActivation(activation), "--activation");
+        Options.Parse(() => Activations.Create(activation), "--activation");
         var specs = Options.Parse(() => SplitSpecs(compare ?? initText).Select(t => InitPlan.Parse(t, biasText)).ToList(), compare is null ? "--init" : "--compare");
         if (plotPath is not null) AtomicFile.CheckFolder(plotPath, "--plot");
 
@@ -51,10 +52,10 @@ public static class InspectCommand
         var (x, y) = DataBatch.First(splits.Train, batchSize);
         string shape = layersText.Replace(",", "-");
         var results = new List<(string Name, IReadOnlyList<LayerStats> Stats)>();
+        using var compute = InitLab.Tensors.Compute.UseThreads(threads);
         foreach (var plan in specs)
         {
-            var model = Mlp.Create(sizes, activation, plan, new TorchGenerator(seed), new InitContext(splits.Train, splits.Test, RbmReporter.For(o), threads));
-            model.SetThreads(threads);
+            var model = Mlp.Create(sizes, activation, plan, new TorchGenerator(seed), new InitContext(splits.Train, splits.Test, RbmReporter.For(o)));
             var stats = SignalProbe.Run(model, x, y);
             string name = string.Join("|", plan.Weights);
             results.Add((name, stats));
@@ -82,8 +83,9 @@ public static class InspectCommand
         return specs;
     }
 
-    internal static string DeadLabel(string activation) => activation.StartsWith("relu", StringComparison.OrdinalIgnoreCase) ||
-        activation.StartsWith("leaky", StringComparison.OrdinalIgnoreCase) ? "dead" : "saturated";
+    /// <summary>What the activation's dead-or-saturated fraction counts ("dead" or "saturated"), as a column heading.</summary>
+    internal static string DeadLabel(string activation) =>
+        Activations.TryCreate(activation, out var layer) ? layer.DeadOrSaturatedLabel ?? "saturated" : "saturated";
 
     private static void PrintBlock(Output o, string name, string network, int batch, IReadOnlyList<LayerStats> stats)
     {

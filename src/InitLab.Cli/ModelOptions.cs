@@ -14,7 +14,7 @@ public static class ModelOptions
 
     public static Option<string?> Activation() => new("--activation")
     {
-        Description = "The activation of a model file that does not name it (e.g. one written by PyTorch): relu, leaky-relu, sigmoid or tanh.",
+        Description = $"The activation of a model file that does not name it (e.g. one written by PyTorch): {Activations.Choices}.",
     };
 
     /// <summary>Loads a model for --load: its sizes must be those of --layers and its activation --activation's.</summary>
@@ -29,7 +29,7 @@ public static class ModelOptions
     /// <summary>Loads a model for predict/evaluate and checks that it takes the data's images and covers its classes.</summary>
     public static LoadedModel LoadFor(string path, string? activation, Dataset data)
     {
-        if (activation is not null) Options.Parse(() => InitLab.Models.Mlp.CreateActivation(activation), "--activation");
+        if (activation is not null) Options.Parse(() => Activations.Create(activation), "--activation");
         var loaded = ModelFile.Load(path, activation);
         if (loaded.Sizes[0] != data.FeatureCount)
             throw new ArgumentException($"{path}: the model takes {loaded.Sizes[0]} inputs but {data.Source} has {data.FeatureCount} pixels per image.");

@@ -75,8 +75,9 @@ public static class RbmCommand
         var options = new RbmOptions
         {
             Epochs = epochs, BatchSize = batch, LearningRate = lr, InitialMomentum = m[0], FinalMomentum = m[^1], WeightDecay = wd,
-            GibbsSteps = cdK, Persistent = pcd, AverageEpochs = average, Seed = seed, Threads = threads,
+            GibbsSteps = cdK, Persistent = pcd, AverageEpochs = average, Seed = seed,
         };
+        using var compute = InitLab.Tensors.Compute.UseThreads(threads);
         RbmTrainer.Initialize(rbm, train, seed, visibleBiasFromData: visibleBias == "data");
         o.Out.WriteLine($"{(gaussian ? "Gaussian-Bernoulli" : "Bernoulli")} RBM {train.Cols}-{hidden}, {(pcd ? "PCD" : "CD")}-{cdK}, lr {lr.ToString(CultureInfo.InvariantCulture)}, " +
             $"momentum {momentumText}, weight decay {wd.ToString(CultureInfo.InvariantCulture)}, batch {batch}; {train.Rows:N0} training images");

@@ -32,6 +32,7 @@ public static class SeedCommand
         if (save is not null) AtomicFile.CheckFolder(save, "--save");
         string source = DataSource.Canonical(dataDir, dataset);
         var splits = DataSource.Load(o, dataDir, dataset, quiet);
+        using var compute = InitLab.Tensors.Compute.UseThreads(threads);
         var exp = SeedExperiment.Create(deep, epochs, splits, source);
         o.Out.WriteLine(TorchPrint.Parameter(exp.LastWeight.Value));
         var lines = new InlineProgress<EpochReport>(r =>

@@ -20,7 +20,7 @@ public static class TrainCommand
         var data = new Option<string?>("--data") { Description = "Folder with the four MNIST-format files." };
         var dataset = DataSource.DatasetOption();
         var layers = new Option<string>("--layers") { Description = "Layer sizes, input first.", DefaultValueFactory = _ => "784,256,256,10" };
-        var activation = new Option<string>("--activation") { Description = "relu, leaky-relu, sigmoid or tanh.", DefaultValueFactory = _ => "relu" };
+        var activation = new Option<string>("--activation") { Description = $"{Activations.Choices}.", DefaultValueFactory = _ => "relu" };
         var init = new Option<string>("--init") { Description = "Weight initializer: NAME or NAME:key=value,...; several joined by | give one per layer. 'initlab inits' lists them.", DefaultValueFactory = _ => "xavier-uniform" };
         var bias = new Option<string>("--bias") { Description = "Bias initializer: " + BiasInit.Choices + ".", DefaultValueFactory = _ => "auto" };
         var optimizer = new Option<string>("--optimizer") { Description = Optimizers.Names + ".", DefaultValueFactory = _ => "adam" };
@@ -89,6 +89,7 @@ public static class TrainCommand
         string? checkpoint = CheckpointPath(s);
 
         var splits = DataSource.Load(o, s.Data, s.Dataset, s.Quiet);
+        using var compute = InitLab.Tensors.Compute.UseThreads(s.Threads);
         var trainer = s.Resume ? Trainer.Resume(checkpoint!, config, splits)
             : s.Load is { } loadPath ? Trainer.FromModel(config, splits, ModelOptions.LoadMatching(loadPath, [.. config.Layers], s.Activation))
             : Trainer.Create(config, splits, s.Quiet ? null : RbmReporter.For(o));

@@ -33,10 +33,10 @@ public static unsafe partial class Gemm
     /// <summary>Below this many multiply-adds a GEMM runs on the calling thread alone.</summary>
     private const long ParallelThreshold = 1L << 17;
 
-    /// <summary>Default thread count used when a call passes threads = 0.</summary>
-    public static int DefaultThreads { get; set; } = Environment.ProcessorCount;
-
-    /// <summary>GEMM on tensors: c = alpha * op(a) * op(b) + beta * c, shapes checked.</summary>
+    /// <summary>
+    /// GEMM on tensors: c = alpha * op(a) * op(b) + beta * c, shapes checked.
+    /// <paramref name="threads"/> = 0 takes the calling thread's <see cref="Compute.Threads"/>.
+    /// </summary>
     public static void Multiply(Tensor a, bool transA, Tensor b, bool transB, Tensor c,
         float alpha = 1f, float beta = 0f, int threads = 0, GemmKernel kernel = GemmKernel.Auto, GemmEpilogue epilogue = default)
     {
@@ -47,7 +47,10 @@ public static unsafe partial class Gemm
         Multiply(transA, transB, m, n, k, alpha, a.Data, a.Cols, b.Data, b.Cols, beta, c.Data, c.Cols, threads, kernel, epilogue);
     }
 
-    /// <summary>BLAS-shaped GEMM over row-major spans with leading dimensions (row strides).</summary>
+    /// <summary>
+    /// BLAS-shaped GEMM over row-major spans with leading dimensions (row strides).
+    /// <paramref name="threads"/> = 0 takes the calling thread's <see cref="Compute.Threads"/>.
+    /// </summary>
     public static void Multiply(bool transA, bool transB, int m, int n, int k, float alpha,
         ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc,
         int threads = 0, GemmKernel kernel = GemmKernel.Auto, GemmEpilogue epilogue = default)
@@ -61,7 +64,7 @@ public static unsafe partial class Gemm
         if (kernel == GemmKernel.Auto) kernel = GemmKernels.Default;
         if (!GemmKernels.IsSupported(kernel))
             throw new PlatformNotSupportedException($"GEMM kernel {kernel} is not supported by this CPU.");
-        if (threads <= 0) threads = DefaultThreads;
+        if (threads <= 0) threads = Compute.Threads;
 
         fixed (float* pa = a, pb = b, pc = c, pBias = epilogue.ColumnBias, pMask = epilogue.Mask)
         {

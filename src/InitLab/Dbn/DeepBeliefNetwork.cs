@@ -24,7 +24,7 @@ public static class DeepBeliefNetwork
         Tensor input = data, held = heldOut ?? new Tensor(0, data.Cols);
         for (int i = 0; i + 1 < sizes.Count; i++)
         {
-            var rbm = new BernoulliRbm(sizes[i], sizes[i + 1]) { Threads = options.Threads };
+            var rbm = new BernoulliRbm(sizes[i], sizes[i + 1]);
             var layerOptions = options with { Seed = options.Seed + (ulong)i };
             RbmTrainer.Initialize(rbm, input, layerOptions.Seed);
             new RbmTrainer(rbm, layerOptions).Fit(input, held.Rows > 0 ? held : null, i + 1, progress, cancel);

@@ -7,9 +7,10 @@ namespace InitLab.Diagnostics;
 /// What one layer of a freshly initialized network does to a batch: the statistics of its
 /// output (after the activation for hidden layers, the logits for the last): the mean over all
 /// values and the standard deviation across the batch (per unit, root-mean-square over units,
-/// so that a layer whose units ignore the input shows 0), the fraction of
-/// units that are dead (ReLU family: zero for every sample) or of activations that are saturated
-/// (tanh, sigmoid: within 1% of a limit), and the norm of its weight gradient after one backward pass.
+/// so that a layer whose units ignore the input shows 0), the fraction that is dead or saturated
+/// as its activation defines it (<see cref="Activation.DeadOrSaturated"/>: ReLU family, units zero
+/// for every sample; tanh, sigmoid, activations within 1% of a limit), and the norm of its weight
+/// gradient after one backward pass.
 /// </summary>
 public sealed record LayerStats(int Layer, int Units, double Mean, double Std, double DeadOrSaturated, double WeightGradNorm, bool IsOutput);
 
@@ -61,26 +62,7 @@ public static class SignalProbe
         }
         double mean = total / h.Length;
         double std = Math.Sqrt(variance / cols);
-        double dead = activation switch
-        {
-            Relu or LeakyRelu => DeadUnits(h, rows, cols),
-            Tanh => h.Data.Count(v => MathF.Abs(v) > 0.99f) / (double)h.Length,
-            Sigmoid => h.Data.Count(v => v < 0.01f || v > 0.99f) / (double)h.Length,
-            _ => double.NaN,
-        };
+        double dead = activation?.DeadOrSaturated(h) ?? double.NaN;
         return (cols, mean, std, dead, linear, output);
-    }
-
-    /// <summary>Fraction of units whose output is &lt;= 0 for every sample in the batch.</summary>
-    private static double DeadUnits(Tensor h, int rows, int cols)
-    {
-        int dead = 0;
-        for (int j = 0; j < cols; j++)
-        {
-            bool alive = false;
-            for (int i = 0; i < rows && !alive; i++) alive = h[i, j] > 0f;
-            if (!alive) dead++;
-        }
-        return dead / (double)cols;
     }
 }

@@ -126,7 +126,7 @@ public static class Sweep
     {
         int threads = options.ThreadsPerRun;
         // Runs in parallel each get their own worker threads; on the shared pool their GEMMs would take turns.
-        using var pool = options.Parallel > 1 && threads > 1 ? WorkerPool.UseOwnPool() : null;
+        using var compute = Compute.UseThreads(threads, ownPool: options.Parallel > 1 && threads > 1);
         string tmp = Path.Combine(outDir, $"{TempPrefix}{run.Id}.{Environment.MachineName}.{Environment.ProcessId}");
         if (Directory.Exists(tmp)) Directory.Delete(tmp, true);
         Directory.CreateDirectory(tmp);

@@ -5,6 +5,7 @@ namespace InitLab.Init;
 
 /// <summary>
 /// What data-driven initializers (LSUV, DBN pretraining) may look at: the training data, a
-/// held-out set for monitoring, where to report pretraining progress, and the thread count.
+/// held-out set for monitoring, and where to report pretraining progress. Their GEMMs use the
+/// caller's <see cref="InitLab.Tensors.Compute"/> scope.
 /// </summary>
-public sealed record InitContext(Dataset? Train, Dataset? HeldOut = null, IProgress<RbmEpochReport>? RbmProgress = null, int Threads = 0);
+public sealed record InitContext(Dataset? Train, Dataset? HeldOut = null, IProgress<RbmEpochReport>? RbmProgress = null);

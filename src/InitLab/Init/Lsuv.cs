@@ -26,20 +26,23 @@ public static class Lsuv
             if (layer is Linear linear)
             {
                 linear.Bias?.Value.Span.Clear();
-                var pre = new Tensor(h.Rows, linear.OutFeatures);
                 int it = 0;
                 double variance = 0;
+                Tensor pre;
                 while (true)
                 {
-                    Gemm.Multiply(h, false, linear.Weight.Value, true, pre, threads: model.Threads);
+                    // The layer's own forward (biases are 0, so this is x Wᵀ alone); the last round's
+                    // output, from the final weights, is what the next layer sees.
+                    pre = linear.Forward(h);
                     variance = Variance(pre.Data);
                     if (Math.Abs(variance - 1) < tolerance || it == maxIterations || variance == 0 || !double.IsFinite(variance)) break;
                     System.Numerics.Tensors.TensorPrimitives.Multiply(linear.Weight.Value.Span, (float)(1 / Math.Sqrt(variance)), linear.Weight.Value.Span);
                     it++;
                 }
                 steps.Add(new LsuvStep(linearIndex++, it, variance));
+                h = pre;
             }
-            h = layer.Forward(h);
+            else h = layer.Forward(h);
         }
         return steps;
     }

@@ -62,22 +62,12 @@ public static class ModelFile
                 sizes.Add(l.OutFeatures);
                 continue;
             }
-            string name = ActivationName(layers[i]);
+            string name = Activations.NameOf(layers[i]);
             if (activation is not null && activation != name) throw new ArgumentException($"Layer {i} is {name} but earlier ones are {activation}; one activation throughout is expected.");
             activation = name;
         }
         return (sizes.ToArray(), activation ?? "relu");
     }
-
-    private static string ActivationName(Layer layer) => layer switch
-    {
-        Relu => "relu",
-        LeakyRelu { NegativeSlope: 0.01f } => "leaky-relu",
-        LeakyRelu l => "leaky-relu:" + l.NegativeSlope.ToString("R", CultureInfo.InvariantCulture),
-        Sigmoid => "sigmoid",
-        Tanh => "tanh",
-        _ => throw new ArgumentException($"{layer} is not an activation a model file can name."),
-    };
 
     /// <summary>
     /// Reads a model. With InitLab metadata the sizes and activation come from the file, and the
@@ -137,18 +127,16 @@ public static class ModelFile
     {
         if (!meta.TryGetValue(ActivationKey, out string? stored))
             return requested ?? throw new SafeTensorsFormatException(path, $"has no {ActivationKey} metadata (not saved by InitLab?); say which activation the network uses.");
-        if (requested is not null && Normalize(requested) != Normalize(stored))
+        if (requested is not null && Activations.Normalize(requested) != Activations.Normalize(stored))
             throw new SafeTensorsFormatException(path, $"holds a {stored} network, not {requested}.");
         return stored;
     }
-
-    private static string Normalize(string activation) => activation.Trim().ToLowerInvariant().Replace('_', '-');
 
     private static Layer CreateActivation(string path, string name)
     {
         try
         {
-            return Mlp.CreateActivation(name);
+            return Activations.Create(name);
         }
         catch (ArgumentException e)
         {

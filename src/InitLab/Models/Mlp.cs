@@ -10,9 +10,6 @@ namespace InitLab.Models;
 /// <summary>Builds dense networks: Linear layers with an activation between each pair.</summary>
 public static class Mlp
 {
-    /// <summary>The activation names <see cref="CreateActivation"/> accepts.</summary>
-    public static readonly string[] ActivationNames = ["relu", "leaky-relu", "sigmoid", "tanh"];
-
     /// <summary>
     /// Builds Linear(sizes[0], sizes[1]), act, ..., Linear(sizes[^2], sizes[^1]) the way a PyTorch
     /// script does: every Linear is constructed first (drawing PyTorch's default weight then bias
@@ -72,10 +69,7 @@ public static class Mlp
         var model = new Sequential(layers.ToArray());
         var only = plan.Weights[0];
         if (only.IsLsuv)
-        {
-            model.SetThreads(context!.Threads);
-            Lsuv.Apply(model, DataBatch.First(context.Train!, (int)only.Number("batch")).X, only.Number("tol"), (int)only.Number("iters"));
-        }
+            Lsuv.Apply(model, DataBatch.First(context!.Train!, (int)only.Number("batch")).X, only.Number("tol"), (int)only.Number("iters"));
         if (dbn) PretrainDbn(sizes, only, linears, context!, generator);
         return model;
     }
@@ -96,7 +90,6 @@ public static class Mlp
             WeightDecay = spec.Number("wd"),
             // The RBMs' own randomness follows from the network's generator, so one seed fixes the run.
             Seed = generator.Random64(),
-            Threads = context.Threads,
         };
         var train = DataBatch.First(context.Train!, context.Train!.Count).X;
         var held = context.HeldOut is { } h ? DataBatch.First(h, Math.Min(h.Count, options.MonitorRows)).X : null;
@@ -105,22 +98,8 @@ public static class Mlp
         DeepBeliefNetwork.Unroll(rbms, linears);
     }
 
-    /// <summary>relu, leaky-relu (slope 0.01, or leaky-relu:0.2), sigmoid or tanh.</summary>
-    public static Layer CreateActivation(string name)
-    {
-        string n = name.Trim().ToLowerInvariant().Replace('_', '-');
-        if (n.StartsWith("leaky-relu:", StringComparison.Ordinal) &&
-            float.TryParse(n["leaky-relu:".Length..], System.Globalization.CultureInfo.InvariantCulture, out float slope))
-            return new LeakyRelu(slope);
-        return n switch
-        {
-            "relu" => new Relu(),
-            "leaky-relu" or "leakyrelu" => new LeakyRelu(),
-            "sigmoid" => new Sigmoid(),
-            "tanh" => new Tanh(),
-            _ => throw new ArgumentException($"Unknown activation '{name}'; use {string.Join(", ", ActivationNames)}."),
-        };
-    }
+    /// <summary>An activation layer by name (relu, leaky-relu[:slope], sigmoid, tanh): <see cref="Activations.Create(string)"/>.</summary>
+    public static Layer CreateActivation(string name) => Activations.Create(name);
 
     /// <summary>Parses "784,256,256,10" into sizes; "512x30" stands for 30 layers of 512.</summary>
     public static int[] ParseSizes(string text)

@@ -1,87 +1,97 @@
-using System.Numerics.Tensors;
-using Tensor = InitLab.Tensors.Tensor;
-using InitLab.Tensors;
+using System.Globalization;
 
 namespace InitLab.Nn;
 
-/// <summary>An elementwise activation; the output has the input's shape.</summary>
-public abstract class Activation : Layer
+/// <summary>
+/// The activation layers by name: the one place that knows which names exist, how a name (with
+/// its parameter) turns into a layer, and which name a layer goes by. The command line parses
+/// with it, model files store and read its names ("initlab.activation"), help texts list them.
+/// </summary>
+public static class Activations
 {
-    private Tensor? _gradInput;
-    protected Tensor? Input, Output;
-    private Tensor? _outputBuffer;
+    /// <summary>torch.nn.LeakyReLU's default negative slope; a leaky ReLU with it is named plain "leaky-relu".</summary>
+    public const float DefaultNegativeSlope = 0.01f;
 
-    public override int OutputFeatures(int inputFeatures) => inputFeatures;
+    private const string LeakyPrefix = "leaky-relu:";
 
-    public override Tensor Forward(Tensor x)
+    // One line per activation: its kind, canonical name, and how a layer of it is made.
+    private static readonly (ActivationKind Kind, string Name, Func<float, Activation> Create)[] Table =
+    [
+        (ActivationKind.Relu, "relu", _ => new Relu()),
+        (ActivationKind.LeakyRelu, "leaky-relu", slope => new LeakyRelu(slope)),
+        (ActivationKind.Sigmoid, "sigmoid", _ => new Sigmoid()),
+        (ActivationKind.Tanh, "tanh", _ => new Tanh()),
+    ];
+
+    /// <summary>The canonical names, in the order help texts list them: relu, leaky-relu, sigmoid, tanh.</summary>
+    public static IReadOnlyList<string> Names { get; } = Table.Select(e => e.Name).ToArray();
+
+    /// <summary>The names as a help text says them: "relu, leaky-relu, sigmoid or tanh".</summary>
+    public static string Choices { get; } = string.Join(", ", Names.Take(Names.Count - 1)) + " or " + Names[^1];
+
+    /// <summary>
+    /// A new layer of <paramref name="kind"/>; <paramref name="negativeSlope"/> is used by
+    /// <see cref="ActivationKind.LeakyRelu"/> only.
+    /// </summary>
+    public static Activation Create(ActivationKind kind, float negativeSlope = DefaultNegativeSlope) =>
+        Entry(kind).Create(negativeSlope);
+
+    /// <summary>
+    /// A new layer from a name: relu, leaky-relu (slope 0.01, or leaky-relu:0.2 for another slope),
+    /// sigmoid or tanh; case and surrounding spaces are ignored, '_' may stand for '-', and
+    /// "leakyrelu" is accepted too. An unknown name is an <see cref="ArgumentException"/> listing the known ones.
+    /// </summary>
+    public static Activation Create(string name) =>
+        TryCreate(name, out var layer) ? layer : throw new ArgumentException($"Unknown activation '{name}'; use {string.Join(", ", Names)}.");
+
+    /// <summary>As <see cref="Create(string)"/>, returning false instead of throwing for an unknown name.</summary>
+    public static bool TryCreate(string name, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Activation? layer)
     {
-        Input = x;
-        Output = Ensure(ref _outputBuffer, x.Rows, x.Cols);
-        Apply(x.Data, Output.Data);
-        return Output;
+        string n = Normalize(name);
+        layer = null;
+        if (n.StartsWith(LeakyPrefix, StringComparison.Ordinal))
+        {
+            if (!float.TryParse(n[LeakyPrefix.Length..], CultureInfo.InvariantCulture, out float slope)) return false;
+            layer = new LeakyRelu(slope);
+            return true;
+        }
+        if (n == "leakyrelu") n = "leaky-relu";
+        foreach (var e in Table)
+            if (e.Name == n)
+            {
+                layer = e.Create(DefaultNegativeSlope);
+                return true;
+            }
+        return false;
     }
 
-    public override Tensor? Backward(Tensor gradOutput, bool needInputGrad = true)
+    /// <summary>The kind of one of the built-in activation layers; an <see cref="ArgumentException"/> for any other layer.</summary>
+    public static ActivationKind KindOf(Layer layer) => layer switch
     {
-        if (!needInputGrad) return null;
-        if (Output is null || Input is null) throw new InvalidOperationException("Backward called before Forward.");
-        var dx = Ensure(ref _gradInput, gradOutput.Rows, gradOutput.Cols);
-        Derive(gradOutput.Data, dx.Data);
-        return dx;
+        Relu => ActivationKind.Relu,
+        LeakyRelu => ActivationKind.LeakyRelu,
+        Sigmoid => ActivationKind.Sigmoid,
+        Tanh => ActivationKind.Tanh,
+        _ => throw new ArgumentException($"{layer} is not an activation a model file can name."),
+    };
+
+    /// <summary>
+    /// The canonical name of an activation layer, the one model files store: "relu", "leaky-relu"
+    /// (default slope), "leaky-relu:0.2" (any other slope, round-trip formatted), "sigmoid" or "tanh".
+    /// <see cref="Create(string)"/> of it makes an equal layer. An <see cref="ArgumentException"/> for other layers.
+    /// </summary>
+    public static string NameOf(Layer layer)
+    {
+        var kind = KindOf(layer);
+        if (layer is LeakyRelu { NegativeSlope: var slope } && slope != DefaultNegativeSlope)
+            return LeakyPrefix + slope.ToString("R", CultureInfo.InvariantCulture);
+        return Entry(kind).Name;
     }
 
-    /// <summary>y = f(x).</summary>
-    protected abstract void Apply(ReadOnlySpan<float> x, Span<float> y);
+    /// <summary>A name in the form names are compared in: trimmed, lower case, '_' as '-'.</summary>
+    public static string Normalize(string name) => name.Trim().ToLowerInvariant().Replace('_', '-');
 
-    /// <summary>dx = dy · f'(·), from the saved Input and Output.</summary>
-    protected abstract void Derive(ReadOnlySpan<float> dy, Span<float> dx);
-}
-
-/// <summary>max(x, 0).</summary>
-public sealed class Relu : Activation
-{
-    /// <summary>The preceding Linear already applied max(·, 0): forward passes its input through.</summary>
-    internal bool FusedForward { get; set; }
-
-    /// <summary>The following Linear masks its input gradient: backward passes the gradient through.</summary>
-    internal bool FusedBackward { get; set; }
-
-    public override Tensor Forward(Tensor x)
-    {
-        if (!FusedForward) return base.Forward(x);
-        Input = Output = x;
-        return x;
-    }
-
-    public override Tensor? Backward(Tensor gradOutput, bool needInputGrad = true) =>
-        !FusedBackward ? base.Backward(gradOutput, needInputGrad) : needInputGrad ? gradOutput : null;
-
-    protected override void Apply(ReadOnlySpan<float> x, Span<float> y) => Ops.Relu(x, y);
-    protected override void Derive(ReadOnlySpan<float> dy, Span<float> dx) => Ops.ReluBackward(Output!.Data, dy, dx);
-    public override string ToString() => "ReLU()";
-}
-
-/// <summary>x for x &gt; 0, slope·x otherwise (torch.nn.LeakyReLU, default slope 0.01).</summary>
-public sealed class LeakyRelu(float negativeSlope = 0.01f) : Activation
-{
-    public float NegativeSlope { get; } = negativeSlope;
-    protected override void Apply(ReadOnlySpan<float> x, Span<float> y) => Ops.LeakyRelu(x, NegativeSlope, y);
-    protected override void Derive(ReadOnlySpan<float> dy, Span<float> dx) => Ops.LeakyReluBackward(Input!.Data, dy, NegativeSlope, dx);
-    public override string ToString() => $"LeakyReLU({NegativeSlope})";
-}
-
-/// <summary>1 / (1 + e^-x).</summary>
-public sealed class Sigmoid : Activation
-{
-    protected override void Apply(ReadOnlySpan<float> x, Span<float> y) => TensorPrimitives.Sigmoid(x, y);
-    protected override void Derive(ReadOnlySpan<float> dy, Span<float> dx) => Ops.SigmoidBackward(Output!.Data, dy, dx);
-    public override string ToString() => "Sigmoid()";
-}
-
-/// <summary>tanh(x).</summary>
-public sealed class Tanh : Activation
-{
-    protected override void Apply(ReadOnlySpan<float> x, Span<float> y) => Ops.Tanh(x, y);
-    protected override void Derive(ReadOnlySpan<float> dy, Span<float> dx) => Ops.TanhBackward(Output!.Data, dy, dx);
-    public override string ToString() => "Tanh()";
+    private static (ActivationKind Kind, string Name, Func<float, Activation> Create) Entry(ActivationKind kind) =>
+        Table.FirstOrDefault(e => e.Kind == kind) is { Name: not null } e
+            ? e : throw new ArgumentOutOfRangeException(nameof(kind), $"{kind} is not an activation kind.");
 }

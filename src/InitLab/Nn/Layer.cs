@@ -12,9 +12,6 @@ public abstract class Layer
     /// <summary>The layer's trainable parameters, in PyTorch's order (weight, then bias).</summary>
     public virtual IReadOnlyList<Parameter> Parameters => [];
 
-    /// <summary>Threads for this layer's GEMMs; 0 means <see cref="Gemm.DefaultThreads"/>.</summary>
-    public int Threads { get; set; }
-
     /// <summary>x is (batch, in); returns (batch, out), valid until the next Forward.</summary>
     public abstract Tensor Forward(Tensor x);
 

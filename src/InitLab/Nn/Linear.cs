@@ -27,36 +27,50 @@ public sealed class Linear : Layer
     public Parameter? Bias { get; }
     public override IReadOnlyList<Parameter> Parameters { get; }
 
-    /// <summary>Apply ReLU to the output inside the GEMM (set by <see cref="Sequential"/> when a ReLU follows).</summary>
-    internal bool FuseRelu { get; set; }
-
-    /// <summary>The input is a ReLU's output whose backward this layer performs: dx is zeroed where the input is 0.</summary>
-    internal bool MaskInputGradient { get; set; }
-
     public override int OutputFeatures(int inputFeatures) => OutFeatures;
 
-    public override Tensor Forward(Tensor x)
+    /// <summary>y = x Wᵀ + b: x is (batch, in), y (batch, out), the pre-activation whatever layer follows.</summary>
+    public override Tensor Forward(Tensor x) => Forward(x, relu: false);
+
+    /// <summary>
+    /// As <see cref="Forward(Tensor)"/>, with max(·, 0) applied to each output tile inside the GEMM
+    /// when <paramref name="relu"/>: a <see cref="Sequential"/> fuses a following ReLU this way and
+    /// saves a pass over y.
+    /// </summary>
+    internal Tensor Forward(Tensor x, bool relu)
     {
         if (x.Cols != InFeatures) throw new ArgumentException($"Linear expects {InFeatures} input features, got {x.Cols}.");
         _input = x;
         var y = Ensure(ref _output, x.Rows, OutFeatures);
-        // (batch,in)·(in,out), then + b (and ReLU when fused) on each tile as it is computed.
-        Gemm.Multiply(x, false, Weight.Value, true, y, threads: Threads,
-            epilogue: new GemmEpilogue { ColumnBias = Bias?.Value.Data, Relu = FuseRelu });
+        // y (batch,out) = x (batch,in) · Wᵀ (in,out), then + b (and ReLU when fused) on each tile as it is computed.
+        Gemm.Multiply(x, false, Weight.Value, true, y,
+            epilogue: new GemmEpilogue { ColumnBias = Bias?.Value.Data, Relu = relu });
         return y;
     }
 
-    public override Tensor? Backward(Tensor gradOutput, bool needInputGrad = true)
+    /// <summary>
+    /// dy is (batch, out) for the last Forward: writes dW (out, in) and db (out); returns dx (batch, in)
+    /// = dy W, or null when <paramref name="needInputGrad"/> is false.
+    /// </summary>
+    public override Tensor? Backward(Tensor gradOutput, bool needInputGrad = true) =>
+        Backward(gradOutput, needInputGrad, maskByInput: false);
+
+    /// <summary>
+    /// As <see cref="Backward(Tensor, bool)"/>; with <paramref name="maskByInput"/> dx is also zeroed
+    /// where the input was &lt;= 0. When the input is a ReLU's output, that is the ReLU's backward,
+    /// done inside this GEMM instead of in a pass of its own (a <see cref="Sequential"/> does this).
+    /// </summary>
+    internal Tensor? Backward(Tensor gradOutput, bool needInputGrad, bool maskByInput)
     {
         var x = _input ?? throw new InvalidOperationException("Backward called before Forward.");
         // dW (out,in) = dyᵀ (out,batch) · x (batch,in)
-        Gemm.Multiply(gradOutput, true, x, false, Weight.Grad, threads: Threads);
+        Gemm.Multiply(gradOutput, true, x, false, Weight.Grad);
         if (Bias is not null) Ops.SumRows(gradOutput.Data, gradOutput.Rows, OutFeatures, Bias.Grad.Data);
         if (!needInputGrad) return null;
         // dx (batch,in) = dy (batch,out) · W (out,in)
         var dx = Ensure(ref _gradInput, x.Rows, InFeatures);
-        Gemm.Multiply(gradOutput, false, Weight.Value, false, dx, threads: Threads,
-            epilogue: new GemmEpilogue { Mask = MaskInputGradient ? x.Data : null });
+        Gemm.Multiply(gradOutput, false, Weight.Value, false, dx,
+            epilogue: new GemmEpilogue { Mask = maskByInput ? x.Data : null });
         return dx;
     }
 

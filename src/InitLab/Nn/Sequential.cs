@@ -2,48 +2,29 @@ using InitLab.Tensors;
 
 namespace InitLab.Nn;
 
-/// <summary>Layers applied in order; backward runs them in reverse.</summary>
+/// <summary>
+/// Layers applied in order; backward runs them in reverse.
+/// <para>
+/// Linear then ReLU is fused at call time: the ReLU runs inside the Linear's GEMM epilogue, and
+/// when another Linear follows, the ReLU's backward runs inside that Linear's input-gradient GEMM
+/// (as a mask). Same numbers as the unfused layers, two passes over memory fewer. The layers
+/// themselves keep no trace of it: each one called on its own is the plain PyTorch module.
+/// </para>
+/// </summary>
 public sealed class Sequential : Layer
 {
     private readonly Layer[] _layers;
     private readonly Parameter[] _parameters;
 
+    /// <summary>The layers, applied in this order; their parameters are collected in the same order.</summary>
     public Sequential(params Layer[] layers)
     {
         _layers = layers;
         _parameters = layers.SelectMany(l => l.Parameters).ToArray();
-        FuseReluIntoLinears();
-    }
-
-    /// <summary>
-    /// Linear then ReLU: the ReLU runs inside the Linear's GEMM, and its backward inside the next
-    /// Linear's input-gradient GEMM (as a mask). Same numbers, two passes over memory fewer.
-    /// </summary>
-    private void FuseReluIntoLinears()
-    {
-        for (int i = 0; i + 1 < _layers.Length; i++)
-        {
-            if (_layers[i] is not Linear linear || _layers[i + 1] is not Relu relu) continue;
-            if (relu.FusedForward || relu.FusedBackward || linear.FuseRelu) continue; // already in another Sequential
-            linear.FuseRelu = true;
-            relu.FusedForward = true;
-            if (i + 2 < _layers.Length && _layers[i + 2] is Linear next && !next.MaskInputGradient)
-            {
-                next.MaskInputGradient = true;
-                relu.FusedBackward = true;
-            }
-        }
     }
 
     public IReadOnlyList<Layer> Layers => _layers;
     public override IReadOnlyList<Parameter> Parameters => _parameters;
-
-    /// <summary>Sets the GEMM thread count of every layer.</summary>
-    public void SetThreads(int threads)
-    {
-        Threads = threads;
-        foreach (var l in _layers) l.Threads = threads;
-    }
 
     public override int OutputFeatures(int inputFeatures)
     {
@@ -52,9 +33,18 @@ public sealed class Sequential : Layer
         return f;
     }
 
+    /// <summary>x is (batch, in); returns the last layer's output, valid until the next Forward.</summary>
     public override Tensor Forward(Tensor x)
     {
-        foreach (var l in _layers) x = l.Forward(x);
+        for (int i = 0; i < _layers.Length; i++)
+        {
+            if (ReluFollowsLinear(i + 1))
+            {
+                x = ((Linear)_layers[i]).Forward(x, relu: true);
+                x = ((Relu)_layers[++i]).ForwardApplied(x);
+            }
+            else x = _layers[i].Forward(x);
+        }
         return x;
     }
 
@@ -63,9 +53,23 @@ public sealed class Sequential : Layer
     {
         Tensor? g = gradOutput;
         for (int i = _layers.Length - 1; i >= 0; i--)
-            g = _layers[i].Backward(g!, needInputGrad || i > 0);
+        {
+            bool need = needInputGrad || i > 0;
+            // Linear, ReLU, Linear: the second Linear's dx GEMM zeroes dx where the ReLU's output
+            // (its input) is 0, which is the ReLU's whole backward, so the ReLU itself is skipped.
+            if (_layers[i] is Linear linear && i >= 2 && ReluFollowsLinear(i - 1))
+            {
+                g = linear.Backward(g!, need, maskByInput: true);
+                i--;
+            }
+            else g = _layers[i].Backward(g!, need);
+        }
         return g;
     }
+
+    /// <summary>Whether layer <paramref name="i"/> is a ReLU right after a Linear (and so fused into it).</summary>
+    private bool ReluFollowsLinear(int i) =>
+        i >= 1 && i < _layers.Length && _layers[i] is Relu && _layers[i - 1] is Linear;
 
     public override string ToString() =>
         "Sequential(\n" + string.Join("\n", _layers.Select((l, i) => $"  ({i}): {l}")) + "\n)";

@@ -72,7 +72,7 @@ public sealed class Adam : Optimizer, IParallelJob
             L2 = Decoupled ? 0f : (float)WeightDecay,
             Shrink = Decoupled ? (float)(1 - LearningRate * WeightDecay) : 1f,
         };
-        int threads = Threads > 0 ? Threads : Gemm.DefaultThreads;
+        int threads = Compute.Threads;
         if (_total < ParallelThreshold || threads <= 1) Execute(0, 1);
         else WorkerPool.Current.Run(this, threads);
     }

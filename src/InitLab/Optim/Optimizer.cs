@@ -17,9 +17,6 @@ public abstract class Optimizer
     /// <summary>The learning rate (may be changed between steps by a schedule).</summary>
     public double LearningRate { get; set; }
 
-    /// <summary>Threads an optimizer may use for its update; 0 = all cores.</summary>
-    public int Threads { get; set; }
-
     /// <summary>Applies one update using the gradients currently in each parameter's Grad.</summary>
     public abstract void Step();
 

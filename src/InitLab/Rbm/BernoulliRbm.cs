@@ -10,7 +10,7 @@ public sealed class BernoulliRbm(int visible, int hidden) : RestrictedBoltzmannM
 {
     public override void MeanVisibles(Tensor h, Tensor v)
     {
-        Gemm.Multiply(h, false, Weights, false, v, threads: Threads, epilogue: new GemmEpilogue { ColumnBias = VisibleBias.Data });
+        Gemm.Multiply(h, false, Weights, false, v, epilogue: new GemmEpilogue { ColumnBias = VisibleBias.Data });
         TensorPrimitives.Sigmoid(v.Span, v.Span);
     }
 

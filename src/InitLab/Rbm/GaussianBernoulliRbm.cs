@@ -15,7 +15,7 @@ public sealed class GaussianBernoulliRbm(int visible, int hidden) : RestrictedBo
     private float[] _noise = [];
 
     public override void MeanVisibles(Tensor h, Tensor v) =>
-        Gemm.Multiply(h, false, Weights, false, v, threads: Threads, epilogue: new GemmEpilogue { ColumnBias = VisibleBias.Data });
+        Gemm.Multiply(h, false, Weights, false, v, epilogue: new GemmEpilogue { ColumnBias = VisibleBias.Data });
 
     public override void SampleVisibles(Tensor h, Tensor v, ISampler random)
     {

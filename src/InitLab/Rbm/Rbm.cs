@@ -29,13 +29,10 @@ public abstract class RestrictedBoltzmannMachine
     public Tensor HiddenBias { get; }
     public Tensor VisibleBias { get; }
 
-    /// <summary>GEMM threads; 0 = all cores.</summary>
-    public int Threads { get; set; }
-
     /// <summary>P(h = 1 | v) = sigmoid(v Wᵀ + c). v is (batch, visible), h (batch, hidden).</summary>
     public void MeanHiddens(Tensor v, Tensor h)
     {
-        Gemm.Multiply(v, false, Weights, true, h, threads: Threads, epilogue: new GemmEpilogue { ColumnBias = HiddenBias.Data });
+        Gemm.Multiply(v, false, Weights, true, h, epilogue: new GemmEpilogue { ColumnBias = HiddenBias.Data });
         TensorPrimitives.Sigmoid(h.Span, h.Span);
     }
 
@@ -56,7 +53,7 @@ public abstract class RestrictedBoltzmannMachine
     public void FreeEnergy(Tensor v, Span<float> result)
     {
         var x = new Tensor(v.Rows, Hidden);
-        Gemm.Multiply(v, false, Weights, true, x, threads: Threads, epilogue: new GemmEpilogue { ColumnBias = HiddenBias.Data });
+        Gemm.Multiply(v, false, Weights, true, x, epilogue: new GemmEpilogue { ColumnBias = HiddenBias.Data });
         for (int i = 0; i < v.Rows; i++)
         {
             double softplus = 0;

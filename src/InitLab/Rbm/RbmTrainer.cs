@@ -45,7 +45,6 @@ public sealed record RbmOptions
     public int AverageEpochs { get; init; }
 
     public ulong Seed { get; init; } = 777;
-    public int Threads { get; init; }
 
     /// <summary>Rows of training and held-out data the per-epoch figures are computed on.</summary>
     public int MonitorRows { get; init; } = 2000;
@@ -91,7 +90,6 @@ public sealed class RbmTrainer
         if (!(options.LearningRate > 0)) throw new ArgumentException($"The learning rate must be positive, got {options.LearningRate}.");
         _rbm = rbm;
         _o = options;
-        _rbm.Threads = options.Threads;
         _sampler = new FastSampler(options.Seed);
         _dW = new Tensor(rbm.Hidden, rbm.Visible);
         _dc = new float[rbm.Hidden];
@@ -201,8 +199,8 @@ public sealed class RbmTrainer
         int bs = v0.Rows;
         float lr = (float)(_o.LearningRate / bs), m = (float)momentum, decay = (float)(_o.LearningRate * _o.WeightDecay);
         // dW ← m·dW + lr/B·(hPosᵀ v0 − hNegᵀ vNeg) − lr·wd·W, as two GEMMs accumulating into dW.
-        Gemm.Multiply(hPos, true, v0, false, _dW, alpha: lr, beta: m, threads: _o.Threads);
-        Gemm.Multiply(hNeg, true, vNeg, false, _dW, alpha: -lr, beta: 1f, threads: _o.Threads);
+        Gemm.Multiply(hPos, true, v0, false, _dW, alpha: lr, beta: m);
+        Gemm.Multiply(hNeg, true, vNeg, false, _dW, alpha: -lr, beta: 1f);
         if (decay != 0) TensorPrimitives.MultiplyAdd(_rbm.Weights.Span, -decay, _dW.Span, _dW.Span);
         TensorPrimitives.Add(_rbm.Weights.Span, _dW.Span, _rbm.Weights.Span);
         BiasUpdate(_dc, hPos, hNeg, lr, m, _rbm.HiddenBias.Span);

@@ -43,8 +43,6 @@ public sealed partial class Trainer
         (_model, _optimizer, Options) = (model, optimizer, options);
         _shuffle = new DataLoaderOrder(generator);
         _generator = generator;
-        _model.SetThreads(options.Threads);
-        _optimizer.Threads = options.Threads;
     }
 
     /// <summary>How batches are drawn.</summary>

@@ -11,9 +11,6 @@ public sealed record TrainingOptions
 
     /// <summary>Visit the samples in a new random order each epoch, drawn as DataLoader(shuffle=True) draws it.</summary>
     public bool Shuffle { get; init; } = true;
-
-    /// <summary>GEMM threads; 0 = all cores.</summary>
-    public int Threads { get; init; }
 }
 
 /// <summary>What one epoch of <see cref="Trainer.RunEpoch"/> produced. Cost is the mean batch loss accumulated as the note does.</summary>

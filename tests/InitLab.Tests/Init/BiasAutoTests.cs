@@ -58,11 +58,12 @@ public class BiasAutoTests
     private static Sequential Train(string activation, string bias, int steps = 5)
     {
         using var d = new TempDir();
+        using var compute = InitLab.Tensors.Compute.UseThreads(1);
         IdxWriter.WriteDataset(d.Path, 200, 20);
         var splits = MnistLoader.Load(d.Path);
         var g = new TorchGenerator(777);
         var model = Mlp.Create(Sizes, activation, InitPlan.Parse("zeros", bias), g);
-        var trainer = new Trainer(model, new Adam(model.Parameters, 0.01), g, new TrainingOptions { BatchSize = 50, Threads = 1 });
+        var trainer = new Trainer(model, new Adam(model.Parameters, 0.01), g, new TrainingOptions { BatchSize = 50 });
         var (x, y) = DataBatch.First(splits.Train, 50);
         for (int s = 0; s < steps; s++) trainer.Step(x, y);
         return model;

@@ -60,12 +60,13 @@ public class RbmSklearnParityTests
     public void OnePcdUpdateMatchesScikitLearn()
     {
         var pcd = F.GetProperty("pcd");
+        using var compute = Compute.UseThreads(1);
         var rbm = Rbm();
         var v = Batch("v");
         var trainer = new RbmTrainer(rbm, new RbmOptions
         {
             LearningRate = pcd.GetProperty("learning_rate").GetDouble(), Persistent = true, GibbsSteps = 1,
-            WeightDecay = 0, InitialMomentum = 0, FinalMomentum = 0, SampleVisibles = true, Threads = 1,
+            WeightDecay = 0, InitialMomentum = 0, FinalMomentum = 0, SampleVisibles = true,
         })
         {
             PersistentChain = new Tensor(pcd.GetProperty("h_samples_before").Floats(), v.Rows, rbm.Hidden),

@@ -34,7 +34,7 @@ public class CheckpointResumeTests
         var g = new TorchGenerator(777);
         var model = Mlp.Create([784, 24, 10], "tanh", InitSpec.Parse("kaiming-uniform"), g);
         var opt = NewOptimizer(optimizer, model);
-        return (new Trainer(model, opt, g, new TrainingOptions { BatchSize = 40, Threads = 1 }), model, opt);
+        return (new Trainer(model, opt, g, new TrainingOptions { BatchSize = 40 }), model, opt);
     }
 
     private static int[] Bits(Sequential model) =>
@@ -60,6 +60,7 @@ public class CheckpointResumeTests
     public void ResumedRunEndsWithTheSameWeightsAsAStraightRun(string optimizer, int epochsDone, int batch)
     {
         var data = Data.Value;
+        using var compute = InitLab.Tensors.Compute.UseThreads(1);
         var (straight, straightModel, _) = Fresh(optimizer);
         float lastCost = 0;
         for (int e = 1; e <= Epochs; e++) lastCost = straight.RunEpoch(data.Train, e).Cost;
@@ -85,7 +86,7 @@ public class CheckpointResumeTests
         var resumedModel = checkpoint.Model.Model;
         var resumedOpt = NewOptimizer(optimizer, resumedModel);
         resumedOpt.RestoreState(checkpoint.Optimizer);
-        var resumed = new Trainer(resumedModel, resumedOpt, g, new TrainingOptions { BatchSize = 40, Threads = 1 });
+        var resumed = new Trainer(resumedModel, resumedOpt, g, new TrainingOptions { BatchSize = 40 });
         resumed.Restore(checkpoint.Position);
         float resumedCost = float.NaN;
         for (int e = checkpoint.Position.Epoch; e <= Epochs; e++) resumedCost = resumed.RunEpoch(data.Train, e).Cost;

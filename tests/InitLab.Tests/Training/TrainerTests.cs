@@ -3,6 +3,7 @@ using InitLab.Init;
 using InitLab.Models;
 using InitLab.Optim;
 using InitLab.Random;
+using InitLab.Tensors;
 using InitLab.Training;
 
 namespace InitLab.Tests.Training;
@@ -17,12 +18,12 @@ public class TrainerTests
         return MnistLoader.Load(d.Path);
     }
 
-    private static (Trainer, InitLab.Nn.Sequential) Create(int threads, int epochs = 2, string optimizer = "adam")
+    private static (Trainer, InitLab.Nn.Sequential) Create(int epochs = 2, string optimizer = "adam")
     {
         var g = new TorchGenerator(777);
         var model = Mlp.Create([784, 64, 32, 10], "relu", InitSpec.Parse("xavier-uniform"), g);
         Optimizer opt = optimizer == "adam" ? new Adam(model.Parameters, 0.001) : new Sgd(model.Parameters, 0.05, momentum: 0.9);
-        return (new Trainer(model, opt, g, new TrainingOptions { BatchSize = 50, Threads = threads }), model);
+        return (new Trainer(model, opt, g, new TrainingOptions { BatchSize = 50 }), model);
     }
 
     [Fact]
@@ -40,7 +41,8 @@ public class TrainerTests
     public void LearnsASeparableProblem()
     {
         var data = Synthetic();
-        var (trainer, model) = Create(threads: 2);
+        using var compute = Compute.UseThreads(2);
+        var (trainer, model) = Create();
         float first = trainer.RunEpoch(data.Train, 1).Cost;
         float second = trainer.RunEpoch(data.Train, 2).Cost;
         Assert.True(second < first, $"cost did not fall: {first} -> {second}");
@@ -51,7 +53,8 @@ public class TrainerTests
     public void DropLastVisitsOnlyWholeBatches()
     {
         var data = Synthetic(train: 130, test: 10);
-        var (trainer, _) = Create(threads: 1);
+        using var compute = Compute.UseThreads(1);
+        var (trainer, _) = Create();
         var r = trainer.RunEpoch(data.Train, 1);
         Assert.Equal(100, r.Samples);
         Assert.Equal(2, trainer.BatchesPerEpoch(130));
@@ -63,7 +66,8 @@ public class TrainerTests
         var data = Synthetic(train: 300, test: 50);
         float[] Run(int threads)
         {
-            var (t, _) = Create(threads);
+            using var compute = Compute.UseThreads(threads);
+            var (t, _) = Create();
             return [t.RunEpoch(data.Train, 1).Cost, t.RunEpoch(data.Train, 2).Cost];
         }
         var one = Run(1);
@@ -78,7 +82,8 @@ public class TrainerTests
     public void ATrainingStepAllocatesNothingAfterTheFirst(string optimizer, int threads)
     {
         var data = Synthetic(train: 1000, test: 10);
-        var (trainer, _) = Create(threads, optimizer: optimizer);
+        using var compute = Compute.UseThreads(threads);
+        var (trainer, _) = Create(optimizer: optimizer);
         trainer.RunEpoch(data.Train, 1); // warm-up: buffers, JIT, worker threads
         // Counted on the training thread: process-wide counts pick up the runtime's own
         // background work (tiered JIT), which is not the training loop's.
