@@ -51,8 +51,8 @@ internal sealed class IntegerParameter(string key, string defaultText, int min) 
 
     public override object? FromValue(object value, out string error)
     {
-        double v = value switch { int i => i, long l => l, double d => d, float f => f, _ => double.NaN };
         if (value is not (int or long or double or float)) return Fail($"{Key} takes a whole number, got {value.GetType().Name}.", out error);
+        double v = Convert.ToDouble(value, CultureInfo.InvariantCulture);
         if (!double.IsFinite(v)) return Fail(NotFinite(v), out error);
         if (v != Math.Floor(v)) return Fail($"{Key} must be a whole number, got {R(v)}.", out error);
         if (v < min) return Fail($"{Key} must be at least {min}, got {R(v)}.", out error);
@@ -163,15 +163,18 @@ internal sealed class GainParameter(string key, string defaultText) : InitParame
 {
     private static readonly string[] Nonlinearities = ["linear", "identity", "conv1d", "conv2d", "conv3d", "sigmoid", "tanh", "relu", "leaky_relu", "selu"];
 
-    public override object? FromText(string text, out string error)
+    public override object? FromText(string text, out string error) =>
+        TryNumber(text, out double v) ? FromNumber(v, out error) : FromName(text, out error);
+
+    private GainValue? FromNumber(double v, out string error)
+    {
+        error = double.IsFinite(v) ? "" : NotFinite(v);
+        return error.Length == 0 ? new GainValue(v, null, null) : null;
+    }
+
+    private GainValue? FromName(string text, out string error)
     {
         error = "";
-        if (TryNumber(text, out double v))
-        {
-            if (double.IsFinite(v)) return new GainValue(v, null, null);
-            error = NotFinite(v);
-            return null;
-        }
         var parts = text.Split(':', 2);
         string name = parts[0].Trim().ToLowerInvariant().Replace('-', '_');
         if (!Nonlinearities.Contains(name))
@@ -191,7 +194,7 @@ internal sealed class GainParameter(string key, string defaultText) : InitParame
     {
         GainValue g => Ok(g, out error),
         string s => FromText(s, out error),
-        double or float or int => FromText(R(Convert.ToDouble(value, CultureInfo.InvariantCulture)), out error),
+        double or float or int or long => FromNumber(Convert.ToDouble(value, CultureInfo.InvariantCulture), out error),
         _ => FromText(value.ToString() ?? "", out error),
     };
 
