@@ -1,5 +1,5 @@
 using System.CommandLine;
-using System.Globalization;
+using InitLab.Init;
 
 namespace InitLab.Cli;
 
@@ -31,12 +31,16 @@ public static class DbnCommand
         };
         cmd.SetAction(p =>
         {
-            var c = CultureInfo.InvariantCulture;
-            string init = $"dbn:epochs={p.GetValue(pretrainEpochs)},lr={p.GetValue(pretrainLr).ToString(c)},cd={p.GetValue(cdK)},pcd={(p.GetValue(pcd) ? 1 : 0)},top={p.GetValue(top)}";
             if (p.GetValue(pretrainEpochs) < 1) throw new UsageException($"--pretrain-epochs must be at least 1, got {p.GetValue(pretrainEpochs)}.");
-            return TrainCommand.Run(o, new TrainCommand.Settings(p.GetValue(data), p.GetValue(dataset), p.GetValue(layers)!, "sigmoid", init, "auto",
+            var options = new DbnOptions
+            {
+                Epochs = p.GetValue(pretrainEpochs), LearningRate = p.GetValue(pretrainLr), GibbsSteps = p.GetValue(cdK), Persistent = p.GetValue(pcd),
+                Top = Options.Parse(() => InitSpec.Parse(p.GetValue(top)!), "--top"),
+            };
+            var plan = Options.Parse(() => InitPlan.Dbn(options), "--pretrain-lr/--cd-k/--top");
+            return TrainCommand.Run(o, new TrainCommand.Settings(p.GetValue(data), p.GetValue(dataset), p.GetValue(layers)!, "sigmoid", plan.ToString(), "auto",
                 p.GetValue(optimizer)!, p.GetValue(lr), p.GetValue(momentum), false, null, p.GetValue(batch), p.GetValue(epochs), p.GetValue(seed),
-                p.GetValue(threads), p.GetValue(metrics), p.GetValue(Cli.Quiet), p.GetValue(save)));
+                p.GetValue(threads), p.GetValue(metrics), p.GetValue(Cli.Quiet), p.GetValue(save), Plan: plan));
         });
         return cmd;
     }

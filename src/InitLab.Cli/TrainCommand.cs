@@ -51,7 +51,7 @@ public static class TrainCommand
 
     internal sealed record Settings(string? Data, string? Dataset, string Layers, string Activation, string Init, string Bias, string Optimizer, double Lr,
         double Momentum, bool Nesterov, double? WeightDecay, int BatchSize, int Epochs, ulong Seed, int Threads, string? Metrics, bool Quiet,
-        string? Save = null, string? Load = null, string? Checkpoint = null, int CheckpointEvery = 1, bool Resume = false);
+        string? Save = null, string? Load = null, string? Checkpoint = null, int CheckpointEvery = 1, bool Resume = false, InitPlan? Plan = null);
 
     /// <summary>The run's configuration from the options; every bad value is a usage error naming its option.</summary>
     internal static TrainConfig Config(Settings s, string data)
@@ -59,7 +59,8 @@ public static class TrainCommand
         Options.CheckEpochsAndThreads(s.Epochs, s.Threads);
         if (s.BatchSize < 1) throw new UsageException($"--batch-size must be at least 1, got {s.BatchSize}.");
         int[] sizes = Options.Parse(() => Mlp.ParseSizes(s.Layers), "--layers");
-        var init = Options.Parse(() => InitPlan.Parse(s.Init, s.Bias), "--init/--bias");
+        // A command that built its plan from typed options (dbn) passes it; Init is then only its description.
+        var init = s.Plan ?? Options.Parse(() => InitPlan.Parse(s.Init, s.Bias), "--init/--bias");
         Options.Parse(() => init.ForLayer(0, sizes.Length - 1), "--init");
         _ = Options.Parse(() => Mlp.CreateActivation(s.Activation), "--activation");
         Options.Parse(() => Optimizers.Check(s.Optimizer), "--optimizer");

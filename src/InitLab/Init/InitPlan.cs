@@ -1,22 +1,23 @@
-using System.Globalization;
-
 namespace InitLab.Init;
 
 /// <summary>
 /// How a whole network is initialized: one weight initializer for every Linear layer, or one
-/// per layer (<c>spec|spec|...</c>), and what the biases get.
+/// per layer (<c>spec|spec|...</c>), and what the biases get. <see cref="Apply"/> carries it out.
+/// Two plans are equal when their <see cref="Canonical"/> forms are.
 /// </summary>
-public sealed class InitPlan
+public sealed partial class InitPlan : IEquatable<InitPlan>
 {
     private readonly InitSpec[] _weights;
 
     private InitPlan(InitSpec[] weights, BiasInit bias) => (_weights, Bias) = (weights, bias);
 
+    /// <summary>The bias rule (auto unless given).</summary>
     public BiasInit Bias { get; }
 
     /// <summary>The specs as given: one (for every layer) or one per layer.</summary>
     public IReadOnlyList<InitSpec> Weights => _weights;
 
+    /// <summary>True when the plan looks at training data (lsuv, dbn): <see cref="Apply"/> then needs an <see cref="InitContext"/>.</summary>
     public bool NeedsData => _weights.Any(w => w.IsLsuv || w.IsDbn);
 
     /// <summary>Parses <c>--init</c> (NAME[:k=v,...], or several joined by |) and <c>--bias</c> (default, zeros, constant:val=X).</summary>
@@ -27,7 +28,21 @@ public sealed class InitPlan
         return new InitPlan(parts.Select(InitSpec.Parse).ToArray(), BiasInit.Parse(bias ?? "auto"));
     }
 
+    /// <summary>One initializer for every Linear layer, biases auto.</summary>
     public static InitPlan Of(InitSpec spec) => new([spec], BiasInit.Auto);
+
+    /// <summary>One initializer for every layer, or one per layer (in order), and a bias rule (auto when null).</summary>
+    public static InitPlan Of(IReadOnlyList<InitSpec> weights, BiasInit? bias = null)
+    {
+        if (weights.Count == 0) throw new ArgumentException("A plan needs at least one initializer.");
+        return new([.. weights], bias ?? BiasInit.Auto);
+    }
+
+    /// <summary>LSUV for the whole network (default options when null); biases are set by LSUV.</summary>
+    public static InitPlan Lsuv(LsuvOptions? options = null) => Of((options ?? new LsuvOptions()).ToSpec());
+
+    /// <summary>DBN pretraining for the whole (sigmoid) network (default options when null); hidden biases come from the RBMs.</summary>
+    public static InitPlan Dbn(DbnOptions? options = null) => Of((options ?? new DbnOptions()).ToSpec());
 
     /// <summary>
     /// What Linear layer <paramref name="index"/> of <paramref name="count"/> does to its biases
@@ -58,47 +73,22 @@ public sealed class InitPlan
         return (kinds.Distinct().Count() == 1 ? kinds[0] : string.Join("|", kinds)) + " (auto)";
     }
 
+    /// <summary>
+    /// The weights' canonical forms joined by '|', then <c>;bias=</c> and the bias rule's canonical
+    /// form, e.g. <c>zeros|xavier-uniform:gain=1;bias=auto</c>.
+    /// </summary>
+    public string Canonical => string.Join("|", _weights.Select(w => w.Canonical)) + ";bias=" + Bias.Canonical;
+
+    /// <summary>Equal when the canonical forms are.</summary>
+    public bool Equals(InitPlan? other) => other is not null && Canonical == other.Canonical;
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => Equals(obj as InitPlan);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => StringComparer.Ordinal.GetHashCode(Canonical);
+
+    /// <summary>The short form people read: the specs as given and a bias rule other than auto or default.</summary>
     public override string ToString() =>
         string.Join("|", _weights.Select(w => w.ToString())) + (Bias.Kind is BiasKind.Auto or BiasKind.Default ? "" : $", bias {Bias}");
-}
-
-public enum BiasKind { Auto, Default, Zeros, Constant }
-
-/// <summary>
-/// What biases get: PyTorch's default U(±1/sqrt(fan_in)), zeros, or a constant; or auto (the
-/// default): PyTorch's default, except zeros in a layer whose weights are all one value
-/// (zeros, ones, constant), so that such a layer is the symmetric start the study note
-/// describes. PyTorch's random biases would break that symmetry: with them, zero weights
-/// learn (measured on mnist-20k: 2 of 3 seeds reach about 94.5%).
-/// </summary>
-public sealed record BiasInit(BiasKind Kind, float Value)
-{
-    /// <summary>The choices, for help texts: what each one does.</summary>
-    public const string Choices =
-        "auto (the default: PyTorch's, but zeros in a layer whose weights are zeros, ones or constant), " +
-        "default (PyTorch's U(±1/sqrt(fan_in))), zeros or constant:val=X";
-
-    public static readonly BiasInit Auto = new(BiasKind.Auto, 0);
-    public static readonly BiasInit Default = new(BiasKind.Default, 0);
-    public static readonly BiasInit Zeros = new(BiasKind.Zeros, 0);
-
-    public static BiasInit Parse(string text)
-    {
-        string t = text.Trim().ToLowerInvariant();
-        if (t is "auto" or "") return Auto;
-        if (t is "default") return Default;
-        if (t is "zeros" or "zero") return new(BiasKind.Zeros, 0);
-        if (t.StartsWith("constant:val=", StringComparison.Ordinal) &&
-            float.TryParse(t["constant:val=".Length..], NumberStyles.Float, CultureInfo.InvariantCulture, out float v) && float.IsFinite(v))
-            return new(BiasKind.Constant, v);
-        throw new FormatException($"Bias initializer '{text}' is not auto, default, zeros or constant:val=NUMBER.");
-    }
-
-    public override string ToString() => Kind switch
-    {
-        BiasKind.Auto => "auto",
-        BiasKind.Zeros => "zeros",
-        BiasKind.Constant => $"constant:val={Value.ToString(CultureInfo.InvariantCulture)}",
-        _ => "default",
-    };
 }

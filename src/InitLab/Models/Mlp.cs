@@ -1,7 +1,4 @@
-using InitLab.Dbn;
 using InitLab.Init;
-using InitLab.Rbm;
-using InitLab.Training;
 using InitLab.Nn;
 using InitLab.Random;
 
@@ -20,7 +17,8 @@ public static class Mlp
         Create(sizes, activation, InitPlan.Of(init), generator);
 
     /// <summary>
-    /// As above with a plan: a weight initializer per layer (or one for all) and a bias rule.
+    /// As above with a plan: a weight initializer per layer (or one for all) and a bias rule,
+    /// applied by <see cref="InitPlan.Apply"/> once every Linear has drawn PyTorch's defaults.
     /// LSUV and DBN look at the training data in <paramref name="context"/>.
     /// </summary>
     public static Sequential Create(IReadOnlyList<int> sizes, string activation, InitPlan plan, TorchGenerator generator,
@@ -29,73 +27,17 @@ public static class Mlp
         if (sizes.Count < 2) throw new ArgumentException("A network needs at least an input and an output size.");
         foreach (int s in sizes)
             if (s <= 0) throw new ArgumentException($"Layer sizes must be positive; got {string.Join(",", sizes)}.");
-        var linears = new List<Linear>();
+        var layers = new List<Layer>();
         for (int i = 0; i + 1 < sizes.Count; i++)
         {
             var l = new Linear(sizes[i], sizes[i + 1]);
             Initializers.TorchLinearDefault(l.Weight.Value, l.Bias?.Value, generator);
-            linears.Add(l);
-        }
-        bool dbn = plan.Weights.Any(w => w.IsDbn);
-        if (plan.NeedsData && plan.Weights.Count != 1)
-            throw new FormatException("lsuv and dbn initialize the whole network; they cannot be mixed with other initializers.");
-        if (plan.NeedsData && context?.Train is null) throw new ArgumentException($"{plan.Weights[0].Name} needs the training data.");
-        if (dbn && !activation.Trim().Equals("sigmoid", StringComparison.OrdinalIgnoreCase))
-            throw new FormatException("dbn pretrains sigmoid layers; use --activation sigmoid.");
-        // LSUV sets every bias to 0 and DBN takes the hidden biases from its RBMs: a --bias other
-        // than auto would be overwritten, and reports would name biases the network does not have.
-        if (plan.NeedsData && plan.Bias.Kind != BiasKind.Auto)
-            throw new FormatException($"{plan.Weights[0].Name} sets the biases itself; --bias {plan.Bias} cannot be combined with it (leave --bias at auto).");
-        for (int i = 0; i < linears.Count; i++)
-        {
-            var spec = plan.ForLayer(i, linears.Count);
-            if (spec.IsDbn) spec = i + 1 < linears.Count ? InitSpec.Parse("default") : InitSpec.Parse(spec.Text("top"));
-            if (!spec.IsTorchDefault) spec.Apply(linears[i].Weight.Value, generator);
-        }
-        for (int i = 0; i < linears.Count; i++)
-        {
-            var l = linears[i];
-            if (l.Bias is null) continue;
-            var bias = plan.BiasForLayer(i, linears.Count);
-            if (bias.Kind == BiasKind.Zeros) l.Bias.Value.Span.Clear();
-            else if (bias.Kind == BiasKind.Constant) l.Bias.Value.Span.Fill(bias.Value);
-        }
-        var layers = new List<Layer>();
-        for (int i = 0; i < linears.Count; i++)
-        {
-            layers.Add(linears[i]);
-            if (i + 1 < linears.Count) layers.Add(CreateActivation(activation));
+            layers.Add(l);
+            if (i + 2 < sizes.Count) layers.Add(CreateActivation(activation));
         }
         var model = new Sequential(layers.ToArray());
-        var only = plan.Weights[0];
-        if (only.IsLsuv)
-            Lsuv.Apply(model, DataBatch.First(context!.Train!, (int)only.Number("batch")).X, only.Number("tol"), (int)only.Number("iters"));
-        if (dbn) PretrainDbn(sizes, only, linears, context!, generator);
+        plan.Apply(model, generator, context);
         return model;
-    }
-
-    private static void PretrainDbn(IReadOnlyList<int> sizes, InitSpec spec, List<Linear> linears, InitContext context, TorchGenerator generator)
-    {
-        bool pcd = spec.Number("pcd") != 0;
-        var (initialMomentum, finalMomentum) = RbmOptions.DefaultMomentum(pcd);
-        var options = new RbmOptions
-        {
-            Epochs = (int)spec.Number("epochs"),
-            LearningRate = spec.Number("lr"),
-            GibbsSteps = (int)spec.Number("cd"),
-            Persistent = pcd,
-            InitialMomentum = initialMomentum,
-            FinalMomentum = finalMomentum,
-            BatchSize = (int)spec.Number("batch"),
-            WeightDecay = spec.Number("wd"),
-            // The RBMs' own randomness follows from the network's generator, so one seed fixes the run.
-            Seed = generator.Random64(),
-        };
-        var train = DataBatch.First(context.Train!, context.Train!.Count).X;
-        var held = context.HeldOut is { } h ? DataBatch.First(h, Math.Min(h.Count, options.MonitorRows)).X : null;
-        var hidden = sizes.Take(sizes.Count - 1).ToArray();
-        var rbms = DeepBeliefNetwork.Pretrain(hidden, train, held, options, context.RbmProgress);
-        DeepBeliefNetwork.Unroll(rbms, linears);
     }
 
     /// <summary>An activation layer by name (relu, leaky-relu[:slope], sigmoid, tanh): <see cref="Activations.Create(string)"/>.</summary>

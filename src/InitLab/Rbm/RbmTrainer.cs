@@ -13,9 +13,19 @@ public sealed record RbmOptions
     public int BatchSize { get; init; } = 100;
     public double LearningRate { get; init; } = 0.1;
 
-    /// <summary>Momentum before and from <see cref="MomentumSwitchEpoch"/> on (0.5, then 0.9).</summary>
-    public double InitialMomentum { get; init; } = 0.5;
-    public double FinalMomentum { get; init; } = 0.9;
+    // Unset momentum follows Persistent (see DefaultMomentum), so that `Persistent = true` alone
+    // gives the momentum-free PCD the README recommends instead of Hinton's CD schedule.
+    private readonly double? _initialMomentum, _finalMomentum;
+
+    /// <summary>
+    /// Momentum before <see cref="MomentumSwitchEpoch"/> (inclusive). When not set:
+    /// <see cref="DefaultMomentum"/> for <see cref="Persistent"/> (0.5 for CD, 0 for PCD).
+    /// </summary>
+    public double InitialMomentum { get => _initialMomentum ?? DefaultMomentum(Persistent).Initial; init => _initialMomentum = value; }
+
+    /// <summary>Momentum after <see cref="MomentumSwitchEpoch"/>. When not set: 0.9 for CD, 0 for PCD (<see cref="DefaultMomentum"/>).</summary>
+    public double FinalMomentum { get => _finalMomentum ?? DefaultMomentum(Persistent).Final; init => _finalMomentum = value; }
+
     public int MomentumSwitchEpoch { get; init; } = 5;
 
     /// <summary>

@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using InitLab.Init;
-using InitLab.Models;
+using InitLab.Nn;
 
 namespace InitLab.Training;
 
@@ -29,7 +29,7 @@ internal static class TrainConfigJson
             w.WriteEndArray();
             w.WriteString("activation", CanonicalActivation(c.Activation));
             w.WriteString("init", CanonicalInit(c.Init));
-            w.WriteString("bias", c.Init.Bias.ToString());
+            w.WriteString("bias", c.Init.Bias.Canonical);
             w.WriteString("optimizer", o.Name);
             w.WriteNumber("lr", o.LearningRate);
             w.WriteNumber("momentum", o.Momentum);
@@ -44,16 +44,14 @@ internal static class TrainConfigJson
     }
 
     /// <summary>The weight initializers in canonical spelling, joined by '|'.</summary>
-    internal static string CanonicalInit(InitPlan plan) => string.Join("|", plan.Weights.Select(w => w.ToString()));
+    internal static string CanonicalInit(InitPlan plan) => string.Join("|", plan.Weights.Select(w => w.Canonical));
 
     /// <summary>The activation as the registry names it (lower case, '-' for '_'); unknown names are kept as given for Validate to report.</summary>
     private static string CanonicalActivation(string name)
     {
         try
         {
-            var n = name.Trim().ToLowerInvariant().Replace('_', '-');
-            Mlp.CreateActivation(n);
-            return n;
+            return Activations.NameOf(Activations.Create(name));
         }
         catch (ArgumentException)
         {

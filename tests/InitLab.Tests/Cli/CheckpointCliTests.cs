@@ -239,7 +239,7 @@ public class CheckpointErrorTests
         Assert.True(code == 0, err);
         (code, _, err) = CliTests.Run([.. Args(d.Path, dir, "--resume"), "--init", "xavier-normal"]);
         Assert.Equal(1, code);
-        Assert.Contains("init: xavier-normal vs kaiming-normal", err);
+        Assert.Contains("init: xavier-normal:gain=1 vs kaiming-normal:a=0,mode=fan_in,nonlinearity=leaky_relu", err);
     }
 
     [Fact]

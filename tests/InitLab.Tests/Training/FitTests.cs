@@ -86,7 +86,7 @@ public class FitTests
         t.Fit(options: new FitOptions { CheckpointPath = path });
         var e = Assert.Throws<UserInputException>(() => Trainer.Resume(path, Small with { Epochs = 1, BatchSize = 30, Init = InitPlan.Parse("xavier-uniform") }, Data.Value));
         Assert.Contains(path, e.Message);
-        Assert.Contains("init: xavier-uniform vs kaiming-normal", e.Message);
+        Assert.Contains("init: xavier-uniform:gain=1 vs kaiming-normal:a=0,mode=fan_in,nonlinearity=leaky_relu", e.Message);
         Assert.Contains("batch_size: 30 vs 50", e.Message);
     }
 

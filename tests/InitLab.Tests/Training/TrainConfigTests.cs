@@ -38,7 +38,7 @@ public class TrainConfigTests
     public void AliasesAndResolvedDefaultsAreTheSameConfiguration()
     {
         var a = TrainConfig.Note with { Init = InitPlan.Parse("he_normal"), Optimizer = new OptimizerConfig { Name = "ADAMW" } };
-        var b = TrainConfig.Note with { Init = InitPlan.Parse("kaiming-normal"), Optimizer = new OptimizerConfig { Name = "adamw", WeightDecay = 0.01 } };
+        var b = TrainConfig.Note with { Init = InitPlan.Parse("kaiming-normal:a=0,mode=FAN_IN"), Optimizer = new OptimizerConfig { Name = "adamw", WeightDecay = 0.01 } };
         Assert.Equal(a, b);
         Assert.Equal(a.GetHashCode(), b.GetHashCode());
         Assert.Empty(a.Differences(b));

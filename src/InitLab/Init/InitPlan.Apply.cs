@@ -1,0 +1,70 @@
+using InitLab.Dbn;
+using InitLab.Nn;
+using InitLab.Random;
+using InitLab.Training;
+
+namespace InitLab.Init;
+
+public sealed partial class InitPlan
+{
+    /// <summary>
+    /// Initializes <paramref name="network"/>'s Linear layers in order: each weight from its spec
+    /// (drawing from <paramref name="generator"/> in PyTorch's order; <c>default</c> keeps what the
+    /// constructor drew), each bias by the bias rule, then LSUV's rescaling or DBN pretraining on
+    /// the training data in <paramref name="context"/>. Checks every rule before the first draw.
+    /// </summary>
+    public void Apply(Sequential network, TorchGenerator generator, InitContext? context = null)
+    {
+        var linears = network.Layers.OfType<Linear>().ToList();
+        if (linears.Count == 0) throw new ArgumentException("The network has no Linear layer to initialize.");
+        CheckWholeNetwork(network, context);
+        var only = _weights[0];
+        var dbn = only.IsDbn ? DbnOptions.Of(only) : null;
+        for (int i = 0; i < linears.Count; i++)
+        {
+            var spec = ForLayer(i, linears.Count);
+            // DBN's hidden layers keep the constructor's draws until the RBMs replace them.
+            if (dbn is not null) spec = i + 1 < linears.Count ? null : dbn.Top;
+            if (spec is { IsTorchDefault: false }) spec.Apply(linears[i].Weight.Value, generator);
+        }
+        for (int i = 0; i < linears.Count; i++)
+        {
+            var l = linears[i];
+            if (l.Bias is null) continue;
+            var bias = BiasForLayer(i, linears.Count);
+            if (bias.Kind == BiasKind.Zeros) l.Bias.Value.Span.Clear();
+            else if (bias.Kind == BiasKind.Constant) l.Bias.Value.Span.Fill(bias.Value);
+        }
+        if (only.IsLsuv)
+        {
+            var o = LsuvOptions.Of(only);
+            global::InitLab.Init.Lsuv.Apply(network, DataBatch.First(context!.Train!, o.BatchSize).X, o.Tolerance, o.MaxIterations);
+        }
+        if (dbn is not null) PretrainDbn(linears, dbn, context!, generator);
+    }
+
+    private void CheckWholeNetwork(Sequential network, InitContext? context)
+    {
+        if (!NeedsData) return;
+        if (_weights.Length != 1)
+            throw new FormatException("lsuv and dbn initialize the whole network; they cannot be mixed with other initializers.");
+        if (context?.Train is null) throw new ArgumentException($"{_weights[0].Name} needs the training data.");
+        if (_weights[0].IsDbn && network.Layers.OfType<Activation>().Any(a => a is not Sigmoid))
+            throw new FormatException("dbn pretrains sigmoid layers; use --activation sigmoid.");
+        // LSUV sets every bias to 0 and DBN takes the hidden biases from its RBMs: a --bias other
+        // than auto would be overwritten, and reports would name biases the network does not have.
+        if (Bias.Kind != BiasKind.Auto)
+            throw new FormatException($"{_weights[0].Name} sets the biases itself; --bias {Bias} cannot be combined with it (leave --bias at auto).");
+    }
+
+    private static void PretrainDbn(List<Linear> linears, DbnOptions dbn, InitContext context, TorchGenerator generator)
+    {
+        // The RBMs' own randomness follows from the network's generator, so one seed fixes the run.
+        var options = dbn.ToRbmOptions(generator.Random64());
+        var train = DataBatch.First(context.Train!, context.Train!.Count).X;
+        var held = context.HeldOut is { } h ? DataBatch.First(h, Math.Min(h.Count, options.MonitorRows)).X : null;
+        int[] visible = [linears[0].InFeatures, .. linears.Take(linears.Count - 1).Select(l => l.OutFeatures)];
+        var rbms = DeepBeliefNetwork.Pretrain(visible, train, held, options, context.RbmProgress);
+        DeepBeliefNetwork.Unroll(rbms, linears);
+    }
+}
