@@ -29,27 +29,21 @@ public static class DataSource
         return dataDir is null ? Datasets.Canonical(DataLocator.Resolve(null)) : Path.TrimEndingDirectorySeparator(Path.GetFullPath(dataDir));
     }
 
-    /// <summary>The dataset's folder: found offline, else downloaded (with a progress line on a terminal).</summary>
+    /// <summary>The dataset's folder: found offline, else downloaded (with a progress line on a terminal and the files listed).</summary>
     public static async Task<string> Fetch(Output o, DatasetInfo info, string? dir, bool quiet, CancellationToken cancel)
     {
-        var cache = DataCache.Default;
-        var (folder, present) = DatasetStore.Locate(info, cache, dir);
-        // Datasets.LocateOrDownloadAsync does the same without the CLI's messages and file list.
+        var (folder, present) = Datasets.Locate(info, dir);
         if (present) return folder;
         if (!quiet) o.Err.WriteLine($"Downloading {info.Title} into {folder}");
-        using var http = Downloader.CreateHttpClient();
-        var downloader = new Downloader(http, DownloaderOptions.FromEnvironment(cache));
         IReadOnlyList<DownloadedFile> files;
         try
         {
-            files = await downloader.DownloadAsync(info, folder, o.DownloadProgress(quiet), cancel);
+            files = await Datasets.DownloadAsync(info, folder, o.DownloadProgress(quiet), cancel);
         }
-        catch (DownloadException e)
+        finally
         {
             o.ClearProgress();
-            throw new IOException($"{e.Message} Without the internet, copy the four files ({string.Join(", ", info.Files.Select(f => f.FileName))}) into {folder}, or pass --data DIR.", e);
         }
-        o.ClearProgress();
         if (!quiet)
             foreach (var f in files)
                 o.Err.WriteLine(f.Source is null

@@ -48,13 +48,37 @@ public static class Datasets
     public static async Task<string> LocateOrDownloadAsync(DatasetInfo info, IProgress<DownloadProgress>? progress = null,
         CancellationToken cancel = default, string? directory = null)
     {
-        var cache = DataCache.Default;
-        var (folder, present) = DatasetStore.Locate(info, cache, directory);
-        if (present) return folder;
-        using var http = Downloader.CreateHttpClient();
-        var downloader = new Downloader(http, DownloaderOptions.FromEnvironment(cache));
-        await downloader.DownloadAsync(info, folder, progress, cancel).ConfigureAwait(false);
+        var (folder, present) = Locate(info, directory);
+        if (!present) await DownloadAsync(info, folder, progress, cancel).ConfigureAwait(false);
         return folder;
+    }
+
+    /// <summary>
+    /// Where <paramref name="info"/> is on this machine (Present) or is to be downloaded: the first
+    /// search folder holding all four files, else the cache's folder (or <paramref name="directory"/>/NAME).
+    /// </summary>
+    public static (string Folder, bool Present) Locate(DatasetInfo info, string? directory = null) =>
+        DatasetStore.Locate(info, DataCache.Default, directory);
+
+    /// <summary>
+    /// Downloads <paramref name="info"/>'s files into <paramref name="folder"/> from its mirrors
+    /// (and INITLAB_MIRRORS), verifying each; files already there and verified are kept. When every
+    /// mirror fails, the <see cref="IOException"/> names them and says how to go on without the internet.
+    /// </summary>
+    /// <returns>Each file, with where it came from (null: it was already there).</returns>
+    public static async Task<IReadOnlyList<DownloadedFile>> DownloadAsync(DatasetInfo info, string folder, IProgress<DownloadProgress>? progress = null,
+        CancellationToken cancel = default)
+    {
+        using var http = Downloader.CreateHttpClient();
+        var downloader = new Downloader(http, DownloaderOptions.FromEnvironment(DataCache.Default));
+        try
+        {
+            return await downloader.DownloadAsync(info, folder, progress, cancel).ConfigureAwait(false);
+        }
+        catch (DownloadException e)
+        {
+            throw new IOException($"{e.Message} Without the internet, copy the four files ({string.Join(", ", info.Files.Select(f => f.FileName))}) into {folder}, or pass --data DIR.", e);
+        }
     }
 
     /// <summary>The canonical text of a data source for a run's configuration: a catalog name in lower case, a folder as its full path.</summary>
