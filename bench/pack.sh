@@ -18,7 +18,7 @@
 #      then `./tools/initlab seed --data DATA_DIR` must print the note's first line and accuracy,
 #      and `initlab inspect --plot` must write a PNG (SkiaSharp's native library loads);
 #   2. a new console project takes the library by PackageReference from the same feed, builds
-#      and runs code that parses an initializer and builds an MLP.
+#      samples/QuickStart/Program.cs (the README's C# quick start) and trains one epoch on DATA_DIR.
 # DATA_DIR defaults to ../shared/datasets/mnist-20k (relative to the repository root).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -58,16 +58,9 @@ cd app
 dotnet new nugetconfig >/dev/null
 dotnet nuget add source "$feed" --name initlab-local --configfile nuget.config >/dev/null
 dotnet add package InitLab --version "$version"
-cat > Program.cs <<'CS'
-using InitLab.Init;
-using InitLab.Models;
-using InitLab.Random;
-
-var spec = InitSpec.Parse("he-normal");
-var model = Mlp.Create([784, 256, 10], "relu", spec, new TorchGenerator(777));
-int count = model.Parameters.Sum(p => p.Value.Length);
-Console.WriteLine($"{spec}: {model.Parameters.Count} parameter tensors, {count} weights and biases");
-CS
-dotnet run -c Release | tee run.txt
-grep -q '4 parameter tensors, 203530 weights and biases' run.txt || { echo "pack: library check printed something else" >&2; exit 1; }
+# The README's C# quick start, built against the packaged library and run for one epoch.
+cp "$root/samples/QuickStart/Program.cs" Program.cs
+dotnet run -c Release -- "$data" 1 | tee run.txt
+grep -Eq '^epoch 1/1: cost [0-9.]+, test accuracy' run.txt || { echo "pack: the quick start printed no epoch line" >&2; exit 1; }
+grep -q '^saved quickstart.safetensors' run.txt && test -s quickstart.safetensors || { echo "pack: the quick start saved no model" >&2; exit 1; }
 echo "library: ok"
