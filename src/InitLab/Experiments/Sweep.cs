@@ -59,7 +59,8 @@ public sealed record SweepSummary(int Total, int SkippedFinished, int Completed,
 /// </summary>
 public static class Sweep
 {
-    public const string TempPrefix = ".tmp-";
+    /// <summary>Prefix of the temporary folder a run is trained in before it is renamed to its id.</summary>
+    internal const string TempPrefix = ".tmp-";
 
     public static SweepSummary Run(string outDir, IReadOnlyList<SweepRun> runs, DataSplits splits, SweepOptions options,
         IProgress<SweepEvent>? progress = null, CancellationToken cancel = default)
@@ -122,7 +123,7 @@ public static class Sweep
     }
 
     /// <summary>Trains one run into a temporary folder and renames it to its id; returns its result.</summary>
-    public static RunResult RunOne(string outDir, SweepRun run, DataSplits splits, SweepOptions options, IProgress<SweepEvent>? progress, CancellationToken cancel)
+    internal static RunResult RunOne(string outDir, SweepRun run, DataSplits splits, SweepOptions options, IProgress<SweepEvent>? progress, CancellationToken cancel)
     {
         int threads = options.ThreadsPerRun;
         // Runs in parallel each get their own worker threads; on the shared pool their GEMMs would take turns.

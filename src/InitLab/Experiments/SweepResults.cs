@@ -90,7 +90,7 @@ public sealed record SweepResults(IReadOnlyList<RunRecord> Runs, IReadOnlyList<S
     }
 
     /// <summary>The settings a report may vary between its runs: the grid's axes and the seed. Everything else must be shared.</summary>
-    public static readonly string[] GridKeys = ["init", "layers", "activation", "seed"];
+    private static readonly string[] GridKeys = ["init", "layers", "activation", "seed"];
 
     /// <summary>
     /// Refuses to merge runs whose configurations differ in anything but the grid's axes (e.g.

@@ -50,7 +50,8 @@ public abstract class Optimizer
     protected static IEnumerable<KeyValuePair<string, float[]>> CopyBuffers(string name, float[][] buffers) =>
         buffers.Select((b, k) => KeyValuePair.Create($"{k}.{name}", (float[])b.Clone()));
 
-    protected static void CheckNonNegative(double value, string name)
+    /// <summary>Rejects a negative or NaN hyperparameter, naming it.</summary>
+    private protected static void CheckNonNegative(double value, string name)
     {
         if (!(value >= 0)) throw new ArgumentOutOfRangeException(name, $"{name} must be >= 0, got {value}.");
     }

@@ -25,7 +25,8 @@ public sealed class FastSampler(ulong seed) : ISampler
     }
 }
 
-public static class Sampling
+/// <summary>Sampling helpers shared by the RBMs and their trainer.</summary>
+internal static class Sampling
 {
     [ThreadStatic] private static float[]? _u;
 
