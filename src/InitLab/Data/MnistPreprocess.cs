@@ -8,7 +8,11 @@ namespace InitLab.Data;
 /// </summary>
 public static class MnistPreprocess
 {
-    public const int Size = 28, Box = 20;
+    /// <summary>Side of the output image in pixels (28): the input is Size·Size = 784 values.</summary>
+    public const int Size = 28;
+
+    /// <summary>Side of the box, in pixels, the ink's bounding box is scaled to fit (20), leaving a 4-pixel margin.</summary>
+    public const int Box = 20;
 
     /// <summary>Pixels whose ink (after background removal, in [0, 1]) exceeds this count for the bounding box.</summary>
     public const float InkThreshold = 0.1f;

@@ -42,7 +42,24 @@ public sealed record SweepOptions
     };
 }
 
-public enum SweepEventKind { Skipped, Started, Batch, Epoch, Finished }
+/// <summary>What a <see cref="SweepEvent"/> reports.</summary>
+public enum SweepEventKind
+{
+    /// <summary>The run's folder already holds a finished run with the same settings; it is not trained again.</summary>
+    Skipped,
+
+    /// <summary>The run's configuration is written and training is about to begin.</summary>
+    Started,
+
+    /// <summary>Training advanced by at least 1% of the run (reported per percent, not per batch).</summary>
+    Batch,
+
+    /// <summary>An epoch finished; the event carries its metrics.</summary>
+    Epoch,
+
+    /// <summary>The run ended, "ok" or "invalid"; the event carries its result.</summary>
+    Finished,
+}
 
 /// <summary>Progress of a sweep: a run was skipped as finished, started, advanced, or finished (with its result).</summary>
 public sealed record SweepEvent(SweepRun Run, SweepEventKind Kind, int Epoch, int Epochs, double Fraction, EpochReport? Metrics = null, RunResult? Result = null);
@@ -62,6 +79,18 @@ public static class Sweep
     /// <summary>Prefix of the temporary folder a run is trained in before it is renamed to its id.</summary>
     internal const string TempPrefix = ".tmp-";
 
+    /// <summary>
+    /// Trains every run of <paramref name="runs"/> not yet finished under <paramref name="outDir"/>,
+    /// <see cref="SweepOptions.Parallel"/> at a time, on <paramref name="splits"/>. A run whose
+    /// configuration is bad input (dbn with relu, a per-layer list of the wrong length) is recorded
+    /// as "invalid" with the reason; any other exception stops the sweep.
+    /// </summary>
+    /// <param name="outDir">The output folder: one subfolder per run id; created if missing.</param>
+    /// <param name="runs">The runs of this sweep (or of this shard of it).</param>
+    /// <param name="splits">The training and test data every run uses.</param>
+    /// <param name="options">The shared settings and the parallelism.</param>
+    /// <param name="progress">Receives a <see cref="SweepEvent"/> per skip, start, percent, epoch and finish; called from worker threads.</param>
+    /// <param name="cancel">Stops the sweep; runs in progress are removed, finished ones kept.</param>
     public static SweepSummary Run(string outDir, IReadOnlyList<SweepRun> runs, DataSplits splits, SweepOptions options,
         IProgress<SweepEvent>? progress = null, CancellationToken cancel = default)
     {

@@ -23,6 +23,7 @@ internal static class AtomicFile
         f.Flush(flushToDisk: true);
     });
 
+    /// <summary>Writes <paramref name="text"/> as UTF-8 (no BOM) to <paramref name="path"/>, flushed before the rename.</summary>
     public static void WriteAllText(string path, string text) => Write(path, s =>
     {
         using var w = new StreamWriter(s, leaveOpen: true);

@@ -5,6 +5,7 @@ namespace InitLab.Optim;
 /// <summary>Updates parameters from their gradients, one <see cref="Step"/> per mini-batch.</summary>
 public abstract class Optimizer
 {
+    /// <summary>An optimizer over <paramref name="parameters"/> (updated in place) with step size <paramref name="learningRate"/> (&gt;= 0).</summary>
     protected Optimizer(IReadOnlyList<Parameter> parameters, double learningRate)
     {
         if (!(learningRate >= 0)) throw new ArgumentOutOfRangeException(nameof(learningRate), $"Learning rate must be >= 0, got {learningRate}.");
@@ -12,6 +13,7 @@ public abstract class Optimizer
         LearningRate = learningRate;
     }
 
+    /// <summary>The parameters updated by <see cref="Step"/>; index k names their state buffers "k.…".</summary>
     public IReadOnlyList<Parameter> Parameters { get; }
 
     /// <summary>The learning rate (may be changed between steps by a schedule).</summary>
