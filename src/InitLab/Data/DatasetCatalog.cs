@@ -72,10 +72,10 @@ public static class DatasetCatalog
     /// <summary>The known names joined by ", " for messages ("mnist, fashion-mnist, kmnist").</summary>
     public static string Names => string.Join(", ", All.Select(d => d.Name));
 
-    /// <summary>The dataset called <paramref name="name"/> (case-insensitive); ArgumentException naming the known ones otherwise.</summary>
+    /// <summary>The dataset called <paramref name="name"/> (case-insensitive); a <see cref="UserInputException"/> naming the known ones otherwise.</summary>
     public static DatasetInfo Get(string name) =>
         All.FirstOrDefault(d => string.Equals(d.Name, name, StringComparison.OrdinalIgnoreCase))
-        ?? throw new ArgumentException($"unknown dataset '{name}'; known datasets: {Names}.");
+        ?? throw new UserInputException($"unknown dataset '{name}'; known datasets: {Names}.");
 
     /// <summary>The dataset and file whose published MD5 is <paramref name="md5"/>, if any.</summary>
     public static (DatasetInfo Dataset, DataFileInfo File)? FindByMd5(string md5)

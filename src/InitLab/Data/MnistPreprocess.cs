@@ -20,7 +20,7 @@ public static class MnistPreprocess
     /// <summary>
     /// grey is (height, width) row-major, 0 black .. 1 white. Returns 28·28 values in [0, 1],
     /// row-major, ink high. The background level is the median of the border pixels: a light one
-    /// means dark ink, and the image is inverted. Throws <see cref="ArgumentException"/> for an
+    /// means dark ink, and the image is inverted. Throws <see cref="UserInputException"/> for an
     /// image with no ink (every pixel within <see cref="InkThreshold"/> of the background).
     /// </summary>
     public static float[] ToMnist(ReadOnlySpan<float> grey, int width, int height)
@@ -55,7 +55,7 @@ public static class MnistPreprocess
             max = Math.Max(max, ink[i]);
         }
         if (max < InkThreshold)
-            throw new ArgumentException($"The image has no ink: every pixel is within {InkThreshold} of the background level {background:0.###}.");
+            throw new UserInputException($"The image has no ink: every pixel is within {InkThreshold} of the background level {background:0.###}.");
         for (int i = 0; i < ink.Length; i++) ink[i] /= max;
         return ink;
     }

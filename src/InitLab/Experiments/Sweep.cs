@@ -169,10 +169,12 @@ public static class Sweep
         {
             result = Train(tmp, run, config.Train, splits, options, threads, started, progress, cancel);
         }
-        catch (Exception e) when (e is UserInputException or FormatException or ArgumentException && !cancel.IsCancellationRequested)
+        catch (Exception e) when (e is UserInputException or FormatException && !cancel.IsCancellationRequested)
         {
             // An initializer that does not fit the network (dbn without sigmoid, a per-layer list of
-            // the wrong length) is a finding of the sweep, not a reason to stop the others.
+            // the wrong length) is a finding of the sweep, not a reason to stop the others. Anything
+            // else (an ArgumentException or InvalidOperationException from inside the library) is a
+            // bug: it ends the sweep with its stack trace instead of being recorded as an invalid run.
             result = new RunResult(run.Id, "invalid", e.Message, null, Stopwatch.GetElapsedTime(started).TotalSeconds, threads, DateTime.UtcNow, Machine.Current);
         }
         catch

@@ -81,7 +81,7 @@ public sealed record SweepResults(IReadOnlyList<RunRecord> Runs, IReadOnlyList<S
                 byId.TryAdd(record.Config.Id, record);
             }
         }
-        if (byId.Count == 0) throw new InvalidDataException($"No finished runs (folders with {RunFiles.Result}) under {string.Join(", ", dirs)}.");
+        if (byId.Count == 0) throw new UserInputException($"No finished runs (folders with {RunFiles.Result}) under {string.Join(", ", dirs)}.");
         var runs = byId.Values.OrderBy(r => r.Config.Id, StringComparer.Ordinal).ToList();
         CheckSharedSettings(runs);
         var groups = runs
