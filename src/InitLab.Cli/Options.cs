@@ -3,14 +3,14 @@ namespace InitLab.Cli;
 /// <summary>Checks shared by several commands; violations are usage errors (exit code 2).</summary>
 public static class Options
 {
-    /// <summary>Runs a parser; its FormatException/ArgumentException becomes a usage error naming the option.</summary>
+    /// <summary>Runs a parser; its FormatException/ArgumentException/UserInputException becomes a usage error naming the option.</summary>
     public static T Parse<T>(Func<T> parse, string option)
     {
         try
         {
             return parse();
         }
-        catch (Exception e) when (e is FormatException or ArgumentException)
+        catch (Exception e) when (e is FormatException or ArgumentException or UserInputException)
         {
             throw new UsageException($"{option}: {e.Message}");
         }

@@ -34,16 +34,16 @@ public static class PredictCommand
         var loaded = ModelFile.Load(modelPath, activation);
         const int pixels = MnistPreprocess.Size * MnistPreprocess.Size;
         if (loaded.Sizes[0] != pixels)
-            throw new ArgumentException($"{modelPath}: the model takes {loaded.Sizes[0]} inputs, not the {pixels} pixels of a 28x28 image.");
+            throw new UserInputException($"{modelPath}: the model takes {loaded.Sizes[0]} inputs, not the {pixels} pixels of a 28x28 image.");
         var (grey, width, height) = GreyImage.Read(imagePath);
         float[] row;
         try
         {
             row = MnistPreprocess.ToMnist(grey, width, height);
         }
-        catch (ArgumentException e)
+        catch (Exception e) when (e is ArgumentException or UserInputException)
         {
-            throw new ArgumentException($"--image {imagePath}: {e.Message}");
+            throw new UserInputException($"--image {imagePath}: {e.Message}");
         }
         var probabilities = Evaluator.Probabilities(loaded.Model, row);
         if (!quiet)

@@ -19,6 +19,7 @@ public readonly struct GemmEpilogue
     /// <summary>A matrix shaped like C (row stride = n); C is zeroed where it is &lt;= 0 (ReLU's backward), or null.</summary>
     public float[]? Mask { get; init; }
 
+    /// <summary>True when there is nothing to fuse, so GEMM skips the epilogue pass entirely.</summary>
     public bool IsEmpty => ColumnBias is null && !Relu && Mask is null;
 
     /// <summary>Applies the epilogue to an mr x nr tile at (row, col) of C.</summary>

@@ -6,6 +6,7 @@ namespace InitLab.Tensors;
 /// <summary>Which inner kernel GEMM runs. <see cref="Auto"/> picks the fastest the CPU supports.</summary>
 public enum GemmKernel
 {
+    /// <summary>Resolve to <see cref="GemmKernels.Default"/> at call time: the best the CPU runs, or INITLAB_GEMM_KERNEL's choice.</summary>
     Auto,
     /// <summary>8x32 register tile, Vector512 with FMA (x86 AVX-512F).</summary>
     Avx512,
@@ -19,6 +20,7 @@ public enum GemmKernel
     Naive,
 }
 
+/// <summary>Choosing and describing the GEMM kernel: what the CPU supports and which one <see cref="GemmKernel.Auto"/> means.</summary>
 public static class GemmKernels
 {
     /// <summary>
@@ -27,6 +29,7 @@ public static class GemmKernels
     /// </summary>
     public static GemmKernel Default { get; } = Resolve(Environment.GetEnvironmentVariable("INITLAB_GEMM_KERNEL"));
 
+    /// <summary>The fastest kernel this CPU supports (AVX-512, then AVX2+FMA, then Vector128, then scalar), ignoring the environment variable.</summary>
     public static GemmKernel Best =>
         Avx512F.IsSupported && Vector512.IsHardwareAccelerated ? GemmKernel.Avx512
         : Avx2.IsSupported && Fma.IsSupported ? GemmKernel.Avx2Fma

@@ -15,6 +15,7 @@ public sealed class Tensor
     /// <summary>Number of elements (the product of the shape).</summary>
     public int Length => Data.Length;
 
+    /// <summary>A zero-filled tensor of <paramref name="shape"/> (e.g. (rows, cols)); dimensions must be non-negative.</summary>
     public Tensor(params int[] shape)
     {
         ArgumentNullException.ThrowIfNull(shape);
@@ -33,6 +34,7 @@ public sealed class Tensor
         Data = data;
     }
 
+    /// <summary>Number of dimensions: 1 for a vector, 2 for a (rows, cols) matrix.</summary>
     public int Rank => Shape.Length;
 
     /// <summary>Rows of a 2-D tensor (the first dimension).</summary>
@@ -41,6 +43,7 @@ public sealed class Tensor
     /// <summary>Columns of a 2-D tensor (the last dimension); a vector's length.</summary>
     public int Cols => Shape.Length == 1 ? Shape[0] : Shape[^1];
 
+    /// <summary>The whole row-major buffer as a span, for kernels that write in place.</summary>
     public Span<float> Span => Data;
 
     /// <summary>Row <paramref name="i"/> of a 2-D tensor.</summary>
@@ -49,14 +52,17 @@ public sealed class Tensor
     /// <summary>A new (count, Cols) tensor holding a copy of rows [start, start + count).</summary>
     public Tensor CopyRows(int start, int count) => new(Data[(start * Cols)..((start + count) * Cols)], count, Cols);
 
+    /// <summary>Element (row <paramref name="i"/>, column <paramref name="j"/>) of a 2-D tensor; not bounds-checked per dimension.</summary>
     public float this[int i, int j]
     {
         get => Data[i * Cols + j];
         set => Data[i * Cols + j] = value;
     }
 
+    /// <summary>A deep copy: same shape, its own buffer.</summary>
     public Tensor Clone() => new((float[])Data.Clone(), Shape);
 
+    /// <summary>The shape only, e.g. <c>Tensor[64x784]</c>, never the values.</summary>
     public override string ToString() => $"Tensor[{string.Join("x", Shape)}]";
 
     private static int CheckedLength(int[] shape)

@@ -3,6 +3,7 @@ namespace InitLab.Tensors;
 /// <summary>A unit of parallel work: part <c>index</c> of <c>count</c>.</summary>
 public interface IParallelJob
 {
+    /// <summary>Runs part <paramref name="index"/> (0 ≤ index &lt; count) of <paramref name="count"/>; called once per part, concurrently on different threads.</summary>
     void Execute(int index, int count);
 }
 

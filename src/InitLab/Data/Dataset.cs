@@ -11,7 +11,13 @@ public sealed class Dataset
 {
     private readonly byte[] _pixels;
 
-    /// <summary>pixels is (labels.Length, imageRows·imageCols) bytes, row-major.</summary>
+    /// <summary>A dataset over <paramref name="pixels"/> (kept, not copied); checks that the sizes agree.</summary>
+    /// <param name="pixels">(labels.Length, imageRows·imageCols) grey levels 0..255, row-major, one image after another.</param>
+    /// <param name="labels">The class of each image, 0 to classes - 1.</param>
+    /// <param name="imageRows">Image height in pixels (28 for MNIST).</param>
+    /// <param name="imageCols">Image width in pixels (28 for MNIST).</param>
+    /// <param name="classes">Number of classes: the width of the network's output.</param>
+    /// <param name="source">Where the data came from (a folder or file), for messages and reports.</param>
     /// <param name="classNames">One name per class (e.g. Fashion-MNIST's "Ankle boot"); the class numbers when null.</param>
     public Dataset(byte[] pixels, int[] labels, int imageRows, int imageCols, int classes, string source, IReadOnlyList<string>? classNames = null)
     {
@@ -24,9 +30,16 @@ public sealed class Dataset
         (_pixels, Labels, ImageRows, ImageCols, Classes, Source) = (pixels, labels, imageRows, imageCols, classes, source);
     }
 
+    /// <summary>The class of each image, in [0, <see cref="Classes"/>); index i is image i.</summary>
     public int[] Labels { get; }
+
+    /// <summary>Image height in pixels.</summary>
     public int ImageRows { get; }
+
+    /// <summary>Image width in pixels.</summary>
     public int ImageCols { get; }
+
+    /// <summary>Number of classes (10 for the MNIST family), whether or not every class occurs.</summary>
     public int Classes { get; }
 
     /// <summary>What each class is called, indexed by label.</summary>
@@ -35,7 +48,10 @@ public sealed class Dataset
     /// <summary>Where the data came from (a folder or file), for messages and reports.</summary>
     public string Source { get; }
 
+    /// <summary>Number of images.</summary>
     public int Count => Labels.Length;
+
+    /// <summary>Pixels per image (rows · cols): the network's input width, 784 for MNIST.</summary>
     public int FeatureCount => ImageRows * ImageCols;
 
     /// <summary>The raw bytes of image <paramref name="i"/>.</summary>

@@ -8,9 +8,13 @@ public sealed record DataFileInfo(string FileName, string Md5, string? Sha256 = 
 
 /// <summary>A dataset that can be downloaded: its files, where to get them and what its classes are called.</summary>
 /// <param name="Name">The name used on the command line and as the cache subfolder.</param>
+/// <param name="Title">The name as its authors write it, for listings ("Fashion-MNIST").</param>
+/// <param name="Files">The four IDX files (train/test images and labels), gzipped as published.</param>
 /// <param name="Mirrors">Base URLs, ending in '/', tried in order.</param>
+/// <param name="ClassNames">What each label means, indexed by label (torchvision's names).</param>
 public sealed record DatasetInfo(string Name, string Title, IReadOnlyList<DataFileInfo> Files, IReadOnlyList<Uri> Mirrors, IReadOnlyList<string> ClassNames)
 {
+    /// <summary>Number of classes, one per entry of ClassNames.</summary>
     public int Classes => ClassNames.Count;
 
     /// <summary>The catalog entry of the file called <paramref name="fileName"/> (with or without .gz), or null.</summary>
@@ -26,6 +30,7 @@ public sealed record DatasetInfo(string Name, string Title, IReadOnlyList<DataFi
 /// </summary>
 public static class DatasetCatalog
 {
+    /// <summary>LeCun, Cortes and Burges' handwritten digits: 60,000 training and 10,000 test images, 28x28.</summary>
     public static readonly DatasetInfo Mnist = new(
         "mnist", "MNIST",
         [
@@ -37,6 +42,7 @@ public static class DatasetCatalog
         [new("https://ossci-datasets.s3.amazonaws.com/mnist/"), new("http://yann.lecun.com/exdb/mnist/")],
         ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"]);
 
+    /// <summary>Zalando's Fashion-MNIST: clothing images in MNIST's format and sizes, ten classes.</summary>
     public static readonly DatasetInfo FashionMnist = new(
         "fashion-mnist", "Fashion-MNIST",
         [
@@ -48,6 +54,7 @@ public static class DatasetCatalog
         [new("http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/")],
         ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"]);
 
+    /// <summary>Kuzushiji-MNIST: ten cursive Japanese characters in MNIST's format and sizes.</summary>
     public static readonly DatasetInfo Kmnist = new(
         "kmnist", "Kuzushiji-MNIST",
         [
@@ -59,14 +66,16 @@ public static class DatasetCatalog
         [new("http://codh.rois.ac.jp/kmnist/dataset/kmnist/")],
         ["o", "ki", "su", "tsu", "na", "ha", "ma", "ya", "re", "wo"]);
 
+    /// <summary>Every known dataset, in the order listings show them.</summary>
     public static IReadOnlyList<DatasetInfo> All { get; } = [Mnist, FashionMnist, Kmnist];
 
+    /// <summary>The known names joined by ", " for messages ("mnist, fashion-mnist, kmnist").</summary>
     public static string Names => string.Join(", ", All.Select(d => d.Name));
 
-    /// <summary>The dataset called <paramref name="name"/> (case-insensitive); ArgumentException naming the known ones otherwise.</summary>
+    /// <summary>The dataset called <paramref name="name"/> (case-insensitive); a <see cref="UserInputException"/> naming the known ones otherwise.</summary>
     public static DatasetInfo Get(string name) =>
         All.FirstOrDefault(d => string.Equals(d.Name, name, StringComparison.OrdinalIgnoreCase))
-        ?? throw new ArgumentException($"unknown dataset '{name}'; known datasets: {Names}.");
+        ?? throw new UserInputException($"unknown dataset '{name}'; known datasets: {Names}.");
 
     /// <summary>The dataset and file whose published MD5 is <paramref name="md5"/>, if any.</summary>
     public static (DatasetInfo Dataset, DataFileInfo File)? FindByMd5(string md5)

@@ -4,20 +4,29 @@ namespace InitLab.Data;
 public sealed record SplitReport(string Name, int Count, int ImageRows, int ImageCols, IReadOnlyList<int> Histogram);
 
 /// <summary>A file's checksum and how it compares with the published one.</summary>
+/// <param name="Path">The file inspected (.gz or raw).</param>
+/// <param name="Bytes">Its size on disk.</param>
+/// <param name="Md5">Lower-case hex MD5 of its bytes as stored (of the .gz when gzipped).</param>
 /// <param name="Published">The published MD5 for a file of this name in the guessed dataset; null when there is none.</param>
 public sealed record FileReport(string Path, long Bytes, string Md5, string? Published)
 {
+    /// <summary>Whether <c>Md5</c> equals the published checksum; null when none is published.</summary>
     public bool? Matches => Published is null ? null : string.Equals(Md5, Published, StringComparison.OrdinalIgnoreCase);
 }
 
 /// <summary>What a data folder holds.</summary>
+/// <param name="Folder">The folder inspected.</param>
 /// <param name="Dataset">The dataset the files seem to be; null when neither checksums nor the folder's name tell.</param>
 /// <param name="GuessedFrom">"published checksums", "folder name" or "nothing".</param>
+/// <param name="Train">The training split's counts and class histogram.</param>
+/// <param name="Test">The test split's counts and class histogram.</param>
+/// <param name="Files">The four files, in the order train images, train labels, test images, test labels.</param>
 public sealed record DatasetReport(string Folder, DatasetInfo? Dataset, string GuessedFrom, SplitReport Train, SplitReport Test, IReadOnlyList<FileReport> Files);
 
 /// <summary>Reads a data folder and reports its dataset, counts, image size, class histogram and checksum status.</summary>
 public static class DatasetInspector
 {
+    /// <summary>Loads the four files in <paramref name="folder"/> (as <see cref="MnistLoader"/> does) and checksums them; nothing is downloaded.</summary>
     public static DatasetReport Inspect(string folder)
     {
         if (!Directory.Exists(folder))

@@ -31,13 +31,17 @@ public sealed record DownloaderOptions
 }
 
 /// <summary>Progress of one file's download.</summary>
+/// <param name="FileName">The file being fetched, as named in the catalog.</param>
+/// <param name="Source">The URL being read.</param>
 /// <param name="Bytes">Bytes of the file on disk so far (a resumed download counts what it started with).</param>
 /// <param name="Total">The file's full size when the server said it; null otherwise.</param>
 /// <param name="BytesPerSecond">Speed of the current request since it started.</param>
 public sealed record DownloadProgress(string FileName, Uri Source, long Bytes, long? Total, double BytesPerSecond);
 
 /// <summary>What happened to one file.</summary>
+/// <param name="Path">Where the verified file now is.</param>
 /// <param name="Source">The URL it came from; null when a verified copy was already there.</param>
+/// <param name="Bytes">Its size on disk.</param>
 public sealed record DownloadedFile(string Path, Uri? Source, long Bytes);
 
 /// <summary>No mirror delivered a verified file; the message names every URL tried and what it answered.</summary>

@@ -29,7 +29,7 @@ public sealed class Downloader(HttpClient http, DownloaderOptions? options = nul
             string s = m.Replace("{name}", dataset.Name, StringComparison.Ordinal);
             if (!s.EndsWith('/')) s += "/";
             return Uri.TryCreate(s, UriKind.Absolute, out var u) && u.Scheme is "http" or "https"
-                ? u : throw new ArgumentException($"mirror '{m}' is not an http or https URL.");
+                ? u : throw new UserInputException($"mirror '{m}' is not an http or https URL.");
         });
         return [.. extra, .. dataset.Mirrors];
     }

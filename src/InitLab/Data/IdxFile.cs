@@ -21,6 +21,7 @@ public sealed class IdxFile
     /// <summary>The payload, row-major, exactly the product of the dimensions.</summary>
     public byte[] Data { get; }
 
+    /// <summary>Number of items: the first dimension (images or labels).</summary>
     public int Count => Dimensions[0];
 
     /// <summary>Reads and validates an IDX file of unsigned bytes with the given number of dimensions.</summary>

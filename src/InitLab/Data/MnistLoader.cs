@@ -6,12 +6,21 @@ namespace InitLab.Data;
 /// </summary>
 public static class MnistLoader
 {
+    /// <summary>File name (without .gz) of the training images: IDX rank 3, (count, rows, cols) bytes.</summary>
     public const string TrainImages = "train-images-idx3-ubyte";
+
+    /// <summary>File name (without .gz) of the training labels: IDX rank 1, one byte per image.</summary>
     public const string TrainLabels = "train-labels-idx1-ubyte";
+
+    /// <summary>File name (without .gz) of the test images.</summary>
     public const string TestImages = "t10k-images-idx3-ubyte";
+
+    /// <summary>File name (without .gz) of the test labels.</summary>
     public const string TestLabels = "t10k-labels-idx1-ubyte";
 
     /// <summary>Loads train and test splits from <paramref name="directory"/>.</summary>
+    /// <param name="directory">The folder holding the four files, each raw or .gz (the .gz is preferred when both exist).</param>
+    /// <param name="classes">Number of classes; a label at or above it is an error in the file.</param>
     /// <param name="classNames">The classes' names (see <see cref="DatasetCatalog"/>); numbers when null.</param>
     public static DataSplits Load(string directory, int classes = 10, IReadOnlyList<string>? classNames = null)
     {

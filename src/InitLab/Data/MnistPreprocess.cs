@@ -8,7 +8,11 @@ namespace InitLab.Data;
 /// </summary>
 public static class MnistPreprocess
 {
-    public const int Size = 28, Box = 20;
+    /// <summary>Side of the output image in pixels (28): the input is Size·Size = 784 values.</summary>
+    public const int Size = 28;
+
+    /// <summary>Side of the box, in pixels, the ink's bounding box is scaled to fit (20), leaving a 4-pixel margin.</summary>
+    public const int Box = 20;
 
     /// <summary>Pixels whose ink (after background removal, in [0, 1]) exceeds this count for the bounding box.</summary>
     public const float InkThreshold = 0.1f;
@@ -16,7 +20,7 @@ public static class MnistPreprocess
     /// <summary>
     /// grey is (height, width) row-major, 0 black .. 1 white. Returns 28·28 values in [0, 1],
     /// row-major, ink high. The background level is the median of the border pixels: a light one
-    /// means dark ink, and the image is inverted. Throws <see cref="ArgumentException"/> for an
+    /// means dark ink, and the image is inverted. Throws <see cref="UserInputException"/> for an
     /// image with no ink (every pixel within <see cref="InkThreshold"/> of the background).
     /// </summary>
     public static float[] ToMnist(ReadOnlySpan<float> grey, int width, int height)
@@ -51,7 +55,7 @@ public static class MnistPreprocess
             max = Math.Max(max, ink[i]);
         }
         if (max < InkThreshold)
-            throw new ArgumentException($"The image has no ink: every pixel is within {InkThreshold} of the background level {background:0.###}.");
+            throw new UserInputException($"The image has no ink: every pixel is within {InkThreshold} of the background level {background:0.###}.");
         for (int i = 0; i < ink.Length; i++) ink[i] /= max;
         return ink;
     }

@@ -17,6 +17,11 @@ public sealed record LayerStats(int Layer, int Units, double Mean, double Std, d
 /// <summary>Forwards a batch through a network, backpropagates the loss once, and reports per-layer statistics.</summary>
 public static class SignalProbe
 {
+    /// <summary>
+    /// Statistics of every Linear layer of <paramref name="model"/> on <paramref name="x"/> (batch, in)
+    /// with <paramref name="labels"/> (batch) for the cross-entropy loss; the weights are not changed,
+    /// but the parameters' gradients are overwritten.
+    /// </summary>
     public static IReadOnlyList<LayerStats> Run(Sequential model, Tensor x, ReadOnlySpan<int> labels)
     {
         var stats = new List<(int Units, double Mean, double Std, double Dead, Linear Linear, bool Output)>();

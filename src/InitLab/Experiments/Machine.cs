@@ -4,8 +4,13 @@ using System.Runtime.InteropServices;
 namespace InitLab.Experiments;
 
 /// <summary>What a run ran on, for the report: cores, CPU model, OS and InitLab's version.</summary>
+/// <param name="Cores">Logical cores the process sees.</param>
+/// <param name="Cpu">The CPU's model name, or the process architecture when it cannot be read.</param>
+/// <param name="Os">The OS description from the runtime.</param>
+/// <param name="Version">InitLab's informational version (with at most 8 characters of commit hash).</param>
 public sealed record Machine(int Cores, string Cpu, string Os, string Version)
 {
+    /// <summary>This process's machine, read once: logical cores, the CPU's model name (from /proc/cpuinfo, else the architecture), OS and version.</summary>
     public static Machine Current { get; } = new(Environment.ProcessorCount, CpuName(), RuntimeInformation.OSDescription, InitLabVersion());
 
     private static string CpuName()

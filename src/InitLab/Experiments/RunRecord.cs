@@ -29,6 +29,7 @@ public sealed record RunConfig(string Id, string Init, TrainConfig Train, int In
 /// <summary>How a run ended (result.json): "ok", or "invalid" with the reason (e.g. dbn with relu).</summary>
 public sealed record RunResult(string Id, string Status, string? Reason, double? FinalAccuracy, double Seconds, int Threads, DateTime FinishedUtc, Machine Machine)
 {
+    /// <summary>True when the run trained to the end (Status "ok"); false for an invalid combination.</summary>
     public bool Ok => Status == "ok";
 }
 
@@ -38,7 +39,20 @@ public sealed record RunRecord(RunConfig Config, RunResult Result, IReadOnlyList
 /// <summary>The files of a run folder: names, formats, writing and reading.</summary>
 public static class RunFiles
 {
-    public const string Config = "config.json", Metrics = "metrics.csv", LayersInit = "layers_init.csv", LayersTrained = "layers_trained.csv", Result = "result.json";
+    /// <summary>The run's <see cref="RunConfig"/> as JSON, written first.</summary>
+    public const string Config = "config.json";
+
+    /// <summary>One <see cref="EpochReport"/> row per epoch (<see cref="MetricsCsv"/>).</summary>
+    public const string Metrics = "metrics.csv";
+
+    /// <summary>Per-layer statistics on the probe batch right after initialization.</summary>
+    public const string LayersInit = "layers_init.csv";
+
+    /// <summary>Per-layer statistics on the same probe batch after training.</summary>
+    public const string LayersTrained = "layers_trained.csv";
+
+    /// <summary>The <see cref="RunResult"/>, written last: a folder holding it is a finished run.</summary>
+    public const string Result = "result.json";
 
     internal static readonly JsonSerializerOptions Json = new()
     {
@@ -124,6 +138,7 @@ public static class RunFiles
         }
     }
 
+    /// <summary>Per-layer statistics as CSV (header, then one row per layer), the format of <see cref="LayersInit"/> and <see cref="LayersTrained"/>.</summary>
     public static string LayersCsv(IEnumerable<LayerStats> rows)
     {
         var sb = new StringBuilder("layer,units,mean,std,dead_or_saturated,weight_grad_norm,is_output\n");

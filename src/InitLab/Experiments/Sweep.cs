@@ -42,7 +42,24 @@ public sealed record SweepOptions
     };
 }
 
-public enum SweepEventKind { Skipped, Started, Batch, Epoch, Finished }
+/// <summary>What a <see cref="SweepEvent"/> reports.</summary>
+public enum SweepEventKind
+{
+    /// <summary>The run's folder already holds a finished run with the same settings; it is not trained again.</summary>
+    Skipped,
+
+    /// <summary>The run's configuration is written and training is about to begin.</summary>
+    Started,
+
+    /// <summary>Training advanced by at least 1% of the run (reported per percent, not per batch).</summary>
+    Batch,
+
+    /// <summary>An epoch finished; the event carries its metrics.</summary>
+    Epoch,
+
+    /// <summary>The run ended, "ok" or "invalid"; the event carries its result.</summary>
+    Finished,
+}
 
 /// <summary>Progress of a sweep: a run was skipped as finished, started, advanced, or finished (with its result).</summary>
 public sealed record SweepEvent(SweepRun Run, SweepEventKind Kind, int Epoch, int Epochs, double Fraction, EpochReport? Metrics = null, RunResult? Result = null);
@@ -59,8 +76,21 @@ public sealed record SweepSummary(int Total, int SkippedFinished, int Completed,
 /// </summary>
 public static class Sweep
 {
-    public const string TempPrefix = ".tmp-";
+    /// <summary>Prefix of the temporary folder a run is trained in before it is renamed to its id.</summary>
+    internal const string TempPrefix = ".tmp-";
 
+    /// <summary>
+    /// Trains every run of <paramref name="runs"/> not yet finished under <paramref name="outDir"/>,
+    /// <see cref="SweepOptions.Parallel"/> at a time, on <paramref name="splits"/>. A run whose
+    /// configuration is bad input (dbn with relu, a per-layer list of the wrong length) is recorded
+    /// as "invalid" with the reason; any other exception stops the sweep.
+    /// </summary>
+    /// <param name="outDir">The output folder: one subfolder per run id; created if missing.</param>
+    /// <param name="runs">The runs of this sweep (or of this shard of it).</param>
+    /// <param name="splits">The training and test data every run uses.</param>
+    /// <param name="options">The shared settings and the parallelism.</param>
+    /// <param name="progress">Receives a <see cref="SweepEvent"/> per skip, start, percent, epoch and finish; called from worker threads.</param>
+    /// <param name="cancel">Stops the sweep; runs in progress are removed, finished ones kept.</param>
     public static SweepSummary Run(string outDir, IReadOnlyList<SweepRun> runs, DataSplits splits, SweepOptions options,
         IProgress<SweepEvent>? progress = null, CancellationToken cancel = default)
     {
@@ -122,7 +152,7 @@ public static class Sweep
     }
 
     /// <summary>Trains one run into a temporary folder and renames it to its id; returns its result.</summary>
-    public static RunResult RunOne(string outDir, SweepRun run, DataSplits splits, SweepOptions options, IProgress<SweepEvent>? progress, CancellationToken cancel)
+    internal static RunResult RunOne(string outDir, SweepRun run, DataSplits splits, SweepOptions options, IProgress<SweepEvent>? progress, CancellationToken cancel)
     {
         int threads = options.ThreadsPerRun;
         // Runs in parallel each get their own worker threads; on the shared pool their GEMMs would take turns.
@@ -139,10 +169,12 @@ public static class Sweep
         {
             result = Train(tmp, run, config.Train, splits, options, threads, started, progress, cancel);
         }
-        catch (Exception e) when (e is UserInputException or FormatException or ArgumentException && !cancel.IsCancellationRequested)
+        catch (Exception e) when (e is UserInputException or FormatException && !cancel.IsCancellationRequested)
         {
             // An initializer that does not fit the network (dbn without sigmoid, a per-layer list of
-            // the wrong length) is a finding of the sweep, not a reason to stop the others.
+            // the wrong length) is a finding of the sweep, not a reason to stop the others. Anything
+            // else (an ArgumentException or InvalidOperationException from inside the library) is a
+            // bug: it ends the sweep with its stack trace instead of being recorded as an invalid run.
             result = new RunResult(run.Id, "invalid", e.Message, null, Stopwatch.GetElapsedTime(started).TotalSeconds, threads, DateTime.UtcNow, Machine.Current);
         }
         catch

@@ -31,7 +31,7 @@ public static class SweepGrid
         if (inits.Count == 0) throw new ArgumentException("A sweep needs at least one initializer.");
         if (architectures.Count == 0) throw new ArgumentException("A sweep needs at least one architecture.");
         if (activations.Count == 0) throw new ArgumentException("A sweep needs at least one activation.");
-        if (seeds < 1) throw new ArgumentException($"A sweep needs at least one seed, got {seeds}.");
+        if (seeds < 1) throw new UserInputException($"A sweep needs at least one seed, got {seeds}.");
         var runs = new List<SweepRun>();
         for (int i = 0; i < inits.Count; i++)
             for (int a = 0; a < architectures.Count; a++)
@@ -39,7 +39,7 @@ public static class SweepGrid
                     for (int s = 0; s < seeds; s++)
                         runs.Add(new SweepRun(inits[i].Trim(), architectures[a], activations[f].Trim().ToLowerInvariant(), firstSeed + (ulong)s, i, a, f, s));
         var duplicate = runs.GroupBy(r => r.Id).FirstOrDefault(g => g.Count() > 1);
-        if (duplicate is not null) throw new ArgumentException($"The sweep lists the same run twice ({duplicate.Key}); remove the repeated initializer, architecture or activation.");
+        if (duplicate is not null) throw new UserInputException($"The sweep lists the same run twice ({duplicate.Key}); remove the repeated initializer, architecture or activation.");
         return runs.OrderBy(r => r.Id, StringComparer.Ordinal).ToList();
     }
 

@@ -6,6 +6,7 @@ namespace InitLab.Experiments;
 /// <summary>Mean and sample standard deviation (n - 1; 0 for a single value) of a list of numbers.</summary>
 public readonly record struct MeanStd(double Mean, double Std, int Count)
 {
+    /// <summary>The mean, sample std and count of <paramref name="values"/>; NaN mean and std for an empty list.</summary>
     public static MeanStd Of(IReadOnlyList<double> values)
     {
         if (values.Count == 0) return new(double.NaN, double.NaN, 0);
@@ -18,11 +19,16 @@ public readonly record struct MeanStd(double Mean, double Std, int Count)
 /// <summary>All seeds of one (init, architecture, activation) cell of a sweep, summarised.</summary>
 public sealed record SweepCell(string Init, string Architecture, string Activation, IReadOnlyList<RunRecord> Runs)
 {
+    /// <summary>True when no seed of the cell trained (e.g. dbn with relu): the report shows the reason instead of numbers.</summary>
     public bool Invalid => Runs.All(r => !r.Result.Ok);
+
+    /// <summary>The first invalid run's reason, or null when every run trained.</summary>
     public string? Reason => Runs.Select(r => r.Result.Reason).FirstOrDefault(r => r is not null);
     private IEnumerable<RunRecord> Ok => Runs.Where(r => r.Result.Ok);
 
+    /// <summary>Test accuracy after the last epoch, in [0, 1], over the seeds that trained.</summary>
     public MeanStd FinalAccuracy => MeanStd.Of(Ok.Select(r => r.Result.FinalAccuracy ?? double.NaN).ToList());
+    /// <summary>Wall-clock seconds per run (initialization, training and probes), over the seeds that trained.</summary>
     public MeanStd Seconds => MeanStd.Of(Ok.Select(r => r.Result.Seconds).ToList());
 
     /// <summary>Per epoch (1-based, as many as every seed has): the mean over seeds of <paramref name="pick"/>.</summary>
@@ -47,6 +53,7 @@ public sealed record SweepCell(string Init, string Architecture, string Activati
 /// <summary>A group of cells sharing an architecture and an activation, one cell per init, in the order the inits were listed.</summary>
 public sealed record SweepGroup(string Architecture, string Activation, IReadOnlyList<SweepCell> Cells)
 {
+    /// <summary>The group's heading: architecture then activation, e.g. "784-256-10 relu".</summary>
     public string Title => $"{Architecture} {Activation}";
 
     /// <summary>The init with the highest mean final accuracy (null when none trained).</summary>
@@ -74,7 +81,7 @@ public sealed record SweepResults(IReadOnlyList<RunRecord> Runs, IReadOnlyList<S
                 byId.TryAdd(record.Config.Id, record);
             }
         }
-        if (byId.Count == 0) throw new InvalidDataException($"No finished runs (folders with {RunFiles.Result}) under {string.Join(", ", dirs)}.");
+        if (byId.Count == 0) throw new UserInputException($"No finished runs (folders with {RunFiles.Result}) under {string.Join(", ", dirs)}.");
         var runs = byId.Values.OrderBy(r => r.Config.Id, StringComparer.Ordinal).ToList();
         CheckSharedSettings(runs);
         var groups = runs
@@ -90,7 +97,7 @@ public sealed record SweepResults(IReadOnlyList<RunRecord> Runs, IReadOnlyList<S
     }
 
     /// <summary>The settings a report may vary between its runs: the grid's axes and the seed. Everything else must be shared.</summary>
-    public static readonly string[] GridKeys = ["init", "layers", "activation", "seed"];
+    private static readonly string[] GridKeys = ["init", "layers", "activation", "seed"];
 
     /// <summary>
     /// Refuses to merge runs whose configurations differ in anything but the grid's axes (e.g.

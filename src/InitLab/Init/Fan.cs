@@ -19,6 +19,10 @@ public static class Fan
 /// <summary>torch.nn.init.calculate_gain: the recommended gain for a nonlinearity.</summary>
 public static class Gain
 {
+    /// <summary>
+    /// The gain for <paramref name="nonlinearity"/> (case-insensitive torch name: linear, conv1d..3d,
+    /// sigmoid 1; tanh 5/3; relu √2; leaky_relu √(2/(1+a²)) with a = <paramref name="param"/>, default 0.01; selu 3/4).
+    /// </summary>
     public static double For(string nonlinearity, double? param = null) => nonlinearity.ToLowerInvariant() switch
     {
         "linear" or "identity" or "conv1d" or "conv2d" or "conv3d" or "sigmoid" => 1.0,

@@ -10,8 +10,10 @@ namespace InitLab.Init;
 /// </summary>
 public static class Initializers
 {
+    /// <summary>W = 0 (no draw from any generator).</summary>
     public static void Zeros(Tensor t) => t.Span.Clear();
 
+    /// <summary>W = <paramref name="value"/> everywhere (no draw from any generator).</summary>
     public static void Constant(Tensor t, float value) => t.Span.Fill(value);
 
     /// <summary>U(a, b).</summary>

@@ -4,6 +4,9 @@ using InitLab.Tensors;
 namespace InitLab.Init;
 
 /// <summary>What LSUV did to one Linear layer.</summary>
+/// <param name="Layer">The Linear layer's index among the Linear layers, 0-based.</param>
+/// <param name="Iterations">Rescaling rounds spent (at most iters).</param>
+/// <param name="FinalVariance">Variance of the layer's pre-activation output on the batch after the last round (target 1).</param>
 public sealed record LsuvStep(int Layer, int Iterations, double FinalVariance);
 
 /// <summary>
@@ -14,6 +17,11 @@ public sealed record LsuvStep(int Layer, int Iterations, double FinalVariance);
 /// </summary>
 public static class Lsuv
 {
+    /// <summary>Rescales <paramref name="model"/>'s Linear weights in place, first layer first, on <paramref name="batch"/> (batch, in); returns one step per Linear layer.</summary>
+    /// <param name="model">The network, already initialized (LSUV's own start is orthogonal weights and zero biases).</param>
+    /// <param name="batch">Real training inputs, (batch, in).</param>
+    /// <param name="tolerance">Stop once |variance - 1| is below this (&gt; 0).</param>
+    /// <param name="maxIterations">Rounds per layer at most (&gt;= 1).</param>
     public static IReadOnlyList<LsuvStep> Apply(Sequential model, Tensor batch, double tolerance = 0.1, int maxIterations = 10)
     {
         if (!(tolerance > 0)) throw new ArgumentException($"lsuv: tol must be positive, got {tolerance}.");

@@ -5,7 +5,7 @@ namespace InitLab.Io;
 /// content goes to a temporary file beside the target (PATH.PID.tmp), then is renamed over it.
 /// A crash leaves at most the temporary file, which nothing reads.
 /// </summary>
-public static class AtomicFile
+internal static class AtomicFile
 {
     /// <summary>Fails early, before any work, when the folder of an output file does not exist.</summary>
     public static void CheckFolder(string path, string option)
@@ -23,6 +23,7 @@ public static class AtomicFile
         f.Flush(flushToDisk: true);
     });
 
+    /// <summary>Writes <paramref name="text"/> as UTF-8 (no BOM) to <paramref name="path"/>, flushed before the rename.</summary>
     public static void WriteAllText(string path, string text) => Write(path, s =>
     {
         using var w = new StreamWriter(s, leaveOpen: true);

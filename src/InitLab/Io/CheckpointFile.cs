@@ -27,9 +27,35 @@ public static class CheckpointFile
     /// <summary>The file's name inside a checkpoint folder.</summary>
     public const string FileName = "checkpoint.safetensors";
 
-    public const string KindKey = "initlab.kind", EpochKey = "initlab.epoch", BatchKey = "initlab.batch", CostKey = "initlab.cost",
-        StepKey = "initlab.optim.step", EpochsCompletedKey = "initlab.epochs_completed", ConfigKey = "initlab.config", HistoryKey = "initlab.history",
-        GeneratorTensor = "generator.state", OptimizerPrefix = "optim.";
+    /// <summary>Metadata key whose value "checkpoint" tells a checkpoint from a model file.</summary>
+    public const string KindKey = "initlab.kind";
+
+    /// <summary>Metadata key: the epoch in progress or next to start (1-based, decimal).</summary>
+    public const string EpochKey = "initlab.epoch";
+
+    /// <summary>Metadata key: batches of that epoch already trained (0 at an epoch boundary).</summary>
+    public const string BatchKey = "initlab.batch";
+
+    /// <summary>Metadata key: the float32 sum of the epoch's batch costs so far, round-trip formatted.</summary>
+    public const string CostKey = "initlab.cost";
+
+    /// <summary>Metadata key: the optimizer's step count (Adam's t; SGD's 0/1 started flag).</summary>
+    public const string StepKey = "initlab.optim.step";
+
+    /// <summary>Metadata key: epochs completed (epoch - 1), for readers that want the finished count directly.</summary>
+    public const string EpochsCompletedKey = "initlab.epochs_completed";
+
+    /// <summary>Metadata key: the run's configuration in its canonical JSON form; resuming requires it.</summary>
+    public const string ConfigKey = "initlab.config";
+
+    /// <summary>Metadata key: the finished epochs' reports as metrics.csv rows.</summary>
+    public const string HistoryKey = "initlab.history";
+
+    /// <summary>Name of the U32 tensor holding the generator's state words at the start of the epoch in progress.</summary>
+    public const string GeneratorTensor = "generator.state";
+
+    /// <summary>Prefix of the optimizer buffers' tensor names ("optim.0.exp_avg").</summary>
+    public const string OptimizerPrefix = "optim.";
 
     /// <summary>Writes a checkpoint to <paramref name="path"/> atomically (temporary file, flush to disk, rename).</summary>
     public static void Save(string path, Sequential model, Optimizer optimizer, TrainingPosition position, TrainConfig? config = null,

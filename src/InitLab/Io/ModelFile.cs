@@ -15,7 +15,11 @@ public sealed record LoadedModel(Sequential Model, int[] Sizes, string Activatio
 /// </summary>
 public static class ModelFile
 {
-    public const string LayersKey = "initlab.layers", ActivationKey = "initlab.activation";
+    /// <summary>Metadata key: the layer sizes, input first, comma-separated ("784,256,10").</summary>
+    public const string LayersKey = "initlab.layers";
+
+    /// <summary>Metadata key: the activation's name between the Linear layers ("relu", "sigmoid", ...).</summary>
+    public const string ActivationKey = "initlab.activation";
 
     /// <summary>Writes the model atomically (temporary file, flush, rename).</summary>
     public static void Save(Sequential model, string path)

@@ -11,8 +11,17 @@ namespace InitLab.Io;
 /// </summary>
 public static class OnnxExport
 {
-    public const int IrVersion = 7, Opset = 13;
-    public const string InputName = "input", OutputName = "logits";
+    /// <summary>The ONNX IR version written (7): old, so that older runtimes load the file too.</summary>
+    public const int IrVersion = 7;
+
+    /// <summary>The default-domain opset imported (13): Gemm, Relu, LeakyRelu, Sigmoid and Tanh as that opset defines them.</summary>
+    public const int Opset = 13;
+
+    /// <summary>Name of the graph's input, float (N, in).</summary>
+    public const string InputName = "input";
+
+    /// <summary>Name of the graph's output, float (N, out): the logits, before any softmax.</summary>
+    public const string OutputName = "logits";
 
     // Field numbers from onnx/onnx.proto.
     private const int ModelIrVersion = 1, ModelProducerName = 2, ModelProducerVersion = 3, ModelGraph = 7, ModelOpsetImport = 8;

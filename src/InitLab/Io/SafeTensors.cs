@@ -17,6 +17,7 @@ public sealed record NamedU32Tensor(string Name, int[] Shape, uint[] Data);
 /// </summary>
 public sealed record SafeTensorsContent(IReadOnlyList<NamedTensor> Tensors, IReadOnlyDictionary<string, string> Metadata)
 {
+    /// <summary>The U32 tensors (e.g. "generator.state"), values exact; empty for files with none.</summary>
     public IReadOnlyList<NamedU32Tensor> U32Tensors { get; init; } = [];
 
     /// <summary>The tensor called <paramref name="name"/>, or null.</summary>

@@ -8,11 +8,14 @@ namespace InitLab.Nn;
 public abstract class Activation : Layer
 {
     private Tensor? _gradInput;
+    /// <summary>The last Forward's input x and output y, both (batch, features): Derive needs one or the other (ReLU y, LeakyReLU x).</summary>
     protected Tensor? Input, Output;
     private Tensor? _outputBuffer;
 
+    /// <inheritdoc/>
     public override int OutputFeatures(int inputFeatures) => inputFeatures;
 
+    /// <summary>y = f(x) elementwise: x and y are (batch, features); y is this layer's buffer, valid until the next Forward.</summary>
     public override Tensor Forward(Tensor x)
     {
         Input = x;
@@ -21,6 +24,10 @@ public abstract class Activation : Layer
         return Output;
     }
 
+    /// <summary>
+    /// dx = dy · f'(x), all (batch, features), for the last Forward. An activation has no
+    /// parameters, so with <paramref name="needInputGrad"/> false there is nothing to do and null is returned.
+    /// </summary>
     public override Tensor? Backward(Tensor gradOutput, bool needInputGrad = true)
     {
         if (!needInputGrad) return null;
@@ -85,14 +92,18 @@ public sealed class Relu : Activation
     /// <summary>Fraction of units whose output is 0 for every sample in the batch.</summary>
     public override double DeadOrSaturated(Tensor output) => DeadUnits(output);
 
+    /// <inheritdoc/>
     protected override void Apply(ReadOnlySpan<float> x, Span<float> y) => Ops.Relu(x, y);
+    /// <inheritdoc/>
     protected override void Derive(ReadOnlySpan<float> dy, Span<float> dx) => Ops.ReluBackward(Output!.Data, dy, dx);
+    /// <summary>PyTorch's module text, <c>ReLU()</c>, as in a printed nn.Sequential.</summary>
     public override string ToString() => "ReLU()";
 }
 
 /// <summary>x for x &gt; 0, slope·x otherwise (torch.nn.LeakyReLU, default slope 0.01).</summary>
 public sealed class LeakyRelu(float negativeSlope = 0.01f) : Activation
 {
+    /// <summary>The slope applied to negative inputs (dimensionless; torch's default 0.01). Also the <c>a</c> that Kaiming init's gain expects for this activation.</summary>
     public float NegativeSlope { get; } = negativeSlope;
 
     /// <summary>"dead": counted as for ReLU (never positive), though the small slope still passes some gradient.</summary>
@@ -101,8 +112,11 @@ public sealed class LeakyRelu(float negativeSlope = 0.01f) : Activation
     /// <summary>Fraction of units whose output is &lt;= 0 for every sample in the batch.</summary>
     public override double DeadOrSaturated(Tensor output) => DeadUnits(output);
 
+    /// <inheritdoc/>
     protected override void Apply(ReadOnlySpan<float> x, Span<float> y) => Ops.LeakyRelu(x, NegativeSlope, y);
+    /// <inheritdoc/>
     protected override void Derive(ReadOnlySpan<float> dy, Span<float> dx) => Ops.LeakyReluBackward(Input!.Data, dy, NegativeSlope, dx);
+    /// <summary>The module text with its slope, e.g. <c>LeakyReLU(0.01)</c>.</summary>
     public override string ToString() => $"LeakyReLU({NegativeSlope})";
 }
 
@@ -115,8 +129,11 @@ public sealed class Sigmoid : Activation
     /// <summary>Fraction of outputs within 0.01 of 0 or 1.</summary>
     public override double DeadOrSaturated(Tensor output) => Fraction(output, v => v < 0.01f || v > 0.99f);
 
+    /// <inheritdoc/>
     protected override void Apply(ReadOnlySpan<float> x, Span<float> y) => TensorPrimitives.Sigmoid(x, y);
+    /// <inheritdoc/>
     protected override void Derive(ReadOnlySpan<float> dy, Span<float> dx) => Ops.SigmoidBackward(Output!.Data, dy, dx);
+    /// <summary>PyTorch's module text, <c>Sigmoid()</c>.</summary>
     public override string ToString() => "Sigmoid()";
 }
 
@@ -129,7 +146,10 @@ public sealed class Tanh : Activation
     /// <summary>Fraction of outputs within 0.01 of -1 or 1.</summary>
     public override double DeadOrSaturated(Tensor output) => Fraction(output, v => MathF.Abs(v) > 0.99f);
 
+    /// <inheritdoc/>
     protected override void Apply(ReadOnlySpan<float> x, Span<float> y) => Ops.Tanh(x, y);
+    /// <inheritdoc/>
     protected override void Derive(ReadOnlySpan<float> dy, Span<float> dx) => Ops.TanhBackward(Output!.Data, dy, dx);
+    /// <summary>PyTorch's module text, <c>Tanh()</c>.</summary>
     public override string ToString() => "Tanh()";
 }

@@ -10,6 +10,11 @@ public sealed class Linear : Layer
 {
     private Tensor? _input, _output, _gradInput;
 
+    /// <summary>
+    /// A layer from <paramref name="inFeatures"/> to <paramref name="outFeatures"/> units, with a bias
+    /// vector unless <paramref name="bias"/> is false. W and b start at zero: an initializer (or
+    /// <see cref="Init.Initializers.TorchLinearDefault"/>) fills them.
+    /// </summary>
     public Linear(int inFeatures, int outFeatures, bool bias = true)
     {
         if (inFeatures <= 0 || outFeatures <= 0)
@@ -21,12 +26,22 @@ public sealed class Linear : Layer
         Parameters = Bias is null ? [Weight] : [Weight, Bias];
     }
 
+    /// <summary>Input features per sample: the columns of x and of W (fan_in).</summary>
     public int InFeatures { get; }
+
+    /// <summary>Output features per sample: the columns of y and the rows of W (fan_out).</summary>
     public int OutFeatures { get; }
+
+    /// <summary>W, (out, in), named "weight" as in PyTorch's state dict.</summary>
     public Parameter Weight { get; }
+
+    /// <summary>b, (out), named "bias"; null for a layer built with bias: false.</summary>
     public Parameter? Bias { get; }
+
+    /// <summary>[Weight] or [Weight, Bias]: PyTorch's parameter order, which optimizer states and files follow.</summary>
     public override IReadOnlyList<Parameter> Parameters { get; }
 
+    /// <summary>Always <see cref="OutFeatures"/>; the input size is checked by Forward, not here.</summary>
     public override int OutputFeatures(int inputFeatures) => OutFeatures;
 
     /// <summary>y = x Wᵀ + b: x is (batch, in), y (batch, out), the pre-activation whatever layer follows.</summary>
@@ -74,5 +89,6 @@ public sealed class Linear : Layer
         return dx;
     }
 
+    /// <summary>The module text, e.g. <c>Linear(784, 256, bias=True)</c> in the style of PyTorch's repr.</summary>
     public override string ToString() => $"Linear({InFeatures}, {OutFeatures}, bias={Bias is not null})";
 }

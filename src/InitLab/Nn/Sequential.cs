@@ -23,9 +23,13 @@ public sealed class Sequential : Layer
         _parameters = layers.SelectMany(l => l.Parameters).ToArray();
     }
 
+    /// <summary>The layers in application order; index i is the i in PyTorch's names ("{i}.weight").</summary>
     public IReadOnlyList<Layer> Layers => _layers;
+
+    /// <summary>Every layer's parameters, first layer first, each in its layer's order.</summary>
     public override IReadOnlyList<Parameter> Parameters => _parameters;
 
+    /// <summary>The output features after every layer in turn, e.g. 10 for 784 into a 784-256-10 network.</summary>
     public override int OutputFeatures(int inputFeatures)
     {
         int f = inputFeatures;
@@ -71,6 +75,7 @@ public sealed class Sequential : Layer
     private bool ReluFollowsLinear(int i) =>
         i >= 1 && i < _layers.Length && _layers[i] is Relu && _layers[i - 1] is Linear;
 
+    /// <summary>PyTorch's printout of an nn.Sequential: one indexed line per layer.</summary>
     public override string ToString() =>
         "Sequential(\n" + string.Join("\n", _layers.Select((l, i) => $"  ({i}): {l}")) + "\n)";
 }

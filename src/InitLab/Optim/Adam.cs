@@ -20,6 +20,14 @@ public sealed class Adam : Optimizer, IParallelJob
     private long _step;
     private Scalars _scalars;
 
+    /// <summary>torch.optim.Adam's constructor and defaults; with <paramref name="decoupledWeightDecay"/> it is AdamW.</summary>
+    /// <param name="parameters">The parameters to update, in the order their state is named ("0.exp_avg", ...).</param>
+    /// <param name="learningRate">lr, the step size (&gt;= 0).</param>
+    /// <param name="beta1">Decay of the first-moment average m, in [0, 1).</param>
+    /// <param name="beta2">Decay of the second-moment average v, in [0, 1).</param>
+    /// <param name="eps">Added to sqrt(v̂) so the division stays finite (&gt;= 0).</param>
+    /// <param name="weightDecay">wd (&gt;= 0): an L2 term wd·p added to the gradient, or with decoupled decay the per-step shrink factor (1 - lr·wd).</param>
+    /// <param name="decoupledWeightDecay">True for AdamW's decoupled weight decay, false for Adam's L2 form.</param>
     public Adam(IReadOnlyList<Parameter> parameters, double learningRate = 1e-3, double beta1 = 0.9, double beta2 = 0.999,
         double eps = 1e-8, double weightDecay = 0, bool decoupledWeightDecay = false) : base(parameters, learningRate)
     {
@@ -39,17 +47,29 @@ public sealed class Adam : Optimizer, IParallelJob
         double beta2 = 0.999, double eps = 1e-8, double weightDecay = 1e-2) =>
         new(parameters, learningRate, beta1, beta2, eps, weightDecay, decoupledWeightDecay: true);
 
+    /// <summary>β1, the decay of the first-moment (gradient) average, in [0, 1).</summary>
     public double Beta1 { get; }
+
+    /// <summary>β2, the decay of the second-moment (squared gradient) average, in [0, 1).</summary>
     public double Beta2 { get; }
+
+    /// <summary>ε, added to the bias-corrected sqrt(v) in the denominator.</summary>
     public double Eps { get; }
+
+    /// <summary>wd, applied as L2 (Adam) or as decoupled decay (AdamW), per <see cref="Decoupled"/>.</summary>
     public double WeightDecay { get; }
+
+    /// <summary>True for AdamW: p is shrunk by (1 - lr·wd) before the Adam update instead of wd·p joining the gradient.</summary>
     public bool Decoupled { get; }
+
+    /// <summary>t, the number of steps taken (restored from a checkpoint too): the bias corrections 1-β^t use it.</summary>
     public long StepCount => _step;
 
     /// <summary>Buffers "k.exp_avg" (m) and "k.exp_avg_sq" (v) per parameter; Step is the step count t.</summary>
     public override OptimizerState CaptureState() =>
         new(_step, new Dictionary<string, float[]>(CopyBuffers("exp_avg", _m).Concat(CopyBuffers("exp_avg_sq", _v))));
 
+    /// <inheritdoc/>
     public override void RestoreState(OptimizerState state)
     {
         if (state.Step < 0) throw new ArgumentException($"Adam step count must be >= 0, got {state.Step}.");
@@ -60,6 +80,7 @@ public sealed class Adam : Optimizer, IParallelJob
         _step = state.Step;
     }
 
+    /// <inheritdoc/>
     public override void Step()
     {
         _step++;

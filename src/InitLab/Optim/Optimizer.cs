@@ -5,6 +5,7 @@ namespace InitLab.Optim;
 /// <summary>Updates parameters from their gradients, one <see cref="Step"/> per mini-batch.</summary>
 public abstract class Optimizer
 {
+    /// <summary>An optimizer over <paramref name="parameters"/> (updated in place) with step size <paramref name="learningRate"/> (&gt;= 0).</summary>
     protected Optimizer(IReadOnlyList<Parameter> parameters, double learningRate)
     {
         if (!(learningRate >= 0)) throw new ArgumentOutOfRangeException(nameof(learningRate), $"Learning rate must be >= 0, got {learningRate}.");
@@ -12,6 +13,7 @@ public abstract class Optimizer
         LearningRate = learningRate;
     }
 
+    /// <summary>The parameters updated by <see cref="Step"/>; index k names their state buffers "k.…".</summary>
     public IReadOnlyList<Parameter> Parameters { get; }
 
     /// <summary>The learning rate (may be changed between steps by a schedule).</summary>
@@ -50,7 +52,8 @@ public abstract class Optimizer
     protected static IEnumerable<KeyValuePair<string, float[]>> CopyBuffers(string name, float[][] buffers) =>
         buffers.Select((b, k) => KeyValuePair.Create($"{k}.{name}", (float[])b.Clone()));
 
-    protected static void CheckNonNegative(double value, string name)
+    /// <summary>Rejects a negative or NaN hyperparameter, naming it.</summary>
+    private protected static void CheckNonNegative(double value, string name)
     {
         if (!(value >= 0)) throw new ArgumentOutOfRangeException(name, $"{name} must be >= 0, got {value}.");
     }

@@ -9,6 +9,7 @@ public sealed class FastRandom
 {
     private ulong _s0, _s1, _s2, _s3;
 
+    /// <summary>A generator whose whole sequence follows from <paramref name="seed"/> (any value, 0 included).</summary>
     public FastRandom(ulong seed)
     {
         ulong x = seed;
@@ -26,6 +27,7 @@ public sealed class FastRandom
         return z ^ (z >> 31);
     }
 
+    /// <summary>The next 64 uniformly random bits (xoshiro256**'s output).</summary>
     public ulong NextUInt64()
     {
         ulong result = ulong.RotateLeft(_s1 * 5, 7) * 9;

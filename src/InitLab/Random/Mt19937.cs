@@ -15,6 +15,7 @@ public sealed class Mt19937
 
     private Mt19937() { }
 
+    /// <summary>Restarts the sequence from <paramref name="seed"/> (init_genrand), as the constructor does.</summary>
     public void Seed(uint seed)
     {
         _mt[0] = seed;

@@ -11,6 +11,7 @@ public sealed class TorchGenerator
 
     private readonly Mt19937 _engine;
 
+    /// <summary>A generator as torch.Generator().manual_seed(<paramref name="seed"/>): only the low 32 bits seed the engine.</summary>
     public TorchGenerator(ulong seed = DefaultSeed)
     {
         _engine = new Mt19937((uint)seed);

@@ -8,18 +8,21 @@ namespace InitLab.Rbm;
 /// <summary>Binary visible and hidden units (scikit-learn's BernoulliRBM). Visibles may be probabilities in [0, 1].</summary>
 public sealed class BernoulliRbm(int visible, int hidden) : RestrictedBoltzmannMachine(visible, hidden)
 {
+    /// <inheritdoc/>
     public override void MeanVisibles(Tensor h, Tensor v)
     {
         Gemm.Multiply(h, false, Weights, false, v, epilogue: new GemmEpilogue { ColumnBias = VisibleBias.Data });
         TensorPrimitives.Sigmoid(v.Span, v.Span);
     }
 
+    /// <inheritdoc/>
     public override void SampleVisibles(Tensor h, Tensor v, ISampler random)
     {
         MeanVisibles(h, v);
         Sampling.Bernoulli(v.Span, random);
     }
 
+    /// <inheritdoc/>
     protected override double VisibleTerm(ReadOnlySpan<float> v) => -TensorPrimitives.Dot(v, VisibleBias.Span);
 
     /// <summary>

@@ -14,9 +14,11 @@ public sealed class GaussianBernoulliRbm(int visible, int hidden) : RestrictedBo
 {
     private float[] _noise = [];
 
+    /// <inheritdoc/>
     public override void MeanVisibles(Tensor h, Tensor v) =>
         Gemm.Multiply(h, false, Weights, false, v, epilogue: new GemmEpilogue { ColumnBias = VisibleBias.Data });
 
+    /// <inheritdoc/>
     public override void SampleVisibles(Tensor h, Tensor v, ISampler random)
     {
         MeanVisibles(h, v);
@@ -57,6 +59,7 @@ public sealed class GaussianBernoulliRbm(int visible, int hidden) : RestrictedBo
         }
     }
 
+    /// <inheritdoc/>
     protected override double VisibleTerm(ReadOnlySpan<float> v)
     {
         double s = 0;

@@ -13,6 +13,7 @@ namespace InitLab.Rbm;
 /// </summary>
 public abstract class RestrictedBoltzmannMachine
 {
+    /// <summary>An RBM of <paramref name="visible"/> and <paramref name="hidden"/> units (both &gt;= 1), weights and biases zero until trained or set.</summary>
     protected RestrictedBoltzmannMachine(int visible, int hidden)
     {
         if (visible < 1 || hidden < 1) throw new ArgumentOutOfRangeException(nameof(visible), $"An RBM needs positive sizes, got {visible} visible and {hidden} hidden.");
@@ -21,12 +22,19 @@ public abstract class RestrictedBoltzmannMachine
         VisibleBias = new Tensor(visible);
     }
 
+    /// <summary>Number of visible units: the features of a data row (784 for MNIST).</summary>
     public int Visible => Weights.Cols;
+
+    /// <summary>Number of hidden units: the output features of the Linear layer this RBM becomes.</summary>
     public int Hidden => Weights.Rows;
 
-    /// <summary>(hidden, visible).</summary>
+    /// <summary>W, (hidden, visible).</summary>
     public Tensor Weights { get; }
+
+    /// <summary>c, (hidden): the hidden units' bias, which becomes the Linear layer's bias when unrolled.</summary>
     public Tensor HiddenBias { get; }
+
+    /// <summary>b, (visible): used to reconstruct visibles and in the free energy; an unrolled network drops it.</summary>
     public Tensor VisibleBias { get; }
 
     /// <summary>P(h = 1 | v) = sigmoid(v Wᵀ + c). v is (batch, visible), h (batch, hidden).</summary>

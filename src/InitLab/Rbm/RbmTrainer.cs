@@ -9,8 +9,13 @@ namespace InitLab.Rbm;
 /// <summary>How an RBM is trained (defaults after Hinton's practical guide).</summary>
 public sealed record RbmOptions
 {
+    /// <summary>Passes over the training data.</summary>
     public int Epochs { get; init; } = 10;
+
+    /// <summary>Rows per update (&gt;= 1); the rows are reshuffled each epoch and a last partial batch is left out.</summary>
     public int BatchSize { get; init; } = 100;
+
+    /// <summary>lr (&gt; 0), the step size of each update ΔW (see <see cref="RbmTrainer"/>).</summary>
     public double LearningRate { get; init; } = 0.1;
 
     // Unset momentum follows Persistent (see DefaultMomentum), so that `Persistent = true` alone
@@ -26,6 +31,7 @@ public sealed record RbmOptions
     /// <summary>Momentum after <see cref="MomentumSwitchEpoch"/>. When not set: 0.9 for CD, 0 for PCD (<see cref="DefaultMomentum"/>).</summary>
     public double FinalMomentum { get => _finalMomentum ?? DefaultMomentum(Persistent).Final; init => _finalMomentum = value; }
 
+    /// <summary>Last epoch (1-based) trained with <see cref="InitialMomentum"/>; later epochs use <see cref="FinalMomentum"/>.</summary>
     public int MomentumSwitchEpoch { get; init; } = 5;
 
     /// <summary>
@@ -54,6 +60,7 @@ public sealed record RbmOptions
     /// </summary>
     public int AverageEpochs { get; init; }
 
+    /// <summary>Seed of the trainer's sampler: shuffling, Gibbs sampling and the monitoring's feature flips all follow from it.</summary>
     public ulong Seed { get; init; } = 777;
 
     /// <summary>Rows of training and held-out data the per-epoch figures are computed on.</summary>
@@ -92,6 +99,7 @@ public sealed class RbmTrainer
         set => _chain = value;
     }
 
+    /// <summary>A trainer that updates <paramref name="rbm"/> in place with <paramref name="options"/> (checked here: batch, Gibbs steps, averaging, learning rate).</summary>
     public RbmTrainer(RestrictedBoltzmannMachine rbm, RbmOptions options)
     {
         if (options.BatchSize < 1) throw new ArgumentException($"Batch size must be positive, got {options.BatchSize}.");

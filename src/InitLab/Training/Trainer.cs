@@ -91,7 +91,7 @@ public sealed partial class Trainer
     {
         int n = train.Count, bs = Options.BatchSize, f = train.FeatureCount;
         int batches = BatchesPerEpoch(n);
-        if (batches == 0) throw new ArgumentException($"{train.Source}: {n} samples make no full batch of {bs}.");
+        if (batches == 0) throw new UserInputException($"{train.Source}: {n} samples make no full batch of {bs}.");
         if (_inEpoch)
         {
             if (_epoch != epoch) throw new InvalidOperationException($"Training stopped inside epoch {_epoch} (after batch {_batch}); that epoch must run next, not epoch {epoch}.");

@@ -117,7 +117,7 @@ public class DatasetCatalogTests
         // The official MNIST test images, as ../shared/datasets/README.md records them.
         Assert.Equal("mnist", DatasetCatalog.FindByMd5("9fb629c4189551a2d022fa330f9573f3")?.Dataset.Name);
         Assert.Same(DatasetCatalog.FashionMnist, DatasetCatalog.Get("Fashion-MNIST"));
-        Assert.Contains("unknown dataset 'cifar'; known datasets: mnist, fashion-mnist, kmnist", Assert.Throws<ArgumentException>(() => DatasetCatalog.Get("cifar")).Message);
+        Assert.Contains("unknown dataset 'cifar'; known datasets: mnist, fashion-mnist, kmnist", Assert.Throws<UserInputException>(() => DatasetCatalog.Get("cifar")).Message);
     }
 
     [Fact]

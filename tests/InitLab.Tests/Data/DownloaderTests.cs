@@ -328,6 +328,6 @@ public class DownloaderTests
     {
         using var http = new HttpClient();
         var d = new Downloader(http, new DownloaderOptions { ExtraMirrors = ["ftp://example/"] });
-        Assert.Contains("mirror 'ftp://example/' is not an http or https URL", Assert.Throws<ArgumentException>(() => d.MirrorsFor(DatasetCatalog.Mnist)).Message);
+        Assert.Contains("mirror 'ftp://example/' is not an http or https URL", Assert.Throws<UserInputException>(() => d.MirrorsFor(DatasetCatalog.Mnist)).Message);
     }
 }

@@ -83,7 +83,7 @@ public class MnistPreprocessTests
     [Fact]
     public void ABlankImageOrAWrongPixelCountIsRefused()
     {
-        var e = Assert.Throws<ArgumentException>(() => MnistPreprocess.ToMnist(Image(30, 30, 0.5f, 0.55f, (10, 10, 5, 5)), 30, 30));
+        Exception e = Assert.Throws<UserInputException>(() => MnistPreprocess.ToMnist(Image(30, 30, 0.5f, 0.55f, (10, 10, 5, 5)), 30, 30));
         Assert.Contains("no ink", e.Message);
         e = Assert.Throws<ArgumentException>(() => MnistPreprocess.ToMnist(new float[10], 4, 4));
         Assert.Contains("4x4 image needs 16 pixels, got 10", e.Message);

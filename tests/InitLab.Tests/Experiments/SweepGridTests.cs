@@ -51,7 +51,7 @@ public class SweepGridTests
 
     [Fact]
     public void RepeatedInitIsRejected() =>
-        Assert.Throws<ArgumentException>(() => SweepGrid.Build(["he-normal", "he-normal"], [[784, 10]], ["relu"], 1, 1));
+        Assert.Throws<UserInputException>(() => SweepGrid.Build(["he-normal", "he-normal"], [[784, 10]], ["relu"], 1, 1));
 
     [Fact]
     public void MeanStdUsesTheSampleStandardDeviation()
