@@ -98,7 +98,7 @@ public static class RunFiles
             string id = Field<string>(o, "id", path);
             int Index(string key) => o.ContainsKey(key) ? Field<int>(o, key, path) : 0;
             if (o["train"] is JsonObject train)
-                return new RunConfig(id, Field<string>(o, "init_as_given", path), TrainConfig.FromJson(train.ToJsonString(), $"{path}: train"),
+                return new RunConfig(id, Field<string>(o, "init_as_given", path), TrainConfigJson.Read(train.ToJsonString(), $"{path}: train", validate: false),
                     Index("init_index"), Index("arch_index"), Index("activation_index"), Index("seed_index"));
             // The flat config.json of InitLab 0.1.0 sweeps.
             string init = Field<string>(o, "init", path);

@@ -59,7 +59,12 @@ internal static class TrainConfigJson
         }
     }
 
-    public static TrainConfig Read(string json, string source)
+    /// <summary>
+    /// Reads the canonical form. With <paramref name="validate"/> false, each field is still
+    /// checked on its own but not against the others (a sweep records runs whose initializer list
+    /// does not fit their layers as invalid, and their config.json must stay readable).
+    /// </summary>
+    public static TrainConfig Read(string json, string source, bool validate = true)
     {
         JsonDocument doc;
         try
@@ -110,7 +115,7 @@ internal static class TrainConfigJson
             };
             try
             {
-                return config.Validate();
+                return validate ? config.Validate() : config;
             }
             catch (UserInputException e)
             {

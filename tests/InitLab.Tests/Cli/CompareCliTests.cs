@@ -130,6 +130,17 @@ public class CompareCliTests
     }
 
     [Fact]
+    public void APerLayerListThatDoesNotFitIsReportedAsSkipped()
+    {
+        using var d = new TempDir();
+        var (outDir, output) = SmallSweep(d, "he-normal|he-normal|he-normal,xavier-uniform");
+        Assert.Contains("1 runs trained, 1 invalid", output);
+        string report = File.ReadAllText(Path.Combine(outDir, "report.md"));
+        Assert.Contains("he-normal|he-normal|he-normal | skipped |", report);
+        Assert.Contains("lists 3 initializers for a network of 2 Linear layers", report);
+    }
+
+    [Fact]
     public void DbnWithReluIsReportedAsSkippedNotCrashed()
     {
         using var d = new TempDir();
