@@ -14,8 +14,8 @@ public sealed class GaussHermite
     /// <summary>The order <see cref="MeanField"/> uses unless told otherwise: 100 nodes, enough for tanh and sigmoid to ~1e−13 at q ≲ 50.</summary>
     public const int DefaultOrder = 100;
 
-    /// <summary>The largest order accepted; beyond ~700 the recurrence's values overflow a double.</summary>
-    public const int MaxOrder = 400;
+    /// <summary>The largest order accepted (the rule costs O(n²) to compute, once).</summary>
+    public const int MaxOrder = 4000;
 
     private static readonly ConcurrentDictionary<int, GaussHermite> Cache = new();
 
@@ -60,13 +60,21 @@ public sealed class GaussHermite
 
     /// <summary>E[f(z₁, z₂)] for independent z₁, z₂ ~ N(0, 1), by the tensor-product rule (n² evaluations).</summary>
     /// <param name="f">The integrand, a function of two independent standard normals.</param>
-    public double Expect(Func<double, double, double> f)
+    public double Expect(Func<double, double, double> f) => Expect(f, this);
+
+    /// <summary>
+    /// E[f(z₁, z₂)] with this rule over z₁ and <paramref name="inner"/> over z₂, for integrands
+    /// much sharper in one direction than the other.
+    /// </summary>
+    /// <param name="f">The integrand, a function of two independent standard normals.</param>
+    /// <param name="inner">The rule for z₂.</param>
+    public double Expect(Func<double, double, double> f, GaussHermite inner)
     {
         double s = 0;
         for (int i = 0; i < _z.Length; i++)
         {
             double row = 0;
-            for (int j = 0; j < _z.Length; j++) row += _p[j] * f(_z[i], _z[j]);
+            for (int j = 0; j < inner._z.Length; j++) row += inner._p[j] * f(_z[i], inner._z[j]);
             s += _p[i] * row;
         }
         return s;
@@ -83,18 +91,16 @@ public sealed class GaussHermite
         var w = new double[n];
         for (int i = 0; i < n; i++)
         {
-            double x = d[i], pp = 0;
+            double x = d[i];
             for (int it = 0; it < 3; it++)
             {
-                (double p, double dp) = Orthonormal(n, x);
-                pp = dp;
-                double step = p / dp;
+                double step = Orthonormal(n, x).Ratio;
                 x -= step;
                 if (Math.Abs(step) <= 1e-16 * Math.Max(1, Math.Abs(x))) break;
             }
-            pp = Orthonormal(n, x).Derivative;
             d[i] = x;
-            w[i] = 2 / (pp * pp);
+            // w = 2 / p̃ₙ'(x)², taken through logarithms because p̃ₙ' overflows beyond n ≈ 700.
+            w[i] = Math.Exp(Math.Log(2) - 2 * Orthonormal(n, x).LogAbsDerivative);
         }
         // The rule is symmetric; averaging mirrored pairs removes the last-bit asymmetry of the eigensolver.
         for (int i = 0; i < n / 2; i++)
@@ -106,17 +112,24 @@ public sealed class GaussHermite
         return (d, w);
     }
 
-    // p̃_n(x) orthonormal under e^−x², and its derivative √(2n)·p̃_{n−1}(x).
-    private static (double Value, double Derivative) Orthonormal(int n, double x)
+    // p̃ₙ(x)/p̃ₙ'(x) (a Newton step) and log|p̃ₙ'(x)|, for p̃ orthonormal under e^−x², p̃ₙ' = √(2n)·p̃ₙ₋₁;
+    // the recurrence is rescaled whenever it grows large, keeping the scale in a logarithm.
+    private static (double Ratio, double LogAbsDerivative) Orthonormal(int n, double x)
     {
-        double p0 = Math.Pow(Math.PI, -0.25), p1 = 0;
+        double p0 = Math.Pow(Math.PI, -0.25), p1 = 0, logScale = 0;
         for (int j = 1; j <= n; j++)
         {
             double p2 = p1;
             p1 = p0;
             p0 = x * Math.Sqrt(2.0 / j) * p1 - Math.Sqrt((j - 1.0) / j) * p2;
+            if (Math.Abs(p0) > 1e150)
+            {
+                (p0, p1) = (p0 * 1e-150, p1 * 1e-150);
+                logScale += 150 * Math.Log(10);
+            }
         }
-        return (p0, Math.Sqrt(2.0 * n) * p1);
+        double dp = Math.Sqrt(2.0 * n) * p1;
+        return (p0 / dp, Math.Log(Math.Abs(dp)) + logScale);
     }
 
     // Implicit QL with Wilkinson shifts (tqli) on diagonal d and sub-diagonal e (e[n-1] unused); eigenvalues left in d.

@@ -21,8 +21,9 @@ public sealed partial class MeanField
         for (int l = depth - 1; l >= 0; l--)
         {
             double factor = BackwardFactor(q[l]);
+            // The last layer's own factor would carry the gradient below it, which no layer sees.
+            if (l < depth - 1) ratio *= factor;
             result[l] = new LayerPrediction(l + 1, q[l], factor, ratio);
-            ratio *= factor;
         }
         return result;
     }

@@ -10,8 +10,9 @@ namespace InitLab.Theory;
 /// </summary>
 public sealed class Phi
 {
-    private Phi(string name, Func<double, double> f, Func<double, double> d1, Func<double, double> d2, double? negativeSlope)
+    private Phi(string name, Func<double, double> f, Func<double, double> d1, Func<double, double> d2, double? negativeSlope, double poleDistance = double.PositiveInfinity)
     {
+        PoleDistance = poleDistance;
         Name = name;
         F = f;
         D1 = d1;
@@ -40,6 +41,10 @@ public sealed class Phi
     /// </summary>
     public double? NegativeSlope { get; }
 
+    // Distance from the real axis to φ's nearest complex singularity: Gauss–Hermite needs more
+    // nodes as √q grows against it (tanh: ±iπ/2, sigmoid: ±iπ).
+    internal double PoleDistance { get; }
+
     /// <summary>True for linear, ReLU and leaky ReLU, whose Gaussian integrals have closed forms.</summary>
     public bool IsPiecewiseLinear => NegativeSlope.HasValue;
 
@@ -53,13 +58,13 @@ public sealed class Phi
     public static Phi Tanh { get; } = new("tanh", Math.Tanh,
         x => { double t = Math.Tanh(x); return 1 - t * t; },
         x => { double t = Math.Tanh(x); return -2 * t * (1 - t * t); },
-        null);
+        null, Math.PI / 2);
 
     /// <summary>1 / (1 + e^−x); φ' = σ(1 − σ), φ'' = σ(1 − σ)(1 − 2σ).</summary>
     public static Phi Sigmoid { get; } = new("sigmoid", Logistic,
         x => { double s = Logistic(x); return s * (1 - s); },
         x => { double s = Logistic(x); return s * (1 - s) * (1 - 2 * s); },
-        null);
+        null, Math.PI);
 
     /// <summary>Leaky ReLU: x for x ≥ 0, <paramref name="negativeSlope"/>·x otherwise.</summary>
     /// <param name="negativeSlope">The slope left of zero, finite; torch.nn.LeakyReLU's default is 0.01.</param>
