@@ -27,6 +27,7 @@ public static class Cli
         root.Subcommands.Add(ExportCommand.Build(output));
         root.Subcommands.Add(CompareCommand.Build(output));
         root.Subcommands.Add(ReportCommand.Build(output));
+        root.Subcommands.Add(TheoryCommand.Build(output));
         return root;
     }
 
