@@ -17,7 +17,9 @@ public static class DatasetStore
         IProgress<DownloadProgress>? progress = null, CancellationToken cancel = default)
     {
         var (folder, present) = Locate(info, cache);
+        // Found offline: verified against the catalog (once per file version) before it is used.
         if (!present) await downloader.DownloadAsync(info, folder, progress, cancel).ConfigureAwait(false);
+        else CachedFiles.Verify(info, folder);
         return folder;
     }
 
