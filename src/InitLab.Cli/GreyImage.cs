@@ -22,9 +22,12 @@ public static class GreyImage
     public const long MaxFileBytes = 64L << 20;
 
     /// <summary>Returns (height, width) row-major grey, 0 black .. 1 white; transparent pixels count as white paper.</summary>
-    public static (float[] Grey, int Width, int Height) Read(string path)
+    public static (float[] Grey, int Width, int Height) Read(string path) => FromBytes(ReadFile(path), path);
+
+    /// <summary>As <see cref="Read"/>, from the bytes of a file already read; <paramref name="path"/> names it in errors.</summary>
+    public static (float[] Grey, int Width, int Height) FromBytes(byte[] bytes, string path)
     {
-        byte[] bytes = ReadFile(path);
+        if (bytes.LongLength > MaxFileBytes) throw Error(path, $"the file is {bytes.LongLength:N0} bytes; images of at most {MaxFileBytes:N0} bytes are read");
         if (PngChunks.IsPng(bytes))
         {
             try
