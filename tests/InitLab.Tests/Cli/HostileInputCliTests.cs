@@ -38,7 +38,8 @@ public class HostileInputCliTests
             p.Kill(entireProcessTree: true);
             Assert.Fail($"initlab {string.Join(" ", args)} did not finish within 120 s");
         }
-        string err = stderr.Result;
+        // GNU time adds "Command exited with non-zero status N" before its own line.
+        string err = Regex.Replace(stderr.Result, @"^Command exited with non-zero status \d+\n", "", RegexOptions.Multiline);
         var peak = Regex.Match(err, @"PEAK_RSS_KB=(\d+)");
         Assert.True(peak.Success, err);
         return (p.ExitCode, stdout.Result, err[..peak.Index], long.Parse(peak.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture));

@@ -72,7 +72,7 @@ public class PngFuzzTests
 
     private static readonly Gen<(string How, Func<byte[], System.Random, byte[]> Apply)> Mutation = Gen.OneOf<(string, Func<byte[], System.Random, byte[]>)>(
         ("none", (b, _) => b),
-        ("bit flip", (b, r) => { var c = (byte[])b.Clone(); c[r.Next(c.Length)] ^= (byte)(1 << r.Next(8)); return c; }),
+        ("bit flip", (b, r) => { var c = (byte[])b.Clone(); if (c.Length > 0) c[r.Next(c.Length)] ^= (byte)(1 << r.Next(8)); return c; }),
         ("truncation", (b, r) => b[..r.Next(b.Length + 1)]),
         ("half", (b, _) => b[..(b.Length / 2)]),
         ("insertion", (b, r) => { int at = r.Next(b.Length + 1); var extra = new byte[r.Next(1, 9)]; r.NextBytes(extra); return [.. b[..at], .. extra, .. b[at..]]; }),

@@ -42,9 +42,9 @@ public class CheckpointFuzzTests
         ("none", (b, _) => b),
         ("metadata value", SetMetadata),
         ("metadata value", SetMetadata),
-        ("bit flip", (b, r) => { var c = (byte[])b.Clone(); c[r.Next(c.Length)] ^= (byte)(1 << r.Next(8)); return c; }),
-        ("data bit flip", (b, r) => { var c = (byte[])b.Clone(); c[c.Length - 1 - r.Next(Math.Min(200, c.Length))] ^= (byte)(1 << r.Next(8)); return c; }),
-        ("nasty length", (b, r) => { var c = (byte[])b.Clone(); BinaryPrimitives.WriteUInt64LittleEndian(c, r.Next(2) == 0 ? ulong.MaxValue : (ulong)r.Next(0, c.Length * 2)); return c; }),
+        ("bit flip", (b, r) => { var c = (byte[])b.Clone(); if (c.Length > 0) c[r.Next(c.Length)] ^= (byte)(1 << r.Next(8)); return c; }),
+        ("data bit flip", (b, r) => { var c = (byte[])b.Clone(); if (c.Length > 0) c[c.Length - 1 - r.Next(Math.Min(200, c.Length))] ^= (byte)(1 << r.Next(8)); return c; }),
+        ("nasty length", (b, r) => { var c = (byte[])b.Clone(); if (c.Length >= 8) BinaryPrimitives.WriteUInt64LittleEndian(c, r.Next(2) == 0 ? ulong.MaxValue : (ulong)r.Next(0, c.Length * 2)); return c; }),
         ("truncation", (b, r) => b[..r.Next(b.Length + 1)]),
         ("insertion", (b, r) => { int at = r.Next(b.Length + 1); var extra = new byte[r.Next(1, 9)]; r.NextBytes(extra); return [.. b[..at], .. extra, .. b[at..]]; }),
         ("NaN weight", (b, r) => Retensor(b, r, float.NaN)));
