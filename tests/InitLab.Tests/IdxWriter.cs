@@ -58,3 +58,18 @@ public static class IdxWriter
         Split("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte", test);
     }
 }
+
+/// <summary>Stand-in datasets under a catalog name: recorded as verified, as a real download would be after its first check.</summary>
+internal static class FakeCache
+{
+    /// <summary>Writes the FILE.verified records that say these files passed the catalog's checksums (they are fakes, so they would not).</summary>
+    public static void MarkVerified(string folder, string datasetName)
+    {
+        foreach (var file in InitLab.Data.DatasetCatalog.Get(datasetName).Files)
+        {
+            var f = new System.IO.FileInfo(System.IO.Path.Combine(folder, file.FileName));
+            System.IO.File.WriteAllText(f.FullName + InitLab.Data.CachedFiles.Suffix,
+                $"{f.Length} {f.LastWriteTimeUtc.Ticks} {file.Md5.ToLowerInvariant()}");
+        }
+    }
+}

@@ -17,8 +17,22 @@ public static class DatasetStore
         IProgress<DownloadProgress>? progress = null, CancellationToken cancel = default)
     {
         var (folder, present) = Locate(info, cache);
+        // Found offline: verified against the catalog (once per file version) before it is used.
         if (!present) await downloader.DownloadAsync(info, folder, progress, cancel).ConfigureAwait(false);
+        else VerifyDownloaded(info, folder, cache);
         return folder;
+    }
+
+    /// <summary>
+    /// Verifies (once per file version, see <see cref="CachedFiles"/>) a dataset found in the
+    /// folder downloads go to. Other search folders are left alone: a system package's files may
+    /// legitimately differ from the published ones (Debian recompressed Fashion-MNIST).
+    /// </summary>
+    internal static void VerifyDownloaded(DatasetInfo info, string folder, DataCache? cache)
+    {
+        string downloads = (cache ?? DataCache.Default).DatasetFolder(info.Name);
+        if (string.Equals(Path.GetFullPath(folder).TrimEnd(Path.DirectorySeparatorChar), Path.GetFullPath(downloads).TrimEnd(Path.DirectorySeparatorChar), StringComparison.Ordinal))
+            CachedFiles.Verify(info, folder);
     }
 
     /// <summary>

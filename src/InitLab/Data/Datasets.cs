@@ -50,6 +50,7 @@ public static class Datasets
     {
         var (folder, present) = Locate(info, directory);
         if (!present) await DownloadAsync(info, folder, progress, cancel).ConfigureAwait(false);
+        else DatasetStore.VerifyDownloaded(info, folder, DataCache.Default);
         return folder;
     }
 

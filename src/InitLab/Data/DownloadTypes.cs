@@ -18,6 +18,22 @@ public sealed record DownloaderOptions
     /// <summary>A mirror that sends more than this many bytes for one file is cut off (the real files are at most 30 MB).</summary>
     public long MaxFileBytes { get; init; } = 256L << 20;
 
+    /// <summary>
+    /// The most one file may take, every mirror, retry and backoff together (15 minutes: the
+    /// largest file, 30 MB, at 35 KB/s). A mirror that keeps sending a byte now and then defeats
+    /// <see cref="Timeout"/>, which waits for each next chunk; this ends it.
+    /// </summary>
+    public TimeSpan Deadline { get; init; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>
+    /// The slowest a body may arrive, in bytes per second averaged over each <see cref="RateWindow"/>
+    /// (1 KB/s); a slower mirror is given up for the next one, without retries.
+    /// </summary>
+    public long MinBytesPerSecond { get; init; } = 1024;
+
+    /// <summary>The stretch of time over which <see cref="MinBytesPerSecond"/> is measured (30 s).</summary>
+    public TimeSpan RateWindow { get; init; } = TimeSpan.FromSeconds(30);
+
     /// <summary>The defaults, with extra mirrors from $INITLAB_MIRRORS.</summary>
     public static DownloaderOptions FromEnvironment(DataCache? cache = null) =>
         new() { ExtraMirrors = ParseMirrors((cache ?? DataCache.Default).Variable("INITLAB_MIRRORS")) };

@@ -79,10 +79,23 @@ public sealed class Downloader(HttpClient http, DownloaderOptions? options = nul
         if (File.Exists(target) && FileChecksum.Mismatch(target, file) is null)
             return new DownloadedFile(target, null, new FileInfo(target).Length);
         var answers = new List<string>();
+        // One deadline for the whole file, across mirrors and retries: the backstop for a mirror
+        // that is neither silent (Timeout) nor quite slow enough to be cut off (MinBytesPerSecond).
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+        deadline.CancelAfter(_options.Deadline);
         foreach (var mirror in mirrors)
         {
             var url = new Uri(mirror, file.FileName);
-            string? failure = await TryMirrorAsync(url, part, file.FileName, progress, cancel).ConfigureAwait(false);
+            string? failure;
+            try
+            {
+                failure = await TryMirrorAsync(url, part, file.FileName, progress, deadline.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (!cancel.IsCancellationRequested)
+            {
+                answers.Add($"{url} had not delivered the file when the {_options.Deadline.TotalSeconds:0.###} s deadline per file ran out (after {Size(part):N0} bytes)");
+                break;
+            }
             if (failure is null)
             {
                 failure = FileChecksum.Mismatch(part, file);
@@ -167,6 +180,8 @@ public sealed class Downloader(HttpClient http, DownloaderOptions? options = nul
         await using var body = await response.Content.ReadAsStreamAsync(timeout.Token).ConfigureAwait(false);
         await using var output = new FileStream(part, resume ? FileMode.Append : FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true);
         var buffer = new byte[1 << 16];
+        var windowStart = TimeSpan.Zero;
+        long windowBytes = have;
         progress?.Report(new DownloadProgress(fileName, url, have, total, 0));
         while (true)
         {
@@ -176,6 +191,13 @@ public sealed class Downloader(HttpClient http, DownloaderOptions? options = nul
             await output.WriteAsync(buffer.AsMemory(0, n), cancel).ConfigureAwait(false);
             have += n;
             if (have > _options.MaxFileBytes) return (false, false, $"sent more than the {_options.MaxFileBytes:N0} bytes allowed");
+            var window = clock.Elapsed - windowStart;
+            if (window >= _options.RateWindow)
+            {
+                if (have - windowBytes < _options.MinBytesPerSecond * window.TotalSeconds)
+                    return (false, false, $"sent only {have - windowBytes:N0} bytes in {window.TotalSeconds:0.#} s, slower than the {_options.MinBytesPerSecond:N0} bytes/s allowed");
+                (windowStart, windowBytes) = (clock.Elapsed, have);
+            }
             double seconds = clock.Elapsed.TotalSeconds;
             progress?.Report(new DownloadProgress(fileName, url, have, total, seconds > 0 ? (have - start) / seconds : 0));
         }

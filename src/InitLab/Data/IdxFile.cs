@@ -30,7 +30,8 @@ public sealed class IdxFile
         FileStream file;
         try
         {
-            file = File.OpenRead(path);
+            // Not File.OpenRead: a FIFO would block it forever (see Io.InputFile).
+            file = Io.InputFile.OpenRead(path);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -57,7 +57,7 @@ public static class CheckpointFile
     /// <summary>Prefix of the optimizer buffers' tensor names ("optim.0.exp_avg").</summary>
     public const string OptimizerPrefix = "optim.";
 
-    /// <summary>Writes a checkpoint to <paramref name="path"/> atomically (temporary file, flush to disk, rename).</summary>
+    /// <summary>Writes a checkpoint to <paramref name="path"/> atomically (temporary file, flush to disk, rename), with the SHA-256 of its tensor data.</summary>
     public static void Save(string path, Sequential model, Optimizer optimizer, TrainingPosition position, TrainConfig? config = null,
         IReadOnlyList<EpochReport>? history = null)
     {
@@ -73,21 +73,29 @@ public static class CheckpointFile
         if (config is not null) metadata[ConfigKey] = config.ToJson();
         if (history is { Count: > 0 }) metadata[HistoryKey] = MetricsCsv.Write(history);
         var generator = new NamedU32Tensor(GeneratorTensor, [position.EpochStartGenerator.Length], position.EpochStartGenerator);
+        SafeTensors.AddChecksum(metadata, tensors, [generator]);
         SafeTensors.Write(path, tensors, metadata, [generator]);
     }
 
     /// <summary>Reads a checkpoint; every problem is a <see cref="SafeTensorsFormatException"/> naming the file.</summary>
-    public static Checkpoint Load(string path)
+    public static Checkpoint Load(string path) => FromContent(path, SafeTensors.Read(path));
+
+    /// <summary>As <see cref="Load(string)"/>, from a seekable stream; <paramref name="name"/> names it in errors.</summary>
+    public static Checkpoint Load(Stream stream, string name) => FromContent(name, SafeTensors.Read(stream, name));
+
+    private static Checkpoint FromContent(string path, SafeTensorsContent content)
     {
-        var content = SafeTensors.Read(path);
         var meta = content.Metadata;
         if (!meta.TryGetValue(KindKey, out string? kind) || kind != "checkpoint")
             throw new SafeTensorsFormatException(path, $"is not an InitLab checkpoint (no {KindKey}=checkpoint metadata; a model file?).");
         int epoch = (int)Number(path, meta, EpochKey, 1, int.MaxValue);
         int batch = (int)Number(path, meta, BatchKey, 0, int.MaxValue);
         long step = Number(path, meta, StepKey, 0, long.MaxValue);
-        if (!meta.TryGetValue(CostKey, out string? costText) || !float.TryParse(costText, NumberStyles.Float, CultureInfo.InvariantCulture, out float cost))
-            throw new SafeTensorsFormatException(path, $"metadata {CostKey} is missing or not a number.");
+        if (!meta.TryGetValue(CostKey, out string? costText) || !float.TryParse(costText, NumberStyles.Float, CultureInfo.InvariantCulture, out float cost)
+            || !float.IsFinite(cost) || cost < 0)
+            throw new SafeTensorsFormatException(path, $"metadata {CostKey} is missing or not a finite, non-negative number.");
+        if (meta.TryGetValue(EpochsCompletedKey, out string? completed) && completed != Text(epoch - 1L))
+            throw new SafeTensorsFormatException(path, $"metadata {EpochsCompletedKey} '{completed}' disagrees with {EpochKey} {epoch}.");
 
         var words = content.U32Tensors.FirstOrDefault(t => t.Name == GeneratorTensor)
             ?? throw new SafeTensorsFormatException(path, $"has no U32 tensor '{GeneratorTensor}' (the generator's state).");
@@ -102,8 +110,10 @@ public static class CheckpointFile
             throw new SafeTensorsFormatException(path, $"tensor '{GeneratorTensor}': {e.Message}");
         }
 
-        var buffers = content.Tensors.Where(t => t.Name.StartsWith(OptimizerPrefix, StringComparison.Ordinal))
-            .ToDictionary(t => t.Name[OptimizerPrefix.Length..], t => t.Data);
+        var optimizerTensors = content.Tensors.Where(t => t.Name.StartsWith(OptimizerPrefix, StringComparison.Ordinal)).ToArray();
+        // NaN in Adam's buffers would make every later step NaN: refused as non-finite weights are.
+        foreach (var t in optimizerTensors) ModelFile.CheckFinite(path, t);
+        var buffers = optimizerTensors.ToDictionary(t => t.Name[OptimizerPrefix.Length..], t => t.Data);
         var model = ModelFile.FromContent(path, ModelPart(content));
         TrainConfig? config = null;
         if (meta.TryGetValue(ConfigKey, out string? json))

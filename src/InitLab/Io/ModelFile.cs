@@ -21,10 +21,11 @@ public static class ModelFile
     /// <summary>Metadata key: the activation's name between the Linear layers ("relu", "sigmoid", ...).</summary>
     public const string ActivationKey = "initlab.activation";
 
-    /// <summary>Writes the model atomically (temporary file, flush, rename).</summary>
+    /// <summary>Writes the model atomically (temporary file, flush, rename), with the SHA-256 of its tensor data (<see cref="SafeTensors.ChecksumKey"/>).</summary>
     public static void Save(Sequential model, string path)
     {
         var (tensors, metadata) = ToTensors(model);
+        SafeTensors.AddChecksum(metadata, tensors);
         SafeTensors.Write(path, tensors, metadata);
     }
 
@@ -95,11 +96,13 @@ public static class ModelFile
         {
             try
             {
-                sizes = Mlp.ParseSizes(layersText);
+                // A network of n sizes has n - 1 weight tensors: more sizes than that cannot match,
+                // so they are refused before they are expanded.
+                sizes = Mlp.ParseSizesUpTo(layersText, content.Tensors.Count + 1);
             }
             catch (FormatException e)
             {
-                throw new SafeTensorsFormatException(path, $"metadata {LayersKey} '{layersText}' is not a list of layer sizes ({e.Message}).");
+                throw new SafeTensorsFormatException(path, $"metadata {LayersKey} '{(layersText.Length <= 80 ? layersText : layersText[..77] + "...")}' is not a list of layer sizes for the file's {content.Tensors.Count} tensors ({e.Message}).");
             }
         }
         else sizes = InferSizes(path, byName);
@@ -115,6 +118,7 @@ public static class ModelFile
         foreach (var (name, shape) in expected) Check(path, byName, name, shape);
         if (byName.Keys.FirstOrDefault(k => !expected.ContainsKey(k)) is { } extra)
             throw new SafeTensorsFormatException(path, $"tensor '{extra}' does not belong to a {string.Join(",", sizes)} network.");
+        foreach (var t in content.Tensors) CheckFinite(path, t);
         var layers = new List<Layer>();
         for (int i = 0; i + 1 < sizes.Length; i++)
         {
@@ -174,6 +178,25 @@ public static class ModelFile
             expected += 2;
         }
         return sizes.ToArray();
+    }
+
+    /// <summary>
+    /// Refuses a tensor holding NaN or ±Inf: such a network predicts NaN probabilities (shown as
+    /// class 0) and trains on into NaN, a wrong result that looks like a result.
+    /// </summary>
+    internal static void CheckFinite(string path, NamedTensor t)
+    {
+        int bad = FirstNonFinite(t.Data);
+        if (bad >= 0)
+            throw new SafeTensorsFormatException(path, $"tensor '{t.Name}' holds {t.Data[bad].ToString(System.Globalization.CultureInfo.InvariantCulture)} at index {bad}; weights must be finite numbers.");
+    }
+
+    /// <summary>The index of the first NaN or infinite value, or -1.</summary>
+    internal static int FirstNonFinite(ReadOnlySpan<float> values)
+    {
+        for (int i = 0; i < values.Length; i++)
+            if (!float.IsFinite(values[i])) return i;
+        return -1;
     }
 
     private static void Check(string path, Dictionary<string, NamedTensor> byName, string name, int[] shape)

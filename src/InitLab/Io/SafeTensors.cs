@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
+using System.Security.Cryptography;
 using System.Text.Json;
 
 namespace InitLab.Io;
@@ -34,6 +35,13 @@ public static class SafeTensors
 {
     /// <summary>The reference implementation's limit on the JSON header (100 MB).</summary>
     public const long MaxHeaderBytes = 100_000_000;
+
+    /// <summary>
+    /// Metadata key: the SHA-256 (lower-case hex) of the data buffer, every byte after the header.
+    /// InitLab writes it into its model files and checkpoints; <see cref="Read(Stream, string)"/>
+    /// verifies it when present (files from other tools, without it, load as before).
+    /// </summary>
+    public const string ChecksumKey = "initlab.sha256";
 
     private const string MetadataKey = "__metadata__";
 
@@ -104,6 +112,28 @@ public static class SafeTensors
         }
     }
 
+    /// <summary>
+    /// Sets <see cref="ChecksumKey"/> in <paramref name="metadata"/> to the SHA-256 of the data
+    /// buffer <see cref="Write(Stream, IReadOnlyList{NamedTensor}, IReadOnlyDictionary{string, string}?, IReadOnlyList{NamedU32Tensor}?)"/>
+    /// will write for these tensors (F32 then U32, little-endian, in order).
+    /// </summary>
+    internal static void AddChecksum(IDictionary<string, string> metadata, IReadOnlyList<NamedTensor> tensors, IReadOnlyList<NamedU32Tensor>? u32 = null)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        Span<byte> b = stackalloc byte[4];
+        foreach (var t in tensors)
+        {
+            if (BitConverter.IsLittleEndian) hash.AppendData(MemoryMarshal.AsBytes(t.Data.AsSpan()));
+            else foreach (float f in t.Data) { BinaryPrimitives.WriteSingleLittleEndian(b, f); hash.AppendData(b); }
+        }
+        foreach (var t in u32 ?? [])
+        {
+            if (BitConverter.IsLittleEndian) hash.AppendData(MemoryMarshal.AsBytes(t.Data.AsSpan()));
+            else foreach (uint u in t.Data) { BinaryPrimitives.WriteUInt32LittleEndian(b, u); hash.AppendData(b); }
+        }
+        metadata[ChecksumKey] = Convert.ToHexStringLower(hash.GetHashAndReset());
+    }
+
     /// <summary>Writes a file atomically: a temporary file in the same folder, flushed to disk, then renamed over <paramref name="path"/>.</summary>
     public static void Write(string path, IReadOnlyList<NamedTensor> tensors, IReadOnlyDictionary<string, string>? metadata = null,
         IReadOnlyList<NamedU32Tensor>? u32 = null) =>
@@ -115,7 +145,8 @@ public static class SafeTensors
         FileStream file;
         try
         {
-            file = File.OpenRead(path);
+            // Not File.OpenRead: a FIFO would block it forever (see InputFile).
+            file = InputFile.OpenRead(path);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -148,6 +179,7 @@ public static class SafeTensors
             var (entries, metadata) = SafeTensorsHeader.Parse(name, header, bufferLength, DtypeSizes);
             var buffer = new byte[bufferLength];
             if (stream.ReadAtLeast(buffer, buffer.Length, throwOnEndOfStream: false) < buffer.Length) throw new SafeTensorsFormatException(name, "is truncated inside its data.");
+            VerifyChecksum(name, metadata, buffer);
             var tensors = entries.Where(e => e.Dtype != "U32").Select(e => new NamedTensor(e.Name, e.Shape, Decode(e, buffer))).ToArray();
             var words = entries.Where(e => e.Dtype == "U32").Select(e => new NamedU32Tensor(e.Name, e.Shape, DecodeU32(e, buffer))).ToArray();
             return new SafeTensorsContent(tensors, metadata) { U32Tensors = words };
@@ -156,6 +188,18 @@ public static class SafeTensors
         {
             throw new SafeTensorsFormatException(name, $"could not be read ({e.Message}).");
         }
+    }
+
+    /// <summary>A flipped bit in a weight changes the model silently; InitLab's own files carry a SHA-256 that catches it.</summary>
+    private static void VerifyChecksum(string name, IReadOnlyDictionary<string, string> metadata, byte[] buffer)
+    {
+        if (!metadata.TryGetValue(ChecksumKey, out string? stored)) return;
+        Span<byte> actual = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(buffer, actual);
+        Span<char> hex = stackalloc char[2 * SHA256.HashSizeInBytes];
+        Convert.TryToHexStringLower(actual, hex, out _);
+        if (!hex.SequenceEqual(stored.AsSpan().Trim()))
+            throw new SafeTensorsFormatException(name, $"metadata {ChecksumKey} does not match the SHA-256 of the tensor data ({new string(hex)}); the file was altered or corrupted after it was written.");
     }
 
     private static float[] Decode(SafeTensorsHeader.Entry e, byte[] buffer)

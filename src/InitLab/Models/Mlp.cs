@@ -44,20 +44,41 @@ public static class Mlp
     public static Layer CreateActivation(string name) => Activations.Create(name);
 
     /// <summary>Parses "784,256,256,10" into sizes; "512x30" stands for 30 layers of 512.</summary>
-    public static int[] ParseSizes(string text)
+    public static int[] ParseSizes(string text) => ParseSizesUpTo(text, int.MaxValue);
+
+    /// <summary>
+    /// As <see cref="ParseSizes(string)"/>, refusing (with a <see cref="FormatException"/>) a list
+    /// that expands to more than <paramref name="maxSizes"/> sizes. The total is counted before
+    /// anything is expanded, so untrusted text ("1x10000" 2,000 times in a model file's metadata)
+    /// costs memory in proportion to its own length, not to what it claims.
+    /// </summary>
+    public static int[] ParseSizesUpTo(string text, int maxSizes)
     {
-        var sizes = new List<int>();
+        var parts = new List<(int Size, int Count)>();
+        long total = 0;
         foreach (var part in text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
         {
             var pieces = part.Split('x');
             if (pieces.Length > 2 || !int.TryParse(pieces[0], out int size) || size <= 0)
-                throw new FormatException($"Layer size '{part}' in '{text}' is not a positive integer (or SIZExCOUNT).");
+                throw new FormatException($"Layer size '{part}' in '{Shorten(text)}' is not a positive integer (or SIZExCOUNT).");
             int count = 1;
             if (pieces.Length == 2 && (!int.TryParse(pieces[1], out count) || count < 1 || count > 10_000))
-                throw new FormatException($"'{part}' in '{text}': the count after x must be between 1 and 10000.");
-            sizes.AddRange(Enumerable.Repeat(size, count));
+                throw new FormatException($"'{part}' in '{Shorten(text)}': the count after x must be between 1 and 10000.");
+            total += count;
+            if (total > maxSizes) throw new FormatException($"'{Shorten(text)}' describes more than {maxSizes} layer sizes.");
+            parts.Add((size, count));
         }
-        if (sizes.Count < 2) throw new FormatException($"'{text}' needs at least two sizes (input and output), e.g. 784,256,256,10.");
-        return sizes.ToArray();
+        if (total < 2) throw new FormatException($"'{Shorten(text)}' needs at least two sizes (input and output), e.g. 784,256,256,10.");
+        var sizes = new int[total];
+        int at = 0;
+        foreach (var (size, count) in parts)
+        {
+            sizes.AsSpan(at, count).Fill(size);
+            at += count;
+        }
+        return sizes;
     }
+
+    /// <summary>Untrusted text quoted in an error is cut to 80 characters, so a message stays one line.</summary>
+    private static string Shorten(string text) => text.Length <= 80 ? text : text[..77] + "...";
 }

@@ -39,10 +39,17 @@ public static class Activations
     /// <summary>
     /// A new layer from a name: relu, leaky-relu (slope 0.01, or leaky-relu:0.2 for another slope),
     /// sigmoid or tanh; case and surrounding spaces are ignored, '_' may stand for '-', and
-    /// "leakyrelu" is accepted too. An unknown name is an <see cref="ArgumentException"/> listing the known ones.
+    /// "leakyrelu" is accepted too. An unknown name, or a slope that is not a finite number, is an
+    /// <see cref="ArgumentException"/> listing the known ones.
     /// </summary>
-    public static Activation Create(string name) =>
-        TryCreate(name, out var layer) ? layer : throw new ArgumentException($"Unknown activation '{name}'; use {string.Join(", ", Names)}.");
+    public static Activation Create(string name)
+    {
+        if (TryCreate(name, out var layer)) return layer;
+        string n = Normalize(name);
+        if (n.StartsWith(LeakyPrefix, StringComparison.Ordinal) && float.TryParse(n[LeakyPrefix.Length..], CultureInfo.InvariantCulture, out _))
+            throw new ArgumentException($"Activation '{name}': the negative slope must be a finite number.");
+        throw new ArgumentException($"Unknown activation '{name}'; use {string.Join(", ", Names)}.");
+    }
 
     /// <summary>As <see cref="Create(string)"/>, returning false instead of throwing for an unknown name.</summary>
     public static bool TryCreate(string name, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Activation? layer)
@@ -51,7 +58,8 @@ public static class Activations
         layer = null;
         if (n.StartsWith(LeakyPrefix, StringComparison.Ordinal))
         {
-            if (!float.TryParse(n[LeakyPrefix.Length..], CultureInfo.InvariantCulture, out float slope)) return false;
+            // NaN or ±Inf would turn every negative input into NaN: not a slope, so not a name.
+            if (!float.TryParse(n[LeakyPrefix.Length..], CultureInfo.InvariantCulture, out float slope) || !float.IsFinite(slope)) return false;
             layer = new LeakyRelu(slope);
             return true;
         }

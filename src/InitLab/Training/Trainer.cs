@@ -116,10 +116,13 @@ public sealed partial class Trainer
             int rows = Math.Min(bs, n - b * bs);
             var x = Gather(train, b * bs, rows, f);
             float cost = Step(x, _y.AsSpan(0, rows));
+            // One float comparison per batch: a NaN or infinite loss stops training at once.
+            if (!float.IsFinite(cost)) throw new TrainingDivergedException(epoch, b + 1, $"the loss ({cost})");
             avgCost += cost / batches;
             seen += rows;
             progress?.Report(new TrainingProgress(epoch, b + 1, batches, bs, Stopwatch.GetElapsedTime(started).TotalSeconds, first));
         }
+        CheckParameters(epoch);
         (_epoch, _batch, _cost, _inEpoch) = (epoch + 1, 0, 0f, false);
         return new EpochResult(epoch, avgCost, Stopwatch.GetElapsedTime(started).TotalSeconds, seen);
     }
@@ -132,6 +135,21 @@ public sealed partial class Trainer
         _model.Backward(_loss.Gradient, needInputGrad: false);
         _optimizer.Step();
         return cost;
+    }
+
+    /// <summary>
+    /// Once per epoch, one pass over the parameters (as cheap as one optimizer step): a weight can
+    /// become infinite while the loss is still finite (e.g. behind a saturated sigmoid). Checked
+    /// before the epoch counts as done, so no checkpoint or model is written from it.
+    /// </summary>
+    private void CheckParameters(int epoch)
+    {
+        var parameters = _model.Parameters;
+        for (int k = 0; k < parameters.Count; k++)
+        {
+            int bad = Io.ModelFile.FirstNonFinite(parameters[k].Value.Data);
+            if (bad >= 0) throw new TrainingDivergedException(epoch, 0, $"parameter {k} (value {parameters[k].Value.Data[bad]} at index {bad})");
+        }
     }
 
     private void NextOrder(int n)

@@ -101,8 +101,23 @@ public sealed partial class Trainer
             throw new SafeTensorsFormatException(checkpointPath, $"stopped after batch {checkpoint.Position.Batch}, but an epoch of {data.Train.Source} has {trainer.BatchesPerEpoch(data.Train.Count)} batches.");
         if (checkpoint.Position.Epoch > config.Epochs + 1 || (checkpoint.Position.Epoch == config.Epochs + 1 && checkpoint.Position.Batch > 0))
             throw new SafeTensorsFormatException(checkpointPath, $"is at epoch {checkpoint.Position.Epoch}, past the run's {config.Epochs} epochs.");
+        CheckStep(checkpointPath, checkpoint, trainer);
         trainer._history.AddRange(checkpoint.History);
         return trainer;
+    }
+
+    /// <summary>
+    /// The optimizer's step counter must be what the position implies: Adam steps once per batch,
+    /// so t equals the batches done; SGD records only whether it has started. A larger t (2^63-1)
+    /// would resume with bias corrections of a run that never happened.
+    /// </summary>
+    private static void CheckStep(string path, Checkpoint checkpoint, Trainer trainer)
+    {
+        var position = checkpoint.Position;
+        long done = (long)(position.Epoch - 1) * trainer.BatchesPerEpoch(trainer.Data!.Train.Count) + position.Batch;
+        long expected = trainer._optimizer is Optim.Sgd ? Math.Min(done, 1) : done;
+        if (checkpoint.Optimizer.Step != expected)
+            throw new SafeTensorsFormatException(path, $"metadata {CheckpointFile.StepKey} is {checkpoint.Optimizer.Step}, but {done} batches done (epoch {position.Epoch}, batch {position.Batch}) make it {expected}.");
     }
 
     private static Trainer Build(TrainConfig config, DataSplits data, Sequential model, TorchGenerator generator)

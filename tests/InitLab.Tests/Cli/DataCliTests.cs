@@ -83,6 +83,7 @@ public class DatasetOptionTests
         string folder = Path.Combine(d.Path, "kmnist");
         Directory.CreateDirectory(folder);
         IdxWriter.WriteDataset(folder, train: 300, test: 50);
+        FakeCache.MarkVerified(folder, "kmnist");
         var (code, output, err) = WithData(d.Path, "seed", "--dataset", "kmnist", "--epochs", "1", "--threads", "1");
         Assert.True(code == 0, err);
         var names = new[] { "o", "ki", "su", "tsu", "na", "ha", "ma", "ya", "re", "wo" };

@@ -67,6 +67,7 @@ public class DataCacheTests
         string folder = Path.Combine(d.Path, "mnist");
         Directory.CreateDirectory(folder);
         IdxWriter.WriteDataset(folder, 20, 10);
+        FakeCache.MarkVerified(folder, "mnist");
         using var http = new HttpClient(new RefusingHandler());
         var found = await DatasetStore.LocateOrDownloadAsync("mnist", new Downloader(http), With(false, ("INITLAB_DATA", d.Path), ("HOME", d.Path)));
         Assert.Equal(folder, found);
