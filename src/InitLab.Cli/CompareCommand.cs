@@ -58,7 +58,7 @@ public static class CompareCommand
         foreach (var i in inits) Options.Parse(() => InitPlan.Parse(i, s.Bias), "--inits/--bias");
         var archs = Options.Parse(() => (s.Layers.Length == 0 ? ["784,256,256,10"] : s.Layers).Select(Mlp.ParseSizes).ToList(), "--layers");
         var activations = s.Activations.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
-        foreach (var a in activations) Options.Parse(() => Mlp.CreateActivation(a), "--activation");
+        foreach (var a in activations) Options.Activation(a);
         var gridSpec = new SweepGridSpec(inits, archs, activations, s.Seeds, s.Seed);
         var grid = Options.Parse(gridSpec.Runs, ulong.MaxValue - s.Seed < (ulong)(s.Seeds - 1) ? "--seed/--seeds" : "--inits/--layers/--activation");
         var (shardIndex, shardCount) = s.Shard is null ? (0, 1) : Options.Parse(() => SweepGrid.ParseShard(s.Shard), "--shard");

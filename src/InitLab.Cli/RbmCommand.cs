@@ -60,7 +60,8 @@ public static class RbmCommand
         if (average < 0 || average > epochs) throw new UsageException($"--average must be between 0 and --epochs ({epochs}), got {average}.");
         if (cdK < 1) throw new UsageException($"--cd-k must be at least 1, got {cdK}.");
         if (batch < 1) throw new UsageException($"--batch-size must be at least 1, got {batch}.");
-        if (!(lr > 0)) throw new UsageException($"--lr must be positive, got {lr}.");
+        if (!(lr > 0) || double.IsInfinity(lr)) throw new UsageException($"--lr must be a positive finite number, got {lr}.");
+        if (!(wd >= 0) || double.IsInfinity(wd)) throw new UsageException($"--weight-decay must be a finite number >= 0, got {wd}.");
         if (visibleBias is not ("data" or "zeros")) throw new UsageException($"--visible-bias must be data or zeros, got '{visibleBias}'.");
         var m = momentumText.Split(',').Select(t => double.TryParse(t, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) && v >= 0 && v < 1 ? v : double.NaN).ToArray();
         if (m.Length is < 1 or > 2 || m.Any(double.IsNaN)) throw new UsageException($"--momentum '{momentumText}' is not one or two numbers in [0, 1), e.g. 0.5,0.9.");

@@ -62,7 +62,7 @@ public static class TrainCommand
         // A command that built its plan from typed options (dbn) passes it; Init is then only its description.
         var init = s.Plan ?? Options.Parse(() => InitPlan.Parse(s.Init, s.Bias), "--init/--bias");
         Options.Parse(() => init.ForLayer(0, sizes.Length - 1), "--init");
-        _ = Options.Parse(() => Mlp.CreateActivation(s.Activation), "--activation");
+        _ = Options.Activation(s.Activation);
         Options.Parse(() => Optimizers.Check(s.Optimizer), "--optimizer");
         var optimizer = new OptimizerConfig { Name = s.Optimizer, LearningRate = s.Lr, Momentum = s.Momentum, Nesterov = s.Nesterov, WeightDecay = s.WeightDecay };
         try
