@@ -22,7 +22,7 @@ public static class ExportCommand
     private static int Run(Output o, string modelPath, string onnxPath, string? activation, bool quiet)
     {
         if (activation is not null) Options.Activation(activation);
-        AtomicFile.CheckFolder(onnxPath, "--onnx");
+        OutputCheck.Writable(onnxPath, "--onnx");
         var loaded = ModelFile.Load(modelPath, activation);
         OnnxExport.Write(loaded.Model, onnxPath);
         if (!quiet)

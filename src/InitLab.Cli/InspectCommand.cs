@@ -44,7 +44,7 @@ public static class InspectCommand
         int[] sizes = Options.Parse(() => Mlp.ParseSizes(layersText), "--layers");
         Options.Activation(activation);
         var specs = Options.Parse(() => SplitSpecs(compare ?? initText).Select(t => InitPlan.Parse(t, biasText)).ToList(), compare is null ? "--init" : "--compare");
-        if (plotPath is not null) AtomicFile.CheckFolder(plotPath, "--plot");
+        if (plotPath is not null) OutputCheck.Writable(plotPath, "--plot");
 
         var splits = DataSource.Load(o, dataDir, dataset, quiet: false);
         if (sizes[0] != splits.Train.FeatureCount)
