@@ -58,8 +58,9 @@ public static class CompareCommand
         foreach (var i in inits) Options.Parse(() => InitPlan.Parse(i, s.Bias), "--inits/--bias");
         var archs = Options.Parse(() => (s.Layers.Length == 0 ? ["784,256,256,10"] : s.Layers).Select(Mlp.ParseSizes).ToList(), "--layers");
         var activations = s.Activations.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
-        foreach (var a in activations) Options.Parse(() => Mlp.CreateActivation(a), "--activation");
-        var grid = Options.Parse(() => SweepGrid.Build(inits, archs, activations, s.Seeds, s.Seed), "--inits/--layers/--activation");
+        foreach (var a in activations) Options.Activation(a);
+        var gridSpec = new SweepGridSpec(inits, archs, activations, s.Seeds, s.Seed);
+        var grid = Options.Parse(gridSpec.Runs, ulong.MaxValue - s.Seed < (ulong)(s.Seeds - 1) ? "--seed/--seeds" : "--inits/--layers/--activation");
         var (shardIndex, shardCount) = s.Shard is null ? (0, 1) : Options.Parse(() => SweepGrid.ParseShard(s.Shard), "--shard");
         var runs = SweepGrid.Shard(grid, shardIndex, shardCount);
 
@@ -71,9 +72,12 @@ public static class CompareCommand
             BatchSize = s.BatchSize,
             Epochs = s.Epochs,
         };
-        var options = new SweepOptions { Base = baseConfig, Parallel = s.Parallel, Threads = s.Threads };
+        var options = new SweepOptions { Base = baseConfig, Parallel = s.Parallel, Threads = s.Threads, Grid = gridSpec };
         Sweep.CheckFinishedRunsMatch(s.Out, runs, options);
         var splits = DataSource.Load(o, s.Data, s.Dataset, s.Quiet);
+        // Once, before any run: layers that do not fit the data, or a batch larger than it, would fail every run alike.
+        foreach (var arch in archs)
+            Options.Parse(() => { Trainer.CheckData(baseConfig with { Layers = arch }, splits); return 0; }, "--layers/--batch-size");
         if (!s.Quiet)
             o.Out.WriteLine($"{grid.Count} runs in the grid ({inits.Count} inits × {archs.Count} architectures × {activations.Length} activations × {s.Seeds} seeds)" +
                 (shardCount > 1 ? $"; shard {shardIndex}/{shardCount} has {runs.Count}" : "") +
@@ -91,10 +95,13 @@ public static class CompareCommand
             return Cli.Interrupted;
         }
         o.Out.WriteLine($"Done: {summary.Completed} runs trained, {summary.Invalid} invalid, skipped {summary.SkippedFinished} finished runs" +
-            (summary.Redone > 0 ? $", redid {summary.Redone} unfinished" : "") + ".");
+            (summary.Redone > 0 ? $", redid {summary.Redone} unfinished" : "") +
+            (summary.FinishedElsewhere > 0 ? $", {summary.FinishedElsewhere} trained by another process" : "") +
+            (summary.Discarded > 0 ? $", discarded {summary.Discarded} that another process finished first" : "") + ".");
         if (!s.NoReport)
         {
-            var written = ReportCommand.Write(s.Out, [s.Out]);
+            var (written, results) = ReportCommand.Write(s.Out, [s.Out]);
+            ReportCommand.WarnMissing(o, results);
             o.Out.WriteLine($"Report written to {written}");
         }
         return Cli.Ok;

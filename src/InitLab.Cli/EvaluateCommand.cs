@@ -27,7 +27,7 @@ public static class EvaluateCommand
     private static int Run(Output o, string modelPath, string? dataDir, string? dataset, string? activation, string? predictionsPath, bool quiet)
     {
         if (dataDir is null && dataset is null) throw new UsageException("give --data DIR or --dataset NAME.");
-        if (predictionsPath is not null) AtomicFile.CheckFolder(predictionsPath, "--predictions");
+        if (predictionsPath is not null) OutputCheck.Writable(predictionsPath, "--predictions");
         var test = DataSource.Load(o, dataDir, dataset, quiet).Test;
         var loaded = ModelOptions.LoadFor(modelPath, activation, test);
         var predicted = Evaluator.Predict(loaded.Model, test);

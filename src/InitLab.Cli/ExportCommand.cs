@@ -21,8 +21,8 @@ public static class ExportCommand
 
     private static int Run(Output o, string modelPath, string onnxPath, string? activation, bool quiet)
     {
-        if (activation is not null) Options.Parse(() => InitLab.Nn.Activations.Create(activation), "--activation");
-        AtomicFile.CheckFolder(onnxPath, "--onnx");
+        if (activation is not null) Options.Activation(activation);
+        OutputCheck.Writable(onnxPath, "--onnx");
         var loaded = ModelFile.Load(modelPath, activation);
         OnnxExport.Write(loaded.Model, onnxPath);
         if (!quiet)

@@ -42,9 +42,9 @@ public static class InspectCommand
         Options.CheckEpochsAndThreads(1, threads);
         if (batchSize < 2) throw new UsageException($"--batch must be at least 2, got {batchSize}.");
         int[] sizes = Options.Parse(() => Mlp.ParseSizes(layersText), "--layers");
-        Options.Parse(() => Activations.Create(activation), "--activation");
+        Options.Activation(activation);
         var specs = Options.Parse(() => SplitSpecs(compare ?? initText).Select(t => InitPlan.Parse(t, biasText)).ToList(), compare is null ? "--init" : "--compare");
-        if (plotPath is not null) AtomicFile.CheckFolder(plotPath, "--plot");
+        if (plotPath is not null) OutputCheck.Writable(plotPath, "--plot");
 
         var splits = DataSource.Load(o, dataDir, dataset, quiet: false);
         if (sizes[0] != splits.Train.FeatureCount)

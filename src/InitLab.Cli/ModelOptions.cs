@@ -29,7 +29,7 @@ public static class ModelOptions
     /// <summary>Loads a model for predict/evaluate and checks that it takes the data's images and covers its classes.</summary>
     public static LoadedModel LoadFor(string path, string? activation, Dataset data)
     {
-        if (activation is not null) Options.Parse(() => Activations.Create(activation), "--activation");
+        if (activation is not null) Options.Activation(activation);
         var loaded = ModelFile.Load(path, activation);
         if (loaded.Sizes[0] != data.FeatureCount)
             throw new ArgumentException($"{path}: the model takes {loaded.Sizes[0]} inputs but {data.Source} has {data.FeatureCount} pixels per image.");

@@ -16,6 +16,18 @@ public static class Options
         }
     }
 
+    /// <summary>
+    /// An activation layer from --activation; a leaky ReLU's slope must be a finite number (a NaN
+    /// slope makes every negative input NaN, which PyTorch's LeakyReLU would refuse to be useful for).
+    /// </summary>
+    public static InitLab.Nn.Layer Activation(string name, string option = "--activation")
+    {
+        var layer = Parse(() => InitLab.Nn.Activations.Create(name), option);
+        if (layer is InitLab.Nn.LeakyRelu { NegativeSlope: var slope } && !float.IsFinite(slope))
+            throw new UsageException($"{option}: the slope of leaky-relu must be a finite number, got {name[(name.IndexOf(':') + 1)..]}.");
+        return layer;
+    }
+
     public static void CheckEpochsAndThreads(int epochs, int threads)
     {
         if (epochs < 1) throw new UsageException($"--epochs must be at least 1, got {epochs}.");

@@ -30,7 +30,7 @@ public static class PredictCommand
     private static int RunImage(Output o, string modelPath, string imagePath, string? dataGiven, string? activation, bool quiet)
     {
         if (dataGiven is not null) throw new UsageException("give either --image FILE or --data/--dataset with --index, not both.");
-        if (activation is not null) Options.Parse(() => InitLab.Nn.Activations.Create(activation), "--activation");
+        if (activation is not null) Options.Activation(activation);
         var loaded = ModelFile.Load(modelPath, activation);
         const int pixels = MnistPreprocess.Size * MnistPreprocess.Size;
         if (loaded.Sizes[0] != pixels)

@@ -60,12 +60,13 @@ public static class RbmCommand
         if (average < 0 || average > epochs) throw new UsageException($"--average must be between 0 and --epochs ({epochs}), got {average}.");
         if (cdK < 1) throw new UsageException($"--cd-k must be at least 1, got {cdK}.");
         if (batch < 1) throw new UsageException($"--batch-size must be at least 1, got {batch}.");
-        if (!(lr > 0)) throw new UsageException($"--lr must be positive, got {lr}.");
+        if (!(lr > 0) || double.IsInfinity(lr)) throw new UsageException($"--lr must be a positive finite number, got {lr}.");
+        if (!(wd >= 0) || double.IsInfinity(wd)) throw new UsageException($"--weight-decay must be a finite number >= 0, got {wd}.");
         if (visibleBias is not ("data" or "zeros")) throw new UsageException($"--visible-bias must be data or zeros, got '{visibleBias}'.");
         var m = momentumText.Split(',').Select(t => double.TryParse(t, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) && v >= 0 && v < 1 ? v : double.NaN).ToArray();
         if (m.Length is < 1 or > 2 || m.Any(double.IsNaN)) throw new UsageException($"--momentum '{momentumText}' is not one or two numbers in [0, 1), e.g. 0.5,0.9.");
         foreach (var path in new[] { (filtersPath, "--filters"), (samplesPath, "--samples"), (metricsPath, "--metrics") })
-            if (path.Item1 is not null) AtomicFile.CheckFolder(path.Item1, path.Item2);
+            if (path.Item1 is not null) OutputCheck.Writable(path.Item1, path.Item2);
 
         var splits = DataSource.Load(o, dataDir, datasetName, quiet: false);
         var train = DataBatch.First(splits.Train, splits.Train.Count).X;
@@ -89,28 +90,36 @@ public static class RbmCommand
             string flips = plSeed is { } p2 ? $"the pixels scikit-learn flips for random_state={p2}" : "one random pixel flipped each";
             o.Out.WriteLine($"Held-out pseudo-likelihood ({test.Rows:N0} test images, {flips}): {pl.ToString("F3", CultureInfo.InvariantCulture)}");
         }
+        // Each output is attempted even if one before it failed: training is not thrown away for a chart.
+        var outputs = new LateOutputs(o);
         if (metricsPath is not null)
         {
             var csv = new StringBuilder("epoch,seconds,reconstruction_error,heldout_pseudo_likelihood,free_energy_gap\n");
             foreach (var r in reports)
                 csv.Append(CultureInfo.InvariantCulture, $"{r.Epoch},{r.Seconds:F6},{r.ReconstructionError:F6},{r.HeldOutPseudoLikelihood:F6},{r.FreeEnergyGap:F6}\n");
-            AtomicFile.WriteAllText(metricsPath, csv.ToString());
+            outputs.Write("--metrics", metricsPath, () => AtomicFile.WriteAllText(metricsPath, csv.ToString()));
         }
         int side = splits.Train.ImageRows, width = splits.Train.ImageCols;
         if (filtersPath is not null)
         {
             var tiles = Enumerable.Range(0, Math.Min(100, hidden)).Select(j => rbm.Weights.Row(j).ToArray()).ToList();
-            ImageGrid.Save(filtersPath, tiles, side, width, normalize: true);
-            o.Out.WriteLine($"Filters written to {filtersPath}");
+            outputs.Write("--filters", filtersPath, () =>
+            {
+                ImageGrid.Save(filtersPath, tiles, side, width, normalize: true);
+                o.Out.WriteLine($"Filters written to {filtersPath}");
+            });
         }
         if (samplesPath is not null)
         {
             var start = held.CopyRows(0, Math.Min(100, held.Rows));
             var dreams = rbm.Dream(start, 1000, new FastSampler(seed + 1));
             var tiles = Enumerable.Range(0, dreams.Rows).Select(i => dreams.Row(i).ToArray()).ToList();
-            ImageGrid.Save(samplesPath, tiles, side, width, normalize: gaussian);
-            o.Out.WriteLine($"Samples written to {samplesPath}");
+            outputs.Write("--samples", samplesPath, () =>
+            {
+                ImageGrid.Save(samplesPath, tiles, side, width, normalize: gaussian);
+                o.Out.WriteLine($"Samples written to {samplesPath}");
+            });
         }
-        return Cli.Ok;
+        return outputs.ExitCode();
     }
 }

@@ -21,6 +21,9 @@ public static class ReportBuilder
         doc.P($"{r.Runs.Count} runs: {inits.Count} initializers × {r.Groups.Count} architecture/activation combinations × {seeds} seeds. " +
               $"Training as `initlab train`: {first.Optimizer.Name} lr {ReportCommand.F(first.Optimizer.LearningRate, "G")}, batch {first.BatchSize}, {first.Epochs} epochs, biases {DescribeBias(first.Init.Bias.ToString())}; data `{first.Data}`.");
 
+        if (r.Missing.Count > 0)
+            doc.P($"Incomplete: {r.Missing.Count} of the grid's {r.GridTotal} runs are missing (listed under Missing runs); each cell averages the seeds found (n).");
+
         doc.H(2, "Final test accuracy");
         doc.P("Test accuracy (%) after the last epoch, mean ± standard deviation over seeds (n = seeds); the best initializer of each column in bold.");
         doc.Add(AccuracyTable(r));
@@ -56,6 +59,16 @@ public static class ReportBuilder
             doc.Add(GradientTable(g));
             doc.H(3, "Signals after training");
             doc.Add(LayerTable(g, trained: true, dead));
+        }
+
+        if (r.Missing.Count > 0)
+        {
+            doc.H(2, "Missing runs");
+            doc.P($"{r.Missing.Count} of {r.GridTotal} runs of the grid recorded in the run folders have no finished folder among those reported " +
+                  "(a shard's folder left out, or runs not yet trained):");
+            var missing = new ReportDocument.Table(["run"], [], []);
+            foreach (var id in r.Missing) missing.Rows.Add([id]);
+            doc.Add(missing);
         }
 
         doc.H(2, TimingHeading);

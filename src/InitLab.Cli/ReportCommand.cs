@@ -16,15 +16,26 @@ public static class ReportCommand
         cmd.SetAction(p =>
         {
             var d = p.GetValue(dirs)!;
-            string html = Write(p.GetValue(outDir) ?? d[0], d);
+            var (html, results) = Write(p.GetValue(outDir) ?? d[0], d);
+            WarnMissing(o, results);
             o.Out.WriteLine($"Report written to {html} and {Path.ChangeExtension(html, ".md")}");
             return Cli.Ok;
         });
         return cmd;
     }
 
-    /// <summary>Loads the runs, draws the charts and writes report.md and report.html into <paramref name="outDir"/>; returns the HTML's path.</summary>
-    public static string Write(string outDir, IReadOnlyList<string> dirs)
+    /// <summary>"initlab: warning: N of M runs of the grid are missing: ..." when the folders lack runs of the grid they record.</summary>
+    public static void WarnMissing(Output o, SweepResults results)
+    {
+        if (results.Missing.Count > 0) o.Err.WriteLine($"initlab: warning: {MissingLine(results)}");
+    }
+
+    /// <summary>"N of M runs of the grid are missing: a, b, c" (the first ten named).</summary>
+    public static string MissingLine(SweepResults r) =>
+        $"{r.Missing.Count} of {r.GridTotal} runs of the grid are missing: {string.Join(", ", r.Missing.Take(10))}" + (r.Missing.Count > 10 ? $", and {r.Missing.Count - 10} more" : "") + ".";
+
+    /// <summary>Loads the runs, draws the charts and writes report.md and report.html into <paramref name="outDir"/>; returns the HTML's path and what was loaded.</summary>
+    public static (string Html, SweepResults Results) Write(string outDir, IReadOnlyList<string> dirs)
     {
         var results = SweepResults.Load(dirs);
         Directory.CreateDirectory(outDir);
@@ -32,7 +43,7 @@ public static class ReportCommand
         AtomicFile.WriteAllText(Path.Combine(outDir, "report.md"), doc.Markdown());
         string html = Path.Combine(outDir, "report.html");
         AtomicFile.WriteAllText(html, doc.Html("InitLab: comparing initializations"));
-        return html;
+        return (html, results);
     }
 
     internal static string F(double v, string format) => v.ToString(format, CultureInfo.InvariantCulture);

@@ -29,7 +29,7 @@ public static class SeedCommand
     private static int Run(Output o, bool deep, string? dataDir, string? dataset, int epochs, int threads, bool quiet, string? save)
     {
         Options.CheckEpochsAndThreads(epochs, threads);
-        if (save is not null) AtomicFile.CheckFolder(save, "--save");
+        if (save is not null) OutputCheck.Writable(save, "--save");
         string source = DataSource.Canonical(dataDir, dataset);
         var splits = DataSource.Load(o, dataDir, dataset, quiet);
         using var compute = InitLab.Tensors.Compute.UseThreads(threads);
@@ -42,7 +42,8 @@ public static class SeedCommand
         // The note measures accuracy once, at the end; so does this command.
         exp.Trainer.Fit(lines, CancellationToken.None, new FitOptions { EvaluateEachEpoch = false, BatchProgress = o.EpochProgress(quiet, epochs) });
         o.Out.WriteLine("Learning finished");
-        if (save is not null) ModelFile.Save(exp.Model, save);
+        var outputs = new LateOutputs(o);
+        if (save is not null) outputs.Write("--save", save, () => ModelFile.Save(exp.Model, save));
         float accuracy = Evaluator.Accuracy(exp.Model, splits.Test);
         o.Out.WriteLine($"Accuracy: {((double)accuracy).ToString("R", CultureInfo.InvariantCulture)}");
         int index = exp.PickTestIndex(splits.Test.Count);
@@ -52,6 +53,6 @@ public static class SeedCommand
             foreach (var line in DigitArt.Render(test.Row(index), test.ImageRows, test.ImageCols)) o.Out.WriteLine(line);
         o.Out.WriteLine($"Label:  {test.Labels[index]}{PredictCommand.ClassName(test, test.Labels[index])}");
         o.Out.WriteLine($"Prediction:  {prediction}{PredictCommand.ClassName(test, prediction)}");
-        return Cli.Ok;
+        return outputs.ExitCode();
     }
 }

@@ -62,7 +62,7 @@ public static class TrainCommand
         // A command that built its plan from typed options (dbn) passes it; Init is then only its description.
         var init = s.Plan ?? Options.Parse(() => InitPlan.Parse(s.Init, s.Bias), "--init/--bias");
         Options.Parse(() => init.ForLayer(0, sizes.Length - 1), "--init");
-        _ = Options.Parse(() => Mlp.CreateActivation(s.Activation), "--activation");
+        _ = Options.Activation(s.Activation);
         Options.Parse(() => Optimizers.Check(s.Optimizer), "--optimizer");
         var optimizer = new OptimizerConfig { Name = s.Optimizer, LearningRate = s.Lr, Momentum = s.Momentum, Nesterov = s.Nesterov, WeightDecay = s.WeightDecay };
         try
@@ -85,8 +85,8 @@ public static class TrainCommand
     {
         if (s.Data is null && s.Dataset is null) throw new UsageException($"give --data DIR or --dataset NAME ({DatasetCatalog.Names}).");
         var config = Config(s, DataSource.Canonical(s.Data, s.Dataset));
-        if (s.Metrics is { } m) AtomicFile.CheckFolder(m, "--metrics");
-        if (s.Save is { } sv) AtomicFile.CheckFolder(sv, "--save");
+        if (s.Metrics is { } m) OutputCheck.Writable(m, "--metrics");
+        if (s.Save is { } sv) OutputCheck.Writable(sv, "--save");
         string? checkpoint = CheckpointPath(s);
 
         var splits = DataSource.Load(o, s.Data, s.Dataset, s.Quiet);
@@ -131,8 +131,9 @@ public static class TrainCommand
         }
         float accuracy = Evaluator.Accuracy(trainer.Model, splits.Test);
         o.Out.WriteLine($"Accuracy: {((double)accuracy).ToString("R", CultureInfo.InvariantCulture)}");
-        if (s.Save is { } savePath) ModelFile.Save(trainer.Model, savePath);
-        return Cli.Ok;
+        var outputs = new LateOutputs(o);
+        if (s.Save is { } savePath) outputs.Write("--save", savePath, () => ModelFile.Save(trainer.Model, savePath));
+        return outputs.ExitCode();
     }
 
     /// <summary>"96.12%".</summary>
@@ -153,6 +154,7 @@ public static class TrainCommand
         if (s.Resume && !File.Exists(path))
             throw new FileNotFoundException($"--resume: there is no checkpoint to continue from ({path} does not exist).");
         if (!s.Resume) Directory.CreateDirectory(s.Checkpoint);
+        OutputCheck.Writable(path, "--checkpoint");
         return path;
     }
 

@@ -170,6 +170,12 @@ public sealed class Downloader(HttpClient http, DownloaderOptions? options = nul
         {
             return (false, true, $"failed after {Size(part)} bytes: {e.Message}");
         }
+        catch (UriFormatException e)
+        {
+            // HttpClient follows a redirect before parsing its target (file:///etc/passwd gives
+            // "Invalid URI"): that is this mirror's failure, so the next mirror is tried.
+            return (false, false, $"sent a redirect that is not a valid http or https URL ({e.Message})");
+        }
     }
 
     private async Task<(bool, bool, string)> CopyBodyAsync(Uri url, HttpResponseMessage response, string part, string fileName, long have,

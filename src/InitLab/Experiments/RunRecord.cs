@@ -24,6 +24,9 @@ public sealed record RunConfig(string Id, string Init, TrainConfig Train, int In
 
     /// <summary>The run's seed.</summary>
     public ulong Seed => Train.Seed;
+
+    /// <summary>The grid the run belongs to (null in folders written before it was recorded).</summary>
+    public SweepGridSpec? Grid { get; init; }
 }
 
 /// <summary>How a run ended (result.json): "ok", or "invalid" with the reason (e.g. dbn with relu).</summary>
@@ -78,6 +81,15 @@ public static class RunFiles
             ["seed_index"] = c.SeedIndex,
             ["train"] = JsonNode.Parse(c.Train.ToJson()),
         };
+        if (c.Grid is { } g)
+            node["grid"] = new JsonObject
+            {
+                ["inits"] = new JsonArray([.. g.Inits.Select(i => JsonValue.Create(i))]),
+                ["architectures"] = new JsonArray([.. g.Architectures.Select(a => JsonValue.Create(string.Join("-", a)))]),
+                ["activations"] = new JsonArray([.. g.Activations.Select(a => JsonValue.Create(a))]),
+                ["seeds"] = g.Seeds,
+                ["first_seed"] = g.FirstSeed,
+            };
         return node.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n";
     }
 
@@ -99,7 +111,8 @@ public static class RunFiles
             int Index(string key) => o.ContainsKey(key) ? Field<int>(o, key, path) : 0;
             if (o["train"] is JsonObject train)
                 return new RunConfig(id, Field<string>(o, "init_as_given", path), TrainConfigJson.Read(train.ToJsonString(), $"{path}: train", validate: false),
-                    Index("init_index"), Index("arch_index"), Index("activation_index"), Index("seed_index"));
+                    Index("init_index"), Index("arch_index"), Index("activation_index"), Index("seed_index")) { Grid = ReadGrid(o, path) };
+            if (o.ContainsKey("train")) throw new InvalidDataException($"{path}: field 'train' is not an object ({o["train"]?.ToJsonString() ?? "null"}).");
             // The flat config.json of InitLab 0.1.0 sweeps.
             string init = Field<string>(o, "init", path);
             var config = new TrainConfig
@@ -123,6 +136,29 @@ public static class RunFiles
         {
             throw new InvalidDataException(e.Message.StartsWith(path, StringComparison.Ordinal) ? e.Message : $"{path}: {e.Message}", e);
         }
+    }
+
+    /// <summary>The optional "grid" object of config.json; errors name the file and the field.</summary>
+    private static SweepGridSpec? ReadGrid(JsonObject o, string path)
+    {
+        if (!o.ContainsKey("grid")) return null;
+        if (o["grid"] is not JsonObject g) throw new InvalidDataException($"{path}: field 'grid' is not an object.");
+        string where = $"{path}: grid";
+        var archs = Field<string[]>(g, "architectures", where).Select(a =>
+        {
+            try
+            {
+                return InitLab.Models.Mlp.ParseSizes(a.Replace('-', ','));
+            }
+            catch (Exception e) when (e is FormatException or ArgumentException or UserInputException)
+            {
+                throw new InvalidDataException($"{where}: field 'architectures': '{a}' is not a list of layer sizes.", e);
+            }
+        }).ToList();
+        var spec = new SweepGridSpec(Field<string[]>(g, "inits", where), archs, Field<string[]>(g, "activations", where), Field<int>(g, "seeds", where), Field<ulong>(g, "first_seed", where));
+        if (spec.Seeds < 1 || spec.Inits.Count == 0 || spec.Architectures.Count == 0 || spec.Activations.Count == 0)
+            throw new InvalidDataException($"{where}: needs at least one init, architecture, activation and seed.");
+        return spec;
     }
 
     private static T Field<T>(JsonObject o, string key, string path)
@@ -154,11 +190,36 @@ public static class RunFiles
     public static RunRecord Read(string dir)
     {
         var config = ReadConfig(Path.Combine(dir, Config));
-        var result = ReadJson<RunResult>(Path.Combine(dir, Result));
+        string resultPath = Path.Combine(dir, Result);
+        var result = CheckResult(ReadJson<RunResult>(resultPath), resultPath);
         if (!result.Ok) return new RunRecord(config, result, [], [], []);
         string metrics = Path.Combine(dir, Metrics);
         return new RunRecord(config, result, MetricsCsv.Parse(File.ReadAllText(metrics), metrics, config.Train.Epochs),
-            ReadCsv(Path.Combine(dir, LayersInit), 7, ToStats), ReadCsv(Path.Combine(dir, LayersTrained), 7, ToStats));
+            ReadLayers(Path.Combine(dir, LayersInit), config), ReadLayers(Path.Combine(dir, LayersTrained), config));
+    }
+
+    /// <summary>
+    /// Refuses a result.json that parsed but lacks what a report reads (`{}` deserializes to a
+    /// record of nulls, which would fail later without naming the file).
+    /// </summary>
+    private static RunResult CheckResult(RunResult r, string path)
+    {
+        if (string.IsNullOrEmpty(r.Id)) throw new InvalidDataException($"{path}: field 'id' is missing or empty.");
+        if (r.Status is not ("ok" or "invalid")) throw new InvalidDataException($"{path}: field 'status' must be \"ok\" or \"invalid\", got {(r.Status is null ? "nothing" : $"\"{r.Status}\"")}.");
+        if (r.Ok && r.FinalAccuracy is not { } a) throw new InvalidDataException($"{path}: field 'final_accuracy' is missing for a run with status \"ok\".");
+        if (r.Ok && r.FinalAccuracy is < 0 or > 1) throw new InvalidDataException($"{path}: field 'final_accuracy' must be between 0 and 1, got {r.FinalAccuracy}.");
+        if (r.Machine is null) throw new InvalidDataException($"{path}: field 'machine' is missing.");
+        return r;
+    }
+
+    /// <summary>One row per Linear layer of the run (layers - 1); more or fewer cannot be averaged with the other seeds.</summary>
+    private static List<LayerStats> ReadLayers(string path, RunConfig config)
+    {
+        var rows = ReadCsv(path, 7, ToStats);
+        int expected = config.Layers.Count - 1;
+        if (rows.Count != expected)
+            throw new InvalidDataException($"{path}: expected {expected} rows (one per layer of {config.Train.Architecture}), found {rows.Count}.");
+        return rows;
     }
 
     private static LayerStats ToStats(double[] f) => new((int)f[0], (int)f[1], f[2], f[3], f[4], f[5], f[6] != 0);

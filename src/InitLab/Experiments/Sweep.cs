@@ -29,6 +29,12 @@ public sealed record SweepOptions
     /// <summary>Training images forwarded by the per-layer probe (the same batch before and after training).</summary>
     public int ProbeBatch { get; init; } = 256;
 
+    /// <summary>
+    /// The whole grid this sweep (or shard) belongs to, recorded in each run's config.json so a
+    /// report can name the grid's missing runs; null records none.
+    /// </summary>
+    public SweepGridSpec? Grid { get; init; }
+
     /// <summary>Compute threads of each run.</summary>
     public int ThreadsPerRun => Math.Max(1, (Threads > 0 ? Threads : Environment.ProcessorCount) / Math.Max(1, Parallel));
 
@@ -65,7 +71,14 @@ public enum SweepEventKind
 public sealed record SweepEvent(SweepRun Run, SweepEventKind Kind, int Epoch, int Epochs, double Fraction, EpochReport? Metrics = null, RunResult? Result = null);
 
 /// <summary>What a call to <see cref="Sweep.Run"/> did.</summary>
-public sealed record SweepSummary(int Total, int SkippedFinished, int Completed, int Invalid, int Redone);
+/// <param name="Total">Runs given to this call.</param>
+/// <param name="SkippedFinished">Runs already finished when the sweep looked at them first.</param>
+/// <param name="Completed">Runs this process trained to the end.</param>
+/// <param name="Invalid">Runs this process recorded as invalid (bad input for that combination).</param>
+/// <param name="Redone">Runs whose unfinished folder (of a killed or dead process) was removed and trained again.</param>
+/// <param name="FinishedElsewhere">Runs another process on the same folder trained while this one waited or worked.</param>
+/// <param name="Discarded">Runs this process trained but another finished first (after taking over a claim it judged dead); its result was kept and ours discarded.</param>
+public sealed record SweepSummary(int Total, int SkippedFinished, int Completed, int Invalid, int Redone, int FinishedElsewhere = 0, int Discarded = 0);
 
 /// <summary>
 /// Runs a grid of trainings, each into its own folder under the output folder. A run is written to
@@ -73,17 +86,30 @@ public sealed record SweepSummary(int Total, int SkippedFinished, int Completed,
 /// runs are skipped — unless they were trained with another configuration, which is an error
 /// (their results would be reported as this sweep's) — and anything else (a folder without
 /// result.json, a temporary folder left by a killed process) is removed and redone.
+/// Several processes may work on one output folder at once (on one machine, or on several
+/// sharing a file system): each run is claimed first (<see cref="RunClaim"/>), a run claimed by a
+/// live process is left to it and waited for, and only the leftovers of dead processes are removed.
 /// </summary>
 public static class Sweep
 {
     /// <summary>Prefix of the temporary folder a run is trained in before it is renamed to its id.</summary>
     internal const string TempPrefix = ".tmp-";
 
+    /// <summary>How often a sweep looks again at runs that another live process is training.</summary>
+    internal static TimeSpan WaitPoll { get; set; } = TimeSpan.FromSeconds(1);
+
+    private sealed class Counts
+    {
+        public int Skipped, Completed, Invalid, Redone, Elsewhere, Discarded;
+    }
+
     /// <summary>
     /// Trains every run of <paramref name="runs"/> not yet finished under <paramref name="outDir"/>,
     /// <see cref="SweepOptions.Parallel"/> at a time, on <paramref name="splits"/>. A run whose
     /// configuration is bad input (dbn with relu, a per-layer list of the wrong length) is recorded
-    /// as "invalid" with the reason; any other exception stops the sweep.
+    /// as "invalid" with the reason; a setting no run can train with (layers that do not fit the
+    /// data, a batch larger than it) is refused before any run starts. Runs that another live
+    /// process has claimed are left to it; the call returns when every run is finished by someone.
     /// </summary>
     /// <param name="outDir">The output folder: one subfolder per run id; created if missing.</param>
     /// <param name="runs">The runs of this sweep (or of this shard of it).</param>
@@ -91,40 +117,124 @@ public static class Sweep
     /// <param name="options">The shared settings and the parallelism.</param>
     /// <param name="progress">Receives a <see cref="SweepEvent"/> per skip, start, percent, epoch and finish; called from worker threads.</param>
     /// <param name="cancel">Stops the sweep; runs in progress are removed, finished ones kept.</param>
+    /// <exception cref="UserInputException">Bad settings, or the folder's finished runs have other settings.</exception>
+    /// <exception cref="IOException">A run's files could not be written (e.g. a full disk); the message names the file.</exception>
+    /// <exception cref="AggregateException">An internal fault inside a run (a bug): not unwrapped, so it keeps its stack trace.</exception>
     public static SweepSummary Run(string outDir, IReadOnlyList<SweepRun> runs, DataSplits splits, SweepOptions options,
         IProgress<SweepEvent>? progress = null, CancellationToken cancel = default)
     {
         options.Base.Validate();
         if (options.Parallel < 1) throw new ArgumentException($"Parallel must be at least 1, got {options.Parallel}.");
-        int epochs = options.Base.Epochs;
         CheckFinishedRunsMatch(outDir, runs, options);
+        // Once for every architecture, not once per run: every run would fail the same way.
+        foreach (var sizes in runs.Select(r => r.Sizes).DistinctBy(s => string.Join("-", s)))
+            Trainer.CheckData(options.Base with { Layers = sizes }, splits);
         Directory.CreateDirectory(outDir);
-        var pending = new List<SweepRun>();
-        int skipped = 0, redone = 0;
-        foreach (var run in runs)
+        var counts = new Counts();
+        var held = new System.Collections.Concurrent.ConcurrentDictionary<string, RunClaim>(StringComparer.Ordinal);
+        using var heartbeat = new Timer(_ => { foreach (var c in held.Values) c.Touch(); }, null, RunClaim.Heartbeat, RunClaim.Heartbeat);
+        var waiting = runs.ToList();
+        for (bool first = true; ; first = false)
         {
-            string dir = Path.Combine(outDir, run.Id);
+            var deferred = new System.Collections.Concurrent.ConcurrentBag<SweepRun>();
+            try
+            {
+                System.Threading.Tasks.Parallel.ForEach(waiting, new ParallelOptions { MaxDegreeOfParallelism = options.Parallel, CancellationToken = cancel }, run =>
+                {
+                    if (!TryRun(outDir, run, splits, options, first, counts, held, progress, cancel)) deferred.Add(run);
+                });
+            }
+            catch (AggregateException e)
+            {
+                throw Unwrap(e, cancel);
+            }
+            if (deferred.IsEmpty) break;
+            // Runs another live process is training: wait for them, and train any whose owner dies.
+            waiting = deferred.OrderBy(r => r.Id, StringComparer.Ordinal).ToList();
+            if (cancel.WaitHandle.WaitOne(WaitPoll)) cancel.ThrowIfCancellationRequested();
+        }
+        return new SweepSummary(runs.Count, counts.Skipped, counts.Completed, counts.Invalid, counts.Redone, counts.Elsewhere, counts.Discarded);
+    }
+
+    /// <summary>
+    /// The first error of a user's making (bad input, a file that cannot be written) out of the
+    /// exceptions of the parallel runs, rethrown with its own stack; cancellation as itself. Any
+    /// other exception is a bug and keeps the AggregateException, which the CLI does not hide.
+    /// </summary>
+    private static Exception Unwrap(AggregateException e, CancellationToken cancel)
+    {
+        var inner = e.Flatten().InnerExceptions;
+        var user = inner.FirstOrDefault(x => x is UserInputException or IOException or UnauthorizedAccessException or InvalidDataException);
+        if (user is not null && inner.All(x => x is UserInputException or IOException or UnauthorizedAccessException or InvalidDataException or OperationCanceledException))
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(user);
+        if (cancel.IsCancellationRequested && inner.All(x => x is OperationCanceledException)) return new OperationCanceledException(cancel);
+        return e;
+    }
+
+    /// <summary>
+    /// Trains <paramref name="run"/> if it is neither finished nor claimed by a live process;
+    /// false when another live process holds it (the caller comes back to it later).
+    /// </summary>
+    private static bool TryRun(string outDir, SweepRun run, DataSplits splits, SweepOptions options, bool first, Counts counts,
+        System.Collections.Concurrent.ConcurrentDictionary<string, RunClaim> held, IProgress<SweepEvent>? progress, CancellationToken cancel)
+    {
+        int epochs = options.Base.Epochs;
+        string dir = Path.Combine(outDir, run.Id);
+        if (RunFiles.IsFinished(dir))
+        {
+            Interlocked.Increment(ref first ? ref counts.Skipped : ref counts.Elsewhere);
+            progress?.Report(new SweepEvent(run, SweepEventKind.Skipped, epochs, epochs, 1));
+            return true;
+        }
+        using var claim = RunClaim.TryTake(outDir, run.Id);
+        if (claim is null) return false;
+        held[run.Id] = claim;
+        try
+        {
+            // Another process may have finished it between the look above and the claim.
             if (RunFiles.IsFinished(dir))
             {
-                skipped++;
+                Interlocked.Increment(ref counts.Elsewhere);
                 progress?.Report(new SweepEvent(run, SweepEventKind.Skipped, epochs, epochs, 1));
-                continue;
+                return true;
             }
-            // Shards are disjoint, so temporary folders of this run belong to no other live process.
-            bool leftover = Directory.Exists(dir);
-            foreach (var tmp in Directory.GetDirectories(outDir, TempPrefix + run.Id + ".*")) { Directory.Delete(tmp, true); leftover = true; }
-            if (Directory.Exists(dir)) Directory.Delete(dir, true);
-            if (leftover) redone++;
-            pending.Add(run);
-        }
-        int completed = 0, invalid = 0;
-        System.Threading.Tasks.Parallel.ForEach(pending, new ParallelOptions { MaxDegreeOfParallelism = options.Parallel, CancellationToken = cancel }, run =>
-        {
-            var result = RunOne(outDir, run, splits, options, progress, cancel);
-            if (result.Ok) Interlocked.Increment(ref completed); else Interlocked.Increment(ref invalid);
+            if (RemoveLeftovers(outDir, run)) Interlocked.Increment(ref counts.Redone);
+            var (result, kept) = RunOne(outDir, run, splits, options, progress, cancel);
+            if (!kept) Interlocked.Increment(ref counts.Discarded);
+            else if (result.Ok) Interlocked.Increment(ref counts.Completed);
+            else Interlocked.Increment(ref counts.Invalid);
             progress?.Report(new SweepEvent(run, SweepEventKind.Finished, epochs, epochs, 1, Result: result));
-        });
-        return new SweepSummary(runs.Count, skipped, completed, invalid, redone);
+            return true;
+        }
+        finally
+        {
+            held.TryRemove(run.Id, out _);
+        }
+    }
+
+    /// <summary>
+    /// Under this process's claim: removes the run's unfinished folder and the temporary folders
+    /// of processes that are dead (a live one's is left alone); true when anything was removed.
+    /// </summary>
+    private static bool RemoveLeftovers(string outDir, SweepRun run)
+    {
+        bool leftover = false;
+        foreach (var tmp in Directory.GetDirectories(outDir, TempPrefix + run.Id + ".*"))
+        {
+            string owner = Path.GetFileName(tmp)[(TempPrefix.Length + run.Id.Length + 1)..];
+            int dot = owner.LastIndexOf('.');
+            bool alive = dot > 0 && owner[..dot] == RunClaim.Host && int.TryParse(owner[(dot + 1)..], out int pid) && pid != Environment.ProcessId && RunClaim.IsAlive(pid, null);
+            if (alive) continue;
+            Directory.Delete(tmp, true);
+            leftover = true;
+        }
+        string dir = Path.Combine(outDir, run.Id);
+        if (Directory.Exists(dir))
+        {
+            Directory.Delete(dir, true);
+            leftover = true;
+        }
+        return leftover;
     }
 
     /// <summary>
@@ -151,40 +261,86 @@ public static class Sweep
             $"{string.Join("; ", settings)}), e.g. {differing[0].Run.Id}. Use another --out, or remove those run folders to train them again.");
     }
 
-    /// <summary>Trains one run into a temporary folder and renames it to its id; returns its result.</summary>
-    internal static RunResult RunOne(string outDir, SweepRun run, DataSplits splits, SweepOptions options, IProgress<SweepEvent>? progress, CancellationToken cancel)
+    /// <summary>
+    /// Trains one run into a temporary folder and renames it to its id; returns its result, and
+    /// false for Kept when another process had already put a finished run there (ours is discarded).
+    /// </summary>
+    internal static (RunResult Result, bool Kept) RunOne(string outDir, SweepRun run, DataSplits splits, SweepOptions options, IProgress<SweepEvent>? progress, CancellationToken cancel)
     {
         int threads = options.ThreadsPerRun;
         // Runs in parallel each get their own worker threads; on the shared pool their GEMMs would take turns.
         using var compute = Compute.UseThreads(threads, ownPool: options.Parallel > 1 && threads > 1);
-        string tmp = Path.Combine(outDir, $"{TempPrefix}{run.Id}.{Environment.MachineName}.{Environment.ProcessId}");
+        string tmp = Path.Combine(outDir, $"{TempPrefix}{run.Id}.{RunClaim.Host}.{Environment.ProcessId}");
         if (Directory.Exists(tmp)) Directory.Delete(tmp, true);
-        Directory.CreateDirectory(tmp);
-        var config = new RunConfig(run.Id, run.Init, options.ConfigOf(run), run.InitIndex, run.ArchIndex, run.ActivationIndex, run.SeedIndex);
-        File.WriteAllText(Path.Combine(tmp, RunFiles.Config), RunFiles.ToJson(config));
-        progress?.Report(new SweepEvent(run, SweepEventKind.Started, 0, config.Train.Epochs, 0));
         long started = Stopwatch.GetTimestamp();
         RunResult result;
         try
         {
-            result = Train(tmp, run, config.Train, splits, options, threads, started, progress, cancel);
+            Directory.CreateDirectory(tmp);
+            var config = new RunConfig(run.Id, run.Init, options.ConfigOf(run), run.InitIndex, run.ArchIndex, run.ActivationIndex, run.SeedIndex) { Grid = options.Grid };
+            File.WriteAllText(Path.Combine(tmp, RunFiles.Config), RunFiles.ToJson(config));
+            progress?.Report(new SweepEvent(run, SweepEventKind.Started, 0, config.Train.Epochs, 0));
+            try
+            {
+                result = Train(tmp, run, config.Train, splits, options, threads, started, progress, cancel);
+            }
+            catch (Exception e) when (e is UserInputException or FormatException && !cancel.IsCancellationRequested)
+            {
+                // An initializer that does not fit the network (dbn without sigmoid, a per-layer list of
+                // the wrong length) is a finding of the sweep, not a reason to stop the others. Anything
+                // else (an ArgumentException or InvalidOperationException from inside the library) is a
+                // bug: it ends the sweep with its stack trace instead of being recorded as an invalid run.
+                result = new RunResult(run.Id, "invalid", e.Message, null, Stopwatch.GetElapsedTime(started).TotalSeconds, threads, DateTime.UtcNow, Machine.Current);
+            }
+            File.WriteAllText(Path.Combine(tmp, RunFiles.Result), RunFiles.ToJson(result));
         }
-        catch (Exception e) when (e is UserInputException or FormatException && !cancel.IsCancellationRequested)
+        catch (Exception e)
         {
-            // An initializer that does not fit the network (dbn without sigmoid, a per-layer list of
-            // the wrong length) is a finding of the sweep, not a reason to stop the others. Anything
-            // else (an ArgumentException or InvalidOperationException from inside the library) is a
-            // bug: it ends the sweep with its stack trace instead of being recorded as an invalid run.
-            result = new RunResult(run.Id, "invalid", e.Message, null, Stopwatch.GetElapsedTime(started).TotalSeconds, threads, DateTime.UtcNow, Machine.Current);
-        }
-        catch
-        {
-            Directory.Delete(tmp, true);
+            TryDelete(tmp);
+            // A full disk or a read-only folder: one line naming the run's folder, not a stack trace.
+            if (e is IOException && e is not FileNotFoundException && !e.Message.Contains(tmp, StringComparison.Ordinal))
+                throw new IOException($"{tmp}: could not write the run's files: {e.Message}", e);
             throw;
         }
-        File.WriteAllText(Path.Combine(tmp, RunFiles.Result), RunFiles.ToJson(result));
-        Directory.Move(tmp, Path.Combine(outDir, run.Id));
-        return result;
+        return (result, Publish(tmp, Path.Combine(outDir, run.Id)));
+    }
+
+    /// <summary>
+    /// Renames the finished temporary folder to the run's folder; false (and ours removed) when a
+    /// finished run is already there, put by a process that trained the same run.
+    /// </summary>
+    private static bool Publish(string tmp, string dir)
+    {
+        for (int attempt = 0; ; attempt++)
+        {
+            try
+            {
+                Directory.Move(tmp, dir);
+                return true;
+            }
+            catch (IOException) when (Directory.Exists(dir) && attempt < 2)
+            {
+                if (RunFiles.IsFinished(dir))
+                {
+                    TryDelete(tmp);
+                    return false;
+                }
+                // An unfinished folder (of a writer that does not claim): ours is complete, so it replaces it.
+                TryDelete(dir);
+            }
+        }
+    }
+
+    private static void TryDelete(string dir)
+    {
+        try
+        {
+            if (Directory.Exists(dir)) Directory.Delete(dir, true);
+        }
+        catch (IOException)
+        {
+            // Left behind, it is removed as a dead process's leftover by the next sweep.
+        }
     }
 
     private static RunResult Train(string tmp, SweepRun run, TrainConfig config, DataSplits splits, SweepOptions options, int threads, long started,

@@ -16,9 +16,31 @@ public sealed record SweepRun(string Init, int[] Sizes, string Activation, ulong
     /// <summary>
     /// The stable folder name: init, architecture, activation and seed, with characters unsafe in
     /// file names replaced; a short hash of the exact spec is added when anything was replaced, so
-    /// two specs never share a folder.
+    /// two specs never share a folder. Each part is bounded (a long part is cut and keeps the hash),
+    /// so the name, with the temporary folder's prefix and owner, stays under the file systems'
+    /// 255-byte limit whatever the spec's length.
     /// </summary>
-    public string Id => $"{SweepGrid.Safe(Init)}__{Architecture}__{SweepGrid.Safe(Activation)}__s{Seed.ToString(CultureInfo.InvariantCulture)}";
+    public string Id => $"{SweepGrid.Safe(Init, SweepGrid.MaxInitChars)}__{SweepGrid.Safe(Architecture, SweepGrid.MaxArchitectureChars)}__" +
+        $"{SweepGrid.Safe(Activation, SweepGrid.MaxActivationChars)}__s{Seed.ToString(CultureInfo.InvariantCulture)}";
+}
+
+/// <summary>
+/// The lists a sweep's grid was built from, as the user gave them: recorded in every run's
+/// config.json so that a report over some of its folders can name the runs that are missing.
+/// </summary>
+/// <param name="Inits">Initializer specs in the order listed.</param>
+/// <param name="Architectures">Layer sizes, input first, in the order listed.</param>
+/// <param name="Activations">Activation names in the order listed.</param>
+/// <param name="Seeds">Seeds per combination.</param>
+/// <param name="FirstSeed">The first seed; the others follow it.</param>
+public sealed record SweepGridSpec(IReadOnlyList<string> Inits, IReadOnlyList<int[]> Architectures, IReadOnlyList<string> Activations, int Seeds, ulong FirstSeed)
+{
+    /// <summary>Every run of the grid (<see cref="SweepGrid.Build"/>).</summary>
+    public IReadOnlyList<SweepRun> Runs() => SweepGrid.Build(Inits, Architectures, Activations, Seeds, FirstSeed);
+
+    /// <summary>A key equal for equal grids (lists compared element by element).</summary>
+    internal string Key => string.Join("|", string.Join(",", Inits), string.Join(",", Architectures.Select(a => string.Join("-", a))),
+        string.Join(",", Activations), Seeds.ToString(CultureInfo.InvariantCulture), FirstSeed.ToString(CultureInfo.InvariantCulture));
 }
 
 /// <summary>The grid of a sweep (inits × architectures × activations × seeds) and its shards.</summary>
@@ -32,6 +54,10 @@ public static class SweepGrid
         if (architectures.Count == 0) throw new ArgumentException("A sweep needs at least one architecture.");
         if (activations.Count == 0) throw new ArgumentException("A sweep needs at least one activation.");
         if (seeds < 1) throw new UserInputException($"A sweep needs at least one seed, got {seeds}.");
+        // Seeds are firstSeed, firstSeed + 1, ...: past 2^64 - 1 they would wrap around to 0 and
+        // repeat the seeds of another sweep under the same names.
+        if (firstSeed > ulong.MaxValue - (ulong)(seeds - 1))
+            throw new UserInputException($"the seeds {firstSeed} + 0..{seeds - 1} go past the largest seed, {ulong.MaxValue}; give a smaller first seed or fewer seeds.");
         var runs = new List<SweepRun>();
         for (int i = 0; i < inits.Count; i++)
             for (int a = 0; a < architectures.Count; a++)
@@ -60,12 +86,23 @@ public static class SweepGrid
         return grid.Where((_, k) => k % count == index).ToList();
     }
 
-    internal static string Safe(string text)
+    // Budget of a run folder's name: 64 + 7 (init) + 40 + 7 (architecture) + 24 + 7 (activation)
+    // + 21 (seed) + 6 (separators) = 176 characters, leaving room under 255 for ".tmp-" and
+    // ".HOST.PID" (the host cut to 32) and ".claim-".
+    internal const int MaxInitChars = 64, MaxArchitectureChars = 40, MaxActivationChars = 24;
+
+    /// <summary>
+    /// <paramref name="text"/> with characters unsafe in file names replaced by '_', cut to
+    /// <paramref name="max"/> characters; a 6-digit hash of the exact text is appended whenever
+    /// anything was replaced or cut, so two texts never give the same name.
+    /// </summary>
+    internal static string Safe(string text, int max = int.MaxValue)
     {
         var sb = new StringBuilder();
         foreach (char c in text) sb.Append(char.IsAsciiLetterOrDigit(c) || c is '-' or '.' ? c : '_');
         string safe = sb.ToString();
-        if (safe == text) return safe;
+        if (safe == text && safe.Length <= max) return safe;
+        if (safe.Length > max) safe = safe[..max];
         string hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..6];
         return $"{safe}-{hash}";
     }

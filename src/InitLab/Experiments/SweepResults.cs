@@ -64,6 +64,15 @@ public sealed record SweepGroup(string Architecture, string Activation, IReadOnl
 public sealed record SweepResults(IReadOnlyList<RunRecord> Runs, IReadOnlyList<SweepGroup> Groups)
 {
     /// <summary>
+    /// Ids of the runs of the grid(s) the loaded runs record (<see cref="RunConfig.Grid"/>) that
+    /// no folder holds, e.g. a shard's folder left out; sorted. Empty when the runs record no grid.
+    /// </summary>
+    public IReadOnlyList<string> Missing { get; init; } = [];
+
+    /// <summary>Runs in the recorded grid(s), found or missing; the loaded runs' count when they record none.</summary>
+    public int GridTotal { get; init; }
+
+    /// <summary>
     /// Reads every finished run under the given folders (a folder may be a sweep's --out or a run
     /// folder itself). A run found twice is counted once; unfinished and temporary folders are ignored.
     /// </summary>
@@ -93,7 +102,10 @@ public sealed record SweepResults(IReadOnlyList<RunRecord> Runs, IReadOnlyList<S
                 .Select(c => new SweepCell(c.Key, g.Key.Arch, g.Key.Activation, c.OrderBy(r => r.Config.Seed).ToList()))
                 .ToList()))
             .ToList();
-        return new SweepResults(runs, groups);
+        var expected = runs.Select(r => r.Config.Grid).OfType<SweepGridSpec>().DistinctBy(g => g.Key)
+            .SelectMany(g => g.Runs()).Select(r => r.Id).ToHashSet(StringComparer.Ordinal);
+        var missing = expected.Where(id => !byId.ContainsKey(id)).Order(StringComparer.Ordinal).ToList();
+        return new SweepResults(runs, groups) { Missing = missing, GridTotal = Math.Max(runs.Count, expected.Count + runs.Count(r => !expected.Contains(r.Config.Id))) };
     }
 
     /// <summary>The settings a report may vary between its runs: the grid's axes and the seed. Everything else must be shared.</summary>

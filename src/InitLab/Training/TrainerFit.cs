@@ -129,6 +129,21 @@ public sealed partial class Trainer
         return trainer;
     }
 
+    /// <summary>
+    /// Refuses, before anything is built or trained, a configuration that cannot train on
+    /// <paramref name="data"/>: layers whose input is not the images' pixel count or whose output
+    /// has fewer units than the classes, or a batch size that makes no batch. Throws
+    /// <see cref="UserInputException"/> naming the data file; <see cref="Create"/> checks the same.
+    /// </summary>
+    public static void CheckData(TrainConfig config, DataSplits data)
+    {
+        CheckFits(config, data);
+        var options = new TrainingOptions { BatchSize = config.BatchSize };
+        int batches = options.DropLast ? data.Train.Count / options.BatchSize : (data.Train.Count > 0 ? 1 : 0);
+        if (batches == 0)
+            throw new UserInputException($"{data.Train.Source}: {data.Train.Count} images make no full batch of {config.BatchSize}.");
+    }
+
     private static void CheckFits(TrainConfig config, DataSplits data)
     {
         if (config.Layers[0] != data.Train.FeatureCount)

@@ -106,6 +106,43 @@ public class DownloaderTests
         Assert.Equal(["missing", "good"], server.Log.Select(l => l.Mirror));
     }
 
+    [Theory]
+    [InlineData("file:///etc/passwd")]
+    [InlineData("http://exa mple:99999/x")]
+    [InlineData("gopher://127.0.0.1/x")]
+    public async Task ABadRedirectIsThatMirrorsFailureAndTheNextMirrorIsTried(string location)
+    {
+        using var server = new LoopbackServer((m, _, ctx, _) =>
+        {
+            if (m != "evil") return LoopbackServer.Send(ctx, Body);
+            ctx.Response.StatusCode = 302;
+            ctx.Response.Headers["Location"] = location;
+            ctx.Response.Close();
+            return Task.CompletedTask;
+        });
+        using var dir = new TempDir();
+        var result = await Fetch(server, dir, ["evil", "good"]);
+        AssertInPlace(dir);
+        Assert.Equal(server.Mirror("good") + Name, result.Source!.ToString());
+        Assert.False(File.Exists("/etc/passwd.part"));
+    }
+
+    [Fact]
+    public async Task ABadRedirectFromTheOnlyMirrorIsADownloadErrorNamingIt()
+    {
+        using var server = new LoopbackServer((_, _, ctx, _) =>
+        {
+            ctx.Response.StatusCode = 302;
+            ctx.Response.Headers["Location"] = "file:///etc/passwd";
+            ctx.Response.Close();
+            return Task.CompletedTask;
+        });
+        using var dir = new TempDir();
+        var e = await Assert.ThrowsAsync<DownloadException>(() => Fetch(server, dir, ["evil"]));
+        Assert.Contains(server.Mirror("evil") + Name, e.Message);
+        Assert.Contains("redirect", e.Message);
+    }
+
     [Fact]
     public async Task AServerErrorIsRetriedOnTheSameMirror()
     {

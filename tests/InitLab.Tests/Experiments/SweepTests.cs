@@ -48,6 +48,23 @@ public class SweepTests
     }
 
     [Fact]
+    public void AWriteErrorInsideARunIsThrownAsItselfNotWrapped()
+    {
+        using var d = new TempDir();
+        var data = Synthetic(d);
+        string outDir = d.File("out");
+        var runs = SweepGrid.Build(["xavier-uniform", "zeros"], [[784, 12, 10]], ["relu"], 1, 1);
+        // As a full disk under --out shows itself: an IOException while the run writes its files.
+        var fault = new IOException("No space left on device");
+
+        var e = Assert.Throws<IOException>(() => Sweep.Run(outDir, runs, data, Options with { Parallel = 2 }, new FailingProgress(fault)));
+
+        Assert.Contains(".tmp-", e.Message);          // names the run folder it was writing
+        Assert.Contains("No space left on device", e.Message);
+        Assert.Empty(Directory.GetFileSystemEntries(outDir));   // temporary folders and claims are gone
+    }
+
+    [Fact]
     public void BadInputInsideARunIsRecordedAsInvalidAndTheSweepGoesOn()
     {
         using var d = new TempDir();
