@@ -25,14 +25,6 @@ internal static class AtomicFile
     /// <summary>Any temporary file of InitLab's pattern is removed once it has not been written for this long.</summary>
     internal static readonly TimeSpan StaleAnyOwner = TimeSpan.FromHours(1);
 
-    /// <summary>Fails early, before any work, when the folder of an output file does not exist.</summary>
-    public static void CheckFolder(string path, string option)
-    {
-        string? dir = Path.GetDirectoryName(Path.GetFullPath(path));
-        if (dir is not null && !Directory.Exists(dir))
-            throw new DirectoryNotFoundException($"{option} {path}: folder '{dir}' does not exist.");
-    }
-
     /// <summary>Writes <paramref name="path"/> from a stream, flushed to disk before the rename.</summary>
     public static void Write(string path, Action<Stream> write) => Commit(path, (tmp, f) =>
     {
