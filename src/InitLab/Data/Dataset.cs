@@ -75,4 +75,6 @@ public sealed class Dataset
 }
 
 /// <summary>A training and a test split.</summary>
+/// <param name="Train">The training split.</param>
+/// <param name="Test">The test split.</param>
 public sealed record DataSplits(Dataset Train, Dataset Test);

@@ -1,6 +1,11 @@
 namespace InitLab.Data;
 
 /// <summary>One split of a data folder: its size and how many items each class has.</summary>
+/// <param name="Name">"train" or "test".</param>
+/// <param name="Count">Images in the split.</param>
+/// <param name="ImageRows">Image height in pixels.</param>
+/// <param name="ImageCols">Image width in pixels.</param>
+/// <param name="Histogram">Images per class, by class number.</param>
 public sealed record SplitReport(string Name, int Count, int ImageRows, int ImageCols, IReadOnlyList<int> Histogram);
 
 /// <summary>A file's checksum and how it compares with the published one.</summary>

@@ -12,6 +12,13 @@ namespace InitLab.Diagnostics;
 /// for every sample; tanh, sigmoid, activations within 1% of a limit), and the norm of its weight
 /// gradient after one backward pass.
 /// </summary>
+/// <param name="Layer">The Linear layer's number, 1-based.</param>
+/// <param name="Units">Its output width.</param>
+/// <param name="Mean">Mean of the layer's output after its activation (the logits for the last layer), over the batch.</param>
+/// <param name="Std">Standard deviation of that output.</param>
+/// <param name="DeadOrSaturated">Fraction of units dead (ReLU: output 0) or saturated (tanh, sigmoid), in [0, 1].</param>
+/// <param name="WeightGradNorm">Frobenius norm of the weight's gradient after one backward pass of the cross-entropy.</param>
+/// <param name="IsOutput">True for the last (logit) layer.</param>
 public sealed record LayerStats(int Layer, int Units, double Mean, double Std, double DeadOrSaturated, double WeightGradNorm, bool IsOutput);
 
 /// <summary>Forwards a batch through a network, backpropagates the loss once, and reports per-layer statistics.</summary>

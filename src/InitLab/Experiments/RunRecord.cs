@@ -14,6 +14,13 @@ namespace InitLab.Experiments;
 /// canonical form under "train"), the initializer as the user typed it (reports show that name),
 /// and the place of its initializer, architecture, activation and seed in the order the user listed them.
 /// </summary>
+/// <param name="Id">The run's folder name.</param>
+/// <param name="Init">The initializer as the user typed it; reports show this name.</param>
+/// <param name="Train">The run's configuration (canonical form under "train" in config.json).</param>
+/// <param name="InitIndex">Position of the initializer in the listed --inits.</param>
+/// <param name="ArchIndex">Position of the architecture in the listed --layers.</param>
+/// <param name="ActivationIndex">Position of the activation in the listed --activation.</param>
+/// <param name="SeedIndex">Position of the seed: 0 for --seed, 1 for the next, ...</param>
 public sealed record RunConfig(string Id, string Init, TrainConfig Train, int InitIndex, int ArchIndex, int ActivationIndex, int SeedIndex)
 {
     /// <summary>Layer sizes, input first.</summary>
@@ -30,6 +37,14 @@ public sealed record RunConfig(string Id, string Init, TrainConfig Train, int In
 }
 
 /// <summary>How a run ended (result.json): "ok", or "invalid" with the reason (e.g. dbn with relu).</summary>
+/// <param name="Id">The run's folder name.</param>
+/// <param name="Status">"ok", or "invalid" when the combination cannot train.</param>
+/// <param name="Reason">Why the run is invalid (null when ok).</param>
+/// <param name="FinalAccuracy">Test accuracy after the last epoch, a fraction in [0, 1] (null when invalid).</param>
+/// <param name="Seconds">Wall time of the whole run, initialization and probes included.</param>
+/// <param name="Threads">Compute threads the run used.</param>
+/// <param name="FinishedUtc">When the run ended, UTC.</param>
+/// <param name="Machine">The machine and InitLab version that ran it.</param>
 public sealed record RunResult(string Id, string Status, string? Reason, double? FinalAccuracy, double Seconds, int Threads, DateTime FinishedUtc, Machine Machine)
 {
     /// <summary>True when the run trained to the end (Status "ok"); false for an invalid combination.</summary>
@@ -37,6 +52,11 @@ public sealed record RunResult(string Id, string Status, string? Reason, double?
 }
 
 /// <summary>A finished run as read back from its folder.</summary>
+/// <param name="Config">The run's config.json.</param>
+/// <param name="Result">The run's result.json.</param>
+/// <param name="Metrics">metrics.csv: one report per epoch (empty for an invalid run).</param>
+/// <param name="LayersInit">layers_init.csv: per-layer statistics on the probe batch before training.</param>
+/// <param name="LayersTrained">layers_trained.csv: the same after training.</param>
 public sealed record RunRecord(RunConfig Config, RunResult Result, IReadOnlyList<EpochReport> Metrics, IReadOnlyList<LayerStats> LayersInit, IReadOnlyList<LayerStats> LayersTrained);
 
 /// <summary>The files of a run folder: names, formats, writing and reading.</summary>

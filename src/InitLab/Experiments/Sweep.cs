@@ -68,6 +68,13 @@ public enum SweepEventKind
 }
 
 /// <summary>Progress of a sweep: a run was skipped as finished, started, advanced, or finished (with its result).</summary>
+/// <param name="Run">The run the event is about.</param>
+/// <param name="Kind">What happened.</param>
+/// <param name="Epoch">The epoch in progress or just finished (1-based; 0 before the first).</param>
+/// <param name="Epochs">The run's epochs.</param>
+/// <param name="Fraction">How much of the run is done, in [0, 1].</param>
+/// <param name="Metrics">The finished epoch's report (Epoch events only).</param>
+/// <param name="Result">The run's result (Finished events only).</param>
 public sealed record SweepEvent(SweepRun Run, SweepEventKind Kind, int Epoch, int Epochs, double Fraction, EpochReport? Metrics = null, RunResult? Result = null);
 
 /// <summary>What a call to <see cref="Sweep.Run"/> did.</summary>

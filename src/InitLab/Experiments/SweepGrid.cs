@@ -8,6 +8,14 @@ namespace InitLab.Experiments;
 /// One combination of a sweep: an initializer spec, layer sizes, an activation and a seed.
 /// The *Index fields record the order the user listed them in, so a report can keep that order.
 /// </summary>
+/// <param name="Init">The initializer spec as typed.</param>
+/// <param name="Sizes">Layer sizes, input first.</param>
+/// <param name="Activation">The activation, lower case.</param>
+/// <param name="Seed">The run's seed.</param>
+/// <param name="InitIndex">Position of the initializer in the listed inits.</param>
+/// <param name="ArchIndex">Position of the architecture in the listed architectures.</param>
+/// <param name="ActivationIndex">Position of the activation in the listed activations.</param>
+/// <param name="SeedIndex">0 for the first seed, 1 for the next, ...</param>
 public sealed record SweepRun(string Init, int[] Sizes, string Activation, ulong Seed, int InitIndex, int ArchIndex, int ActivationIndex, int SeedIndex)
 {
     /// <summary>"784-256-256-10".</summary>

@@ -4,6 +4,9 @@ using InitLab.Training;
 namespace InitLab.Experiments;
 
 /// <summary>Mean and sample standard deviation (n - 1; 0 for a single value) of a list of numbers.</summary>
+/// <param name="Mean">The mean (NaN for no values).</param>
+/// <param name="Std">The sample standard deviation, n - 1 in the denominator (0 for one value, NaN for none).</param>
+/// <param name="Count">How many values.</param>
 public readonly record struct MeanStd(double Mean, double Std, int Count)
 {
     /// <summary>The mean, sample std and count of <paramref name="values"/>; NaN mean and std for an empty list.</summary>
@@ -17,6 +20,10 @@ public readonly record struct MeanStd(double Mean, double Std, int Count)
 }
 
 /// <summary>All seeds of one (init, architecture, activation) cell of a sweep, summarised.</summary>
+/// <param name="Init">The initializer as typed.</param>
+/// <param name="Architecture">Layer sizes joined by "-".</param>
+/// <param name="Activation">The activation.</param>
+/// <param name="Runs">The cell's runs, one per seed, by seed.</param>
 public sealed record SweepCell(string Init, string Architecture, string Activation, IReadOnlyList<RunRecord> Runs)
 {
     /// <summary>True when no seed of the cell trained (e.g. dbn with relu): the report shows the reason instead of numbers.</summary>
@@ -51,6 +58,9 @@ public sealed record SweepCell(string Init, string Architecture, string Activati
 }
 
 /// <summary>A group of cells sharing an architecture and an activation, one cell per init, in the order the inits were listed.</summary>
+/// <param name="Architecture">Layer sizes joined by "-".</param>
+/// <param name="Activation">The activation.</param>
+/// <param name="Cells">One cell per initializer, in the listed order.</param>
 public sealed record SweepGroup(string Architecture, string Activation, IReadOnlyList<SweepCell> Cells)
 {
     /// <summary>The group's heading: architecture then activation, e.g. "784-256-10 relu".</summary>
@@ -61,6 +71,8 @@ public sealed record SweepGroup(string Architecture, string Activation, IReadOnl
 }
 
 /// <summary>The finished runs of any number of output folders (shards), merged and grouped for a report.</summary>
+/// <param name="Runs">Every finished run, each once, by id.</param>
+/// <param name="Groups">The runs grouped by architecture and activation, then by initializer.</param>
 public sealed record SweepResults(IReadOnlyList<RunRecord> Runs, IReadOnlyList<SweepGroup> Groups)
 {
     /// <summary>

@@ -8,4 +8,7 @@ namespace InitLab.Init;
 /// held-out set for monitoring, and where to report pretraining progress. Their GEMMs use the
 /// caller's <see cref="InitLab.Tensors.Compute"/> scope.
 /// </summary>
+/// <param name="Train">The training split LSUV and DBN initialize from (null when the plan needs no data).</param>
+/// <param name="HeldOut">Held-out data for DBN pretraining's monitoring figures, or null.</param>
+/// <param name="RbmProgress">Where DBN pretraining reports each RBM epoch, or null.</param>
 public sealed record InitContext(Dataset? Train, Dataset? HeldOut = null, IProgress<RbmEpochReport>? RbmProgress = null);

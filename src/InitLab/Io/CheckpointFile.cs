@@ -10,6 +10,11 @@ namespace InitLab.Io;
 /// A checkpoint read back: the network, the optimizer's state, where training stood, the run's
 /// configuration (null in files written without one) and the finished epochs' reports.
 /// </summary>
+/// <param name="Model">The network with the checkpoint's weights.</param>
+/// <param name="Optimizer">The optimizer's step and buffers.</param>
+/// <param name="Position">Where training stood: epoch, batches done, cost so far, generator state.</param>
+/// <param name="Config">The run's configuration, or null in files written without one.</param>
+/// <param name="History">The finished epochs' reports, epochs 1, 2, ... in order.</param>
 public sealed record Checkpoint(LoadedModel Model, OptimizerState Optimizer, TrainingPosition Position, TrainConfig? Config,
     IReadOnlyList<EpochReport> History);
 

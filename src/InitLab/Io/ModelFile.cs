@@ -5,6 +5,9 @@ using InitLab.Nn;
 namespace InitLab.Io;
 
 /// <summary>A network read from a model file: the layers, their sizes (input first) and the activation's name.</summary>
+/// <param name="Model">The network.</param>
+/// <param name="Sizes">Layer sizes, input first.</param>
+/// <param name="Activation">The activation's registry name (e.g. "relu", "leaky-relu:0.2").</param>
 public sealed record LoadedModel(Sequential Model, int[] Sizes, string Activation);
 
 /// <summary>

@@ -6,9 +6,15 @@ using System.Text.Json;
 namespace InitLab.Io;
 
 /// <summary>One named tensor: row-major float32 values and their shape.</summary>
+/// <param name="Name">The tensor's name in the file (PyTorch state_dict names for models).</param>
+/// <param name="Shape">Its dimensions, outermost first.</param>
+/// <param name="Data">The values, row-major; as many as the shape's product.</param>
 public sealed record NamedTensor(string Name, int[] Shape, float[] Data);
 
 /// <summary>One named tensor of unsigned 32-bit integers (dtype U32), e.g. a generator's state words.</summary>
+/// <param name="Name">The tensor's name in the file.</param>
+/// <param name="Shape">Its dimensions, outermost first.</param>
+/// <param name="Data">The values, row-major.</param>
 public sealed record NamedU32Tensor(string Name, int[] Shape, uint[] Data);
 
 /// <summary>
@@ -16,6 +22,8 @@ public sealed record NamedU32Tensor(string Name, int[] Shape, uint[] Data);
 /// Floating-point tensors (F32, F64, F16, BF16, read as float32) are in <see cref="Tensors"/>;
 /// U32 tensors, kept exact, in <see cref="U32Tensors"/>.
 /// </summary>
+/// <param name="Tensors">The float tensors, in file order.</param>
+/// <param name="Metadata">The header's __metadata__ strings (empty when absent).</param>
 public sealed record SafeTensorsContent(IReadOnlyList<NamedTensor> Tensors, IReadOnlyDictionary<string, string> Metadata)
 {
     /// <summary>The U32 tensors (e.g. "generator.state"), values exact; empty for files with none.</summary>

@@ -60,6 +60,8 @@ public abstract class Optimizer
 }
 
 /// <summary>An optimizer's state: its step count and its per-parameter buffers by name ("0.exp_avg", ...).</summary>
+/// <param name="Step">Updates done so far (Adam's t).</param>
+/// <param name="Buffers">Per-parameter buffers by torch.optim state_dict name, e.g. "0.exp_avg".</param>
 public sealed record OptimizerState(long Step, IReadOnlyDictionary<string, float[]> Buffers);
 
 /// <summary>Optimizers by name, as the command line and the sweeps choose them.</summary>

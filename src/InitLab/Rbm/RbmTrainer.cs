@@ -68,6 +68,12 @@ public sealed record RbmOptions
 }
 
 /// <summary>The monitoring figures of one epoch.</summary>
+/// <param name="Layer">The RBM's index in a DBN stack (0 for a single RBM).</param>
+/// <param name="Epoch">The epoch, 1-based.</param>
+/// <param name="Seconds">Wall time of the epoch's training, without monitoring.</param>
+/// <param name="ReconstructionError">Squared reconstruction error Σ_i (v_i - v'_i)² per row, v' the mean-field reconstruction (no sampling), averaged over the monitor rows.</param>
+/// <param name="HeldOutPseudoLikelihood">Mean pseudo-likelihood (log scale, per image) of held-out rows, or null without held-out data.</param>
+/// <param name="FreeEnergyGap">Mean free energy of training rows minus that of held-out rows (growing in magnitude: overfitting), or null without held-out data.</param>
 public sealed record RbmEpochReport(int Layer, int Epoch, double Seconds, double ReconstructionError,
     double? HeldOutPseudoLikelihood, double? FreeEnergyGap);
 

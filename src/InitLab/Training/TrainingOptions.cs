@@ -14,6 +14,10 @@ public sealed record TrainingOptions
 }
 
 /// <summary>What one epoch of <see cref="Trainer.RunEpoch"/> produced. Cost is the mean batch loss accumulated as the note does.</summary>
+/// <param name="Epoch">The epoch, 1-based.</param>
+/// <param name="Cost">Mean batch loss, accumulated in float32 as the note does.</param>
+/// <param name="Seconds">Wall time of the epoch.</param>
+/// <param name="Samples">Training samples visited.</param>
 public sealed record EpochResult(int Epoch, float Cost, double Seconds, int Samples)
 {
     /// <summary>Training samples per second of wall time.</summary>
