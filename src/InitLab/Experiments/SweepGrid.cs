@@ -18,7 +18,26 @@ public sealed record SweepRun(string Init, int[] Sizes, string Activation, ulong
     /// file names replaced; a short hash of the exact spec is added when anything was replaced, so
     /// two specs never share a folder.
     /// </summary>
-    public string Id => $"{SweepGrid.Safe(Init)}__{Architecture}__{SweepGrid.Safe(Activation)}__s{Seed.ToString(CultureInfo.InvariantCulture)}";
+    public string Id => $"{SweepGrid.Safe(Init)}__{FolderArchitecture}__{SweepGrid.Safe(Activation)}__s{Seed.ToString(CultureInfo.InvariantCulture)}";
+
+    // A deep network's sizes (784-100-...-10, 100 layers) pass the 255-byte limit of a file name;
+    // then equal neighbours are written SIZExN (784-100x99-10). Shorter names keep the plain form,
+    // so the folders of existing sweeps keep their names.
+    private string FolderArchitecture => Architecture.Length <= 120 ? Architecture : Compact(Sizes);
+
+    private static string Compact(int[] sizes)
+    {
+        var parts = new List<string>();
+        for (int i = 0; i < sizes.Length;)
+        {
+            int j = i;
+            while (j + 1 < sizes.Length && sizes[j + 1] == sizes[i]) j++;
+            int n = j - i + 1;
+            parts.Add(n == 1 ? sizes[i].ToString(CultureInfo.InvariantCulture) : $"{sizes[i].ToString(CultureInfo.InvariantCulture)}x{n.ToString(CultureInfo.InvariantCulture)}");
+            i = j + 1;
+        }
+        return string.Join("-", parts);
+    }
 }
 
 /// <summary>The grid of a sweep (inits × architectures × activations × seeds) and its shards.</summary>

@@ -53,7 +53,7 @@ public sealed record PhaseDiagram(string Activation, double[] WeightVariances, d
     /// the full precision made a 61×41 picture take minutes. 1e−7 in c* moves ξ_c far less than
     /// a pixel's colour.
     /// </summary>
-    private static double DepthScaleCForPicture(MeanField m)
+    internal static double DepthScaleCForPicture(MeanField m)
     {
         if (m.Phi.IsPiecewiseLinear || m.Chi1 <= 1 + MeanField.CriticalTolerance || !double.IsFinite(m.QStar) || m.QStar == 0) return m.DepthScaleC;
         double q = m.QStar;
