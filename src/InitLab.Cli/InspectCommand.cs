@@ -52,6 +52,7 @@ public static class InspectCommand
         var (x, y) = DataBatch.First(splits.Train, batchSize);
         string shape = layersText.Replace(",", "-");
         var results = new List<(string Name, IReadOnlyList<LayerStats> Stats)>();
+        var predicted = new List<IReadOnlyList<double>?>();
         using var compute = InitLab.Tensors.Compute.UseThreads(threads);
         foreach (var plan in specs)
         {
@@ -59,12 +60,13 @@ public static class InspectCommand
             var stats = SignalProbe.Run(model, x, y);
             string name = string.Join("|", plan.Weights);
             results.Add((name, stats));
-            PrintBlock(o, name, $"{shape} {activation}, biases {plan.DescribeBias(sizes.Length - 1)}", x.Rows, stats);
+            predicted.Add(SignalTheory.PredictPreActivationSquare(model, plan, x));
+            PrintBlock(o, name, $"{shape} {activation}, biases {plan.DescribeBias(sizes.Length - 1)}", x.Rows, stats, predicted[^1]);
         }
         if (results.Count > 1) PrintComparison(o, activation, results);
         if (plotPath is not null)
         {
-            StdPlot.Save(plotPath, $"Activation std per layer: {shape}, {activation}, batch {x.Rows}", DeadLabel(activation), results);
+            StdPlot.Save(plotPath, $"Activation std per layer: {shape}, {activation}, batch {x.Rows}", DeadLabel(activation), results, predicted: predicted);
             o.Out.WriteLine($"Plot written to {plotPath}");
         }
         return Cli.Ok;
@@ -87,15 +89,16 @@ public static class InspectCommand
     internal static string DeadLabel(string activation) =>
         Activations.TryCreate(activation, out var layer) ? layer.DeadOrSaturatedLabel ?? "saturated" : "saturated";
 
-    private static void PrintBlock(Output o, string name, string network, int batch, IReadOnlyList<LayerStats> stats)
+    private static void PrintBlock(Output o, string name, string network, int batch, IReadOnlyList<LayerStats> stats, IReadOnlyList<double>? theory)
     {
         string activation = network.Split(' ')[1].TrimEnd(',');
         o.Out.WriteLine($"init {name}: {network}, batch {batch}");
-        o.Out.WriteLine($"{"layer",5} {"units",6} {"mean",11} {"std",11} {DeadLabel(activation),10} {"grad norm",11}");
+        // q is mean-field theory's quantity: the pre-activations' mean square; "theory" its prediction.
+        o.Out.WriteLine($"{"layer",5} {"units",6} {"mean",11} {"std",11} {DeadLabel(activation),10} {"grad norm",11} {"q (pre)",11} {"q theory",11}");
         foreach (var s in stats)
         {
             string dead = s.IsOutput || double.IsNaN(s.DeadOrSaturated) ? "-" : (s.DeadOrSaturated * 100).ToString("0.0", CultureInfo.InvariantCulture) + "%";
-            o.Out.WriteLine($"{(s.IsOutput ? "out" : s.Layer.ToString(CultureInfo.InvariantCulture)),5} {s.Units,6} {Num(s.Mean),11} {Num(s.Std),11} {dead,10} {Num(s.WeightGradNorm),11}");
+            o.Out.WriteLine($"{(s.IsOutput ? "out" : s.Layer.ToString(CultureInfo.InvariantCulture)),5} {s.Units,6} {Num(s.Mean),11} {Num(s.Std),11} {dead,10} {Num(s.WeightGradNorm),11} {Num(s.PreActivationSquare),11} {(theory is null ? "-" : Num(theory[s.Layer - 1])),11}");
         }
         o.Out.WriteLine();
     }

@@ -18,8 +18,13 @@ public static class StdPlot
     /// (the report passes each initializer's place in the sweep, so that it has one colour on every
     /// chart); by default the series' position.
     /// </param>
+    /// <param name="predicted">
+    /// Mean-field theory's q(l) per series (null entries: no prediction); when given and the stats
+    /// carry pre-activations, a fourth panel shows the measured q(l) as points and the prediction
+    /// as a line in the same colour.
+    /// </param>
     public static void Save(string path, string title, string deadLabel, IReadOnlyList<(string Name, IReadOnlyList<LayerStats> Stats)> series,
-        IReadOnlyList<int>? styleIndex = null)
+        IReadOnlyList<int>? styleIndex = null, IReadOnlyList<IReadOnlyList<double>?>? predicted = null)
     {
         // Layers are whole numbers: one tick per layer (every few for deep networks), the same
         // x range in every panel.
@@ -60,8 +65,15 @@ public static class StdPlot
         var figure = new Multiplot(std);
         figure.AddPlot(dead);
         figure.AddPlot(grad);
+        bool theory = predicted is not null && series.Any(s => s.Stats.Any(x => double.IsFinite(x.PreActivationSquare)));
+        using var pre = theory ? TheoryPanel(series, styles, predicted!) : null;
+        if (pre is not null)
+        {
+            LayerAxis(pre);
+            figure.AddPlot(pre);
+        }
         figure.Layout = new ScottPlot.MultiplotLayouts.Rows();
-        AtomicFile.Replace(path, tmp => figure.SavePng(tmp, 900, 1200));
+        AtomicFile.Replace(path, tmp => figure.SavePng(tmp, 900, pre is null ? 1200 : 1600));
     }
 
     /// <summary>
@@ -94,6 +106,44 @@ public static class StdPlot
         if (anyInfinite) ticks.AddMajor(infLine, "inf/NaN");
         plot.Axes.Left.TickGenerator = ticks;
         plot.Axes.SetLimitsY(zeroLine - step / 2, (anyInfinite ? infLine : top) + step / 2);
+        return plot;
+    }
+
+    /// <summary>Measured q(l) as markers only, theory's q(l) as a line, log10 axis; values at or below 0 left out.</summary>
+    private static Plot TheoryPanel(IReadOnlyList<(string Name, IReadOnlyList<LayerStats> Stats)> series, int[] styles, IReadOnlyList<IReadOnlyList<double>?> predicted)
+    {
+        var plot = new Plot();
+        var all = new List<double>();
+        for (int k = 0; k < series.Count; k++)
+        {
+            var measured = series[k].Stats.Where(s => s.PreActivationSquare > 0 && double.IsFinite(s.PreActivationSquare)).ToArray();
+            var points = plot.Add.Scatter(measured.Select(s => (double)s.Layer).ToArray(), measured.Select(s => Math.Log10(s.PreActivationSquare)).ToArray(),
+                ReportCharts.ColorFor(styles[k]));
+            points.LineWidth = 0;
+            points.MarkerSize = 7;
+            points.MarkerShape = MarkerShape.OpenCircle;
+            all.AddRange(measured.Select(s => Math.Log10(s.PreActivationSquare)));
+            if (k >= predicted.Count || predicted[k] is not { } q) continue;
+            var layers = Enumerable.Range(1, q.Count).Where(l => q[l - 1] > 0 && double.IsFinite(q[l - 1])).ToArray();
+            var line = plot.Add.Scatter(layers.Select(l => (double)l).ToArray(), layers.Select(l => Math.Log10(q[l - 1])).ToArray(), ReportCharts.ColorFor(styles[k]));
+            line.MarkerSize = 0;
+            line.LineWidth = 2;
+            line.LegendText = series[k].Name + " (theory)";
+            all.AddRange(layers.Select(l => Math.Log10(q[l - 1])));
+        }
+        if (all.Count > 0)
+        {
+            double low = Math.Floor(all.Min()), top = Math.Ceiling(all.Max());
+            if (top <= low) top = low + 1;
+            double step = new[] { 1.0, 2, 5, 10, 20, 50 }.First(s => (top - low) / s <= 8);
+            var ticks = new ScottPlot.TickGenerators.NumericManual();
+            for (double y = Math.Floor(low / step) * step; y <= top + 1e-9; y += step) ticks.AddMajor(y, $"1e{y:0}");
+            plot.Axes.Left.TickGenerator = ticks;
+            plot.Axes.SetLimitsY(low - 0.25, top + 0.25);
+        }
+        plot.XLabel("layer: circles measured, lines mean-field theory");
+        plot.YLabel("pre-activation mean square q(l) (log)");
+        plot.ShowLegend(Alignment.LowerLeft);
         return plot;
     }
 

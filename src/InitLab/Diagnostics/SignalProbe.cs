@@ -19,7 +19,15 @@ namespace InitLab.Diagnostics;
 /// <param name="DeadOrSaturated">Fraction of units dead (ReLU: output 0) or saturated (tanh, sigmoid), in [0, 1].</param>
 /// <param name="WeightGradNorm">Frobenius norm of the weight's gradient after one backward pass of the cross-entropy.</param>
 /// <param name="IsOutput">True for the last (logit) layer.</param>
-public sealed record LayerStats(int Layer, int Units, double Mean, double Std, double DeadOrSaturated, double WeightGradNorm, bool IsOutput);
+public sealed record LayerStats(int Layer, int Units, double Mean, double Std, double DeadOrSaturated, double WeightGradNorm, bool IsOutput)
+{
+    /// <summary>
+    /// The mean square of the layer's pre-activations h = W·x + b over the batch and the units:
+    /// mean-field theory's q(l), and the quantity LSUV scales to 1. NaN when not measured (records
+    /// written before it existed).
+    /// </summary>
+    public double PreActivationSquare { get; init; } = double.NaN;
+}
 
 /// <summary>Forwards a batch through a network, backpropagates the loss once, and reports per-layer statistics.</summary>
 public static class SignalProbe
@@ -32,6 +40,7 @@ public static class SignalProbe
     public static IReadOnlyList<LayerStats> Run(Sequential model, Tensor x, ReadOnlySpan<int> labels)
     {
         var stats = new List<(int Units, double Mean, double Std, double Dead, Linear Linear, bool Output)>();
+        var pre = new List<double>();
         Tensor h = x;
         Linear? current = null;
         var layers = model.Layers;
@@ -41,6 +50,8 @@ public static class SignalProbe
             if (layers[i] is Linear l)
             {
                 current = l;
+                // Linear.Forward alone never fuses the ReLU, so h here is the pre-activation.
+                pre.Add(System.Numerics.Tensors.TensorPrimitives.SumOfSquares(h.Span) / h.Length);
                 bool last = !layers.Skip(i + 1).Any(o => o is Linear);
                 if (last || i + 1 >= layers.Count || layers[i + 1] is not Activation)
                     stats.Add(Describe(h, null, l, last));
@@ -52,7 +63,7 @@ public static class SignalProbe
         loss.Forward(h, labels);
         model.Backward(loss.Gradient, needInputGrad: false);
         return stats.Select((s, i) => new LayerStats(i + 1, s.Units, s.Mean, s.Std, s.Dead,
-            Math.Sqrt(System.Numerics.Tensors.TensorPrimitives.SumOfSquares(s.Linear.Weight.Grad.Span)), s.Output)).ToList();
+            Math.Sqrt(System.Numerics.Tensors.TensorPrimitives.SumOfSquares(s.Linear.Weight.Grad.Span)), s.Output) { PreActivationSquare = pre[i] }).ToList();
     }
 
     private static (int, double, double, double, Linear, bool) Describe(Tensor h, Activation? activation, Linear linear, bool output)

@@ -28,8 +28,27 @@ public sealed record SweepRun(string Init, int[] Sizes, string Activation, ulong
     /// so the name, with the temporary folder's prefix and owner, stays under the file systems'
     /// 255-byte limit whatever the spec's length.
     /// </summary>
-    public string Id => $"{SweepGrid.Safe(Init, SweepGrid.MaxInitChars)}__{SweepGrid.Safe(Architecture, SweepGrid.MaxArchitectureChars)}__" +
+    public string Id => $"{SweepGrid.Safe(Init, SweepGrid.MaxInitChars)}__{SweepGrid.Safe(FolderArchitecture, SweepGrid.MaxArchitectureChars)}__" +
         $"{SweepGrid.Safe(Activation, SweepGrid.MaxActivationChars)}__s{Seed.ToString(CultureInfo.InvariantCulture)}";
+
+    // A deep network's sizes (784-100-...-10, 100 layers) pass the 255-byte limit of a file name;
+    // then equal neighbours are written SIZExN (784-100x99-10). Shorter names keep the plain form,
+    // so the folders of existing sweeps keep their names.
+    private string FolderArchitecture => Architecture.Length <= 120 ? Architecture : Compact(Sizes);
+
+    private static string Compact(int[] sizes)
+    {
+        var parts = new List<string>();
+        for (int i = 0; i < sizes.Length;)
+        {
+            int j = i;
+            while (j + 1 < sizes.Length && sizes[j + 1] == sizes[i]) j++;
+            int n = j - i + 1;
+            parts.Add(n == 1 ? sizes[i].ToString(CultureInfo.InvariantCulture) : $"{sizes[i].ToString(CultureInfo.InvariantCulture)}x{n.ToString(CultureInfo.InvariantCulture)}");
+            i = j + 1;
+        }
+        return string.Join("-", parts);
+    }
 }
 
 /// <summary>

@@ -247,3 +247,43 @@ internal sealed class SpecParameter(string key, string defaultText) : InitParame
 
     public override string Format(object value) => ((InitSpec)value).Canonical;
 }
+
+/// <summary>
+/// A number ≥ 0, or <c>auto</c>: taken from the network the initializer is applied to (critical's
+/// bias_var reads the --bias rule's variance). Auto is stored as NaN, which no given number can be.
+/// </summary>
+internal sealed class AutoRealParameter(string key) : InitParameter(key, "auto")
+{
+    public override object? FromText(string text, out string error)
+    {
+        if (text.Trim().Equals("auto", StringComparison.OrdinalIgnoreCase))
+        {
+            error = "";
+            return double.NaN;
+        }
+        if (!TryNumber(text, out double v))
+        {
+            error = $"{Key}={text} is neither auto nor a number.";
+            return null;
+        }
+        return FromValue(v, out error);
+    }
+
+    public override object? FromValue(object value, out string error)
+    {
+        error = "";
+        double v;
+        switch (value)
+        {
+            case string s: return FromText(s, out error);
+            case double d: v = d; break;
+            case float f: v = f; break;
+            case int i: v = i; break;
+            default: error = $"{Key} takes a number or auto, got {value.GetType().Name}."; return null;
+        }
+        if (!double.IsFinite(v) || v < 0) error = $"{Key} must be a finite number ≥ 0 or auto, got {R(v)}.";
+        return error.Length > 0 ? null : v;
+    }
+
+    public override string Format(object value) => double.IsNaN((double)value) ? "auto" : R((double)value);
+}

@@ -25,8 +25,11 @@ public sealed partial class InitPlan
             var spec = ForLayer(i, linears.Count);
             // DBN's hidden layers keep the constructor's draws until the RBMs replace them.
             if (dbn is not null) spec = i + 1 < linears.Count ? null : dbn.Top;
+            if (spec is { IsCritical: true }) spec = CriticalInit.Resolve(spec, network, linears[i], BiasForLayer(i, linears.Count));
             if (spec is { IsTorchDefault: false }) spec.Apply(linears[i].Weight.Value, generator);
         }
+        // Normal biases are drawn after every weight, first layer first, each bias vector in one
+        // normal_ call: the weights' draws stay those of the same --init with any other bias rule.
         for (int i = 0; i < linears.Count; i++)
         {
             var l = linears[i];
@@ -34,6 +37,7 @@ public sealed partial class InitPlan
             var bias = BiasForLayer(i, linears.Count);
             if (bias.Kind == BiasKind.Zeros) l.Bias.Value.Span.Clear();
             else if (bias.Kind == BiasKind.Constant) l.Bias.Value.Span.Fill(bias.Value);
+            else if (bias.Kind == BiasKind.Normal) generator.Normal(l.Bias.Value.Span, 0, bias.Value);
         }
         if (only.IsLsuv)
         {

@@ -42,6 +42,9 @@ public sealed class InitSpec : IEquatable<InitSpec>
     /// <summary>True for the initializers that set every weight to one value (zeros, ones, constant, keras:constant).</summary>
     public bool IsConstant => Name is "zeros" or "ones" or "constant" or "keras:constant";
 
+    /// <summary>True for <c>critical</c>, whose σw² depends on the activation and the bias variance (see <see cref="InitPlan.Apply"/>).</summary>
+    public bool IsCritical => Name == "critical";
+
     /// <summary>True for <c>lsuv</c>, which also needs a batch of training data (see <see cref="LsuvOptions"/>).</summary>
     public bool IsLsuv => Name == "lsuv";
 

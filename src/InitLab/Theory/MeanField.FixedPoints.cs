@@ -84,7 +84,12 @@ public sealed partial class MeanField
         for (double eps = 1.0 / (1 << 24); ; eps *= 2)
         {
             double c = Math.Max(-1, 1 - eps);
-            if (Gap(c) >= 0) return previous == 1 ? 1 : Bisection.Root(Gap, c, previous, 1e-15);
+            double gap = Gap(c);
+            // With σb² = 0 and an odd φ (tanh), c = 0 is an exact fixed point that the steps land on
+            // (eps = 1), but its gap comes out as ±1e−34 from rounding; read as negative, the search
+            // went on to the unstable c = −1.
+            if (c == 0 && Math.Abs(gap) <= 1e-15) return 0;
+            if (gap >= 0) return previous == 1 ? 1 : Bisection.Root(Gap, c, previous, 1e-15);
             previous = c;
             if (c == -1) return -1;
         }
