@@ -64,6 +64,8 @@ public static class RbmCommand
         if (visibleBias is not ("data" or "zeros")) throw new UsageException($"--visible-bias must be data or zeros, got '{visibleBias}'.");
         var m = momentumText.Split(',').Select(t => double.TryParse(t, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) && v >= 0 && v < 1 ? v : double.NaN).ToArray();
         if (m.Length is < 1 or > 2 || m.Any(double.IsNaN)) throw new UsageException($"--momentum '{momentumText}' is not one or two numbers in [0, 1), e.g. 0.5,0.9.");
+        Options.CheckPng(filtersPath, "--filters");
+        Options.CheckPng(samplesPath, "--samples");
         foreach (var path in new[] { (filtersPath, "--filters"), (samplesPath, "--samples"), (metricsPath, "--metrics") })
             if (path.Item1 is not null) AtomicFile.CheckFolder(path.Item1, path.Item2);
 

@@ -118,7 +118,8 @@ public sealed partial class Trainer
             float cost = Step(x, _y.AsSpan(0, rows));
             avgCost += cost / batches;
             seen += rows;
-            progress?.Report(new TrainingProgress(epoch, b + 1, batches, bs, Stopwatch.GetElapsedTime(started).TotalSeconds, first));
+            // The running mean comes from the sum the epoch's cost already keeps: avgCost · batches / batches done.
+            progress?.Report(new TrainingProgress(epoch, b + 1, batches, bs, Stopwatch.GetElapsedTime(started).TotalSeconds, first, (double)avgCost * batches / (b + 1)));
         }
         (_epoch, _batch, _cost, _inEpoch) = (epoch + 1, 0, 0f, false);
         return new EpochResult(epoch, avgCost, Stopwatch.GetElapsedTime(started).TotalSeconds, seen);
