@@ -109,9 +109,23 @@ public static class TrainCommand
         if (s.Summary) SummaryCommand.Print(o.Out, SummaryCommand.Network(config.Layers, config.Activation), $"{config.Architecture} {config.Activation}");
         var splits = DataSource.Load(o, s.Data, s.Dataset, s.Quiet);
         using var compute = InitLab.Tensors.Compute.UseThreads(s.Threads);
-        var trainer = s.Resume ? Trainer.Resume(checkpoint!, config, splits)
-            : s.Load is { } loadPath ? Trainer.FromModel(config, splits, ModelOptions.LoadMatching(loadPath, [.. config.Layers], s.Activation))
-            : Trainer.Create(config, splits, s.Quiet ? null : RbmReporter.For(o));
+        using var interrupt = new CtrlC();
+        var pretraining = s.Quiet ? null : RbmReporter.For(o);
+        Trainer trainer;
+        try
+        {
+            trainer = s.Resume ? Trainer.Resume(checkpoint!, config, splits)
+                : s.Load is { } loadPath ? Trainer.FromModel(config, splits, ModelOptions.LoadMatching(loadPath, [.. config.Layers], config.Activation))
+                : Trainer.Create(config, splits, pretraining, cancel: interrupt.Token);
+        }
+        catch (OperationCanceledException) when (interrupt.Token.IsCancellationRequested)
+        {
+            // Only DBN pretraining runs long enough here to be interrupted; its RBMs are not a model yet.
+            o.ClearProgress();
+            o.Err.WriteLine("initlab: interrupted during pretraining, before fine-tuning started.");
+            o.Err.WriteLine("initlab: nothing was saved (pretrained layers are not checkpointed); run the command again to start over.");
+            return Cli.Interrupted;
+        }
         var at = trainer.Position;
 
         if (!s.Quiet)
@@ -132,7 +146,6 @@ public static class TrainCommand
             CheckpointPath = checkpoint, CheckpointEvery = s.CheckpointEvery, MetricsPath = s.Metrics,
             BatchProgress = o.EpochProgress(s.Quiet, s.Epochs),
         };
-        using var interrupt = new CtrlC();
         try
         {
             trainer.Fit(lines, interrupt.Token, options);
