@@ -61,7 +61,10 @@ public static class CompareCommand
         foreach (var a in activations) Options.Parse(() => Mlp.CreateActivation(a), "--activation");
         var grid = Options.Parse(() => SweepGrid.Build(inits, archs, activations, s.Seeds, s.Seed), "--inits/--layers/--activation");
         var (shardIndex, shardCount) = s.Shard is null ? (0, 1) : Options.Parse(() => SweepGrid.ParseShard(s.Shard), "--shard");
-        var runs = SweepGrid.Shard(grid, shardIndex, shardCount);
+        // Shards slice the grid sorted by Id (the same in every process); within this process the
+        // runs go in the user's order: --inits as typed, then architectures, activations, seeds.
+        IReadOnlyList<SweepRun> runs = [.. SweepGrid.Shard(grid, shardIndex, shardCount)
+            .OrderBy(r => r.InitIndex).ThenBy(r => r.ArchIndex).ThenBy(r => r.ActivationIndex).ThenBy(r => r.SeedIndex)];
 
         var baseConfig = new TrainConfig
         {
@@ -92,6 +95,7 @@ public static class CompareCommand
         }
         o.Out.WriteLine($"Done: {summary.Completed} runs trained, {summary.Invalid} invalid, skipped {summary.SkippedFinished} finished runs" +
             (summary.Redone > 0 ? $", redid {summary.Redone} unfinished" : "") + ".");
+        if (summary.Completed + summary.SkippedFinished > 0) SweepTable.Print(o.Out, s.Out);
         if (!s.NoReport)
         {
             var written = ReportCommand.Write(s.Out, [s.Out]);

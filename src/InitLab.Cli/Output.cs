@@ -88,11 +88,12 @@ public sealed class Output(TextWriter stdout, TextWriter stderr, bool interactiv
         var parts = tail.ToList();
         while (true)
         {
-            string rest = string.Concat(parts.Select(p => "  " + p.Text));
+            string rest = parts.Count == 0 ? "" : " " + string.Join("  ", parts.Select(p => p.Text));
             int room = width - head.Length - rest.Length - 3;
             if (room >= minBar || parts.All(p => p.Priority == 0))
             {
                 if (room < minBar) return (head + rest).Length <= width ? head + rest : (head + rest)[..Math.Max(0, width)];
+                // Only the bar is cut from here: the parts fit beside one of at least minBar columns.
                 int bar = Math.Min(maxBar, room);
                 int filled = (int)Math.Clamp(Math.Floor(bar * fraction), 0, bar);
                 return $"{head} [{new string('#', filled)}{new string('.', bar - filled)}]{rest}";

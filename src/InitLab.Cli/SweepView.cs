@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using InitLab.Experiments;
 using Spectre.Console;
+using Spectre.Console.Rendering;
 
 namespace InitLab.Cli;
 
@@ -17,7 +18,7 @@ public static class SweepView
         console.Progress()
             .AutoClear(false)
             .HideCompleted(true)
-            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new TimeColumn("elapsed", t => t.ElapsedTime), new TimeColumn("left", t => t.RemainingTime))
             .Start(ctx =>
             {
                 var total = ctx.AddTask($"sweep ({runs} runs)", maxValue: Math.Max(1, runs) * (double)epochs);
@@ -48,6 +49,17 @@ public static class SweepView
                 total.Value = total.MaxValue;
             });
         return summary;
+    }
+
+    /// <summary>A time column with its name in front ("elapsed 0:01:02", "left 0:03:10"): two bare clocks side by side do not say which is which.</summary>
+    private sealed class TimeColumn(string label, Func<ProgressTask, TimeSpan?> time) : ProgressColumn
+    {
+        public override IRenderable Render(RenderOptions options, ProgressTask task, TimeSpan deltaTime)
+        {
+            var t = time(task);
+            string clock = t is { } v && v.TotalDays < 1 ? v.ToString(@"h\:mm\:ss", CultureInfo.InvariantCulture) : "-:--:--";
+            return new Markup($"[grey]{label}[/] {clock}");
+        }
     }
 
     private sealed class Reporter(Action<SweepEvent> action) : IProgress<SweepEvent>

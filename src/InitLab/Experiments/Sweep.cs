@@ -118,7 +118,9 @@ public static class Sweep
             pending.Add(run);
         }
         int completed = 0, invalid = 0;
-        System.Threading.Tasks.Parallel.ForEach(pending, new ParallelOptions { MaxDegreeOfParallelism = options.Parallel, CancellationToken = cancel }, run =>
+        // NoBuffering hands out the runs one at a time in list order (a list alone is split into
+        // ranges, one per worker), so runs start in the order the caller gave them.
+        System.Threading.Tasks.Parallel.ForEach(System.Collections.Concurrent.Partitioner.Create(pending, System.Collections.Concurrent.EnumerablePartitionerOptions.NoBuffering), new ParallelOptions { MaxDegreeOfParallelism = options.Parallel, CancellationToken = cancel }, run =>
         {
             var result = RunOne(outDir, run, splits, options, progress, cancel);
             if (result.Ok) Interlocked.Increment(ref completed); else Interlocked.Increment(ref invalid);

@@ -49,8 +49,8 @@ public class CliTests
         Assert.Equal("epoch,train_cost,test_accuracy,seconds,samples_per_second", rows[0]);
         Assert.Equal(4, rows.Length);
         Assert.StartsWith("3,", rows[3]);
-        double acc = double.Parse(Regex.Match(output, @"Accuracy: ([\d.]+)").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
-        Assert.True(acc > 0.9, output);
+        double acc = double.Parse(Regex.Match(output, @"Test accuracy: ([\d.]+)%").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.True(acc > 90, output);
         Assert.Empty(Directory.GetFiles(d.Path, "*.tmp"));
     }
 
@@ -61,7 +61,7 @@ public class CliTests
         IdxWriter.WriteDataset(d.Path, train: 200, test: 20);
         var (code, output, _) = Run("train", "--data", d.Path, "--layers", "784,16,10", "--epochs", "1", "--quiet", "--init", "zeros");
         Assert.Equal(0, code);
-        Assert.Matches(@"^Accuracy: [\d.]+\n$", output.Replace("\r", ""));
+        Assert.Matches(@"^Test accuracy: \d+\.\d\d%\n$", output.Replace("\r", ""));
     }
 
     [Theory]
@@ -210,6 +210,6 @@ public class RbmCommandsTests
         Assert.Contains("RBM 2 epoch 01", output);
         Assert.DoesNotContain("RBM 3", output);
         Assert.Contains("Epoch: 0002 cost =", output);
-        Assert.Matches(@"Accuracy: [\d.]+", output);
+        Assert.Matches(@"Test accuracy: \d+\.\d\d%", output);
     }
 }
