@@ -80,7 +80,7 @@ public static class CompareCommand
         if (!s.Quiet)
             o.Out.WriteLine($"{grid.Count} runs in the grid ({inits.Count} inits × {archs.Count} architectures × {activations.Length} activations × {s.Seeds} seeds)" +
                 (shardCount > 1 ? $"; shard {shardIndex}/{shardCount} has {runs.Count}" : "") +
-                $"; {s.Parallel} at once with {options.ThreadsPerRun} threads each; output in {s.Out}");
+                $";\n{s.Parallel} at once with {options.ThreadsPerRun} threads each; output in {s.Out}");
         SweepSummary summary;
         using var interrupt = new CtrlC();
         try

@@ -38,7 +38,7 @@ public static class DataCommand
             }
             catch (OperationCanceledException) when (interrupt.Token.IsCancellationRequested)
             {
-                o.ClearProgress();
+                o.EndProgress();
                 string folder = Datasets.Locate(info, root ?? DataCache.Default.Root()).Folder;
                 var kept = Directory.Exists(folder) ? Directory.GetFiles(folder).Where(f => !f.EndsWith(".part", StringComparison.Ordinal)).Count() : 0;
                 var parts = Directory.Exists(folder) ? Directory.GetFiles(folder, "*.part") : [];

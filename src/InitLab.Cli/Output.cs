@@ -53,15 +53,31 @@ public sealed class Output(TextWriter stdout, TextWriter stderr, bool interactiv
     public IProgress<DownloadProgress>? DownloadProgress(bool quiet, IReadOnlyList<string>? files = null) =>
         Interactive && !quiet ? new DownloadLine(this, files ?? []) : null;
 
-    /// <summary>Draws <paramref name="line"/> over the current progress line, cut to <see cref="Width"/> - 1 columns.</summary>
+    /// <summary>
+    /// Columns a progress line may fill: three short of <see cref="Width"/>, so that neither the
+    /// last column (which makes some terminals wrap) nor the "^C" a terminal echoes at the cursor
+    /// pushes the line onto a second one.
+    /// </summary>
+    public int LineWidth => Math.Max(1, Width - 3);
+
+    /// <summary>Draws <paramref name="line"/> over the current progress line, cut to <see cref="LineWidth"/> columns.</summary>
     public void DrawProgress(string line)
     {
-        int max = Math.Max(1, Width - 1);
+        int max = LineWidth;
         if (line.Length > max) line = line[..max];
         string padded = line.Length < _progressWidth ? line + new string(' ', _progressWidth - line.Length) : line;
         _progressWidth = line.Length;
         Err.Write("\r" + padded);
         Err.Flush();
+    }
+
+    /// <summary>Ends the progress line, if one is shown, leaving it on screen: after Ctrl+C it shows where the run stopped.</summary>
+    public void EndProgress()
+    {
+        if (_progressWidth == 0) return;
+        Err.WriteLine();
+        Err.Flush();
+        _progressWidth = 0;
     }
 
     /// <summary>Erases the progress line, if one is shown.</summary>
@@ -113,7 +129,7 @@ public sealed class Output(TextWriter stdout, TextWriter stderr, bool interactiv
             long now = Environment.TickCount64;
             if (p.Batch != p.Batches && now - _lastDraw < 100) return;
             _lastDraw = now;
-            output.DrawProgress(Line(p, totalEpochs, output.Width - 1));
+            output.DrawProgress(Line(p, totalEpochs, output.LineWidth));
             if (p.Batch == p.Batches) output.ClearProgress();
         }
     }
@@ -142,7 +158,7 @@ public sealed class Output(TextWriter stdout, TextWriter stderr, bool interactiv
             long now = Environment.TickCount64;
             if (p.Bytes != p.Total && now - _lastDraw < 100) return;
             _lastDraw = now;
-            output.DrawProgress(Line(p, files, output.Width - 1));
+            output.DrawProgress(Line(p, files, output.LineWidth));
         }
     }
 

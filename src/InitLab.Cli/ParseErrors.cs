@@ -23,14 +23,17 @@ internal static partial class ParseErrors
         var unmatched = parse.UnmatchedTokens;
         var options = unmatched.Where(t => t.StartsWith('-')).ToList();
         var lines = new List<string>();
-        if (options.Count > 0)
+        // `initlab trian --data X`: the command is what went wrong; its options cannot be judged.
+        var word = unmatched.FirstOrDefault(t => !t.StartsWith('-'));
+        if (word is not null && command.Subcommands.Count > 0)
+        {
+            lines.Add($"unknown command '{word}'" + DidYouMean(word, command.Subcommands.Select(c => c.Name)));
+            options.Clear();
+        }
+        else if (options.Count > 0)
         {
             foreach (var t in options)
                 lines.Add($"unknown option '{t}'" + DidYouMean(t, command.Options.Concat(Inherited(parse.CommandResult)).SelectMany(o => o.Aliases.Prepend(o.Name))));
-        }
-        else if (unmatched.Count > 0 && command.Subcommands.Count > 0)
-        {
-            lines.Add($"unknown command '{unmatched[0]}'" + DidYouMean(unmatched[0], command.Subcommands.Select(c => c.Name)));
         }
         else if (unmatched.Count > 0)
         {
@@ -47,7 +50,7 @@ internal static partial class ParseErrors
             lines.AddRange(parse.Errors.Select(e => Plain(e.Message)).Distinct());
         }
         foreach (var line in lines) err.WriteLine($"initlab: {line}");
-        err.WriteLine(path.Count == 0 || (unmatched.Count > 0 && options.Count == 0 && command.Subcommands.Count > 0)
+        err.WriteLine(path.Count == 0 || (word is not null && command.Subcommands.Count > 0)
             ? $"Run '{name} --help' for the list of commands."
             : $"Run '{name} --help' for usage.");
         return Cli.BadUsage;

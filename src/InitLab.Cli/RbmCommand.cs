@@ -82,7 +82,7 @@ public static class RbmCommand
         using var compute = InitLab.Tensors.Compute.UseThreads(threads);
         RbmTrainer.Initialize(rbm, train, seed, visibleBiasFromData: visibleBias == "data");
         o.Out.WriteLine($"{(gaussian ? "Gaussian-Bernoulli" : "Bernoulli")} RBM {train.Cols}-{hidden}, {(pcd ? "PCD" : "CD")}-{cdK}, lr {lr.ToString(CultureInfo.InvariantCulture)}, " +
-            $"momentum {momentumText}, weight decay {wd.ToString(CultureInfo.InvariantCulture)}, batch {batch}; {train.Rows:N0} training images");
+            $"momentum {momentumText}, weight decay {wd.ToString(CultureInfo.InvariantCulture)}\nbatch {batch}, {train.Rows:N0} training images");
         int side = splits.Train.ImageRows, width = splits.Train.ImageCols;
         var kept = new Finished(o, metricsPath, Math.Min(100, hidden), rbm);
         using var interrupt = new CtrlC();
@@ -92,7 +92,7 @@ public static class RbmCommand
         }
         catch (OperationCanceledException) when (interrupt.Token.IsCancellationRequested)
         {
-            return Interrupted(o, kept, filtersPath, side, width);
+            return Interrupted(o, kept, filtersPath, samplesPath, side, width);
         }
         if (rbm is BernoulliRbm bernoulli)
         {
@@ -123,7 +123,7 @@ public static class RbmCommand
     /// last finished epoch go to NAME.partial.png so that a complete run's file is never mistaken
     /// for them. Says what was kept; exit code 130.
     /// </summary>
-    private static int Interrupted(Output o, Finished kept, string? filtersPath, int side, int width)
+    private static int Interrupted(Output o, Finished kept, string? filtersPath, string? samplesPath, int side, int width)
     {
         var saved = new List<string>();
         if (kept.MetricsPath is { } m && kept.Epochs > 0) saved.Add($"{m} ({kept.Epochs} finished epoch{(kept.Epochs == 1 ? "" : "s")})");
@@ -134,8 +134,9 @@ public static class RbmCommand
             saved.Add($"{partial} (filters after epoch {kept.Epochs})");
         }
         o.Err.WriteLine($"initlab: interrupted in epoch {kept.Epochs + 1}, after {kept.Epochs} finished epoch{(kept.Epochs == 1 ? "" : "s")}.");
-        o.Err.WriteLine(saved.Count == 0 ? "initlab: nothing was written (no epoch had finished, or no --metrics/--filters was given)."
-            : $"initlab: kept {string.Join(" and ", saved)}; samples are drawn only after the last epoch.");
+        if (saved.Count == 0) o.Err.WriteLine("initlab: nothing was written (no epoch had finished, or no --metrics/--filters was given).");
+        foreach (var file in saved) o.Err.WriteLine($"initlab: kept {file}");
+        if (samplesPath is not null) o.Err.WriteLine($"initlab: no {samplesPath}: samples are drawn only after the last epoch.");
         return Cli.Interrupted;
     }
 
@@ -155,6 +156,7 @@ public static class RbmCommand
 
         public void Report(RbmEpochReport r)
         {
+            if (Epochs == 0) o.Out.WriteLine(RbmReporter.Legend);
             o.Out.WriteLine(RbmReporter.Format(r));
             Epochs = r.Epoch;
             Filters = [.. Enumerable.Range(0, filterCount).Select(j => rbm.Weights.Row(j).ToArray())];

@@ -16,7 +16,7 @@ public static class SweepView
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(o.Err) });
         SweepSummary summary = null!;
         console.Progress()
-            .AutoClear(false)
+            .AutoClear(true)
             .HideCompleted(true)
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new TimeColumn("elapsed", t => t.ElapsedTime), new TimeColumn("left", t => t.RemainingTime))
             .Start(ctx =>

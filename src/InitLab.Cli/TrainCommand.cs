@@ -61,7 +61,8 @@ public static class TrainCommand
         if (s.BatchSize < 1) throw new UsageException($"--batch-size must be at least 1, got {s.BatchSize}.");
         int[] sizes = Options.Parse(() => Mlp.ParseSizes(s.Layers), "--layers");
         // A command that built its plan from typed options (dbn) passes it; Init is then only its description.
-        var init = s.Plan ?? Options.Parse(() => InitPlan.Parse(s.Init, s.Bias), "--init/--bias");
+        // Name --bias in the error only when the user gave one: otherwise the fault is --init's.
+        var init = s.Plan ?? Options.Parse(() => InitPlan.Parse(s.Init, s.Bias), s.Bias == "auto" ? "--init" : "--init/--bias");
         Options.Parse(() => init.ForLayer(0, sizes.Length - 1), "--init");
         // The canonical names (relU → relu) are what the header echoes and the checkpoint records.
         string activation = SummaryCommand.Canonical(s.Activation);
@@ -132,8 +133,11 @@ public static class TrainCommand
         {
             string start = s.Resume ? $"resumed from {checkpoint} at epoch {at.Epoch}, batch {at.Batch}"
                 : s.Load is null ? $"init {config.Init}{BiasNote(config.Init, config.Layers.Count - 1)}"
-                : $"weights from {s.Load} (the optimizer starts afresh: a model file holds no optimizer state)";
-            o.Out.WriteLine($"{config.Architecture} {config.Activation}, {start}, {config.Optimizer.Name} lr {s.Lr.ToString(CultureInfo.InvariantCulture)}, batch {s.BatchSize}, seed {s.Seed}; {splits.Train.Count:N0} training images from {Path.GetDirectoryName(splits.Train.Source)}");
+                : $"weights from {s.Load}";
+            // Two lines: one would wrap in an 80-column terminal.
+            o.Out.WriteLine($"{config.Architecture} {config.Activation}, {start}, {config.Optimizer.Name} lr {s.Lr.ToString(CultureInfo.InvariantCulture)}, batch {s.BatchSize}, seed {s.Seed}");
+            o.Out.WriteLine($"{splits.Train.Count:N0} training images from {Path.GetDirectoryName(splits.Train.Source)}");
+            if (s.Load is not null) o.Out.WriteLine($"{config.Optimizer.Name} starts afresh: a model file holds no optimizer state (a --checkpoint does)");
         }
         var lines = new InlineProgress<EpochReport>(r =>
         {
@@ -152,7 +156,7 @@ public static class TrainCommand
         }
         catch (OperationCanceledException) when (interrupt.Token.IsCancellationRequested)
         {
-            o.ClearProgress();
+            o.EndProgress();
             at = trainer.Position;
             o.Err.WriteLine($"initlab: interrupted in epoch {at.Epoch} after batch {at.Batch}.");
             o.Err.WriteLine(checkpoint is null

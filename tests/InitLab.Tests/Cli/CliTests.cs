@@ -1,3 +1,4 @@
+using InitLab.Cli;
 using System.Text.RegularExpressions;
 
 namespace InitLab.Tests.Cli;
@@ -182,7 +183,9 @@ public class RbmCommandsTests
         var (code, output, err) = CliTests.Run("rbm", "--data", d.Path, "--hidden", "16", "--epochs", "2", "--batch-size", "50",
             "--filters", d.File("f.png"), "--samples", d.File("s.png"), "--metrics", d.File("m.csv"));
         Assert.True(code == 0, err);
-        Assert.Matches(@"RBM 1 epoch 02: reconstruction error [\d.]+, held-out pseudo-likelihood -[\d.]+, free-energy gap \(train - held-out\) -?[\d.]+", output);
+        Assert.Contains(RbmReporter.Legend + "\n", output.Replace("\r", ""));
+        Assert.Matches(@"RBM 1 epoch 02: recon [\d.]+  held-out PL -[\d.]+  FE gap -?[\d.]+  \([\d.]+ s\)", output);
+        Assert.All(output.Replace("\r", "").Split('\n').Where(l => l.StartsWith("RBM ")), l => Assert.True(l.Length <= 80, l));
         Assert.Equal(3, File.ReadAllLines(d.File("m.csv")).Length);
         foreach (var png in new[] { "f.png", "s.png" }) Assert.Equal((byte)'P', File.ReadAllBytes(d.File(png))[1]);
         Assert.Equal(2, CliTests.Run("rbm", "--data", d.Path, "--momentum", "0.5,2").Code);

@@ -69,6 +69,18 @@ public class DatasetOptionTests
     }
 
     [Fact]
+    public void DataInfoTakesADatasetNameAsEveryOtherCommandDoes()
+    {
+        using var d = new TempDir();
+        string folder = Path.Combine(d.Path, "kmnist");
+        Directory.CreateDirectory(folder);
+        IdxWriter.WriteDataset(folder, train: 100, test: 10);
+        var (code, output, err) = WithData(d.Path, "data", "info", "kmnist");
+        Assert.True(code == 0, err);
+        Assert.StartsWith($"folder:  {folder}", output);
+    }
+
+    [Fact]
     public void DatasetFoundInTheCacheIsUsedWithItsClassNames()
     {
         using var d = new TempDir();

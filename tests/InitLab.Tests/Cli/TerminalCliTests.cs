@@ -23,6 +23,10 @@ public class TerminalCliTests
     }
 
     [Fact]
+    public void AMistypedCommandWithOptionsIsStillAnUnknownCommand() =>
+        Assert.Equal("initlab: unknown command 'trian'; did you mean 'train'?", Lines(Run("trian", "--data", "x", "--epochs", "1").Err)[0]);
+
+    [Fact]
     public void AMistypedOptionGetsTheNearestOptionOfThatCommand()
     {
         var (code, _, err) = Run("train", "--epoch", "1");
@@ -189,6 +193,20 @@ public class TerminalCliTests
     }
 
     [Fact]
+    public void TrainLoadSaysTheOptimizerStartsAfresh()
+    {
+        using var d = new TempDir();
+        IdxWriter.WriteDataset(d.Path, train: 100, test: 10);
+        string model = d.File("m.safetensors");
+        Assert.Equal(0, Run("train", "--data", d.Path, "--layers", "784,8,10", "--epochs", "1", "--save", model, "--quiet").Code);
+        var (code, output, err) = Run("train", "--data", d.Path, "--layers", "784,8,10", "--epochs", "1", "--load", model);
+        Assert.True(code == 0, err);
+        var lines = Lines(output);
+        Assert.Equal($"784-8-10 relu, weights from {model}, adam lr 0.001, batch 100, seed 777", lines[0]);
+        Assert.Equal("adam starts afresh: a model file holds no optimizer state (a --checkpoint does)", lines[2]);
+    }
+
+    [Fact]
     public void PredictWithAnIndexBeyondTheTestSetIsAUsageError()
     {
         using var d = new TempDir();
@@ -291,7 +309,9 @@ public class InterruptCliTests
         Assert.False(File.Exists(filters), "a complete run's file name for an interrupted run's filters");
         var lines = err.Replace("\r", "").TrimEnd('\n').Split('\n');
         Assert.Equal($"initlab: interrupted in epoch {rows + 1}, after {rows} finished epoch{(rows == 1 ? "" : "s")}.", lines[0]);
-        Assert.Equal($"initlab: kept {metrics} ({rows} finished epoch{(rows == 1 ? "" : "s")}) and {partial} (filters after epoch {rows}); samples are drawn only after the last epoch.", lines[1]);
+        Assert.Equal($"initlab: kept {metrics} ({rows} finished epoch{(rows == 1 ? "" : "s")})", lines[1]);
+        Assert.Equal($"initlab: kept {partial} (filters after epoch {rows})", lines[2]);
+        Assert.Equal(3, lines.Length);
     }
 
     [Fact]
