@@ -255,12 +255,15 @@ public class InterruptCliTests
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
 
-    private static Process Start(StringBuilder stdout, params string[] args)
+    private static Process Start(StringBuilder stdout, params string[] args) => Start(stdout, null, args);
+
+    private static Process Start(StringBuilder stdout, (string Name, string Value)? env, params string[] args)
     {
         var psi = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
         {
             RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
         };
+        if (env is { } e) psi.Environment[e.Name] = e.Value;
         psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "initlab.dll"));
         foreach (var a in args) psi.ArgumentList.Add(a);
         var p = Process.Start(psi)!;
@@ -326,5 +329,31 @@ public class InterruptCliTests
         Assert.True(code == 130, $"exit code {code}: {err}");
         Assert.Equal("initlab: interrupted during pretraining, before fine-tuning started.", err.Replace("\r", "").Split('\n')[0]);
         Assert.False(File.Exists(d.File("m.safetensors")));
+    }
+
+    [Fact]
+    public void CtrlCInDataDownloadKeepsThePartFileInADirItCreatedAndExitsWith130()
+    {
+        using var d = new TempDir();
+        var body = new byte[1 << 20];
+        // A mirror that sends 128 KB of the first file and then stalls: the download is in progress when Ctrl+C comes.
+        using var server = new InitLab.Tests.Data.LoopbackServer(async (_, _, ctx, stop) =>
+        {
+            ctx.Response.ContentLength64 = body.Length;
+            await ctx.Response.OutputStream.WriteAsync(body.AsMemory(0, 128 << 10), stop);
+            await ctx.Response.OutputStream.FlushAsync(stop);
+            await Task.Delay(Timeout.Infinite, stop);
+        });
+        string root = Path.Combine(d.Path, "new", "cache");
+        string folder = Path.Combine(root, "mnist"), part = Path.Combine(folder, "train-images-idx3-ubyte.gz.part");
+        var p = Start(new StringBuilder(), ("INITLAB_MIRRORS", server.Mirror("m").ToString()), "data", "download", "mnist", "--dir", root);
+        WaitFor(p, () => File.Exists(part) && new FileInfo(part).Length > 0, "bytes in the .part file");
+        var (code, err) = Interrupt(p);
+        Assert.True(code == 130, $"exit code {code}: {err}");
+        long kept = new FileInfo(part).Length;
+        Assert.True(kept > 0);
+        var lines = err.Replace("\r", "").TrimEnd('\n').Split('\n').SkipWhile(l => !l.StartsWith("initlab:", StringComparison.Ordinal)).ToList();
+        Assert.Equal($"initlab: interrupted; 0 of 4 files complete in {folder}, train-images-idx3-ubyte.gz.part partly downloaded ({kept:N0} bytes).", lines[0]);
+        Assert.Equal($"initlab: run 'initlab data download mnist --dir {root}' again to resume where it stopped.", lines[1]);
     }
 }
