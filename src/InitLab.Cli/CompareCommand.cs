@@ -78,9 +78,9 @@ public static class CompareCommand
         Sweep.CheckFinishedRunsMatch(s.Out, runs, options);
         var splits = DataSource.Load(o, s.Data, s.Dataset, s.Quiet);
         if (!s.Quiet)
-            o.Out.WriteLine($"{grid.Count} runs in the grid ({inits.Count} inits × {archs.Count} architectures × {activations.Length} activations × {s.Seeds} seeds)" +
+            o.Out.WriteLine($"{grid.Count} runs in the grid ({N(inits.Count, "init")} × {N(archs.Count, "architecture")} × {N(activations.Length, "activation")} × {N(s.Seeds, "seed")})" +
                 (shardCount > 1 ? $"; shard {shardIndex}/{shardCount} has {runs.Count}" : "") +
-                $";\n{s.Parallel} at once with {options.ThreadsPerRun} threads each; output in {s.Out}");
+                $";\n{s.Parallel} at once with {N(options.ThreadsPerRun, "thread")} each; output in {s.Out}");
         SweepSummary summary;
         using var interrupt = new CtrlC();
         try
@@ -103,6 +103,8 @@ public static class CompareCommand
         }
         return Cli.Ok;
     }
+
+    private static string N(int count, string noun) => $"{count} {noun}{(count == 1 ? "" : "s")}";
 
     internal static string Percent(double fraction) => (fraction * 100).ToString("0.00", CultureInfo.InvariantCulture);
 }

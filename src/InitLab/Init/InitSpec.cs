@@ -121,9 +121,9 @@ public sealed class InitSpec : IEquatable<InitSpec>
     {
         var names = Entries.Keys.Concat(Aliases.Keys).ToList();
         var near = EditDistance.Nearest(name, names);
-        string first = near.Count == 0 ? $"Unknown initializer '{name}'."
-            : $"Unknown initializer '{name}'; did you mean {string.Join(" or ", near.Select(n => $"'{n}'"))}?";
-        return first + $"\n'initlab inits' lists all {Entries.Count} initializers with their parameters.";
+        // Suggestions on their own line: with the option's name in front, one line would not fit 80 columns.
+        string suggestions = near.Count == 0 ? "" : $"\nDid you mean {string.Join(" or ", near.Select(n => $"'{n}'"))}?";
+        return $"Unknown initializer '{name}'.{suggestions}\n'initlab inits' lists all {Entries.Count} initializers with their parameters.";
     }
 
     private static object[] Defaults(Entry entry) => entry.Parameters.Select(p => p.Default).ToArray();

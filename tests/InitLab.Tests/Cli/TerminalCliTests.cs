@@ -60,8 +60,10 @@ public class TerminalCliTests
     {
         var e = Assert.Throws<FormatException>(() => InitSpec.Parse("xavier-unifrom"));
         var lines = e.Message.Split('\n');
-        Assert.Equal("Unknown initializer 'xavier-unifrom'; did you mean 'xavier-uniform'?", lines[0]);
-        Assert.StartsWith("'initlab inits' lists all ", lines[1]);
+        Assert.Equal("Unknown initializer 'xavier-unifrom'.", lines[0]);
+        Assert.Equal("Did you mean 'xavier-uniform'?", lines[1]);
+        Assert.StartsWith("'initlab inits' lists all ", lines[2]);
+        Assert.Equal(3, lines.Length);
         Assert.All(lines, l => Assert.True(l.Length < 100, l));
     }
 
