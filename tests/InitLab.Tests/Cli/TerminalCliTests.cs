@@ -55,6 +55,24 @@ public class TerminalCliTests
         Assert.DoesNotContain("Required command", err);
     }
 
+    [Theory]
+    [InlineData("train --activation ", "leaky-relu,relu,sigmoid,tanh")]
+    [InlineData("train --optimizer ", "adam,adamw,sgd")]
+    [InlineData("compare --dataset ", "fashion-mnist,kmnist,mnist")]
+    public void OptionValuesCompleteForDotnetSuggest(string line, string values)
+    {
+        var (code, output, err) = Run($"[suggest:{line.Length}]", line);
+        Assert.True(code == 0, err);
+        Assert.Equal(values.Split(','), Lines(output));
+    }
+
+    [Fact]
+    public void InitCompletesToEveryRegisteredInitializer()
+    {
+        var (_, output, _) = Run("[suggest:18]", "train --init xavie");
+        Assert.Equal(["xavier-normal", "xavier-uniform"], Lines(output));
+    }
+
     [Fact]
     public void AnUnknownInitializerListsItsNearMatchesFirstNotEveryName()
     {
