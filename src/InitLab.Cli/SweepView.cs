@@ -54,6 +54,11 @@ public static class SweepView
     /// <summary>A time column with its name in front ("elapsed 0:01:02", "left 0:03:10"): two bare clocks side by side do not say which is which.</summary>
     private sealed class TimeColumn(string label, Func<ProgressTask, TimeSpan?> time) : ProgressColumn
     {
+        // One line, as wide as "elapsed 0:01:02": left to wrap, Spectre puts the clock under its label.
+        protected override bool NoWrap => true;
+
+        public override int? GetColumnWidth(RenderOptions options) => label.Length + 8;
+
         public override IRenderable Render(RenderOptions options, ProgressTask task, TimeSpan deltaTime)
         {
             var t = time(task);
