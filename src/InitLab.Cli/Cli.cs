@@ -29,38 +29,55 @@ public static class Cli
         root.Subcommands.Add(ReportCommand.Build(output));
         root.Subcommands.Add(TheoryCommand.Build(output));
         root.Subcommands.Add(PhaseCommand.Build(output));
+        root.Subcommands.Add(SummaryCommand.Build(output));
         return root;
     }
 
     /// <summary>Parses and runs; returns the process exit code. Output goes to the given writers (console by default).</summary>
-    public static int Run(string[] args, TextWriter? stdout = null, TextWriter? stderr = null)
+    public static int Run(string[] args, TextWriter? stdout = null, TextWriter? stderr = null) =>
+        Run(args, new Output(stdout ?? Console.Out, stderr ?? Console.Error, interactive: stderr is null && !Console.IsErrorRedirected));
+
+    /// <summary>Parses and runs with a given <see cref="Output"/> (tests use one with a fixed width and a terminal's progress bars).</summary>
+    public static int Run(string[] args, Output output)
     {
-        var output = new Output(stdout ?? Console.Out, stderr ?? Console.Error, interactive: stderr is null && !Console.IsErrorRedirected);
         var root = BuildRoot(output);
+        Completions.AddTo(root);
         var parse = root.Parse(args);
-        if (parse.Errors.Count > 0 && !IsHelp(args))
+        if (args.Length == 0)
         {
-            foreach (var e in parse.Errors) output.Err.WriteLine($"initlab: {e.Message}");
-            output.Err.WriteLine($"Run 'initlab {string.Join(' ', args.TakeWhile(a => !a.StartsWith('-')))} --help' for usage.".Replace("  ", " "));
+            // Like git and dotnet: a bare command shows what it can do; still a usage error (2) for scripts.
+            ShowHelp(root, [], output.Err);
             return BadUsage;
         }
+        if (parse.Errors.Count > 0 && !IsHelp(args)) return ParseErrors.Report(root, parse, output.Err);
         try
         {
             return parse.Invoke(new System.CommandLine.InvocationConfiguration { Output = output.Out, Error = output.Err, EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null });
         }
+        catch (UsageException e)
+        {
+            output.ClearProgress();
+            WriteError(output.Err, e.Message);
+            return BadUsage;
+        }
         catch (Exception e) when (IsUserError(e))
         {
             output.ClearProgress();
-            output.Err.WriteLine($"initlab: error: {e.Message}");
+            WriteError(output.Err, "error: " + e.Message);
             if (parse.GetValue(Verbose)) output.Err.WriteLine(e);
             return BadInput;
         }
-        catch (UsageException e)
-        {
-            output.Err.WriteLine($"initlab: {e.Message}");
-            return BadUsage;
-        }
     }
+
+    /// <summary>Writes a message with every line prefixed "initlab: ": the first states the problem, the next ones what to do.</summary>
+    public static void WriteError(TextWriter err, string message)
+    {
+        foreach (var line in message.Split('\n')) err.WriteLine($"initlab: {line.TrimEnd('\r')}");
+    }
+
+    /// <summary>The help text of the command at <paramref name="path"/> (names below the root), written to <paramref name="writer"/>.</summary>
+    internal static void ShowHelp(RootCommand root, IEnumerable<string> path, TextWriter writer) =>
+        root.Parse([.. path, "--help"]).Invoke(new System.CommandLine.InvocationConfiguration { Output = writer, Error = writer });
 
     private static bool IsHelp(string[] args) => args.Any(a => a is "--help" or "-h" or "-?");
 

@@ -62,7 +62,10 @@ public static class CompareCommand
         var gridSpec = new SweepGridSpec(inits, archs, activations, s.Seeds, s.Seed);
         var grid = Options.Parse(gridSpec.Runs, ulong.MaxValue - s.Seed < (ulong)(s.Seeds - 1) ? "--seed/--seeds" : "--inits/--layers/--activation");
         var (shardIndex, shardCount) = s.Shard is null ? (0, 1) : Options.Parse(() => SweepGrid.ParseShard(s.Shard), "--shard");
-        var runs = SweepGrid.Shard(grid, shardIndex, shardCount);
+        // Shards slice the grid sorted by Id (the same in every process); within this process the
+        // runs go in the user's order: --inits as typed, then architectures, activations, seeds.
+        IReadOnlyList<SweepRun> runs = [.. SweepGrid.Shard(grid, shardIndex, shardCount)
+            .OrderBy(r => r.InitIndex).ThenBy(r => r.ArchIndex).ThenBy(r => r.ActivationIndex).ThenBy(r => r.SeedIndex)];
 
         var baseConfig = new TrainConfig
         {
@@ -79,9 +82,9 @@ public static class CompareCommand
         foreach (var arch in archs)
             Options.Parse(() => { Trainer.CheckData(baseConfig with { Layers = arch }, splits); return 0; }, "--layers/--batch-size");
         if (!s.Quiet)
-            o.Out.WriteLine($"{grid.Count} runs in the grid ({inits.Count} inits × {archs.Count} architectures × {activations.Length} activations × {s.Seeds} seeds)" +
+            o.Out.WriteLine($"{grid.Count} runs in the grid ({N(inits.Count, "init")} × {N(archs.Count, "architecture")} × {N(activations.Length, "activation")} × {N(s.Seeds, "seed")})" +
                 (shardCount > 1 ? $"; shard {shardIndex}/{shardCount} has {runs.Count}" : "") +
-                $"; {s.Parallel} at once with {options.ThreadsPerRun} threads each; output in {s.Out}");
+                $";\n{s.Parallel} at once with {N(options.ThreadsPerRun, "thread")} each; output in {s.Out}");
         SweepSummary summary;
         using var interrupt = new CtrlC();
         try
@@ -98,6 +101,7 @@ public static class CompareCommand
             (summary.Redone > 0 ? $", redid {summary.Redone} unfinished" : "") +
             (summary.FinishedElsewhere > 0 ? $", {summary.FinishedElsewhere} trained by another process" : "") +
             (summary.Discarded > 0 ? $", discarded {summary.Discarded} that another process finished first" : "") + ".");
+        if (summary.Completed + summary.SkippedFinished > 0) SweepTable.Print(o.Out, s.Out);
         if (!s.NoReport)
         {
             var (written, results) = ReportCommand.Write(s.Out, [s.Out]);
@@ -106,6 +110,8 @@ public static class CompareCommand
         }
         return Cli.Ok;
     }
+
+    private static string N(int count, string noun) => $"{count} {noun}{(count == 1 ? "" : "s")}";
 
     internal static string Percent(double fraction) => (fraction * 100).ToString("0.00", CultureInfo.InvariantCulture);
 }

@@ -22,30 +22,56 @@ public static class DataCommand
         {
             name, dir, Cli.Quiet, Cli.Verbose,
         };
-        cmd.SetAction(async (p, cancel) =>
+        cmd.SetAction(async (p, _) =>
         {
             var info = Options.Parse(() => DatasetCatalog.Get(p.GetValue(name)!), "name");
+            // A missing --dir is created (as torchvision's download=True does), with the dataset's folder inside it.
             string? root = p.GetValue(dir);
-            if (root is not null && !Directory.Exists(root))
-                throw new DirectoryNotFoundException($"--dir {root}: folder does not exist.");
-            // Always run the downloader here, even when the data is elsewhere on the machine: it checks and completes the cache.
-            string folder = await DataSource.Fetch(o, info, root ?? DataCache.Default.Root(), p.GetValue(Cli.Quiet), cancel);
-            o.Out.WriteLine($"{info.Title}: {DataLocator.FileNames.Count} files verified in {folder}");
-            return Cli.Ok;
+            bool quiet = p.GetValue(Cli.Quiet);
+            using var interrupt = new CtrlC();
+            try
+            {
+                // Always run the downloader here, even when the data is elsewhere on the machine: it checks and completes the cache.
+                string folder = await DataSource.Fetch(o, info, root ?? DataCache.Default.Root(), quiet, interrupt.Token);
+                o.Out.WriteLine($"{info.Title}: {DataLocator.FileNames.Count} files verified in {folder}");
+                return Cli.Ok;
+            }
+            catch (OperationCanceledException) when (interrupt.Token.IsCancellationRequested)
+            {
+                o.EndProgress();
+                string folder = Datasets.Locate(info, root ?? DataCache.Default.Root()).Folder;
+                var kept = Directory.Exists(folder) ? Directory.GetFiles(folder).Where(f => !f.EndsWith(".part", StringComparison.Ordinal)).Count() : 0;
+                var parts = Directory.Exists(folder) ? Directory.GetFiles(folder, "*.part") : [];
+                o.Err.WriteLine($"initlab: interrupted; {kept} of {info.Files.Count} files complete in {folder}" +
+                    (parts.Length > 0 ? $", {Path.GetFileName(parts[0])} partly downloaded ({new FileInfo(parts[0]).Length:N0} bytes)." : "."));
+                o.Err.WriteLine($"initlab: run 'initlab data download {info.Name}{(root is null ? "" : $" --dir {root}")}' again to resume where it stopped.");
+                return Cli.Interrupted;
+            }
         });
         return cmd;
     }
 
     private static Command Info(Output o)
     {
-        var dir = new Argument<string>("dir") { Description = "A folder holding the four MNIST-format files." };
+        var dir = new Argument<string>("dir") { Description = $"A folder holding the four MNIST-format files, or a dataset's name ({DatasetCatalog.Names}) found on this machine." };
         var cmd = new Command("info", "Describe a data folder: dataset, counts, image size, class histogram and checksum status.") { dir, Cli.Verbose };
         cmd.SetAction(p =>
         {
-            Print(o.Out, DatasetInspector.Inspect(p.GetValue(dir)!));
+            Print(o.Out, DatasetInspector.Inspect(FolderOf(p.GetValue(dir)!)));
             return Cli.Ok;
         });
         return cmd;
+    }
+
+    /// <summary>A folder as given, or where a dataset named like every other command names it is on this machine.</summary>
+    private static string FolderOf(string dirOrName)
+    {
+        if (Directory.Exists(dirOrName) || File.Exists(dirOrName)) return dirOrName;
+        var info = DatasetCatalog.All.FirstOrDefault(d => string.Equals(d.Name, dirOrName.Trim(), StringComparison.OrdinalIgnoreCase));
+        if (info is null) return dirOrName;
+        var (folder, present) = Datasets.Locate(info);
+        return present ? folder
+            : throw new UserInputException($"{info.Name} is not on this machine (looked in the cache and the system folders).\nRun 'initlab data download {info.Name}' first.");
     }
 
     private static void Print(TextWriter w, DatasetReport r)

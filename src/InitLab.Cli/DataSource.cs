@@ -38,7 +38,7 @@ public static class DataSource
         IReadOnlyList<DownloadedFile> files;
         try
         {
-            files = await Datasets.DownloadAsync(info, folder, o.DownloadProgress(quiet), cancel);
+            files = await Datasets.DownloadAsync(info, folder, o.DownloadProgress(quiet, [.. info.Files.Select(f => f.FileName)]), cancel);
         }
         finally
         {

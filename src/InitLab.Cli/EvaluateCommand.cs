@@ -32,9 +32,11 @@ public static class EvaluateCommand
         var loaded = ModelOptions.LoadFor(modelPath, activation, test);
         var predicted = Evaluator.Predict(loaded.Model, test);
         var (correct, accuracy) = Evaluator.Accuracy(test.Labels, predicted);
-        o.Out.WriteLine($"Accuracy: {((double)accuracy).ToString("R", CultureInfo.InvariantCulture)} ({correct} of {predicted.Length})");
+        o.Out.WriteLine($"Test accuracy: {TrainCommand.Percent(accuracy)} ({correct} of {predicted.Length})");
         var counts = Evaluator.ConfusionMatrix(test.Labels, predicted, test.Classes);
         foreach (var line in RenderMatrix(counts)) o.Out.WriteLine(line);
+        o.Out.WriteLine();
+        foreach (var line in ClassificationReport(counts, test.ClassNames)) o.Out.WriteLine(line);
         if (predictionsPath is not null)
         {
             var csv = new StringBuilder("index,label,prediction\n");
@@ -42,6 +44,45 @@ public static class EvaluateCommand
             AtomicFile.WriteAllText(predictionsPath, csv.ToString());
         }
         return Cli.Ok;
+    }
+
+    /// <summary>
+    /// scikit-learn's classification_report from a confusion matrix (rows: label): per class
+    /// precision, recall, F1 and support, then accuracy, macro and weighted averages, two digits.
+    /// A class never predicted has precision 0, as scikit-learn's zero_division default reports it.
+    /// </summary>
+    internal static IEnumerable<string> ClassificationReport(int[,] counts, IReadOnlyList<string>? names)
+    {
+        int n = counts.GetLength(0);
+        var c = CultureInfo.InvariantCulture;
+        string F(double v) => v.ToString("0.00", c);
+        var label = Enumerable.Range(0, n).Select(k => names is not null && k < names.Count ? names[k] : k.ToString(c)).ToList();
+        int width = Math.Max("weighted avg".Length, label.Max(l => l.Length));
+        string Row(string name, string p, string r, string f1, long support) =>
+            $"{name.PadLeft(width)} {p,9} {r,9} {f1,9} {support.ToString(c),9}";
+        var precision = new double[n];
+        var recall = new double[n];
+        var f1 = new double[n];
+        var support = new long[n];
+        long total = 0, correct = 0;
+        for (int k = 0; k < n; k++)
+        {
+            long predicted = 0;
+            for (int r = 0; r < n; r++) { support[k] += counts[k, r]; predicted += counts[r, k]; }
+            precision[k] = predicted == 0 ? 0 : (double)counts[k, k] / predicted;
+            recall[k] = support[k] == 0 ? 0 : (double)counts[k, k] / support[k];
+            f1[k] = precision[k] + recall[k] == 0 ? 0 : 2 * precision[k] * recall[k] / (precision[k] + recall[k]);
+            total += support[k];
+            correct += counts[k, k];
+        }
+        yield return $"{"".PadLeft(width)} {"precision",9} {"recall",9} {"f1-score",9} {"support",9}";
+        yield return "";
+        for (int k = 0; k < n; k++) yield return Row(label[k], F(precision[k]), F(recall[k]), F(f1[k]), support[k]);
+        yield return "";
+        yield return Row("accuracy", "", "", F(total == 0 ? 0 : (double)correct / total), total);
+        yield return Row("macro avg", F(precision.Average()), F(recall.Average()), F(f1.Average()), total);
+        double Weighted(double[] v) => total == 0 ? 0 : Enumerable.Range(0, n).Sum(k => v[k] * support[k]) / total;
+        yield return Row("weighted avg", F(Weighted(precision)), F(Weighted(recall)), F(Weighted(f1)), total);
     }
 
     /// <summary>Rows are labels, columns predictions; the diagonal counts the correct ones.</summary>

@@ -27,12 +27,25 @@ public static class InspectCommand
         var seed = new Option<ulong>("--seed") { Description = "Seed of the PyTorch-compatible generator.", DefaultValueFactory = _ => 777UL };
         var plot = new Option<string?>("--plot") { Description = "Draw each layer's activation std per initializer into this PNG." };
         var threads = new Option<int>("--threads") { Description = "Compute threads (default: all cores).", DefaultValueFactory = _ => 0 };
+        var summary = SummaryCommand.Option();
         var cmd = new Command("inspect", "Forward a batch through freshly initialized networks and show per-layer activation statistics and gradient norms.")
         {
-            data, dataset, layers, activation, init, compare, bias, batch, seed, plot, threads, Cli.Verbose,
+            data, dataset, layers, activation, init, compare, bias, batch, seed, plot, threads, summary, Cli.Verbose,
         };
-        cmd.SetAction(p => Run(o, p.GetValue(data), p.GetValue(dataset), p.GetValue(layers)!, p.GetValue(activation)!, p.GetValue(init)!, p.GetValue(compare),
-            p.GetValue(bias)!, p.GetValue(batch), p.GetValue(seed), p.GetValue(plot), p.GetValue(threads)));
+        cmd.SetAction(p =>
+        {
+            // --init has a default, so only an --init the user typed conflicts with --compare.
+            if (p.GetValue(compare) is not null && p.GetResult(init) is { Implicit: false })
+                throw new UsageException("give --init NAME or --compare A,B,..., not both.\nPut the --init initializer into the --compare list to see it beside the others.");
+            if (p.GetValue(summary))
+            {
+                int[] sizes = Options.Parse(() => Mlp.ParseSizes(p.GetValue(layers)!), "--layers");
+                string act = SummaryCommand.Canonical(p.GetValue(activation)!);
+                SummaryCommand.Print(o.Out, SummaryCommand.Network(sizes, act), $"{string.Join('-', sizes)} {act}");
+            }
+            return Run(o, p.GetValue(data), p.GetValue(dataset), p.GetValue(layers)!, p.GetValue(activation)!, p.GetValue(init)!, p.GetValue(compare),
+            p.GetValue(bias)!, p.GetValue(batch), p.GetValue(seed), p.GetValue(plot), p.GetValue(threads));
+        });
         return cmd;
     }
 
@@ -43,6 +56,8 @@ public static class InspectCommand
         if (batchSize < 2) throw new UsageException($"--batch must be at least 2, got {batchSize}.");
         int[] sizes = Options.Parse(() => Mlp.ParseSizes(layersText), "--layers");
         Options.Activation(activation);
+        activation = SummaryCommand.Canonical(activation);
+        Options.CheckPng(plotPath, "--plot");
         var specs = Options.Parse(() => SplitSpecs(compare ?? initText).Select(t => InitPlan.Parse(t, biasText)).ToList(), compare is null ? "--init" : "--compare");
         if (plotPath is not null) OutputCheck.Writable(plotPath, "--plot");
 

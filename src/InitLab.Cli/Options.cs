@@ -28,6 +28,18 @@ public static class Options
         return layer;
     }
 
+    /// <summary>
+    /// Refuses a picture path that does not end in .png: the plots and grids are PNG bytes, and a
+    /// viewer trusting a .jpg name would fail on them.
+    /// </summary>
+    public static void CheckPng(string? path, string option)
+    {
+        if (path is null || path.EndsWith(".png", StringComparison.OrdinalIgnoreCase)) return;
+        string ext = Path.GetExtension(path);
+        throw new UsageException($"{option} {path}: InitLab writes PNG images only{(ext.Length > 0 ? $", not {ext}" : "")}.\n" +
+            $"Give a file name ending in .png, e.g. {Path.ChangeExtension(path, ".png")}.");
+    }
+
     public static void CheckEpochsAndThreads(int epochs, int threads)
     {
         if (epochs < 1) throw new UsageException($"--epochs must be at least 1, got {epochs}.");

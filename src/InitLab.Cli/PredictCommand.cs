@@ -66,7 +66,7 @@ public static class PredictCommand
         if (dataDir is null && dataset is null) throw new UsageException("give --data DIR or --dataset NAME.");
         if (index < 0) throw new UsageException($"--index must not be negative, got {index}.");
         var test = DataSource.Load(o, dataDir, dataset, quiet).Test;
-        if (index >= test.Count) throw new ArgumentException($"--index {index}: {test.Source} holds only {test.Count} images (0..{test.Count - 1}).");
+        if (index >= test.Count) throw new UsageException($"--index {index}: {test.Source} holds only {test.Count} images (0..{test.Count - 1}).");
         var loaded = ModelOptions.LoadFor(modelPath, activation, test);
         var row = test.Row(index);
         var probabilities = Evaluator.Probabilities(loaded.Model, row);

@@ -65,6 +65,8 @@ public static class RbmCommand
         if (visibleBias is not ("data" or "zeros")) throw new UsageException($"--visible-bias must be data or zeros, got '{visibleBias}'.");
         var m = momentumText.Split(',').Select(t => double.TryParse(t, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) && v >= 0 && v < 1 ? v : double.NaN).ToArray();
         if (m.Length is < 1 or > 2 || m.Any(double.IsNaN)) throw new UsageException($"--momentum '{momentumText}' is not one or two numbers in [0, 1), e.g. 0.5,0.9.");
+        Options.CheckPng(filtersPath, "--filters");
+        Options.CheckPng(samplesPath, "--samples");
         foreach (var path in new[] { (filtersPath, "--filters"), (samplesPath, "--samples"), (metricsPath, "--metrics") })
             if (path.Item1 is not null) OutputCheck.Writable(path.Item1, path.Item2);
 
@@ -81,8 +83,18 @@ public static class RbmCommand
         using var compute = InitLab.Tensors.Compute.UseThreads(threads);
         RbmTrainer.Initialize(rbm, train, seed, visibleBiasFromData: visibleBias == "data");
         o.Out.WriteLine($"{(gaussian ? "Gaussian-Bernoulli" : "Bernoulli")} RBM {train.Cols}-{hidden}, {(pcd ? "PCD" : "CD")}-{cdK}, lr {lr.ToString(CultureInfo.InvariantCulture)}, " +
-            $"momentum {momentumText}, weight decay {wd.ToString(CultureInfo.InvariantCulture)}, batch {batch}; {train.Rows:N0} training images");
-        var reports = new RbmTrainer(rbm, options).Fit(train, held, 1, RbmReporter.For(o));
+            $"momentum {momentumText}, weight decay {wd.ToString(CultureInfo.InvariantCulture)}\nbatch {batch}, {train.Rows:N0} training images");
+        int side = splits.Train.ImageRows, width = splits.Train.ImageCols;
+        var kept = new Finished(o, metricsPath, Math.Min(100, hidden), rbm);
+        using var interrupt = new CtrlC();
+        try
+        {
+            new RbmTrainer(rbm, options).Fit(train, held, 1, kept, interrupt.Token);
+        }
+        catch (OperationCanceledException) when (interrupt.Token.IsCancellationRequested)
+        {
+            return Interrupted(o, kept, filtersPath, samplesPath, side, width);
+        }
         if (rbm is BernoulliRbm bernoulli)
         {
             var test = DataBatch.First(splits.Test, splits.Test.Count).X;
@@ -90,16 +102,9 @@ public static class RbmCommand
             string flips = plSeed is { } p2 ? $"the pixels scikit-learn flips for random_state={p2}" : "one random pixel flipped each";
             o.Out.WriteLine($"Held-out pseudo-likelihood ({test.Rows:N0} test images, {flips}): {pl.ToString("F3", CultureInfo.InvariantCulture)}");
         }
-        // Each output is attempted even if one before it failed: training is not thrown away for a chart.
+        // Each output is attempted even if one before it failed: training is not thrown away for a
+        // chart. The metrics were written as each epoch finished.
         var outputs = new LateOutputs(o);
-        if (metricsPath is not null)
-        {
-            var csv = new StringBuilder("epoch,seconds,reconstruction_error,heldout_pseudo_likelihood,free_energy_gap\n");
-            foreach (var r in reports)
-                csv.Append(CultureInfo.InvariantCulture, $"{r.Epoch},{r.Seconds:F6},{r.ReconstructionError:F6},{r.HeldOutPseudoLikelihood:F6},{r.FreeEnergyGap:F6}\n");
-            outputs.Write("--metrics", metricsPath, () => AtomicFile.WriteAllText(metricsPath, csv.ToString()));
-        }
-        int side = splits.Train.ImageRows, width = splits.Train.ImageCols;
         if (filtersPath is not null)
         {
             var tiles = Enumerable.Range(0, Math.Min(100, hidden)).Select(j => rbm.Weights.Row(j).ToArray()).ToList();
@@ -121,5 +126,52 @@ public static class RbmCommand
             });
         }
         return outputs.ExitCode();
+    }
+
+    /// <summary>
+    /// After Ctrl+C: the metrics of the finished epochs are already on disk; the filters of the
+    /// last finished epoch go to NAME.partial.png so that a complete run's file is never mistaken
+    /// for them. Says what was kept; exit code 130.
+    /// </summary>
+    private static int Interrupted(Output o, Finished kept, string? filtersPath, string? samplesPath, int side, int width)
+    {
+        var saved = new List<string>();
+        if (kept.MetricsPath is { } m && kept.Epochs > 0) saved.Add($"{m} ({kept.Epochs} finished epoch{(kept.Epochs == 1 ? "" : "s")})");
+        if (filtersPath is not null && kept.Filters is { } tiles)
+        {
+            string partial = Path.ChangeExtension(filtersPath, ".partial.png");
+            ImageGrid.Save(partial, tiles, side, width, normalize: true);
+            saved.Add($"{partial} (filters after epoch {kept.Epochs})");
+        }
+        o.Err.WriteLine($"initlab: interrupted in epoch {kept.Epochs + 1}, after {kept.Epochs} finished epoch{(kept.Epochs == 1 ? "" : "s")}.");
+        if (saved.Count == 0) o.Err.WriteLine("initlab: nothing was written (no epoch had finished, or no --metrics/--filters was given).");
+        foreach (var file in saved) o.Err.WriteLine($"initlab: kept {file}");
+        if (samplesPath is not null) o.Err.WriteLine($"initlab: no {samplesPath}: samples are drawn only after the last epoch.");
+        return Cli.Interrupted;
+    }
+
+    /// <summary>
+    /// Prints each epoch's line, rewrites --metrics with every finished epoch (so a crash or
+    /// Ctrl+C leaves the epochs done), and keeps the first filters of the last finished epoch.
+    /// </summary>
+    private sealed class Finished(Output o, string? metricsPath, int filterCount, RestrictedBoltzmannMachine rbm) : IProgress<RbmEpochReport>
+    {
+        private readonly StringBuilder _csv = new("epoch,seconds,reconstruction_error,heldout_pseudo_likelihood,free_energy_gap\n");
+
+        public string? MetricsPath => metricsPath;
+
+        public int Epochs { get; private set; }
+
+        public List<float[]>? Filters { get; private set; }
+
+        public void Report(RbmEpochReport r)
+        {
+            if (Epochs == 0) o.Out.WriteLine(RbmReporter.Legend);
+            o.Out.WriteLine(RbmReporter.Format(r));
+            Epochs = r.Epoch;
+            Filters = [.. Enumerable.Range(0, filterCount).Select(j => rbm.Weights.Row(j).ToArray())];
+            _csv.Append(CultureInfo.InvariantCulture, $"{r.Epoch},{r.Seconds:F6},{r.ReconstructionError:F6},{r.HeldOutPseudoLikelihood:F6},{r.FreeEnergyGap:F6}\n");
+            if (metricsPath is not null) AtomicFile.WriteAllText(metricsPath, _csv.ToString());
+        }
     }
 }

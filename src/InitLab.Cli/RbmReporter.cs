@@ -13,9 +13,20 @@ public sealed class RbmReporter(Output output) : IProgress<RbmEpochReport>
         var c = CultureInfo.InvariantCulture;
         string pl = r.HeldOutPseudoLikelihood is { } p ? p.ToString("F3", c) : "-";
         string gap = r.FreeEnergyGap is { } g ? g.ToString("F3", c) : "-";
-        return $"RBM {r.Layer} epoch {r.Epoch:00}: reconstruction error {r.ReconstructionError.ToString("F4", c)}, " +
-               $"held-out pseudo-likelihood {pl}, free-energy gap (train - held-out) {gap}  ({r.Seconds.ToString("F2", c)} s)";
+        // Short names keep a line within 80 columns; Legend, printed once, spells them out.
+        return $"RBM {r.Layer} epoch {r.Epoch:00}: recon {r.ReconstructionError.ToString("F4", c)}  " +
+               $"held-out PL {pl}  FE gap {gap}  ({r.Seconds.ToString("F2", c)} s)";
     }
 
-    public void Report(RbmEpochReport value) => output.Out.WriteLine(Format(value));
+    /// <summary>What the short names of <see cref="Format"/> stand for.</summary>
+    public const string Legend = "(recon: reconstruction error; PL: pseudo-likelihood; FE gap: train - held-out)";
+
+    private bool _legendShown;
+
+    public void Report(RbmEpochReport value)
+    {
+        if (!_legendShown) output.Out.WriteLine(Legend);
+        _legendShown = true;
+        output.Out.WriteLine(Format(value));
+    }
 }

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using InitLab.Experiments;
 using Spectre.Console;
+using Spectre.Console.Rendering;
 
 namespace InitLab.Cli;
 
@@ -15,9 +16,9 @@ public static class SweepView
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(o.Err) });
         SweepSummary summary = null!;
         console.Progress()
-            .AutoClear(false)
+            .AutoClear(true)
             .HideCompleted(true)
-            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new TimeColumn("elapsed", t => t.ElapsedTime), new TimeColumn("left", t => t.RemainingTime))
             .Start(ctx =>
             {
                 var total = ctx.AddTask($"sweep ({runs} runs)", maxValue: Math.Max(1, runs) * (double)epochs);
@@ -48,6 +49,22 @@ public static class SweepView
                 total.Value = total.MaxValue;
             });
         return summary;
+    }
+
+    /// <summary>A time column with its name in front ("elapsed 0:01:02", "left 0:03:10"): two bare clocks side by side do not say which is which.</summary>
+    private sealed class TimeColumn(string label, Func<ProgressTask, TimeSpan?> time) : ProgressColumn
+    {
+        // One line, as wide as "elapsed 0:01:02": left to wrap, Spectre puts the clock under its label.
+        protected override bool NoWrap => true;
+
+        public override int? GetColumnWidth(RenderOptions options) => label.Length + 8;
+
+        public override IRenderable Render(RenderOptions options, ProgressTask task, TimeSpan deltaTime)
+        {
+            var t = time(task);
+            string clock = t is { } v && v.TotalDays < 1 ? v.ToString(@"h\:mm\:ss", CultureInfo.InvariantCulture) : "-:--:--";
+            return new Markup($"[grey]{label}[/] {clock}");
+        }
     }
 
     private sealed class Reporter(Action<SweepEvent> action) : IProgress<SweepEvent>

@@ -37,21 +37,22 @@ public static class TrainCommand
         var load = new Option<string?>("--load") { Description = "Start from the weights in this safetensors model file (its sizes must match --layers)." };
         var checkpoint = new Option<string?>("--checkpoint") { Description = $"Write a checkpoint (model, optimizer, generator, position) to DIR/{CheckpointFile.FileName}; Ctrl+C writes one too." };
         var every = new Option<int>("--checkpoint-every") { Description = "Write the checkpoint every N epochs (and after the last).", DefaultValueFactory = _ => 1 };
+        var summary = SummaryCommand.Option();
         var resume = new Option<bool>("--resume") { Description = "Continue exactly from the checkpoint in --checkpoint DIR; the other options must be those it was written with." };
         var cmd = new Command("train", "Train a dense network on MNIST-format data and report the test accuracy.")
         {
-            data, dataset, layers, activation, init, bias, optimizer, lr, momentum, nesterov, weightDecay, batch, epochs, seed, threads, metrics, save, load, checkpoint, every, resume, Cli.Quiet, Cli.Verbose,
+            data, dataset, layers, activation, init, bias, optimizer, lr, momentum, nesterov, weightDecay, batch, epochs, seed, threads, metrics, save, load, checkpoint, every, resume, summary, Cli.Quiet, Cli.Verbose,
         };
         cmd.SetAction(p => Run(o, new Settings(p.GetValue(data), p.GetValue(dataset), p.GetValue(layers)!, p.GetValue(activation)!, p.GetValue(init)!, p.GetValue(bias)!,
             p.GetValue(optimizer)!, p.GetValue(lr), p.GetValue(momentum), p.GetValue(nesterov), p.GetValue(weightDecay),
             p.GetValue(batch), p.GetValue(epochs), p.GetValue(seed), p.GetValue(threads), p.GetValue(metrics), p.GetValue(Cli.Quiet), p.GetValue(save), p.GetValue(load),
-            p.GetValue(checkpoint), p.GetValue(every), p.GetValue(resume))));
+            p.GetValue(checkpoint), p.GetValue(every), p.GetValue(resume), Summary: p.GetValue(summary))));
         return cmd;
     }
 
     internal sealed record Settings(string? Data, string? Dataset, string Layers, string Activation, string Init, string Bias, string Optimizer, double Lr,
         double Momentum, bool Nesterov, double? WeightDecay, int BatchSize, int Epochs, ulong Seed, int Threads, string? Metrics, bool Quiet,
-        string? Save = null, string? Load = null, string? Checkpoint = null, int CheckpointEvery = 1, bool Resume = false, InitPlan? Plan = null);
+        string? Save = null, string? Load = null, string? Checkpoint = null, int CheckpointEvery = 1, bool Resume = false, InitPlan? Plan = null, bool Summary = false);
 
     /// <summary>The run's configuration from the options; every bad value is a usage error naming its option.</summary>
     internal static TrainConfig Config(Settings s, string data)
@@ -60,11 +61,15 @@ public static class TrainCommand
         if (s.BatchSize < 1) throw new UsageException($"--batch-size must be at least 1, got {s.BatchSize}.");
         int[] sizes = Options.Parse(() => Mlp.ParseSizes(s.Layers), "--layers");
         // A command that built its plan from typed options (dbn) passes it; Init is then only its description.
-        var init = s.Plan ?? Options.Parse(() => InitPlan.Parse(s.Init, s.Bias), "--init/--bias");
+        // Name --bias in the error only when the user gave one: otherwise the fault is --init's.
+        var init = s.Plan ?? Options.Parse(() => InitPlan.Parse(s.Init, s.Bias), s.Bias == "auto" ? "--init" : "--init/--bias");
         Options.Parse(() => init.ForLayer(0, sizes.Length - 1), "--init");
-        _ = Options.Activation(s.Activation);
-        Options.Parse(() => Optimizers.Check(s.Optimizer), "--optimizer");
-        var optimizer = new OptimizerConfig { Name = s.Optimizer, LearningRate = s.Lr, Momentum = s.Momentum, Nesterov = s.Nesterov, WeightDecay = s.WeightDecay };
+        // The canonical names (relU → relu) are what the header echoes and the checkpoint records.
+        string activation = SummaryCommand.Canonical(s.Activation);
+        _ = Options.Activation(activation);
+        string optimizerName = Options.Parse(() => Optimizers.Check(s.Optimizer), "--optimizer");
+        CheckInitFits(init, activation);
+        var optimizer = new OptimizerConfig { Name = optimizerName, LearningRate = s.Lr, Momentum = s.Momentum, Nesterov = s.Nesterov, WeightDecay = s.WeightDecay };
         try
         {
             optimizer.Validate();
@@ -76,9 +81,23 @@ public static class TrainCommand
         }
         return new TrainConfig
         {
-            Data = data, Layers = sizes, Activation = s.Activation, Init = init, Optimizer = optimizer,
+            Data = data, Layers = sizes, Activation = activation, Init = init, Optimizer = optimizer,
             BatchSize = s.BatchSize, Epochs = s.Epochs, Seed = s.Seed,
         };
+    }
+
+    /// <summary>
+    /// lsuv and dbn initialize the whole network: a --bias or an activation that does not fit is
+    /// the command line's mistake (exit 2), found before any data is read.
+    /// </summary>
+    private static void CheckInitFits(InitPlan init, string activation)
+    {
+        if (!init.NeedsData) return;
+        string name = init.Weights[0].Name;
+        if (init.Weights.Count == 1 && init.Weights[0].IsDbn && activation != "sigmoid")
+            throw new UsageException($"--init dbn pretrains sigmoid layers, but --activation is {activation}.\nUse --activation sigmoid (or 'initlab dbn', which sets it).");
+        if (init.Weights.Count == 1 && init.Bias.Kind != BiasKind.Auto)
+            throw new UsageException($"--init {name} sets the biases itself; --bias {init.Bias} cannot be combined with it.\nLeave --bias at auto.");
     }
 
     internal static int Run(Output o, Settings s)
@@ -89,19 +108,37 @@ public static class TrainCommand
         if (s.Save is { } sv) OutputCheck.Writable(sv, "--save");
         string? checkpoint = CheckpointPath(s);
 
+        if (s.Summary) SummaryCommand.Print(o.Out, SummaryCommand.Network(config.Layers, config.Activation), $"{config.Architecture} {config.Activation}");
         var splits = DataSource.Load(o, s.Data, s.Dataset, s.Quiet);
         using var compute = InitLab.Tensors.Compute.UseThreads(s.Threads);
-        var trainer = s.Resume ? Trainer.Resume(checkpoint!, config, splits)
-            : s.Load is { } loadPath ? Trainer.FromModel(config, splits, ModelOptions.LoadMatching(loadPath, [.. config.Layers], s.Activation))
-            : Trainer.Create(config, splits, s.Quiet ? null : RbmReporter.For(o));
+        using var interrupt = new CtrlC();
+        var pretraining = s.Quiet ? null : RbmReporter.For(o);
+        Trainer trainer;
+        try
+        {
+            trainer = s.Resume ? Trainer.Resume(checkpoint!, config, splits)
+                : s.Load is { } loadPath ? Trainer.FromModel(config, splits, ModelOptions.LoadMatching(loadPath, [.. config.Layers], config.Activation))
+                : Trainer.Create(config, splits, pretraining, cancel: interrupt.Token);
+        }
+        catch (OperationCanceledException) when (interrupt.Token.IsCancellationRequested)
+        {
+            // Only DBN pretraining runs long enough here to be interrupted; its RBMs are not a model yet.
+            o.ClearProgress();
+            o.Err.WriteLine("initlab: interrupted during pretraining, before fine-tuning started.");
+            o.Err.WriteLine("initlab: nothing was saved (pretrained layers are not checkpointed); run the command again to start over.");
+            return Cli.Interrupted;
+        }
         var at = trainer.Position;
 
         if (!s.Quiet)
         {
             string start = s.Resume ? $"resumed from {checkpoint} at epoch {at.Epoch}, batch {at.Batch}"
                 : s.Load is null ? $"init {config.Init}{BiasNote(config.Init, config.Layers.Count - 1)}"
-                : $"weights from {s.Load} (the optimizer starts afresh: a model file holds no optimizer state)";
-            o.Out.WriteLine($"{config.Architecture} {s.Activation}, {start}, {s.Optimizer} lr {s.Lr.ToString(CultureInfo.InvariantCulture)}, batch {s.BatchSize}, seed {s.Seed}; {splits.Train.Count:N0} training images from {Path.GetDirectoryName(splits.Train.Source)}");
+                : $"weights from {s.Load}";
+            // Two lines: one would wrap in an 80-column terminal.
+            o.Out.WriteLine($"{config.Architecture} {config.Activation}, {start}, {config.Optimizer.Name} lr {s.Lr.ToString(CultureInfo.InvariantCulture)}, batch {s.BatchSize}, seed {s.Seed}");
+            o.Out.WriteLine($"{splits.Train.Count:N0} training images from {Path.GetDirectoryName(splits.Train.Source)}");
+            if (s.Load is not null) o.Out.WriteLine($"{config.Optimizer.Name} starts afresh: a model file holds no optimizer state (a --checkpoint does)");
         }
         var lines = new InlineProgress<EpochReport>(r =>
         {
@@ -114,14 +151,13 @@ public static class TrainCommand
             CheckpointPath = checkpoint, CheckpointEvery = s.CheckpointEvery, MetricsPath = s.Metrics,
             BatchProgress = o.EpochProgress(s.Quiet, s.Epochs),
         };
-        using var interrupt = new CtrlC();
         try
         {
             trainer.Fit(lines, interrupt.Token, options);
         }
         catch (OperationCanceledException) when (interrupt.Token.IsCancellationRequested)
         {
-            o.ClearProgress();
+            o.EndProgress();
             at = trainer.Position;
             o.Err.WriteLine($"initlab: interrupted in epoch {at.Epoch} after batch {at.Batch}.");
             o.Err.WriteLine(checkpoint is null
@@ -130,7 +166,7 @@ public static class TrainCommand
             return Cli.Interrupted;
         }
         float accuracy = Evaluator.Accuracy(trainer.Model, splits.Test);
-        o.Out.WriteLine($"Accuracy: {((double)accuracy).ToString("R", CultureInfo.InvariantCulture)}");
+        o.Out.WriteLine($"Test accuracy: {Percent(accuracy)}");
         var outputs = new LateOutputs(o);
         if (s.Save is { } savePath) outputs.Write("--save", savePath, () => ModelFile.Save(trainer.Model, savePath));
         return outputs.ExitCode();

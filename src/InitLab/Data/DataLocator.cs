@@ -15,11 +15,23 @@ public static class DataLocator
     {
         if (!string.IsNullOrEmpty(directory))
         {
-            if (!Directory.Exists(directory))
-                throw new DirectoryNotFoundException($"Data folder '{directory}' does not exist.");
+            CheckFolder(directory);
             return directory;
         }
         return FindOffline(name, cache) ?? throw NotFound(name, cache);
+    }
+
+    /// <summary>
+    /// Throws unless <paramref name="directory"/> is an existing folder; a file in its place gets
+    /// its own message, since "does not exist" would be wrong about a file that is there.
+    /// </summary>
+    public static void CheckFolder(string directory)
+    {
+        if (Directory.Exists(directory)) return;
+        if (File.Exists(directory))
+            throw new UserInputException($"Data folder '{directory}' is a file, not a folder.\n" +
+                $"Give the folder that holds the four MNIST-format files: '{Path.GetDirectoryName(Path.GetFullPath(directory))}'.");
+        throw new DirectoryNotFoundException($"Data folder '{directory}' does not exist.");
     }
 
     /// <summary>The first search folder holding all four files of <paramref name="name"/>, or null.</summary>

@@ -34,8 +34,7 @@ public static class DatasetInspector
     /// <summary>Loads the four files in <paramref name="folder"/> (as <see cref="MnistLoader"/> does) and checksums them; nothing is downloaded.</summary>
     public static DatasetReport Inspect(string folder)
     {
-        if (!Directory.Exists(folder))
-            throw new DirectoryNotFoundException($"Data folder '{folder}' does not exist.");
+        DataLocator.CheckFolder(folder);
         var paths = DataLocator.FileNames.Select(f => MnistLoader.Find(folder, f)).ToList();
         var sums = paths.Select(p => (Path: p, Md5: FileChecksum.Compute(p, sha256: false).Md5)).ToList();
         var (dataset, how) = Guess(folder, sums.Select(s => s.Md5));

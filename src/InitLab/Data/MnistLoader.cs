@@ -24,6 +24,7 @@ public static class MnistLoader
     /// <param name="classNames">The classes' names (see <see cref="DatasetCatalog"/>); numbers when null.</param>
     public static DataSplits Load(string directory, int classes = 10, IReadOnlyList<string>? classNames = null)
     {
+        if (File.Exists(directory)) DataLocator.CheckFolder(directory);
         if (!Directory.Exists(directory))
             throw new FileNotFoundException($"Data folder '{directory}' does not exist. It should hold {TrainImages}, {TrainLabels}, {TestImages} and {TestLabels} (each optionally .gz).");
         var train = LoadPair(Find(directory, TrainImages), Find(directory, TrainLabels), classes, classNames);

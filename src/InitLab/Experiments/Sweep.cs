@@ -146,7 +146,10 @@ public static class Sweep
             var deferred = new System.Collections.Concurrent.ConcurrentBag<SweepRun>();
             try
             {
-                System.Threading.Tasks.Parallel.ForEach(waiting, new ParallelOptions { MaxDegreeOfParallelism = options.Parallel, CancellationToken = cancel }, run =>
+                // NoBuffering hands out the runs one at a time in list order (a list alone is split
+                // into ranges, one per worker), so runs start in the order the caller gave them.
+                System.Threading.Tasks.Parallel.ForEach(System.Collections.Concurrent.Partitioner.Create(waiting, System.Collections.Concurrent.EnumerablePartitionerOptions.NoBuffering),
+                    new ParallelOptions { MaxDegreeOfParallelism = options.Parallel, CancellationToken = cancel }, run =>
                 {
                     if (!TryRun(outDir, run, splits, options, first, counts, held, progress, cancel)) deferred.Add(run);
                 });

@@ -68,7 +68,7 @@ public sealed partial class InitPlan
         var train = DataBatch.First(context.Train!, context.Train!.Count).X;
         var held = context.HeldOut is { } h ? DataBatch.First(h, Math.Min(h.Count, options.MonitorRows)).X : null;
         int[] visible = [linears[0].InFeatures, .. linears.Take(linears.Count - 1).Select(l => l.OutFeatures)];
-        var rbms = DeepBeliefNetwork.Pretrain(visible, train, held, options, context.RbmProgress);
+        var rbms = DeepBeliefNetwork.Pretrain(visible, train, held, options, context.RbmProgress, context.Cancel);
         DeepBeliefNetwork.Unroll(rbms, linears);
     }
 }

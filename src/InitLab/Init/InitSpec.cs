@@ -64,12 +64,12 @@ public sealed class InitSpec : IEquatable<InitSpec>
     {
         if (string.IsNullOrWhiteSpace(text)) throw new FormatException("An initializer name is required.");
         int colon = text.IndexOf(':');
-        string name = (colon < 0 ? text : text[..colon]).Trim().ToLowerInvariant().Replace('_', '-');
+        string name = NormalizeName(colon < 0 ? text : text[..colon]);
         if (name == "keras" && colon >= 0)
         {
             // keras:he-normal[:key=value...] names a Keras initializer, not parameters.
             int next = text.IndexOf(':', colon + 1);
-            name = "keras:" + (next < 0 ? text[(colon + 1)..] : text[(colon + 1)..next]).Trim().ToLowerInvariant().Replace('_', '-');
+            name = "keras:" + NormalizeName(next < 0 ? text[(colon + 1)..] : text[(colon + 1)..next]);
             colon = next;
         }
         var entry = Resolve(ref name, m => new FormatException(m));
@@ -91,7 +91,7 @@ public sealed class InitSpec : IEquatable<InitSpec>
     /// </summary>
     public static InitSpec Create(string name, params (string Key, object Value)[] arguments)
     {
-        name = name.Trim().ToLowerInvariant().Replace('_', '-');
+        name = NormalizeName(name);
         var entry = Resolve(ref name, m => new ArgumentException(m));
         var values = Defaults(entry);
         var given = new Dictionary<string, string>();
@@ -112,7 +112,21 @@ public sealed class InitSpec : IEquatable<InitSpec>
     {
         if (Aliases.TryGetValue(name, out var canonical)) name = canonical;
         return Entries.TryGetValue(name, out var entry) ? entry
-            : throw fail($"Unknown initializer '{name}'. Known: {string.Join(", ", Entries.Keys.Concat(Aliases.Keys).Order())}.");
+            : throw fail(UnknownName(name));
+    }
+
+    // PyTorch's in-place function names end in '_' (kaiming_normal_): with '_' read as '-', a
+    // trailing '-' is dropped so they work as aliases of the registry's names.
+    private static string NormalizeName(string text) => text.Trim().ToLowerInvariant().Replace('_', '-').TrimEnd('-');
+
+    // Near matches first and the full list left to `initlab inits`: forty names on one line hide the one meant.
+    private static string UnknownName(string name)
+    {
+        var names = Entries.Keys.Concat(Aliases.Keys).ToList();
+        var near = EditDistance.Nearest(name, names);
+        // Suggestions on their own line: with the option's name in front, one line would not fit 80 columns.
+        string suggestions = near.Count == 0 ? "" : $"\nDid you mean {string.Join(" or ", near.Select(n => $"'{n}'"))}?";
+        return $"Unknown initializer '{name}'.{suggestions}\n'initlab inits' lists all {Entries.Count} initializers with their parameters.";
     }
 
     private static object[] Defaults(Entry entry) => entry.Parameters.Select(p => p.Default).ToArray();

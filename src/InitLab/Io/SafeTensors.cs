@@ -178,7 +178,7 @@ public static class SafeTensors
                 throw new SafeTensorsFormatException(name, $"is {fileLength} bytes long, too short for the 8-byte header length.");
             ulong n = BinaryPrimitives.ReadUInt64LittleEndian(len);
             if (n > MaxHeaderBytes)
-                throw new SafeTensorsFormatException(name, $"header length {n:N0} bytes exceeds the 100 MB limit; not a safetensors file or corrupt.");
+                throw new SafeTensorsFormatException(name, $"not a safetensors file (its first 8 bytes, read as a header length, say {n:N0} bytes: more than the 100 MB limit).");
             if ((long)n > fileLength - 8)
                 throw new SafeTensorsFormatException(name, $"header length {n:N0} bytes reaches beyond the end of the file ({fileLength - 8:N0} bytes follow the length); truncated or corrupt.");
             var header = new byte[n];

@@ -48,13 +48,15 @@ public sealed partial class Trainer
     /// initializers look at <paramref name="data"/>'s training split; DBN pretraining reports to
     /// <paramref name="pretrainProgress"/>), and the optimizer. The generator is seeded with
     /// <see cref="TrainConfig.Seed"/>, unless <paramref name="generator"/> continues one (the
-    /// note's deep network draws where its shallow one left off).
+    /// note's deep network draws where its shallow one left off). A cancelled <paramref name="cancel"/>
+    /// stops DBN pretraining between mini-batches with an <see cref="OperationCanceledException"/>.
     /// </summary>
-    public static Trainer Create(TrainConfig config, DataSplits data, IProgress<RbmEpochReport>? pretrainProgress = null, TorchGenerator? generator = null)
+    public static Trainer Create(TrainConfig config, DataSplits data, IProgress<RbmEpochReport>? pretrainProgress = null, TorchGenerator? generator = null,
+        CancellationToken cancel = default)
     {
         CheckFits(config.Validate(), data);
         generator ??= new TorchGenerator(config.Seed);
-        var model = Mlp.Create(config.Layers, config.Activation, config.Init, generator, new InitContext(data.Train, data.Test, pretrainProgress));
+        var model = Mlp.Create(config.Layers, config.Activation, config.Init, generator, new InitContext(data.Train, data.Test, pretrainProgress, cancel));
         return Build(config, data, model, generator);
     }
 

@@ -1,3 +1,4 @@
+using InitLab.Cli;
 using System.Text.RegularExpressions;
 
 namespace InitLab.Tests.Cli;
@@ -49,8 +50,8 @@ public class CliTests
         Assert.Equal("epoch,train_cost,test_accuracy,seconds,samples_per_second", rows[0]);
         Assert.Equal(4, rows.Length);
         Assert.StartsWith("3,", rows[3]);
-        double acc = double.Parse(Regex.Match(output, @"Accuracy: ([\d.]+)").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
-        Assert.True(acc > 0.9, output);
+        double acc = double.Parse(Regex.Match(output, @"Test accuracy: ([\d.]+)%").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.True(acc > 90, output);
         Assert.Empty(Directory.GetFiles(d.Path, "*.tmp"));
     }
 
@@ -61,7 +62,7 @@ public class CliTests
         IdxWriter.WriteDataset(d.Path, train: 200, test: 20);
         var (code, output, _) = Run("train", "--data", d.Path, "--layers", "784,16,10", "--epochs", "1", "--quiet", "--init", "zeros");
         Assert.Equal(0, code);
-        Assert.Matches(@"^Accuracy: [\d.]+\n$", output.Replace("\r", ""));
+        Assert.Matches(@"^Test accuracy: \d+\.\d\d%\n$", output.Replace("\r", ""));
     }
 
     [Theory]
@@ -182,7 +183,9 @@ public class RbmCommandsTests
         var (code, output, err) = CliTests.Run("rbm", "--data", d.Path, "--hidden", "16", "--epochs", "2", "--batch-size", "50",
             "--filters", d.File("f.png"), "--samples", d.File("s.png"), "--metrics", d.File("m.csv"));
         Assert.True(code == 0, err);
-        Assert.Matches(@"RBM 1 epoch 02: reconstruction error [\d.]+, held-out pseudo-likelihood -[\d.]+, free-energy gap \(train - held-out\) -?[\d.]+", output);
+        Assert.Contains(RbmReporter.Legend + "\n", output.Replace("\r", ""));
+        Assert.Matches(@"RBM 1 epoch 02: recon [\d.]+  held-out PL -[\d.]+  FE gap -?[\d.]+  \([\d.]+ s\)", output);
+        Assert.All(output.Replace("\r", "").Split('\n').Where(l => l.StartsWith("RBM ")), l => Assert.True(l.Length <= 80, l));
         Assert.Equal(3, File.ReadAllLines(d.File("m.csv")).Length);
         foreach (var png in new[] { "f.png", "s.png" }) Assert.Equal((byte)'P', File.ReadAllBytes(d.File(png))[1]);
         Assert.Equal(2, CliTests.Run("rbm", "--data", d.Path, "--momentum", "0.5,2").Code);
@@ -210,6 +213,6 @@ public class RbmCommandsTests
         Assert.Contains("RBM 2 epoch 01", output);
         Assert.DoesNotContain("RBM 3", output);
         Assert.Contains("Epoch: 0002 cost =", output);
-        Assert.Matches(@"Accuracy: [\d.]+", output);
+        Assert.Matches(@"Test accuracy: \d+\.\d\d%", output);
     }
 }

@@ -8,7 +8,7 @@ namespace InitLab.Tests.Cli;
 public class ModelCliTests
 {
     private static double Accuracy(string output) =>
-        double.Parse(Regex.Match(output, @"Accuracy: ([\d.E-]+)").Groups[1].Value, CultureInfo.InvariantCulture);
+        double.Parse(Regex.Match(output, @"accuracy: (\d+\.\d\d)%").Groups[1].Value, CultureInfo.InvariantCulture) / 100;
 
     [Fact]
     public void TrainSaveThenEvaluateAndPredictAgreeWithTraining()
