@@ -31,10 +31,10 @@ public sealed record SweepRun(string Init, int[] Sizes, string Activation, ulong
     public string Id => $"{SweepGrid.Safe(Init, SweepGrid.MaxInitChars)}__{SweepGrid.Safe(FolderArchitecture, SweepGrid.MaxArchitectureChars)}__" +
         $"{SweepGrid.Safe(Activation, SweepGrid.MaxActivationChars)}__s{Seed.ToString(CultureInfo.InvariantCulture)}";
 
-    // A deep network's sizes (784-100-...-10, 100 layers) pass the 255-byte limit of a file name;
-    // then equal neighbours are written SIZExN (784-100x99-10). Shorter names keep the plain form,
+    // A deep network's sizes (784-100-...-10, 100 layers) are too long for a folder name; then
+    // equal neighbours are written SIZExN (784-100x99-10). Shorter names keep the plain form,
     // so the folders of existing sweeps keep their names.
-    private string FolderArchitecture => Architecture.Length <= 120 ? Architecture : Compact(Sizes);
+    private string FolderArchitecture => Architecture.Length <= SweepGrid.MaxArchitectureChars ? Architecture : Compact(Sizes);
 
     private static string Compact(int[] sizes)
     {
@@ -113,10 +113,10 @@ public static class SweepGrid
         return grid.Where((_, k) => k % count == index).ToList();
     }
 
-    // Budget of a run folder's name: 64 + 7 (init) + 40 + 7 (architecture) + 24 + 7 (activation)
-    // + 21 (seed) + 6 (separators) = 176 characters, leaving room under 255 for ".tmp-" and
-    // ".HOST.PID" (the host cut to 32) and ".claim-".
-    internal const int MaxInitChars = 64, MaxArchitectureChars = 40, MaxActivationChars = 24;
+    // Budget of a run folder's name: 64 + 7 (init) + 60 + 7 (architecture) + 24 + 7 (activation)
+    // + 21 (seed) + 6 (separators) = 196 characters, leaving room under 255 for ".tmp-" and
+    // ".HOST.PID" (the host cut to 32, the PID at most 7 digits) and ".claim-".
+    internal const int MaxInitChars = 64, MaxArchitectureChars = 60, MaxActivationChars = 24;
 
     /// <summary>
     /// <paramref name="text"/> with characters unsafe in file names replaced by '_', cut to

@@ -61,7 +61,7 @@ public class OutputCheckTests
         var (code, output, err) = await run;
         Assert.Equal(1, code);
         Assert.StartsWith($"initlab: error: --save {save} was not written: ", err);
-        Assert.Contains("Accuracy: ", output);     // training ran to the end
+        Assert.Contains("Test accuracy: ", output);     // training ran to the end
         Assert.Equal(7, File.ReadAllLines(metrics).Length);
     }
 
