@@ -120,7 +120,7 @@ public sealed partial class Trainer
             if (!float.IsFinite(cost)) throw new TrainingDivergedException(epoch, b + 1, $"the loss ({cost})");
             avgCost += cost / batches;
             seen += rows;
-            progress?.Report(new TrainingProgress(epoch, b + 1, batches, bs, Stopwatch.GetElapsedTime(started).TotalSeconds, first));
+            progress?.Report(new TrainingProgress(epoch, b + 1, batches, bs, Stopwatch.GetElapsedTime(started).TotalSeconds, first, cost));
         }
         CheckParameters(epoch);
         (_epoch, _batch, _cost, _inEpoch) = (epoch + 1, 0, 0f, false);

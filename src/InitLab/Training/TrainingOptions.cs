@@ -23,9 +23,10 @@ public sealed record EpochResult(int Epoch, float Cost, double Seconds, int Samp
 /// <summary>
 /// Progress inside an epoch, reported after every batch: <paramref name="Batch"/> of
 /// <paramref name="Batches"/> done, <paramref name="ElapsedSeconds"/> since this run started the
-/// epoch at <paramref name="FirstBatch"/> (not 0 when it resumed a checkpoint mid-epoch).
+/// epoch at <paramref name="FirstBatch"/> (not 0 when it resumed a checkpoint mid-epoch);
+/// <paramref name="Cost"/> is the loss of the batch just done (NaN when the reporter does not know it).
 /// </summary>
-public readonly record struct TrainingProgress(int Epoch, int Batch, int Batches, int BatchSize, double ElapsedSeconds, int FirstBatch = 0)
+public readonly record struct TrainingProgress(int Epoch, int Batch, int Batches, int BatchSize, double ElapsedSeconds, int FirstBatch = 0, double Cost = double.NaN)
 {
     private int BatchesThisRun => Batch - FirstBatch;
 
