@@ -28,6 +28,7 @@ public static class Cli
         root.Subcommands.Add(CompareCommand.Build(output));
         root.Subcommands.Add(ReportCommand.Build(output));
         root.Subcommands.Add(TheoryCommand.Build(output));
+        root.Subcommands.Add(ServeCommand.Build(output));
         return root;
     }
 

@@ -405,6 +405,18 @@ public sealed class TrainingLogWriter : IDisposable
 public static class LoggedRun
 {
     /// <summary>
+    /// Creates <paramref name="dir"/> and writes its config.json (<see cref="RunFiles.ToJson(RunConfig)"/>,
+    /// the run's id being the folder's name); returns the id.
+    /// </summary>
+    public static string WriteConfig(string dir, TrainConfig config)
+    {
+        Directory.CreateDirectory(dir);
+        string id = System.IO.Path.GetFileName(System.IO.Path.TrimEndingDirectorySeparator(System.IO.Path.GetFullPath(dir)));
+        File.WriteAllText(System.IO.Path.Combine(dir, RunFiles.Config), RunFiles.ToJson(new RunConfig(id, config.Init.ToString(), config, 0, 0, 0, 0)));
+        return id;
+    }
+
+    /// <summary>
     /// Trains <paramref name="config"/> on <paramref name="data"/> into <paramref name="dir"/>
     /// (created; its name is the run's id). A cancelled token stops between batches and throws
     /// <see cref="OperationCanceledException"/> after the log records "stopped".
@@ -413,9 +425,7 @@ public static class LoggedRun
         IProgress<EpochReport>? progress = null, CancellationToken cancel = default)
     {
         long started = System.Diagnostics.Stopwatch.GetTimestamp();
-        Directory.CreateDirectory(dir);
-        string id = System.IO.Path.GetFileName(System.IO.Path.TrimEndingDirectorySeparator(System.IO.Path.GetFullPath(dir)));
-        File.WriteAllText(System.IO.Path.Combine(dir, RunFiles.Config), RunFiles.ToJson(new RunConfig(id, config.Init.ToString(), config, 0, 0, 0, 0)));
+        string id = WriteConfig(dir, config);
         var trainer = Trainer.Create(config, data);
         var (x, y) = DataBatch.First(data.Train, Math.Min(options?.ProbeRows ?? 256, data.Train.Count));
         File.WriteAllText(System.IO.Path.Combine(dir, RunFiles.LayersInit), RunFiles.LayersCsv(SignalProbe.Run(trainer.Model, x, y)));
