@@ -30,6 +30,7 @@ public static class Cli
         root.Subcommands.Add(TheoryCommand.Build(output));
         root.Subcommands.Add(PhaseCommand.Build(output));
         root.Subcommands.Add(SummaryCommand.Build(output));
+        root.Subcommands.Add(ServeCommand.Build(output));
         return root;
     }
 

@@ -38,21 +38,26 @@ public static class TrainCommand
         var checkpoint = new Option<string?>("--checkpoint") { Description = $"Write a checkpoint (model, optimizer, generator, position) to DIR/{CheckpointFile.FileName}; Ctrl+C writes one too." };
         var every = new Option<int>("--checkpoint-every") { Description = "Write the checkpoint every N epochs (and after the last).", DefaultValueFactory = _ => 1 };
         var summary = SummaryCommand.Option();
+        var log = new Option<string?>("--log") { Description = $"Write a training log (per-layer histograms, losses) with config.json and metrics.csv to DIR, for `initlab serve` to show as it trains." };
         var resume = new Option<bool>("--resume") { Description = "Continue exactly from the checkpoint in --checkpoint DIR; the other options must be those it was written with." };
         var cmd = new Command("train", "Train a dense network on MNIST-format data and report the test accuracy.")
         {
-            data, dataset, layers, activation, init, bias, optimizer, lr, momentum, nesterov, weightDecay, batch, epochs, seed, threads, metrics, save, load, checkpoint, every, resume, summary, Cli.Quiet, Cli.Verbose,
+            data, dataset, layers, activation, init, bias, optimizer, lr, momentum, nesterov, weightDecay, batch, epochs, seed, threads, metrics, save, load, checkpoint, every, resume, summary, log, Cli.Quiet, Cli.Verbose,
         };
         cmd.SetAction(p => Run(o, new Settings(p.GetValue(data), p.GetValue(dataset), p.GetValue(layers)!, p.GetValue(activation)!, p.GetValue(init)!, p.GetValue(bias)!,
             p.GetValue(optimizer)!, p.GetValue(lr), p.GetValue(momentum), p.GetValue(nesterov), p.GetValue(weightDecay),
             p.GetValue(batch), p.GetValue(epochs), p.GetValue(seed), p.GetValue(threads), p.GetValue(metrics), p.GetValue(Cli.Quiet), p.GetValue(save), p.GetValue(load),
-            p.GetValue(checkpoint), p.GetValue(every), p.GetValue(resume), Summary: p.GetValue(summary))));
+            p.GetValue(checkpoint), p.GetValue(every), p.GetValue(resume), Summary: p.GetValue(summary)) { Log = p.GetValue(log) }));
         return cmd;
     }
 
     internal sealed record Settings(string? Data, string? Dataset, string Layers, string Activation, string Init, string Bias, string Optimizer, double Lr,
         double Momentum, bool Nesterov, double? WeightDecay, int BatchSize, int Epochs, ulong Seed, int Threads, string? Metrics, bool Quiet,
-        string? Save = null, string? Load = null, string? Checkpoint = null, int CheckpointEvery = 1, bool Resume = false, InitPlan? Plan = null, bool Summary = false);
+        string? Save = null, string? Load = null, string? Checkpoint = null, int CheckpointEvery = 1, bool Resume = false, InitPlan? Plan = null, bool Summary = false)
+    {
+        /// <summary>--log DIR: the training log's run folder.</summary>
+        public string? Log { get; init; }
+    }
 
     /// <summary>The run's configuration from the options; every bad value is a usage error naming its option.</summary>
     internal static TrainConfig Config(Settings s, string data)
@@ -151,12 +156,22 @@ public static class TrainCommand
             CheckpointPath = checkpoint, CheckpointEvery = s.CheckpointEvery, MetricsPath = s.Metrics,
             BatchProgress = o.EpochProgress(s.Quiet, s.Epochs),
         };
+        using var log = s.Log is null ? null : OpenLog(s.Log, config, trainer);
+        if (log is not null)
+            options = options with { MetricsPath = s.Metrics ?? Path.Combine(s.Log!, Experiments.RunFiles.Metrics), BatchProgress = log.BatchesThen(options.BatchProgress) };
         try
         {
-            trainer.Fit(lines, interrupt.Token, options);
+            trainer.Fit(log?.Epochs(lines) ?? lines, interrupt.Token, options);
+            log?.Finish(TrainingLog.Finished);
+        }
+        catch (Exception e) when (log is not null && e is not OperationCanceledException)
+        {
+            log.Finish(TrainingLog.Failed, e.Message);
+            throw;
         }
         catch (OperationCanceledException) when (interrupt.Token.IsCancellationRequested)
         {
+            log?.Finish(TrainingLog.Stopped, "interrupted");
             o.EndProgress();
             at = trainer.Position;
             o.Err.WriteLine($"initlab: interrupted in epoch {at.Epoch} after batch {at.Batch}.");
@@ -170,6 +185,13 @@ public static class TrainCommand
         var outputs = new LateOutputs(o);
         if (s.Save is { } savePath) outputs.Write("--save", savePath, () => ModelFile.Save(trainer.Model, savePath));
         return outputs.ExitCode();
+    }
+
+    /// <summary>--log DIR: config.json and the log's start (the network as initialized, or as resumed).</summary>
+    private static TrainingLogWriter OpenLog(string dir, TrainConfig config, Trainer trainer)
+    {
+        LoggedRun.WriteConfig(dir, config);
+        return new TrainingLogWriter(Path.Combine(dir, TrainingLog.FileName), trainer);
     }
 
     /// <summary>"96.12%".</summary>

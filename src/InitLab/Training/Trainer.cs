@@ -121,7 +121,7 @@ public sealed partial class Trainer
             avgCost += cost / batches;
             seen += rows;
             // The running mean comes from the sum the epoch's cost already keeps: avgCost · batches / batches done.
-            progress?.Report(new TrainingProgress(epoch, b + 1, batches, bs, Stopwatch.GetElapsedTime(started).TotalSeconds, first, (double)avgCost * batches / (b + 1)));
+            progress?.Report(new TrainingProgress(epoch, b + 1, batches, bs, Stopwatch.GetElapsedTime(started).TotalSeconds, first, (double)avgCost * batches / (b + 1), cost));
         }
         CheckParameters(epoch);
         (_epoch, _batch, _cost, _inEpoch) = (epoch + 1, 0, 0f, false);

@@ -27,11 +27,12 @@ public sealed record EpochResult(int Epoch, float Cost, double Seconds, int Samp
 /// <summary>
 /// Progress inside an epoch, reported after every batch: <paramref name="Batch"/> of
 /// <paramref name="Batches"/> done, <paramref name="ElapsedSeconds"/> since this run started the
-/// epoch at <paramref name="FirstBatch"/> (not 0 when it resumed a checkpoint mid-epoch), and
-/// <paramref name="RunningCost"/>, the mean loss of the epoch's batches so far (NaN when not known).
+/// epoch at <paramref name="FirstBatch"/> (not 0 when it resumed a checkpoint mid-epoch),
+/// <paramref name="RunningCost"/>, the mean loss of the epoch's batches so far, and
+/// <paramref name="Cost"/>, the loss of the batch just done (each NaN when the reporter does not know it).
 /// </summary>
 public readonly record struct TrainingProgress(int Epoch, int Batch, int Batches, int BatchSize, double ElapsedSeconds, int FirstBatch = 0,
-    double RunningCost = double.NaN)
+    double RunningCost = double.NaN, double Cost = double.NaN)
 {
     private int BatchesThisRun => Batch - FirstBatch;
 

@@ -1,0 +1,455 @@
+using System.Buffers;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using InitLab.Data;
+using InitLab.Diagnostics;
+using InitLab.Experiments;
+using InitLab.Nn;
+using InitLab.Tensors;
+
+namespace InitLab.Training;
+
+/// <summary>One training step's scalar: the loss of the batch just done.</summary>
+/// <param name="Step">Steps since the start of training: (epoch - 1) · batches per epoch + batch.</param>
+/// <param name="Epoch">The 1-based epoch.</param>
+/// <param name="Batch">The batch of that epoch just done (1-based).</param>
+/// <param name="Cost">The batch's cross-entropy loss.</param>
+public sealed record LogStep(int Step, int Epoch, int Batch, double Cost);
+
+/// <summary>A histogram of one layer at one step.</summary>
+/// <param name="Step">The step it was taken after (0: right after initialization).</param>
+/// <param name="Epoch">The epoch of that step (1 at step 0).</param>
+/// <param name="Layer">The Linear layer, 1-based.</param>
+/// <param name="Kind">What was counted: one of <see cref="TrainingLog.Kinds"/>.</param>
+/// <param name="Histogram">The counts.</param>
+public sealed record LogHistogram(int Step, int Epoch, int Layer, string Kind, Histogram Histogram);
+
+/// <summary>How a logged run ended: <see cref="TrainingLog.Finished"/>, <see cref="TrainingLog.Stopped"/> or <see cref="TrainingLog.Failed"/>, and why.</summary>
+public sealed record LogEnd(string Status, string? Message);
+
+/// <summary>Everything a training log holds, in file order.</summary>
+/// <param name="Config">The run's configuration (null when the start record has none).</param>
+/// <param name="SampleEvery">Steps between histogram samples.</param>
+/// <param name="Steps">The per-step losses.</param>
+/// <param name="Epochs">The per-epoch figures.</param>
+/// <param name="Histograms">Every histogram.</param>
+/// <param name="End">How the run ended; null while it trains (or when its process died).</param>
+public sealed record TrainingLogData(TrainConfig? Config, int SampleEvery, IReadOnlyList<LogStep> Steps, IReadOnlyList<EpochReport> Epochs,
+    IReadOnlyList<LogHistogram> Histograms, LogEnd? End);
+
+/// <summary>
+/// The training log of a run folder (<see cref="FileName"/>): JSON lines, one record per line,
+/// append-only, so a viewer can follow it while the run trains (<see cref="TrainingLogTail"/>) and
+/// a crash loses at most the last, half-written line, which readers ignore. Records have a
+/// "type": "start" (the configuration, bins, sampling period), "step" (the batch loss), "hist"
+/// (one layer's histogram of one <see cref="Kinds">kind</see>), "epoch" (the metrics CSV's row)
+/// and "end" (status and message). <see cref="TrainingLogWriter"/> writes it.
+/// </summary>
+public static class TrainingLog
+{
+    /// <summary>The log's file name in a run folder.</summary>
+    public const string FileName = "log.jsonl";
+
+    /// <summary>The status of a run that trained all its epochs.</summary>
+    public const string Finished = "finished";
+
+    /// <summary>The status of a run cancelled before its last epoch.</summary>
+    public const string Stopped = "stopped";
+
+    /// <summary>The status of a run that ended with an error (diverged, bad data).</summary>
+    public const string Failed = "failed";
+
+    /// <summary>
+    /// What histograms count, per Linear layer: "preactivation" (x Wᵀ + b on the probe batch),
+    /// "activation" (after the activation; hidden layers only), "weight" (W) and "gradient" (dW of
+    /// the last training batch; not at step 0).
+    /// </summary>
+    public static IReadOnlyList<string> Kinds { get; } = ["preactivation", "activation", "weight", "gradient"];
+
+    /// <summary>Reads the log at <paramref name="path"/>; see <see cref="Parse"/>.</summary>
+    public static TrainingLogData Read(string path) => Parse(File.ReadAllText(path), path);
+
+    /// <summary>
+    /// Reads a log's text. A last line without its newline is a record being written (or cut off
+    /// by a crash) and is ignored; any other line that is not a valid record is an
+    /// <see cref="InvalidDataException"/> naming <paramref name="source"/> and the line.
+    /// </summary>
+    public static TrainingLogData Parse(string text, string source = FileName)
+    {
+        TrainConfig? config = null;
+        int every = 0;
+        var steps = new List<LogStep>();
+        var epochs = new List<EpochReport>();
+        var histograms = new List<LogHistogram>();
+        LogEnd? end = null;
+        int complete = text.LastIndexOf('\n') + 1;
+        int lineNumber = 0;
+        foreach (var line in text.AsSpan(0, complete).EnumerateLines())
+        {
+            lineNumber++;
+            if (line.IsWhiteSpace()) continue;
+            try
+            {
+                using var doc = JsonDocument.Parse(line.ToString());
+                var r = doc.RootElement;
+                switch (r.GetProperty("type").GetString())
+                {
+                    case "start":
+                        every = r.GetProperty("sample_every").GetInt32();
+                        if (r.TryGetProperty("config", out var c) && c.ValueKind == JsonValueKind.Object)
+                            config = TrainConfig.FromJson(c.GetRawText(), $"{source}: line {lineNumber}: config");
+                        break;
+                    case "step":
+                        steps.Add(new LogStep(r.GetProperty("step").GetInt32(), r.GetProperty("epoch").GetInt32(), r.GetProperty("batch").GetInt32(), Number(r, "cost")));
+                        break;
+                    case "epoch":
+                        epochs.Add(new EpochReport(r.GetProperty("epoch").GetInt32(), r.GetProperty("epochs").GetInt32(), Number(r, "train_cost"),
+                            Number(r, "test_accuracy"), Number(r, "seconds"), Number(r, "samples_per_second")));
+                        break;
+                    case "hist":
+                        var counts = r.GetProperty("counts").EnumerateArray().Select(e => e.GetInt64()).ToArray();
+                        if (counts.Length == 0) throw new InvalidDataException("a histogram needs at least one bin");
+                        histograms.Add(new LogHistogram(r.GetProperty("step").GetInt32(), r.GetProperty("epoch").GetInt32(), r.GetProperty("layer").GetInt32(),
+                            r.GetProperty("kind").GetString() ?? "", new Histogram(Number(r, "min"), Number(r, "max"), counts,
+                                r.GetProperty("nonfinite").GetInt64(), Number(r, "mean"), Number(r, "std"))));
+                        break;
+                    case "end":
+                        end = new LogEnd(r.GetProperty("status").GetString() ?? "", r.TryGetProperty("message", out var m) ? m.GetString() : null);
+                        break;
+                    default:
+                        // A record type of a later InitLab: skipped, so old viewers still read new logs.
+                        break;
+                }
+            }
+            catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException or InvalidDataException or UserInputException)
+            {
+                throw new InvalidDataException($"{source}: line {lineNumber} is not a valid log record ({e.Message}).", e);
+            }
+        }
+        return new TrainingLogData(config, every, steps, epochs, histograms, end);
+    }
+
+    /// <summary>A number written as null (NaN, infinity) reads back as NaN.</summary>
+    private static double Number(JsonElement r, string key) =>
+        r.GetProperty(key) is { ValueKind: JsonValueKind.Number } v ? v.GetDouble() : double.NaN;
+}
+
+/// <summary>
+/// Follows a training log as it grows: each <see cref="ReadNew"/> returns the complete lines
+/// appended since the last call, never a half-written one (it is returned once its newline is
+/// there). Reads at most <see cref="MaxChunk"/> bytes a call, so a follower's memory stays bounded
+/// however large the log.
+/// </summary>
+public sealed class TrainingLogTail(string path)
+{
+    /// <summary>The most bytes one <see cref="ReadNew"/> reads.</summary>
+    public const int MaxChunk = 1 << 20;
+
+    private long _offset;
+
+    /// <summary>The log being followed.</summary>
+    public string Path { get; } = path;
+
+    /// <summary>
+    /// The complete lines written since the last call (empty when there are none or the file does
+    /// not exist yet). A line longer than <see cref="MaxChunk"/> is skipped.
+    /// </summary>
+    public IReadOnlyList<string> ReadNew()
+    {
+        if (!File.Exists(Path)) return [];
+        using var f = new FileStream(Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        if (f.Length <= _offset) return [];
+        f.Position = _offset;
+        var buffer = new byte[(int)Math.Min(MaxChunk, f.Length - _offset)];
+        int n = f.ReadAtLeast(buffer, buffer.Length, throwOnEndOfStream: false);
+        int last = Array.LastIndexOf(buffer, (byte)'\n', Math.Max(0, n - 1));
+        if (last < 0)
+        {
+            // A whole chunk without a newline is no record a writer of this format makes: skip it.
+            if (n == MaxChunk) _offset += n;
+            return [];
+        }
+        _offset += last + 1;
+        return Encoding.UTF8.GetString(buffer, 0, last).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+    }
+}
+
+/// <summary>How often and how much <see cref="TrainingLogWriter"/> samples.</summary>
+public sealed record TrainingLogOptions
+{
+    /// <summary>Take histograms every this many steps (and after each epoch's last batch).</summary>
+    public int SampleEvery { get; init; } = 50;
+
+    /// <summary>Bins per histogram.</summary>
+    public int Bins { get; init; } = Histogram.DefaultBins;
+
+    /// <summary>Training images in the probe batch whose pre-activations and activations are counted.</summary>
+    public int ProbeRows { get; init; } = 256;
+}
+
+/// <summary>
+/// Writes a run's <see cref="TrainingLog"/> while <see cref="Trainer.Fit(IProgress{EpochReport}?, CancellationToken, FitOptions?)"/>
+/// trains: pass <see cref="Batches"/> as <see cref="FitOptions.BatchProgress"/> and <see cref="Epochs"/>
+/// as its progress. Every step appends the batch loss; every <see cref="TrainingLogOptions.SampleEvery"/>
+/// steps the probe batch (the first training images) goes through the network layer by layer and
+/// each Linear layer's pre-activations, activations, weights and last weight gradient are counted
+/// into histograms. Lines are flushed to the file at every sample, and to the disk (fsync) at
+/// every epoch and at the end. Nothing of this runs when no log is attached: the trainer's step
+/// is unchanged.
+/// </summary>
+public sealed class TrainingLogWriter : IDisposable
+{
+    private readonly FileStream _file;
+    private readonly ArrayBufferWriter<byte> _buffer = new(4096);
+    private readonly Sequential _model;
+    private readonly Tensor _probe;
+    private readonly TrainingLogOptions _options;
+    private bool _ended;
+
+    /// <summary>
+    /// Opens (appending) the log at <paramref name="path"/> for <paramref name="trainer"/>, writes
+    /// the start record and the histograms of the network as it is now (step 0 for a new run).
+    /// A half-written last line left by a crash is cut off first, so the appended records stay
+    /// one per line.
+    /// </summary>
+    public TrainingLogWriter(string path, Trainer trainer, TrainingLogOptions? options = null)
+    {
+        _options = options ?? new TrainingLogOptions();
+        if (_options.SampleEvery < 1) throw new UserInputException($"log sample every: must be at least 1 step, got {_options.SampleEvery}.");
+        if (_options.Bins < 1) throw new UserInputException($"log bins: must be at least 1, got {_options.Bins}.");
+        var data = trainer.Data ?? throw new InvalidOperationException("A training log needs a trainer made from a configuration and data (Trainer.Create).");
+        _model = trainer.Model;
+        (_probe, _) = DataBatch.First(data.Train, Math.Clamp(_options.ProbeRows, 1, data.Train.Count));
+        Path = path;
+        _file = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read);
+        CutPartialLine();
+        var position = trainer.Position;
+        int batches = trainer.BatchesPerEpoch(data.Train.Count);
+        var w = Begin("start");
+        w.WriteNumber("sample_every", _options.SampleEvery);
+        w.WriteNumber("bins", _options.Bins);
+        w.WriteNumber("probe_rows", _probe.Rows);
+        w.WriteNumber("batches_per_epoch", batches);
+        if (trainer.Config is { } config)
+        {
+            w.WritePropertyName("config");
+            JsonNode.Parse(config.ToJson())!.WriteTo(w);
+        }
+        End();
+        Sample((position.Epoch - 1) * batches + position.Batch, position.Epoch, gradients: position.Epoch > 1 || position.Batch > 0);
+        Flush(toDisk: true);
+        Batches = new InlineProgress<TrainingProgress>(OnBatch);
+    }
+
+    /// <summary>The log file.</summary>
+    public string Path { get; }
+
+    /// <summary>The per-batch observer to pass as <see cref="FitOptions.BatchProgress"/>.</summary>
+    public IProgress<TrainingProgress> Batches { get; }
+
+    /// <summary>
+    /// The per-batch observer followed by <paramref name="then"/> (e.g. a progress bar), for
+    /// <see cref="FitOptions.BatchProgress"/>.
+    /// </summary>
+    public IProgress<TrainingProgress> BatchesThen(IProgress<TrainingProgress>? then) =>
+        then is null ? Batches : new InlineProgress<TrainingProgress>(p => { OnBatch(p); then.Report(p); });
+
+    /// <summary>The per-epoch observer to pass to Fit, followed by <paramref name="then"/> (e.g. the printed lines).</summary>
+    public IProgress<EpochReport> Epochs(IProgress<EpochReport>? then = null) =>
+        new InlineProgress<EpochReport>(r => { OnEpoch(r); then?.Report(r); });
+
+    /// <summary>Writes the end record (once) and forces the log to the disk.</summary>
+    public void Finish(string status, string? message = null)
+    {
+        if (_ended) return;
+        _ended = true;
+        var w = Begin("end");
+        w.WriteString("status", status);
+        if (message is not null) w.WriteString("message", message);
+        End();
+        Flush(toDisk: true);
+    }
+
+    /// <summary>Closes the file (without an end record if <see cref="Finish"/> was not called: a follower sees a run that stopped without saying how).</summary>
+    public void Dispose() => _file.Dispose();
+
+    private void OnBatch(TrainingProgress p)
+    {
+        int step = (p.Epoch - 1) * p.Batches + p.Batch;
+        var w = Begin("step");
+        w.WriteNumber("step", step);
+        w.WriteNumber("epoch", p.Epoch);
+        w.WriteNumber("batch", p.Batch);
+        Number(w, "cost", p.Cost);
+        End();
+        if (step % _options.SampleEvery == 0 || p.Batch == p.Batches)
+        {
+            Sample(step, p.Epoch, gradients: true);
+            Flush(toDisk: false);
+        }
+    }
+
+    private void OnEpoch(EpochReport r)
+    {
+        var w = Begin("epoch");
+        w.WriteNumber("epoch", r.Epoch);
+        w.WriteNumber("epochs", r.Epochs);
+        Number(w, "train_cost", r.TrainCost);
+        Number(w, "test_accuracy", r.TestAccuracy);
+        Number(w, "seconds", r.Seconds);
+        Number(w, "samples_per_second", r.SamplesPerSecond);
+        End();
+        Flush(toDisk: true);
+    }
+
+    /// <summary>
+    /// The probe batch through the layers one by one (unfused, so a Linear's output is its
+    /// pre-activation even where training fuses the ReLU into it). Runs between training steps:
+    /// the layers' buffers it overwrites are rewritten by the next step's forward, and the
+    /// weight gradients it reads are the last step's.
+    /// </summary>
+    private void Sample(int step, int epoch, bool gradients)
+    {
+        Tensor h = _probe;
+        int layer = 0;
+        foreach (var l in _model.Layers)
+        {
+            h = l.Forward(h);
+            if (l is Linear linear)
+            {
+                layer++;
+                WriteHistogram(step, epoch, layer, "preactivation", h.Span);
+                WriteHistogram(step, epoch, layer, "weight", linear.Weight.Value.Span);
+                if (gradients) WriteHistogram(step, epoch, layer, "gradient", linear.Weight.Grad.Span);
+            }
+            else if (l is Activation && layer > 0)
+                WriteHistogram(step, epoch, layer, "activation", h.Span);
+        }
+    }
+
+    private void WriteHistogram(int step, int epoch, int layer, string kind, ReadOnlySpan<float> values)
+    {
+        var hist = Histogram.Of(values, _options.Bins);
+        var w = Begin("hist");
+        w.WriteNumber("step", step);
+        w.WriteNumber("epoch", epoch);
+        w.WriteNumber("layer", layer);
+        w.WriteString("kind", kind);
+        Number(w, "min", hist.Min);
+        Number(w, "max", hist.Max);
+        Number(w, "mean", hist.Mean);
+        Number(w, "std", hist.Std);
+        w.WriteNumber("nonfinite", hist.NonFinite);
+        w.WriteStartArray("counts");
+        foreach (long c in hist.Counts) w.WriteNumberValue(c);
+        w.WriteEndArray();
+        End();
+    }
+
+    private Utf8JsonWriter? _writer;
+
+    private Utf8JsonWriter Begin(string type)
+    {
+        _writer ??= new Utf8JsonWriter(_buffer);
+        _writer.Reset(_buffer);
+        _writer.WriteStartObject();
+        _writer.WriteString("type", type);
+        return _writer;
+    }
+
+    /// <summary>Closes the record and appends it with its newline to the file's buffer: a line reaches the file whole or, after a crash, as a tail readers ignore.</summary>
+    private void End()
+    {
+        _writer!.WriteEndObject();
+        _writer.Flush();
+        _file.Write(_buffer.WrittenSpan);
+        _file.WriteByte((byte)'\n');
+        _buffer.ResetWrittenCount();
+    }
+
+    private void Flush(bool toDisk) => _file.Flush(flushToDisk: toDisk);
+
+    private static void Number(Utf8JsonWriter w, string key, double value)
+    {
+        if (double.IsFinite(value)) w.WriteNumber(key, value);
+        else w.WriteNull(key);
+    }
+
+    /// <summary>Truncates the file after its last newline and moves to the end.</summary>
+    private void CutPartialLine()
+    {
+        long length = _file.Length;
+        if (length == 0) return;
+        long keep = length;
+        var one = new byte[1];
+        while (keep > 0)
+        {
+            _file.Position = keep - 1;
+            _file.ReadExactly(one);
+            if (one[0] == (byte)'\n') break;
+            keep--;
+        }
+        if (keep != length) _file.SetLength(keep);
+        _file.Position = keep;
+    }
+}
+
+/// <summary>
+/// Trains a configuration into a run folder that is both a followable log and an ordinary run
+/// folder (as <c>compare</c> writes): config.json first, layers_init.csv, the training log and the
+/// metrics CSV as it trains, then layers_trained.csv and result.json last, which makes it a
+/// finished run that <see cref="RunFiles.Read"/> and reports read. A stopped or failed run keeps
+/// its log (ending "stopped" or "failed") but gets no result.json.
+/// </summary>
+public static class LoggedRun
+{
+    /// <summary>
+    /// Creates <paramref name="dir"/> and writes its config.json (<see cref="RunFiles.ToJson(RunConfig)"/>,
+    /// the run's id being the folder's name); returns the id.
+    /// </summary>
+    public static string WriteConfig(string dir, TrainConfig config)
+    {
+        Directory.CreateDirectory(dir);
+        string id = System.IO.Path.GetFileName(System.IO.Path.TrimEndingDirectorySeparator(System.IO.Path.GetFullPath(dir)));
+        File.WriteAllText(System.IO.Path.Combine(dir, RunFiles.Config), RunFiles.ToJson(new RunConfig(id, config.Init.ToString(), config, 0, 0, 0, 0)));
+        return id;
+    }
+
+    /// <summary>
+    /// Trains <paramref name="config"/> on <paramref name="data"/> into <paramref name="dir"/>
+    /// (created; its name is the run's id). A cancelled token stops between batches and throws
+    /// <see cref="OperationCanceledException"/> after the log records "stopped".
+    /// </summary>
+    public static RunResult Train(string dir, TrainConfig config, DataSplits data, TrainingLogOptions? options = null,
+        IProgress<EpochReport>? progress = null, CancellationToken cancel = default)
+    {
+        long started = System.Diagnostics.Stopwatch.GetTimestamp();
+        string id = WriteConfig(dir, config);
+        var trainer = Trainer.Create(config, data);
+        var (x, y) = DataBatch.First(data.Train, Math.Min(options?.ProbeRows ?? 256, data.Train.Count));
+        File.WriteAllText(System.IO.Path.Combine(dir, RunFiles.LayersInit), RunFiles.LayersCsv(SignalProbe.Run(trainer.Model, x, y)));
+        using var log = new TrainingLogWriter(System.IO.Path.Combine(dir, TrainingLog.FileName), trainer, options);
+        IReadOnlyList<EpochReport> history;
+        try
+        {
+            history = trainer.Fit(log.Epochs(progress), cancel, new FitOptions { MetricsPath = System.IO.Path.Combine(dir, RunFiles.Metrics), BatchProgress = log.Batches });
+        }
+        catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+        {
+            log.Finish(TrainingLog.Stopped, $"stopped in epoch {trainer.Position.Epoch} after batch {trainer.Position.Batch}");
+            throw;
+        }
+        catch (Exception e)
+        {
+            log.Finish(TrainingLog.Failed, e.Message);
+            throw;
+        }
+        File.WriteAllText(System.IO.Path.Combine(dir, RunFiles.LayersTrained), RunFiles.LayersCsv(SignalProbe.Run(trainer.Model, x, y)));
+        var result = new RunResult(id, "ok", null, history[^1].TestAccuracy, System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds,
+            Compute.Threads, DateTime.UtcNow, Machine.Current);
+        File.WriteAllText(System.IO.Path.Combine(dir, RunFiles.Result), RunFiles.ToJson(result));
+        log.Finish(TrainingLog.Finished);
+        return result;
+    }
+}

@@ -1,0 +1,132 @@
+using InitLab.Data;
+using InitLab.Diagnostics;
+using InitLab.Experiments;
+using InitLab.Init;
+using InitLab.Training;
+
+namespace InitLab.Tests.Training;
+
+/// <summary>The training log: what the writer records, what the reader makes of whole and cut-off files, and the run folder LoggedRun leaves.</summary>
+[Collection(SerialCollection.Name)]
+public class TrainingLogTests
+{
+    private static readonly Lazy<DataSplits> Data = new(() =>
+    {
+        using var d = new TempDir();
+        IdxWriter.WriteDataset(d.Path, train: 200, test: 40);
+        return MnistLoader.Load(d.Path);
+    });
+
+    private static readonly TrainConfig Small = TrainConfig.Note with
+    {
+        Data = "synthetic", Layers = [784, 12, 8, 10], Init = InitPlan.Parse("he-normal"), BatchSize = 50, Epochs = 2, Seed = 3,
+    };
+
+    [Fact]
+    public void LogRoundTripsStepsEpochsHistogramsAndEnd()
+    {
+        using var d = new TempDir();
+        string path = d.File(TrainingLog.FileName);
+        var trainer = Trainer.Create(Small, Data.Value);
+        var options = new TrainingLogOptions { SampleEvery = 3, Bins = 7, ProbeRows = 20 };
+        IReadOnlyList<EpochReport> history;
+        using (var log = new TrainingLogWriter(path, trainer, options))
+        {
+            history = trainer.Fit(log.Epochs(), default, new FitOptions { BatchProgress = log.Batches });
+            log.Finish(TrainingLog.Finished);
+        }
+        var read = TrainingLog.Read(path);
+
+        Assert.Equal(Small, read.Config);
+        Assert.Equal(3, read.SampleEvery);
+        // 200 images in batches of 50: 4 steps an epoch, 8 in all, each with its loss.
+        Assert.Equal(Enumerable.Range(1, 8), read.Steps.Select(s => s.Step));
+        Assert.All(read.Steps, s => Assert.True(double.IsFinite(s.Cost) && s.Cost > 0));
+        Assert.Equal(history.Select(h => (h.Epoch, h.TrainCost, h.TestAccuracy)), read.Epochs.Select(h => (h.Epoch, h.TrainCost, h.TestAccuracy)));
+        // Samples: step 0 (init), every 3rd step, and each epoch's last step: 0, 3, 4, 6, 8.
+        Assert.Equal([0, 3, 4, 6, 8], read.Histograms.Select(h => h.Step).Distinct());
+        // Step 0 has no gradients yet; three Linear layers, the last without an activation.
+        var first = read.Histograms.Where(h => h.Step == 0).Select(h => (h.Layer, h.Kind)).ToList();
+        Assert.Equal([(1, "preactivation"), (1, "weight"), (1, "activation"), (2, "preactivation"), (2, "weight"), (2, "activation"), (3, "preactivation"), (3, "weight")], first);
+        Assert.Equal(4, read.Histograms.Count(h => h.Step == 3 && h.Layer == 2));
+        Assert.All(read.Histograms, h => Assert.Equal(7, h.Histogram.Counts.Count));
+        // The probe batch: 20 images of 12 units in layer 1; weights 12 x 784.
+        Assert.Equal(20 * 12, read.Histograms.First(h => h.Kind == "preactivation" && h.Layer == 1).Histogram.Total);
+        Assert.Equal(12 * 784, read.Histograms.First(h => h.Kind == "weight" && h.Layer == 1).Histogram.Total);
+        // The weights logged after the last step are the trained weights.
+        var w = trainer.Model.Parameters[0].Value.Data;
+        var last = read.Histograms.Last(h => h.Kind == "weight" && h.Layer == 1).Histogram;
+        Assert.Equal(w.Min(), last.Min, 5);
+        Assert.Equal(w.Max(), last.Max, 5);
+        Assert.Equal(new LogEnd(TrainingLog.Finished, null), read.End);
+    }
+
+    [Fact]
+    public void HalfWrittenLastRecordIsIgnoredButABadMiddleLineIsAnError()
+    {
+        string whole = "{\"type\":\"start\",\"sample_every\":5}\n{\"type\":\"step\",\"step\":1,\"epoch\":1,\"batch\":1,\"cost\":2.5}\n";
+        var cut = TrainingLog.Parse(whole + "{\"type\":\"step\",\"step\":2,\"ep");
+        Assert.Equal([1], cut.Steps.Select(s => s.Step));
+        Assert.Null(cut.End);
+
+        var e = Assert.Throws<InvalidDataException>(() => TrainingLog.Parse("{\"type\":\"step\",\"st\n" + whole, "x.jsonl"));
+        Assert.Contains("x.jsonl: line 1", e.Message);
+    }
+
+    [Fact]
+    public void WriterReopeningACutLogDropsThePartialLineAndAppends()
+    {
+        using var d = new TempDir();
+        string path = d.File(TrainingLog.FileName);
+        var trainer = Trainer.Create(Small with { Epochs = 1 }, Data.Value);
+        using (var log = new TrainingLogWriter(path, trainer)) { }
+        File.AppendAllText(path, "{\"type\":\"step\",\"step\":9");
+        using (var log = new TrainingLogWriter(path, trainer))
+            log.Finish(TrainingLog.Stopped, "by hand");
+        var read = TrainingLog.Read(path);
+        Assert.Empty(read.Steps);
+        Assert.Equal(new LogEnd(TrainingLog.Stopped, "by hand"), read.End);
+    }
+
+    [Fact]
+    public void TailReturnsOnlyCompleteLinesOnce()
+    {
+        using var d = new TempDir();
+        string path = d.File("t.jsonl");
+        var tail = new TrainingLogTail(path);
+        Assert.Empty(tail.ReadNew());
+        File.WriteAllText(path, "{\"a\":1}\n{\"b\":");
+        Assert.Equal(["{\"a\":1}"], tail.ReadNew());
+        Assert.Empty(tail.ReadNew());
+        File.AppendAllText(path, "2}\n");
+        Assert.Equal(["{\"b\":2}"], tail.ReadNew());
+    }
+
+    [Fact]
+    public void LoggedRunLeavesAFinishedRunFolderThatRunFilesReads()
+    {
+        using var d = new TempDir();
+        string dir = d.File("run-a");
+        var result = LoggedRun.Train(dir, Small, Data.Value, new TrainingLogOptions { SampleEvery = 2 });
+        var record = RunFiles.Read(dir);
+        Assert.Equal("run-a", record.Config.Id);
+        Assert.Equal(Small, record.Config.Train);
+        Assert.Equal(2, record.Metrics.Count);
+        Assert.Equal(result.FinalAccuracy, record.Result.FinalAccuracy);
+        Assert.Equal(TrainingLog.Finished, TrainingLog.Read(Path.Combine(dir, TrainingLog.FileName)).End?.Status);
+    }
+
+    [Fact]
+    public void CancelledLoggedRunRecordsStoppedAndIsNotFinished()
+    {
+        using var d = new TempDir();
+        string dir = d.File("run-b");
+        using var cts = new CancellationTokenSource();
+        Assert.Throws<OperationCanceledException>(() =>
+            LoggedRun.Train(dir, Small, Data.Value, null, new InlineProgress<EpochReport>(_ => cts.Cancel()), cts.Token));
+        Assert.False(RunFiles.IsFinished(dir));
+        var log = TrainingLog.Read(Path.Combine(dir, TrainingLog.FileName));
+        Assert.Equal(TrainingLog.Stopped, log.End?.Status);
+        Assert.Single(log.Epochs);
+    }
+}
