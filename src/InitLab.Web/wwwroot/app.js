@@ -23,7 +23,7 @@ function el(tag, attrs, ...children) {
 async function loadMeta() {
   const m = await api("/api/meta");
   for (const a of m.activations) $("f-activation").append(el("option", { value: a, text: a }));
-  for (const i of m.inits) $("f-init").append(el("option", { value: i.name, text: i.name, "data-formula": i.formula }));
+  for (const i of m.inits) $("f-init").append(el("option", { value: i.name, text: i.aliases?.length ? `${i.name} (${i.aliases.join(", ")})` : i.name, "data-formula": i.formula }));
   for (const o of m.optimizers) $("f-optimizer").append(el("option", { value: o, text: o }));
   for (const d of m.datasets) $("datasets").append(el("option", { value: d.name, text: d.present ? "downloaded" : "not downloaded" }));
   $("f-init").value = "xavier-uniform";

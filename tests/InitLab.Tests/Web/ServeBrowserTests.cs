@@ -42,7 +42,9 @@ public class ServeBrowserTests
 
         // A short run, watched live: the cost chart and one histogram per layer fill in, the run ends finished.
         await Fill(page, "#f-layers", "784,32,16,10");
-        await page.SelectAsync("#f-init", "he-normal");
+        // He initialization is listed under its canonical name, with its aliases in the label.
+        await page.SelectAsync("#f-init", "kaiming-normal");
+        Assert.Equal("kaiming-normal", await page.EvaluateExpressionAsync<string>("document.getElementById('f-init').value"));
         await Fill(page, "#f-epochs", "4");
         await Fill(page, "#f-batch", "20");
         await page.ClickAsync("#start");
