@@ -4,7 +4,7 @@ using InitLab.Data;
 namespace InitLab.Cli;
 
 /// <summary>The `initlab` command: parsing, rendering and exit codes. No maths lives here.</summary>
-public static class Cli
+internal static class Cli
 {
     /// <summary>Exit codes; Interrupted is the shell's 128 + SIGINT, for a run stopped by Ctrl+C.</summary>
     public const int Ok = 0, BadInput = 1, BadUsage = 2, Interrupted = 130;
@@ -87,4 +87,4 @@ public static class Cli
 }
 
 /// <summary>A command-line value that parsed but makes no sense (exit code 2).</summary>
-public sealed class UsageException(string message) : Exception(message);
+internal sealed class UsageException(string message) : Exception(message);

@@ -9,7 +9,7 @@ using InitLab.Training;
 namespace InitLab.Cli;
 
 /// <summary>`initlab compare`: a sweep of inits × architectures × activations × seeds, one folder per run, then the report.</summary>
-public static class CompareCommand
+internal static class CompareCommand
 {
     public const string DefaultInits = "zeros,normal:std=1,default,xavier-uniform,xavier-normal,he-normal,orthogonal,lsuv,dbn";
 

@@ -4,7 +4,7 @@ using InitLab.Data;
 namespace InitLab.Cli;
 
 /// <summary>`initlab data download NAME` and `initlab data info DIR`.</summary>
-public static class DataCommand
+internal static class DataCommand
 {
     public static Command Build(Output o)
     {

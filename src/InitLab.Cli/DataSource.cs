@@ -4,7 +4,7 @@ using InitLab.Data;
 namespace InitLab.Cli;
 
 /// <summary>The --data DIR / --dataset NAME pair shared by train, seed and inspect.</summary>
-public static class DataSource
+internal static class DataSource
 {
     public static Option<string?> DatasetOption() => new("--dataset")
     {

@@ -4,7 +4,7 @@ using InitLab.Init;
 namespace InitLab.Cli;
 
 /// <summary>`initlab dbn`: pretrain a deep belief network, unroll it into a sigmoid network, fine-tune, evaluate.</summary>
-public static class DbnCommand
+internal static class DbnCommand
 {
     public static Command Build(Output o)
     {

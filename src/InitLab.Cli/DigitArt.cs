@@ -1,7 +1,7 @@
 namespace InitLab.Cli;
 
 /// <summary>Draws a grayscale image in [0, 1] as text, two characters per pixel to keep the aspect.</summary>
-public static class DigitArt
+internal static class DigitArt
 {
     private const string Ramp = " .:-=+*#%@";
 

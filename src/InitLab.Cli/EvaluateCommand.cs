@@ -7,7 +7,7 @@ using InitLab.Training;
 namespace InitLab.Cli;
 
 /// <summary>`initlab evaluate`: a saved model's test accuracy and confusion matrix.</summary>
-public static class EvaluateCommand
+internal static class EvaluateCommand
 {
     public static Command Build(Output o)
     {

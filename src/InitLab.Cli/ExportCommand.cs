@@ -4,7 +4,7 @@ using InitLab.Io;
 namespace InitLab.Cli;
 
 /// <summary>`initlab export`: a saved model as an ONNX file that ONNX Runtime (and other tools) run.</summary>
-public static class ExportCommand
+internal static class ExportCommand
 {
     public static Command Build(Output o)
     {

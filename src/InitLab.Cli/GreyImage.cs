@@ -13,7 +13,7 @@ namespace InitLab.Cli;
 /// so a huge text chunk costs one pass over its bytes. Memory is bounded by the file size plus
 /// about 8 bytes per declared pixel (at most 128 MB at 4096x4096).
 /// </summary>
-public static class GreyImage
+internal static class GreyImage
 {
     /// <summary>The largest width or height accepted (pixels): MNIST-style input needs far less than 4096.</summary>
     public const int MaxSide = 4096;

@@ -4,7 +4,7 @@ using SkiaSharp;
 namespace InitLab.Cli;
 
 /// <summary>Writes tiles of grey images (one row of pixels per tile, rows x cols each) as one PNG grid.</summary>
-public static class ImageGrid
+internal static class ImageGrid
 {
     /// <param name="tiles">Each tile's pixels, row-major.</param>
     /// <param name="normalize">Stretch each tile to its own min..max (for weights); otherwise values are taken as [0, 1].</param>

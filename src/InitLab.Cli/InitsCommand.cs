@@ -4,7 +4,7 @@ using InitLab.Init;
 namespace InitLab.Cli;
 
 /// <summary>`initlab inits`: every initializer with its formula and parameters.</summary>
-public static class InitsCommand
+internal static class InitsCommand
 {
     public static Command Build(Output o)
     {

@@ -12,7 +12,7 @@ using InitLab.Training;
 namespace InitLab.Cli;
 
 /// <summary>`initlab inspect`: what an initialization does to a deep network's signals, per layer.</summary>
-public static class InspectCommand
+internal static class InspectCommand
 {
     public static Command Build(Output o)
     {

@@ -5,7 +5,7 @@ namespace InitLab.Cli;
 /// failed (the model is not lost because a chart could not be written), each failure is one
 /// error line naming the option and the file, and the exit code is 1 if any failed.
 /// </summary>
-public sealed class LateOutputs(Output o)
+internal sealed class LateOutputs(Output o)
 {
     private readonly List<string> _failed = [];
 

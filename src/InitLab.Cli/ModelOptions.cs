@@ -6,7 +6,7 @@ using InitLab.Nn;
 namespace InitLab.Cli;
 
 /// <summary>The --save/--model/--activation options and the checks that a model fits the data or the command line.</summary>
-public static class ModelOptions
+internal static class ModelOptions
 {
     public static Option<string?> Save() => new("--save") { Description = "Write the trained model to this safetensors file (PyTorch nn.Sequential names)." };
 

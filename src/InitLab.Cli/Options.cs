@@ -1,7 +1,7 @@
 namespace InitLab.Cli;
 
 /// <summary>Checks shared by several commands; violations are usage errors (exit code 2).</summary>
-public static class Options
+internal static class Options
 {
     /// <summary>Runs a parser; its FormatException/ArgumentException/UserInputException becomes a usage error naming the option.</summary>
     public static T Parse<T>(Func<T> parse, string option)

@@ -9,7 +9,7 @@ namespace InitLab.Cli;
 /// <param name="stderr">Progress, notes and errors.</param>
 /// <param name="interactive">Whether stderr is a terminal (progress lines are redrawn in place).</param>
 /// <param name="width">Columns a progress line may use; null: the terminal's width when interactive, else 80.</param>
-public sealed class Output(TextWriter stdout, TextWriter stderr, bool interactive, int? width = null)
+internal sealed class Output(TextWriter stdout, TextWriter stderr, bool interactive, int? width = null)
 {
     /// <summary>Results (what a script would read).</summary>
     public TextWriter Out { get; } = stdout;

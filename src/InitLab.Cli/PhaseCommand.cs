@@ -12,7 +12,7 @@ namespace InitLab.Cli;
 /// depth: one run folder per cell (resumable, --shard I/N), then phase.png and phase.md in the
 /// output folder. `initlab report` reads the same folders as any sweep.
 /// </summary>
-public static class PhaseCommand
+internal static class PhaseCommand
 {
     /// <summary>The command, writing to <paramref name="o"/>.</summary>
     /// <param name="o">Where the command prints.</param>

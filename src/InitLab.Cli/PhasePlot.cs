@@ -11,7 +11,7 @@ namespace InitLab.Cli;
 /// written in it, and the theory's 6·ξ_c curve on top (networks deeper than it should not train);
 /// and the same numbers as a Markdown table.
 /// </summary>
-public static class PhasePlot
+internal static class PhasePlot
 {
     /// <summary>Writes <c>phase.png</c> and <c>phase.md</c> into <paramref name="outDir"/>; returns the PNG's path.</summary>
     /// <param name="outDir">The sweep's folder.</param>

@@ -9,7 +9,7 @@ namespace InitLab.Cli;
 /// refuse) are passed on: libpng's handling of a large tEXt chunk took 51 s for 10 MB (quadratic),
 /// and nothing in text, colour profiles or other ancillary chunks changes a grey digit.
 /// </summary>
-public static class PngChunks
+internal static class PngChunks
 {
     private static ReadOnlySpan<byte> Signature => [0x89, (byte)'P', (byte)'N', (byte)'G', 13, 10, 26, 10];
 

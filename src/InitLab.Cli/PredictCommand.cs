@@ -7,7 +7,7 @@ using InitLab.Training;
 namespace InitLab.Cli;
 
 /// <summary>`initlab predict`: one test image drawn as text, its label, the model's prediction and class probabilities.</summary>
-public static class PredictCommand
+internal static class PredictCommand
 {
     public static Command Build(Output o)
     {

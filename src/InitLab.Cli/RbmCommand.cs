@@ -11,7 +11,7 @@ using Tensor = InitLab.Tensors.Tensor;
 namespace InitLab.Cli;
 
 /// <summary>`initlab rbm`: trains one RBM on the images and shows what it learned.</summary>
-public static class RbmCommand
+internal static class RbmCommand
 {
     public static Command Build(Output o)
     {

@@ -4,7 +4,7 @@ using InitLab.Rbm;
 namespace InitLab.Cli;
 
 /// <summary>Prints RBM pretraining figures, one line per layer and epoch.</summary>
-public sealed class RbmReporter(Output output) : IProgress<RbmEpochReport>
+internal sealed class RbmReporter(Output output) : IProgress<RbmEpochReport>
 {
     public static RbmReporter For(Output output) => new(output);
 

@@ -4,7 +4,7 @@ using InitLab.Experiments;
 namespace InitLab.Cli;
 
 /// <summary>The content of a comparison report: tables and charts, timing and machine last (they differ between otherwise equal sweeps).</summary>
-public static class ReportBuilder
+internal static class ReportBuilder
 {
     public const string TimingHeading = "Time per run";
 

@@ -5,7 +5,7 @@ using ScottPlot;
 namespace InitLab.Cli;
 
 /// <summary>The report's charts, drawn with ScottPlot and saved as PNG and SVG (each via a temporary file).</summary>
-public static class ReportCharts
+internal static class ReportCharts
 {
     // Category10, then ten more distinct hues, so a dozen inits or more keep their own colour.
     private static readonly string[] Hex =

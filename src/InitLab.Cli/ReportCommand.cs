@@ -6,7 +6,7 @@ using InitLab.Experiments;
 namespace InitLab.Cli;
 
 /// <summary>`initlab report`: merges run folders (of any number of shards) into report.md and report.html.</summary>
-public static class ReportCommand
+internal static class ReportCommand
 {
     public static Command Build(Output o)
     {

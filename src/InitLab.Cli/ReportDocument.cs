@@ -3,7 +3,7 @@ using System.Text;
 namespace InitLab.Cli;
 
 /// <summary>A report as blocks (headings, paragraphs, tables, images) rendered as Markdown or as self-contained HTML.</summary>
-public sealed class ReportDocument
+internal sealed class ReportDocument
 {
     public abstract record Block;
     private sealed record Heading(int Level, string Text) : Block;

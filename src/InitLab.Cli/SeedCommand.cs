@@ -8,7 +8,7 @@ using InitLab.Training;
 namespace InitLab.Cli;
 
 /// <summary>`initlab seed`: the study note's experiment, printed in the note's format.</summary>
-public static class SeedCommand
+internal static class SeedCommand
 {
     public static Command Build(Output o)
     {

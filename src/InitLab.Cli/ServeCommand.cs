@@ -5,7 +5,7 @@ using InitLab.Web;
 namespace InitLab.Cli;
 
 /// <summary>`initlab serve`: the live view in the browser (src/InitLab.Web), over a results folder.</summary>
-public static class ServeCommand
+internal static class ServeCommand
 {
     public static Command Build(Output o)
     {

@@ -11,7 +11,7 @@ namespace InitLab.Cli;
 /// of each layer's weights after one backward pass, on a log axis (vanishing and exploding
 /// gradients show as lines falling or rising with depth).
 /// </summary>
-public static class StdPlot
+internal static class StdPlot
 {
     /// <param name="styleIndex">
     /// The colour and line style of each series as an index into <see cref="ReportCharts.ColorFor"/>

@@ -8,7 +8,7 @@ using InitLab.Random;
 namespace InitLab.Cli;
 
 /// <summary>`initlab summary` (and `--summary` on train and inspect): the network layer by layer, as Keras' model.summary() prints it.</summary>
-public static class SummaryCommand
+internal static class SummaryCommand
 {
     /// <summary>The `summary` command.</summary>
     public static Command Build(Output o)

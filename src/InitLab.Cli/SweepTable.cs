@@ -8,7 +8,7 @@ namespace InitLab.Cli;
 /// initializer (in --inits order), one column per architecture and activation, the final test
 /// accuracy's mean ± sd over seeds; the best of each column marked with '*'.
 /// </summary>
-public static class SweepTable
+internal static class SweepTable
 {
     /// <summary>Writes the table of the finished runs under <paramref name="outDir"/>.</summary>
     public static void Print(TextWriter w, string outDir) => Print(w, SweepResults.Load([outDir]));

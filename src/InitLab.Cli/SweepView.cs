@@ -7,7 +7,7 @@ using Spectre.Console.Rendering;
 namespace InitLab.Cli;
 
 /// <summary>A sweep's progress: Spectre.Console bars on a terminal (the sweep with ETA, one per running run), plain lines otherwise.</summary>
-public static class SweepView
+internal static class SweepView
 {
     public static SweepSummary Run(Output o, bool quiet, int runs, int epochs, Func<IProgress<SweepEvent>?, SweepSummary> sweep)
     {

@@ -6,7 +6,7 @@ using InitLab.Theory;
 namespace InitLab.Cli;
 
 /// <summary>`initlab theory`: mean-field fixed points, phase and depth scales for one (activation, σw², σb²).</summary>
-public static class TheoryCommand
+internal static class TheoryCommand
 {
     /// <summary>The command, writing to <paramref name="o"/>.</summary>
     /// <param name="o">Where the command prints.</param>

@@ -10,7 +10,7 @@ namespace InitLab.Cli;
 /// correlation survives), contours at 3, 10, 30 and 100 layers, the critical line χ₁ = 1
 /// between the ordered (left) and chaotic (right) phases, and the point asked about.
 /// </summary>
-public static class TheoryPlot
+internal static class TheoryPlot
 {
     // ξ_c diverges on the critical line; the colour scale stops at 10³ layers so the rest of the
     // plane keeps its contrast.

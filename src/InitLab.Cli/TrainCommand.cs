@@ -13,7 +13,7 @@ using InitLab.Training;
 namespace InitLab.Cli;
 
 /// <summary>`initlab train`: the general form of the seed experiment.</summary>
-public static class TrainCommand
+internal static class TrainCommand
 {
     public static Command Build(Output o)
     {
