@@ -15,7 +15,7 @@ public sealed partial class InitPlan
     /// </summary>
     public void Apply(Sequential network, TorchGenerator generator, InitContext? context = null)
     {
-        var linears = network.Layers.OfType<Linear>().ToList();
+        var linears = network.Flatten().OfType<Linear>().ToList();
         if (linears.Count == 0) throw new ArgumentException("The network has no Linear layer to initialize.");
         CheckWholeNetwork(network, context);
         var only = _weights[0];
@@ -49,7 +49,11 @@ public sealed partial class InitPlan
         if (_weights.Length != 1)
             throw new FormatException("lsuv and dbn initialize the whole network; they cannot be mixed with other initializers.");
         if (context?.Train is null) throw new ArgumentException($"{_weights[0].Name} needs the training data.");
-        if (_weights[0].IsDbn && network.Layers.OfType<Activation>().Any(a => a is not Sigmoid))
+        // LSUV and DBN walk a plain Linear/activation stack; normalization, dropout (which would
+        // draw from the generator while they look at the data) and residual blocks are not handled.
+        if (network.Flatten().Any(l => l is BatchNorm1d or LayerNorm or Dropout or ResidualBlock))
+            throw new FormatException($"{_weights[0].Name} initializes plain networks only; it cannot be combined with --dropout, --norm or --residual.");
+        if (_weights[0].IsDbn && network.Flatten().OfType<Activation>().Any(a => a is not Sigmoid))
             throw new FormatException("dbn pretrains sigmoid layers; use --activation sigmoid.");
         // LSUV sets every bias to 0 and DBN takes the hidden biases from its RBMs: a --bias other
         // than auto would be overwritten, and reports would name biases the network does not have.

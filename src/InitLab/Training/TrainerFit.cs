@@ -54,7 +54,7 @@ public sealed partial class Trainer
     {
         CheckFits(config.Validate(), data);
         generator ??= new TorchGenerator(config.Seed);
-        var model = Mlp.Create(config.Layers, config.Activation, config.Init, generator, new InitContext(data.Train, data.Test, pretrainProgress));
+        var model = Mlp.Create(config.Layers, config.Activation, config.Init, generator, config.Network, new InitContext(data.Train, data.Test, pretrainProgress));
         return Build(config, data, model, generator);
     }
 
