@@ -33,8 +33,11 @@ public sealed class Dropout : Layer
     /// <summary>The probability of zeroing an element while training.</summary>
     public double P { get; }
 
-    /// <summary>Where the masks come from.</summary>
-    public TorchGenerator Generator { get; }
+    /// <summary>
+    /// Where the masks come from. A trainer points it at its own generator (PyTorch's global one),
+    /// so a network loaded from a file or checkpoint draws as the run that made it did.
+    /// </summary>
+    public TorchGenerator Generator { get; set; }
 
     /// <summary>The factor survivors are multiplied by: 1/(1-p) in float32 (0 when p = 1).</summary>
     public float Scale { get; }
