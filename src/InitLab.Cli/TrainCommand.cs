@@ -37,21 +37,25 @@ public static class TrainCommand
         var load = new Option<string?>("--load") { Description = "Start from the weights in this safetensors model file (its sizes must match --layers)." };
         var checkpoint = new Option<string?>("--checkpoint") { Description = $"Write a checkpoint (model, optimizer, generator, position) to DIR/{CheckpointFile.FileName}; Ctrl+C writes one too." };
         var every = new Option<int>("--checkpoint-every") { Description = "Write the checkpoint every N epochs (and after the last).", DefaultValueFactory = _ => 1 };
+        var dropout = new Option<double>("--dropout") { Description = "Dropout probability after each hidden activation while training, in [0, 1) (0: none).", DefaultValueFactory = _ => 0 };
+        var norm = new Option<string>("--norm") { Description = "Normalization after each hidden Linear: none, batch (BatchNorm1d) or layer (LayerNorm).", DefaultValueFactory = _ => "none" };
+        var residual = new Option<int>("--residual") { Description = "Residual blocks (x + Linear-act-Linear(x)) of the last hidden width before the output layer (0: none).", DefaultValueFactory = _ => 0 };
         var resume = new Option<bool>("--resume") { Description = "Continue exactly from the checkpoint in --checkpoint DIR; the other options must be those it was written with." };
         var cmd = new Command("train", "Train a dense network on MNIST-format data and report the test accuracy.")
         {
-            data, dataset, layers, activation, init, bias, optimizer, lr, momentum, nesterov, weightDecay, batch, epochs, seed, threads, metrics, save, load, checkpoint, every, resume, Cli.Quiet, Cli.Verbose,
+            data, dataset, layers, activation, init, bias, optimizer, lr, momentum, nesterov, weightDecay, batch, epochs, seed, threads, metrics, save, load, checkpoint, every, resume, dropout, norm, residual, Cli.Quiet, Cli.Verbose,
         };
         cmd.SetAction(p => Run(o, new Settings(p.GetValue(data), p.GetValue(dataset), p.GetValue(layers)!, p.GetValue(activation)!, p.GetValue(init)!, p.GetValue(bias)!,
             p.GetValue(optimizer)!, p.GetValue(lr), p.GetValue(momentum), p.GetValue(nesterov), p.GetValue(weightDecay),
             p.GetValue(batch), p.GetValue(epochs), p.GetValue(seed), p.GetValue(threads), p.GetValue(metrics), p.GetValue(Cli.Quiet), p.GetValue(save), p.GetValue(load),
-            p.GetValue(checkpoint), p.GetValue(every), p.GetValue(resume))));
+            p.GetValue(checkpoint), p.GetValue(every), p.GetValue(resume), Dropout: p.GetValue(dropout), Norm: p.GetValue(norm)!, Residual: p.GetValue(residual))));
         return cmd;
     }
 
     internal sealed record Settings(string? Data, string? Dataset, string Layers, string Activation, string Init, string Bias, string Optimizer, double Lr,
         double Momentum, bool Nesterov, double? WeightDecay, int BatchSize, int Epochs, ulong Seed, int Threads, string? Metrics, bool Quiet,
-        string? Save = null, string? Load = null, string? Checkpoint = null, int CheckpointEvery = 1, bool Resume = false, InitPlan? Plan = null);
+        string? Save = null, string? Load = null, string? Checkpoint = null, int CheckpointEvery = 1, bool Resume = false, InitPlan? Plan = null,
+        double Dropout = 0, string Norm = "none", int Residual = 0);
 
     /// <summary>The run's configuration from the options; every bad value is a usage error naming its option.</summary>
     internal static TrainConfig Config(Settings s, string data)
@@ -61,7 +65,10 @@ public static class TrainCommand
         int[] sizes = Options.Parse(() => Mlp.ParseSizes(s.Layers), "--layers");
         // A command that built its plan from typed options (dbn) passes it; Init is then only its description.
         var init = s.Plan ?? Options.Parse(() => InitPlan.Parse(s.Init, s.Bias), "--init/--bias");
-        Options.Parse(() => init.ForLayer(0, sizes.Length - 1), "--init");
+        if (!(s.Dropout >= 0 && s.Dropout < 1)) throw new UsageException($"--dropout must be in [0, 1), got {s.Dropout.ToString(CultureInfo.InvariantCulture)}.");
+        if (s.Residual < 0 || s.Residual > 10_000) throw new UsageException($"--residual must be between 0 and 10000, got {s.Residual}.");
+        var norm = Options.Parse(() => MlpOptions.ParseNorm(s.Norm), "--norm");
+        Options.Parse(() => init.ForLayer(0, sizes.Length - 1 + 2 * s.Residual), "--init");
         _ = Options.Activation(s.Activation);
         Options.Parse(() => Optimizers.Check(s.Optimizer), "--optimizer");
         var optimizer = new OptimizerConfig { Name = s.Optimizer, LearningRate = s.Lr, Momentum = s.Momentum, Nesterov = s.Nesterov, WeightDecay = s.WeightDecay };
@@ -77,7 +84,7 @@ public static class TrainCommand
         return new TrainConfig
         {
             Data = data, Layers = sizes, Activation = s.Activation, Init = init, Optimizer = optimizer,
-            BatchSize = s.BatchSize, Epochs = s.Epochs, Seed = s.Seed,
+            BatchSize = s.BatchSize, Epochs = s.Epochs, Seed = s.Seed, Dropout = s.Dropout, Norm = norm, Residual = s.Residual,
         };
     }
 
@@ -99,9 +106,9 @@ public static class TrainCommand
         if (!s.Quiet)
         {
             string start = s.Resume ? $"resumed from {checkpoint} at epoch {at.Epoch}, batch {at.Batch}"
-                : s.Load is null ? $"init {config.Init}{BiasNote(config.Init, config.Layers.Count - 1)}"
+                : s.Load is null ? $"init {config.Init}{BiasNote(config.Init, config.LinearCount)}"
                 : $"weights from {s.Load} (the optimizer starts afresh: a model file holds no optimizer state)";
-            o.Out.WriteLine($"{config.Architecture} {s.Activation}, {start}, {s.Optimizer} lr {s.Lr.ToString(CultureInfo.InvariantCulture)}, batch {s.BatchSize}, seed {s.Seed}; {splits.Train.Count:N0} training images from {Path.GetDirectoryName(splits.Train.Source)}");
+            o.Out.WriteLine($"{config.Architecture} {s.Activation}{ArchitectureNote(config)}, {start}, {s.Optimizer} lr {s.Lr.ToString(CultureInfo.InvariantCulture)}, batch {s.BatchSize}, seed {s.Seed}; {splits.Train.Count:N0} training images from {Path.GetDirectoryName(splits.Train.Source)}");
         }
         var lines = new InlineProgress<EpochReport>(r =>
         {
@@ -134,6 +141,16 @@ public static class TrainCommand
         var outputs = new LateOutputs(o);
         if (s.Save is { } savePath) outputs.Write("--save", savePath, () => ModelFile.Save(trainer.Model, savePath));
         return outputs.ExitCode();
+    }
+
+    /// <summary>" (batch norm, dropout 0.3, 50 residual blocks)", or "" for a plain network, whose line stays as it was.</summary>
+    internal static string ArchitectureNote(TrainConfig c)
+    {
+        var parts = new List<string>();
+        if (c.Norm != NormKind.None) parts.Add($"{MlpOptions.NameOf(c.Norm)} norm");
+        if (c.Dropout > 0) parts.Add($"dropout {c.Dropout.ToString(CultureInfo.InvariantCulture)}");
+        if (c.Residual > 0) parts.Add($"{c.Residual} residual block{(c.Residual == 1 ? "" : "s")}");
+        return parts.Count == 0 ? "" : $" ({string.Join(", ", parts)})";
     }
 
     /// <summary>"96.12%".</summary>
