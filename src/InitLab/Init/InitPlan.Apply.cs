@@ -35,12 +35,39 @@ public sealed partial class InitPlan
             if (bias.Kind == BiasKind.Zeros) l.Bias.Value.Span.Clear();
             else if (bias.Kind == BiasKind.Constant) l.Bias.Value.Span.Fill(bias.Value);
         }
+        ApplyResidualRules(network, only.Name, linears);
         if (only.IsLsuv)
         {
             var o = LsuvOptions.Of(only);
             global::InitLab.Init.Lsuv.Apply(network, DataBatch.First(context!.Train!, o.BatchSize).X, o.Tolerance, o.MaxIterations);
         }
         if (dbn is not null) PretrainDbn(linears, dbn, context!, generator);
+    }
+
+    /// <summary>
+    /// What fixup, skipinit/rezero and zero-hadamard do beyond filling each weight: they act on the
+    /// residual blocks (and fixup on the output layer), after every weight has been drawn, the way
+    /// a script would adjust a network it has just initialized.
+    /// </summary>
+    private static void ApplyResidualRules(Sequential network, string name, List<Linear> linears)
+    {
+        var blocks = network.Flatten().OfType<ResidualBlock>().ToList();
+        if (name == "skipinit")
+            foreach (var b in blocks) b.Alpha?.Value.Span.Clear();
+        if (name is not ("fixup" or "zero-hadamard")) return;
+        float scale = blocks.Count == 0 ? 1f : (float)Math.Pow(blocks.Count, -0.5);
+        foreach (var b in blocks)
+        {
+            var inner = b.Branch.Layers.OfType<Linear>().ToList();
+            if (name == "fixup")
+                foreach (var l in inner.Take(inner.Count - 1)) System.Numerics.Tensors.TensorPrimitives.Multiply(l.Weight.Value.Data, scale, l.Weight.Value.Data);
+            inner[^1].Weight.Value.Span.Clear();
+        }
+        if (name == "fixup")
+        {
+            linears[^1].Weight.Value.Span.Clear();
+            linears[^1].Bias?.Value.Span.Clear();
+        }
     }
 
     private void CheckWholeNetwork(Sequential network, InitContext? context)
