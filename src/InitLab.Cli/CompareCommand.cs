@@ -31,19 +31,24 @@ internal static class CompareCommand
         var shard = new Option<string?>("--shard") { Description = "Run only slice I of N (0 <= I < N) of the sorted grid, e.g. --shard $SLURM_ARRAY_TASK_ID/4." };
         var parallel = new Option<int>("--parallel") { Description = "Runs at once; each gets threads / K compute threads.", DefaultValueFactory = _ => 1 };
         var threads = new Option<int>("--threads") { Description = "Compute threads for the whole sweep (default: all cores).", DefaultValueFactory = _ => 0 };
+        var dropout = new Option<double>("--dropout") { Description = "Dropout probability after each hidden activation, for every run (0: none).", DefaultValueFactory = _ => 0 };
+        var norm = new Option<string>("--norm") { Description = "Normalization after each hidden Linear, for every run: none, batch or layer.", DefaultValueFactory = _ => "none" };
+        var residual = new Option<int>("--residual") { Description = "Residual blocks of the last hidden width, for every run (0: none).", DefaultValueFactory = _ => 0 };
         var noReport = new Option<bool>("--no-report") { Description = "Do not write the report at the end (e.g. in a shard; run 'initlab report' after all shards)." };
         var cmd = new Command("compare", "Train every combination of initializers, architectures, activations and seeds, one folder per run, and write a report.")
         {
-            data, dataset, inits, layers, activation, seeds, seed, epochs, optimizer, lr, batch, bias, outDir, shard, parallel, threads, noReport, Cli.Quiet, Cli.Verbose,
+            data, dataset, inits, layers, activation, seeds, seed, epochs, optimizer, lr, batch, bias, outDir, shard, parallel, threads, noReport, dropout, norm, residual, Cli.Quiet, Cli.Verbose,
         };
         cmd.SetAction(p => Run(o, new Settings(p.GetValue(data), p.GetValue(dataset), p.GetValue(inits)!, p.GetValue(layers) ?? [], p.GetValue(activation)!,
             p.GetValue(seeds), p.GetValue(seed), p.GetValue(epochs), p.GetValue(optimizer)!, p.GetValue(lr), p.GetValue(batch), p.GetValue(bias)!, p.GetValue(outDir)!,
-            p.GetValue(shard), p.GetValue(parallel), p.GetValue(threads), p.GetValue(noReport), p.GetValue(Cli.Quiet))));
+            p.GetValue(shard), p.GetValue(parallel), p.GetValue(threads), p.GetValue(noReport), p.GetValue(Cli.Quiet),
+            p.GetValue(dropout), p.GetValue(norm)!, p.GetValue(residual))));
         return cmd;
     }
 
     internal sealed record Settings(string? Data, string? Dataset, string Inits, string[] Layers, string Activations, int Seeds, ulong Seed, int Epochs,
-        string Optimizer, double Lr, int BatchSize, string Bias, string Out, string? Shard, int Parallel, int Threads, bool NoReport, bool Quiet);
+        string Optimizer, double Lr, int BatchSize, string Bias, string Out, string? Shard, int Parallel, int Threads, bool NoReport, bool Quiet,
+        double Dropout = 0, string Norm = "none", int Residual = 0);
 
     internal static int Run(Output o, Settings s)
     {
@@ -67,8 +72,16 @@ internal static class CompareCommand
         IReadOnlyList<SweepRun> runs = [.. SweepGrid.Shard(grid, shardIndex, shardCount)
             .OrderBy(r => r.InitIndex).ThenBy(r => r.ArchIndex).ThenBy(r => r.ActivationIndex).ThenBy(r => r.SeedIndex)];
 
+        // One architecture for the whole sweep: the run folders' names do not carry it, so a
+        // folder of runs with another one is refused by the settings check below.
+        if (!(s.Dropout >= 0 && s.Dropout < 1)) throw new UsageException($"--dropout must be in [0, 1), got {s.Dropout.ToString(CultureInfo.InvariantCulture)}.");
+        if (s.Residual < 0 || s.Residual > 10_000) throw new UsageException($"--residual must be between 0 and 10000, got {s.Residual}.");
+        var normKind = Options.Parse(() => MlpOptions.ParseNorm(s.Norm), "--norm");
         var baseConfig = new TrainConfig
         {
+            Dropout = s.Dropout,
+            Norm = normKind,
+            Residual = s.Residual,
             Data = DataSource.Canonical(s.Data, s.Dataset),
             Init = InitPlan.Parse(inits[0], s.Bias),
             Optimizer = new OptimizerConfig { Name = s.Optimizer, LearningRate = s.Lr },

@@ -39,21 +39,25 @@ internal static class TrainCommand
         var every = new Option<int>("--checkpoint-every") { Description = "Write the checkpoint every N epochs (and after the last).", DefaultValueFactory = _ => 1 };
         var summary = SummaryCommand.Option();
         var log = new Option<string?>("--log") { Description = $"Write a training log (per-layer histograms, losses) with config.json and metrics.csv to DIR, for `initlab serve` to show as it trains." };
+        var dropout = new Option<double>("--dropout") { Description = "Dropout probability after each hidden activation while training, in [0, 1) (0: none).", DefaultValueFactory = _ => 0 };
+        var norm = new Option<string>("--norm") { Description = "Normalization after each hidden Linear: none, batch (BatchNorm1d) or layer (LayerNorm).", DefaultValueFactory = _ => "none" };
+        var residual = new Option<int>("--residual") { Description = "Residual blocks (x + Linear-act-Linear(x)) of the last hidden width before the output layer (0: none).", DefaultValueFactory = _ => 0 };
         var resume = new Option<bool>("--resume") { Description = "Continue exactly from the checkpoint in --checkpoint DIR; the other options must be those it was written with." };
         var cmd = new Command("train", "Train a dense network on MNIST-format data and report the test accuracy.")
         {
-            data, dataset, layers, activation, init, bias, optimizer, lr, momentum, nesterov, weightDecay, batch, epochs, seed, threads, metrics, save, load, checkpoint, every, resume, summary, log, Cli.Quiet, Cli.Verbose,
+            data, dataset, layers, activation, init, bias, optimizer, lr, momentum, nesterov, weightDecay, batch, epochs, seed, threads, metrics, save, load, checkpoint, every, resume, summary, log, dropout, norm, residual, Cli.Quiet, Cli.Verbose,
         };
         cmd.SetAction(p => Run(o, new Settings(p.GetValue(data), p.GetValue(dataset), p.GetValue(layers)!, p.GetValue(activation)!, p.GetValue(init)!, p.GetValue(bias)!,
             p.GetValue(optimizer)!, p.GetValue(lr), p.GetValue(momentum), p.GetValue(nesterov), p.GetValue(weightDecay),
             p.GetValue(batch), p.GetValue(epochs), p.GetValue(seed), p.GetValue(threads), p.GetValue(metrics), p.GetValue(Cli.Quiet), p.GetValue(save), p.GetValue(load),
-            p.GetValue(checkpoint), p.GetValue(every), p.GetValue(resume), Summary: p.GetValue(summary)) { Log = p.GetValue(log) }));
+            p.GetValue(checkpoint), p.GetValue(every), p.GetValue(resume), Summary: p.GetValue(summary), Dropout: p.GetValue(dropout), Norm: p.GetValue(norm)!, Residual: p.GetValue(residual)) { Log = p.GetValue(log) }));
         return cmd;
     }
 
     internal sealed record Settings(string? Data, string? Dataset, string Layers, string Activation, string Init, string Bias, string Optimizer, double Lr,
         double Momentum, bool Nesterov, double? WeightDecay, int BatchSize, int Epochs, ulong Seed, int Threads, string? Metrics, bool Quiet,
-        string? Save = null, string? Load = null, string? Checkpoint = null, int CheckpointEvery = 1, bool Resume = false, InitPlan? Plan = null, bool Summary = false)
+        string? Save = null, string? Load = null, string? Checkpoint = null, int CheckpointEvery = 1, bool Resume = false, InitPlan? Plan = null, bool Summary = false,
+        double Dropout = 0, string Norm = "none", int Residual = 0)
     {
         /// <summary>--log DIR: the training log's run folder.</summary>
         public string? Log { get; init; }
@@ -68,7 +72,10 @@ internal static class TrainCommand
         // A command that built its plan from typed options (dbn) passes it; Init is then only its description.
         // Name --bias in the error only when the user gave one: otherwise the fault is --init's.
         var init = s.Plan ?? Options.Parse(() => InitPlan.Parse(s.Init, s.Bias), s.Bias == "auto" ? "--init" : "--init/--bias");
-        Options.Parse(() => init.ForLayer(0, sizes.Length - 1), "--init");
+        if (!(s.Dropout >= 0 && s.Dropout < 1)) throw new UsageException($"--dropout must be in [0, 1), got {s.Dropout.ToString(CultureInfo.InvariantCulture)}.");
+        if (s.Residual < 0 || s.Residual > 10_000) throw new UsageException($"--residual must be between 0 and 10000, got {s.Residual}.");
+        var norm = Options.Parse(() => MlpOptions.ParseNorm(s.Norm), "--norm");
+        Options.Parse(() => init.ForLayer(0, sizes.Length - 1 + 2 * s.Residual), "--init");
         // The canonical names (relU → relu) are what the header echoes and the checkpoint records.
         string activation = SummaryCommand.Canonical(s.Activation);
         _ = Options.Activation(activation);
@@ -87,7 +94,7 @@ internal static class TrainCommand
         return new TrainConfig
         {
             Data = data, Layers = sizes, Activation = activation, Init = init, Optimizer = optimizer,
-            BatchSize = s.BatchSize, Epochs = s.Epochs, Seed = s.Seed,
+            BatchSize = s.BatchSize, Epochs = s.Epochs, Seed = s.Seed, Dropout = s.Dropout, Norm = norm, Residual = s.Residual,
         };
     }
 
@@ -138,10 +145,10 @@ internal static class TrainCommand
         if (!s.Quiet)
         {
             string start = s.Resume ? $"resumed from {checkpoint} at epoch {at.Epoch}, batch {at.Batch}"
-                : s.Load is null ? $"init {config.Init}{BiasNote(config.Init, config.Layers.Count - 1)}"
+                : s.Load is null ? $"init {config.Init}{BiasNote(config.Init, config.LinearCount)}"
                 : $"weights from {s.Load}";
             // Two lines: one would wrap in an 80-column terminal.
-            o.Out.WriteLine($"{config.Architecture} {config.Activation}, {start}, {config.Optimizer.Name} lr {s.Lr.ToString(CultureInfo.InvariantCulture)}, batch {s.BatchSize}, seed {s.Seed}");
+            o.Out.WriteLine($"{config.Architecture} {config.Activation}{ArchitectureNote(config)}, {start}, {config.Optimizer.Name} lr {s.Lr.ToString(CultureInfo.InvariantCulture)}, batch {s.BatchSize}, seed {s.Seed}");
             o.Out.WriteLine($"{splits.Train.Count:N0} training images from {Path.GetDirectoryName(splits.Train.Source)}");
             if (s.Load is not null) o.Out.WriteLine($"{config.Optimizer.Name} starts afresh: a model file holds no optimizer state (a --checkpoint does)");
         }
@@ -192,6 +199,16 @@ internal static class TrainCommand
     {
         LoggedRun.WriteConfig(dir, config);
         return new TrainingLogWriter(Path.Combine(dir, TrainingLog.FileName), trainer);
+    }
+
+    /// <summary>" (batch norm, dropout 0.3, 50 residual blocks)", or "" for a plain network, whose line stays as it was.</summary>
+    internal static string ArchitectureNote(TrainConfig c)
+    {
+        var parts = new List<string>();
+        if (c.Norm != NormKind.None) parts.Add($"{MlpOptions.NameOf(c.Norm)} norm");
+        if (c.Dropout > 0) parts.Add($"dropout {c.Dropout.ToString(CultureInfo.InvariantCulture)}");
+        if (c.Residual > 0) parts.Add($"{c.Residual} residual block{(c.Residual == 1 ? "" : "s")}");
+        return parts.Count == 0 ? "" : $" ({string.Join(", ", parts)})";
     }
 
     /// <summary>"96.12%".</summary>

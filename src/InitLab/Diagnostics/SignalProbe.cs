@@ -39,6 +39,22 @@ public static class SignalProbe
     /// </summary>
     public static IReadOnlyList<LayerStats> Run(Sequential model, Tensor x, ReadOnlySpan<int> labels)
     {
+        // In evaluation mode: a probe must not draw dropout masks from the run's generator nor
+        // move BatchNorm's running statistics, or the run it describes would train differently.
+        bool training = model.Training;
+        model.Training = false;
+        try
+        {
+            return Probe(model, x, labels);
+        }
+        finally
+        {
+            model.Training = training;
+        }
+    }
+
+    private static IReadOnlyList<LayerStats> Probe(Sequential model, Tensor x, ReadOnlySpan<int> labels)
+    {
         var stats = new List<(int Units, double Mean, double Std, double Dead, Linear Linear, bool Output)>();
         var pre = new List<double>();
         Tensor h = x;
@@ -53,7 +69,7 @@ public static class SignalProbe
                 // Linear.Forward alone never fuses the ReLU, so h here is the pre-activation.
                 pre.Add(System.Numerics.Tensors.TensorPrimitives.SumOfSquares(h.Span) / h.Length);
                 bool last = !layers.Skip(i + 1).Any(o => o is Linear);
-                if (last || i + 1 >= layers.Count || layers[i + 1] is not Activation)
+                if (last || !layers.Skip(i + 1).TakeWhile(o => o is not Linear).Any(o => o is Activation))
                     stats.Add(Describe(h, null, l, last));
             }
             else if (layers[i] is Activation a && current is not null)

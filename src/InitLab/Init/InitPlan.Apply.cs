@@ -15,7 +15,7 @@ public sealed partial class InitPlan
     /// </summary>
     public void Apply(Sequential network, TorchGenerator generator, InitContext? context = null)
     {
-        var linears = network.Layers.OfType<Linear>().ToList();
+        var linears = network.Flatten().OfType<Linear>().ToList();
         if (linears.Count == 0) throw new ArgumentException("The network has no Linear layer to initialize.");
         CheckWholeNetwork(network, context);
         var only = _weights[0];
@@ -39,6 +39,7 @@ public sealed partial class InitPlan
             else if (bias.Kind == BiasKind.Constant) l.Bias.Value.Span.Fill(bias.Value);
             else if (bias.Kind == BiasKind.Normal) generator.Normal(l.Bias.Value.Span, 0, bias.Value);
         }
+        ApplyResidualRules(network, only.Name, linears);
         if (only.IsLsuv)
         {
             var o = LsuvOptions.Of(only);
@@ -47,13 +48,43 @@ public sealed partial class InitPlan
         if (dbn is not null) PretrainDbn(linears, dbn, context!, generator);
     }
 
+    /// <summary>
+    /// What fixup, skipinit/rezero and zero-hadamard do beyond filling each weight: they act on the
+    /// residual blocks (and fixup on the output layer), after every weight has been drawn, the way
+    /// a script would adjust a network it has just initialized.
+    /// </summary>
+    private static void ApplyResidualRules(Sequential network, string name, List<Linear> linears)
+    {
+        var blocks = network.Flatten().OfType<ResidualBlock>().ToList();
+        if (name == "skipinit")
+            foreach (var b in blocks) b.Alpha?.Value.Span.Clear();
+        if (name is not ("fixup" or "zero-hadamard")) return;
+        float scale = blocks.Count == 0 ? 1f : (float)Math.Pow(blocks.Count, -0.5);
+        foreach (var b in blocks)
+        {
+            var inner = b.Branch.Layers.OfType<Linear>().ToList();
+            if (name == "fixup")
+                foreach (var l in inner.Take(inner.Count - 1)) System.Numerics.Tensors.TensorPrimitives.Multiply(l.Weight.Value.Data, scale, l.Weight.Value.Data);
+            inner[^1].Weight.Value.Span.Clear();
+        }
+        if (name == "fixup")
+        {
+            linears[^1].Weight.Value.Span.Clear();
+            linears[^1].Bias?.Value.Span.Clear();
+        }
+    }
+
     private void CheckWholeNetwork(Sequential network, InitContext? context)
     {
         if (!NeedsData) return;
         if (_weights.Length != 1)
             throw new FormatException("lsuv and dbn initialize the whole network; they cannot be mixed with other initializers.");
         if (context?.Train is null) throw new ArgumentException($"{_weights[0].Name} needs the training data.");
-        if (_weights[0].IsDbn && network.Layers.OfType<Activation>().Any(a => a is not Sigmoid))
+        // LSUV and DBN walk a plain Linear/activation stack; normalization, dropout (which would
+        // draw from the generator while they look at the data) and residual blocks are not handled.
+        if (network.Flatten().Any(l => l is BatchNorm1d or LayerNorm or Dropout or ResidualBlock))
+            throw new FormatException($"{_weights[0].Name} initializes plain networks only; it cannot be combined with --dropout, --norm or --residual.");
+        if (_weights[0].IsDbn && network.Flatten().OfType<Activation>().Any(a => a is not Sigmoid))
             throw new FormatException("dbn pretrains sigmoid layers; use --activation sigmoid.");
         // LSUV sets every bias to 0 and DBN takes the hidden biases from its RBMs: a --bias other
         // than auto would be overwritten, and reports would name biases the network does not have.

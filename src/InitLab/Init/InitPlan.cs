@@ -17,6 +17,9 @@ public sealed partial class InitPlan : IEquatable<InitPlan>
     /// <summary>The specs as given: one (for every layer) or one per layer.</summary>
     public IReadOnlyList<InitSpec> Weights => _weights;
 
+    /// <summary>True when the plan is skipinit or rezero, which scale residual branches by a learnable gain α the blocks must have.</summary>
+    public bool NeedsResidualGain => _weights.Any(w => w.Name is "skipinit" or "rezero");
+
     /// <summary>True when the plan looks at training data (lsuv, dbn): <see cref="Apply"/> then needs an <see cref="InitContext"/>.</summary>
     public bool NeedsData => _weights.Any(w => w.IsLsuv || w.IsDbn);
 

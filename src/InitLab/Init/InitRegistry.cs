@@ -99,6 +99,16 @@ internal static class InitRegistry
             (_, _, _) => throw new InvalidOperationException("dbn initializes a whole network from data; apply it with InitPlan.Apply (or Mlp.Create) and an InitContext.")),
         ["lsuv"] = new("Mishkin & Matas: orthogonal, zero biases, then each layer's weights rescaled on a batch of training data until its output variance is within tol of 1",
             [Real("tol", "0.1", min: 0, above: true), Int("iters", "10", 1), Int("batch", "256", 1)], (t, g, _) => Initializers.Orthogonal(t, g)),
+
+        // Initializers made for residual networks (issue 13). Each fills a weight here; what they
+        // do to the blocks (zeroed last layers, scaled branches, α = 0) is in InitPlan.Apply's
+        // residual pass, since it depends on where a Linear sits.
+        ["fixup"] = new("Fixup (Zhang, Dauphin & Ma 2019): W ~ He normal N(0, 2/fan_in); in each of the L residual branches the first Linear ×L^(-1/(2m-2)) = L^(-1/2) (m = 2 layers) and the last = 0; the output Linear's W and b = 0 (the paper's scalar biases and multiplier are not added)",
+            [], (t, g, _) => Initializers.KaimingNormal(t, g, 0, "fan_in", "relu")),
+        ["skipinit"] = new("SkipInit (De & Smith 2020) / ReZero (Bachlechner et al. 2020): each residual block gets a learnable gain α = 0 on its branch, so it starts as the identity; Linear weights keep PyTorch's default",
+            [], (_, _, _) => { }),
+        ["zero-hadamard"] = new("ZerO (Zhao et al. 2022), deterministic: W = I when in = out; otherwise c·I*·H·I*, the (out, in) corner of the Hadamard matrix of size 2^m, m = ceil(log2 max(in, out)), c = 2^(-(m-1)/2); the last Linear of each residual branch = 0",
+            [], (t, _, _) => Initializers.ZerO(t)),
     };
 
     public static readonly Dictionary<string, string> Aliases = new()
@@ -117,6 +127,9 @@ internal static class InitRegistry
         ["keras:ones"] = "ones",
         ["keras:orthogonal"] = "orthogonal",
         ["keras:variance-scaling"] = "variance-scaling",
+        // Residual networks (issue 13).
+        ["rezero"] = "skipinit",
+        ["zer0"] = "zero-hadamard",
     };
 
     /// <summary>The typed default of <paramref name="key"/> in <paramref name="name"/>'s line, for option records that share it.</summary>

@@ -70,6 +70,29 @@ public static class Initializers
             d[i] = Math.Clamp(SpecialFunctions.ErfInv(d[i]) * scale + m, lo, hi);
     }
 
+    /// <summary>
+    /// ZerO's deterministic weight (Zhao et al. 2022) for a (out, in) matrix: the identity when
+    /// out = in; otherwise c·H[0..out, 0..in], the corner of the Sylvester Hadamard matrix H of size
+    /// 2^m with m = ceil(log2 max(in, out)) and c = 2^(-(m-1)/2), which keeps the signal from
+    /// collapsing onto a few coordinates when the width changes.
+    /// </summary>
+    public static void ZerO(Tensor t)
+    {
+        int rows = t.Rows, cols = t.Cols;
+        if (rows == cols)
+        {
+            Eye(t);
+            return;
+        }
+        int m = 0;
+        while ((1L << m) < Math.Max(rows, cols)) m++;
+        float c = (float)Math.Pow(2, -(m - 1) / 2.0);
+        for (int i = 0; i < rows; i++)
+            for (int j = 0; j < cols; j++)
+                // Sylvester's construction: H[i, j] = (-1)^popcount(i & j).
+                t.Data[i * cols + j] = (System.Numerics.BitOperations.PopCount((uint)(i & j)) & 1) == 0 ? c : -c;
+    }
+
     /// <summary>The identity matrix times <paramref name="gain"/> (on the diagonal of a rectangular weight).</summary>
     public static void Eye(Tensor t, float gain = 1f)
     {

@@ -16,7 +16,7 @@ public sealed record LoadedModel(Sequential Model, int[] Sizes, string Activatio
 /// counts the activation modules too), so a PyTorch user can load_state_dict the file. The
 /// architecture goes into the metadata ("initlab.layers", "initlab.activation").
 /// </summary>
-public static class ModelFile
+public static partial class ModelFile
 {
     /// <summary>Metadata key: the layer sizes, input first, comma-separated ("784,256,10").</summary>
     public const string LayersKey = "initlab.layers";
@@ -35,6 +35,7 @@ public static class ModelFile
     /// <summary>The model's tensors under PyTorch's names (sharing the weights' arrays) and its architecture metadata.</summary>
     public static (List<NamedTensor> Tensors, Dictionary<string, string> Metadata) ToTensors(Sequential model)
     {
+        if (!IsPlain(model)) return ArchitectureToTensors(model);
         var (sizes, activation) = Describe(model);
         var tensors = new List<NamedTensor>();
         for (int i = 0; i < model.Layers.Count; i++)
@@ -94,6 +95,7 @@ public static class ModelFile
             throw new SafeTensorsFormatException(path, $"tensor '{words.Name}' is U32, not a network parameter.");
         var byName = content.Tensors.ToDictionary(t => t.Name);
         var meta = content.Metadata;
+        if (HasArchitecture(meta)) return ArchitectureFromContent(path, content, activation);
         int[] sizes;
         if (meta.TryGetValue(LayersKey, out string? layersText))
         {

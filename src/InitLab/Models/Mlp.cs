@@ -22,25 +22,69 @@ public static class Mlp
     /// LSUV and DBN look at the training data in <paramref name="context"/>.
     /// </summary>
     public static Sequential Create(IReadOnlyList<int> sizes, string activation, InitPlan plan, TorchGenerator generator,
-        InitContext? context = null)
+        InitContext? context = null) => Create(sizes, activation, plan, generator, MlpOptions.Plain, context);
+
+    /// <summary>
+    /// As above, with dropout, normalization and residual blocks as <paramref name="options"/> say.
+    /// Each hidden layer is Linear → [norm] → activation → [Dropout]; then the residual blocks of
+    /// the last hidden width; then the output Linear. Every module is constructed in this order
+    /// (each Linear drawing PyTorch's default weight and bias as it is made, norms and blocks'
+    /// gains drawing nothing), which is the order the equivalent nn.Sequential draws in; the plan
+    /// then initializes every Linear, inside blocks too, in that order. Dropout draws its masks
+    /// from <paramref name="generator"/> while training.
+    /// </summary>
+    public static Sequential Create(IReadOnlyList<int> sizes, string activation, InitPlan plan, TorchGenerator generator,
+        MlpOptions options, InitContext? context = null)
     {
         if (sizes.Count < 2) throw new ArgumentException("A network needs at least an input and an output size.");
         foreach (int s in sizes)
             if (s <= 0) throw new ArgumentException($"Layer sizes must be positive; got {string.Join(",", sizes)}.");
+        if (!(options.Dropout >= 0 && options.Dropout < 1)) throw new ArgumentException($"Dropout must be in [0, 1), got {options.Dropout}.");
+        if (options.Residual < 0) throw new ArgumentException($"Residual blocks must be 0 or more, got {options.Residual}.");
         var layers = new List<Layer>();
         for (int i = 0; i + 1 < sizes.Count; i++)
         {
-            var l = new Linear(sizes[i], sizes[i + 1]);
-            Initializers.TorchLinearDefault(l.Weight.Value, l.Bias?.Value, generator);
-            layers.Add(l);
-            if (i + 2 < sizes.Count) layers.Add(CreateActivation(activation));
+            if (i + 2 == sizes.Count)
+                for (int b = 0; b < options.Residual; b++) layers.Add(Block(sizes[i], activation, options, generator));
+            layers.Add(NewLinear(sizes[i], sizes[i + 1], generator));
+            if (i + 2 >= sizes.Count) continue;
+            if (CreateNorm(options.Norm, sizes[i + 1]) is { } norm) layers.Add(norm);
+            layers.Add(CreateActivation(activation));
+            if (options.Dropout > 0) layers.Add(new Dropout(options.Dropout, generator));
         }
         var model = new Sequential(layers.ToArray());
         plan.Apply(model, generator, context);
         return model;
     }
 
-    /// <summary>An activation layer by name (relu, leaky-relu[:slope], sigmoid, tanh): <see cref="Activations.Create(string)"/>.</summary>
+    /// <summary>A Linear with PyTorch's default weights and bias drawn from <paramref name="generator"/>, as nn.Linear's constructor draws them.</summary>
+    private static Linear NewLinear(int inFeatures, int outFeatures, TorchGenerator generator)
+    {
+        var l = new Linear(inFeatures, outFeatures);
+        Initializers.TorchLinearDefault(l.Weight.Value, l.Bias?.Value, generator);
+        return l;
+    }
+
+    /// <summary>One residual block of <paramref name="width"/>: Linear → [norm] → activation → Linear → [norm].</summary>
+    private static ResidualBlock Block(int width, string activation, MlpOptions options, TorchGenerator generator)
+    {
+        var branch = new List<Layer> { NewLinear(width, width, generator) };
+        if (CreateNorm(options.Norm, width) is { } n1) branch.Add(n1);
+        branch.Add(CreateActivation(activation));
+        branch.Add(NewLinear(width, width, generator));
+        if (CreateNorm(options.Norm, width) is { } n2) branch.Add(n2);
+        return new ResidualBlock(new Sequential(branch.ToArray()), options.ResidualGain);
+    }
+
+    /// <summary>The normalization layer of <paramref name="kind"/> over <paramref name="features"/>, or null for none.</summary>
+    public static Layer? CreateNorm(NormKind kind, int features) => kind switch
+    {
+        NormKind.Batch => new BatchNorm1d(features),
+        NormKind.Layer => new LayerNorm(features),
+        _ => null,
+    };
+
+    /// <summary>An activation layer by name (relu, leaky-relu[:slope], sigmoid, tanh, selu, prelu): <see cref="Activations.Create(string)"/>.</summary>
     public static Layer CreateActivation(string name) => Activations.Create(name);
 
     /// <summary>Parses "784,256,256,10" into sizes; "512x30" stands for 30 layers of 512.</summary>

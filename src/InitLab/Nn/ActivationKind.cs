@@ -14,4 +14,10 @@ public enum ActivationKind
 
     /// <summary>tanh(x): <see cref="Nn.Tanh"/>.</summary>
     Tanh,
+
+    /// <summary>scale·(x for x &gt; 0, α(eˣ−1) otherwise): <see cref="Nn.Selu"/>.</summary>
+    Selu,
+
+    /// <summary>x for x &gt; 0, a·x otherwise with a learnable a: <see cref="Nn.PRelu"/>.</summary>
+    PRelu,
 }

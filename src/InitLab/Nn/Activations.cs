@@ -21,12 +21,14 @@ public static class Activations
         (ActivationKind.LeakyRelu, "leaky-relu", slope => new LeakyRelu(slope)),
         (ActivationKind.Sigmoid, "sigmoid", _ => new Sigmoid()),
         (ActivationKind.Tanh, "tanh", _ => new Tanh()),
+        (ActivationKind.Selu, "selu", _ => new Selu()),
+        (ActivationKind.PRelu, "prelu", _ => new PRelu()),
     ];
 
-    /// <summary>The canonical names, in the order help texts list them: relu, leaky-relu, sigmoid, tanh.</summary>
+    /// <summary>The canonical names, in the order help texts list them: relu, leaky-relu, sigmoid, tanh, selu, prelu.</summary>
     public static IReadOnlyList<string> Names { get; } = Table.Select(e => e.Name).ToArray();
 
-    /// <summary>The names as a help text says them: "relu, leaky-relu, sigmoid or tanh".</summary>
+    /// <summary>The names as a help text says them: "relu, leaky-relu, sigmoid, tanh, selu or prelu".</summary>
     public static string Choices { get; } = string.Join(", ", Names.Take(Names.Count - 1)) + " or " + Names[^1];
 
     /// <summary>
@@ -80,6 +82,8 @@ public static class Activations
         LeakyRelu => ActivationKind.LeakyRelu,
         Sigmoid => ActivationKind.Sigmoid,
         Tanh => ActivationKind.Tanh,
+        Selu => ActivationKind.Selu,
+        PRelu => ActivationKind.PRelu,
         _ => throw new ArgumentException($"{layer} is not an activation a model file can name."),
     };
 

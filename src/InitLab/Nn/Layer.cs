@@ -12,6 +12,20 @@ public abstract class Layer
     /// <summary>The layer's trainable parameters, in PyTorch's order (weight, then bias).</summary>
     public virtual IReadOnlyList<Parameter> Parameters => [];
 
+    /// <summary>
+    /// The layer's state that is not trained by the optimizer but belongs in a state dict
+    /// (BatchNorm's running_mean and running_var), in PyTorch's order; empty for most layers.
+    /// </summary>
+    public virtual IReadOnlyList<Parameter> Buffers => [];
+
+    /// <summary>
+    /// Training (true, the default, as a new torch.nn.Module) or evaluation mode (false, as
+    /// module.eval()): Dropout drops only in training, BatchNorm uses and updates batch statistics
+    /// only in training. Containers pass the mode to their layers. It is the model's state, as in
+    /// PyTorch, not an execution setting: the same numbers come out at any thread count.
+    /// </summary>
+    public virtual bool Training { get; set; } = true;
+
     /// <summary>x is (batch, in); returns (batch, out), valid until the next Forward.</summary>
     public abstract Tensor Forward(Tensor x);
 

@@ -14,17 +14,49 @@ namespace InitLab.Nn;
 public sealed class Sequential : Layer
 {
     private readonly Layer[] _layers;
-    private readonly Parameter[] _parameters;
+    private readonly Parameter[] _parameters, _buffers;
 
     /// <summary>The layers, applied in this order; their parameters are collected in the same order.</summary>
     public Sequential(params Layer[] layers)
     {
         _layers = layers;
         _parameters = layers.SelectMany(l => l.Parameters).ToArray();
+        _buffers = layers.SelectMany(l => l.Buffers).ToArray();
+    }
+
+    /// <summary>Every layer's buffers (BatchNorm's running statistics), in layer order.</summary>
+    public override IReadOnlyList<Parameter> Buffers => _buffers;
+
+    /// <summary>The mode of the first layer; setting it sets every layer's, as module.train()/eval() does.</summary>
+    public override bool Training
+    {
+        get => _layers.Length == 0 || _layers[0].Training;
+        set
+        {
+            foreach (var l in _layers) l.Training = value;
+        }
     }
 
     /// <summary>The layers in application order; index i is the i in PyTorch's names ("{i}.weight").</summary>
     public IReadOnlyList<Layer> Layers => _layers;
+
+    /// <summary>
+    /// Every layer, depth first, including those inside residual blocks' branches (not the
+    /// containers themselves): the order of PyTorch's modules(), in which a script initializing
+    /// "every nn.Linear" visits them.
+    /// </summary>
+    public IEnumerable<Layer> Flatten()
+    {
+        foreach (var l in _layers)
+        {
+            if (l is ResidualBlock block)
+            {
+                yield return block;
+                foreach (var inner in block.Branch.Flatten()) yield return inner;
+            }
+            else yield return l;
+        }
+    }
 
     /// <summary>Every layer's parameters, first layer first, each in its layer's order.</summary>
     public override IReadOnlyList<Parameter> Parameters => _parameters;

@@ -4,9 +4,28 @@ using InitLab.Tensors;
 
 namespace InitLab.Training;
 
-/// <summary>Predictions and accuracy of a trained classifier.</summary>
+/// <summary>
+/// Predictions and accuracy of a trained classifier. Every forward pass here runs the model in
+/// evaluation mode (Dropout off, BatchNorm on its running statistics, as model.eval() in PyTorch)
+/// and puts back the mode it found.
+/// </summary>
 public static class Evaluator
 {
+    /// <summary>model.Forward(x) in evaluation mode, restoring the model's mode afterwards.</summary>
+    private static Tensor ForwardEval(Layer model, Tensor x)
+    {
+        bool training = model.Training;
+        model.Training = false;
+        try
+        {
+            return model.Forward(x);
+        }
+        finally
+        {
+            model.Training = training;
+        }
+    }
+
     /// <summary>The argmax class for every row of <paramref name="data"/>, in batches.</summary>
     public static int[] Predict(Layer model, Dataset data, int batchSize = 1000)
     {
@@ -18,7 +37,7 @@ public static class Evaluator
             int rows = Math.Min(batchSize, data.Count - start);
             if (x is null || x.Rows != rows) x = new Tensor(rows, f);
             for (int r = 0; r < rows; r++) data.CopyRow(start + r, x.Row(r));
-            var logits = model.Forward(x);
+            var logits = ForwardEval(model, x);
             for (int r = 0; r < rows; r++) predictions[start + r] = Ops.ArgMax(logits.Row(r));
         }
         return predictions;
@@ -29,7 +48,7 @@ public static class Evaluator
     {
         var x = new Tensor(1, row.Length);
         row.CopyTo(x.Data);
-        return Ops.ArgMax(model.Forward(x).Row(0));
+        return Ops.ArgMax(ForwardEval(model, x).Row(0));
     }
 
     /// <summary>Fraction of rows whose prediction equals the label, as a float32 mean (as the note computes it).</summary>
@@ -49,7 +68,7 @@ public static class Evaluator
     {
         var x = new Tensor(1, row.Length);
         row.CopyTo(x.Data);
-        var logits = model.Forward(x).Row(0);
+        var logits = ForwardEval(model, x).Row(0);
         // Shift by the largest logit so exp cannot overflow; sum in double for a stable total.
         float max = System.Numerics.Tensors.TensorPrimitives.Max(logits);
         var p = new float[logits.Length];

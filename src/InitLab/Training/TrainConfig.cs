@@ -45,6 +45,21 @@ public sealed record TrainConfig
     /// <summary>Seed of the PyTorch-compatible generator: initial weights, batch order, data-driven initializers.</summary>
     public ulong Seed { get; init; } = 777;
 
+    /// <summary>Dropout probability after each hidden activation while training, in [0, 1); 0 (the default) adds no Dropout layer.</summary>
+    public double Dropout { get; init; }
+
+    /// <summary>Normalization after each hidden Linear: none (the default), batch (BatchNorm1d) or layer (LayerNorm).</summary>
+    public NormKind Norm { get; init; }
+
+    /// <summary>Residual blocks of the last hidden width before the output layer (see <see cref="MlpOptions.Residual"/>); 0, the default, for none.</summary>
+    public int Residual { get; init; }
+
+    /// <summary>What the network has besides its Linear layers and activations, for <see cref="Mlp.Create(IReadOnlyList{int}, string, InitPlan, Random.TorchGenerator, MlpOptions, InitContext?)"/>.</summary>
+    public MlpOptions Network => new() { Dropout = Dropout, Norm = Norm, Residual = Residual, ResidualGain = Init.NeedsResidualGain };
+
+    /// <summary>The Linear layers the network has: one per pair of sizes, and two per residual block.</summary>
+    public int LinearCount => Layers.Count - 1 + 2 * Residual;
+
     /// <summary>The study note's experiment: MNIST, 784-256-256-10 ReLU, xavier_uniform_, Adam 0.001, batch 100, 15 epochs, seed 777.</summary>
     public static TrainConfig Note { get; } = new();
 
@@ -65,7 +80,10 @@ public sealed record TrainConfig
         if (Layers.Count < 2) throw new UserInputException($"layers: a network needs at least an input and an output size, got {Layers.Count} size(s).");
         if (Layers.Any(s => s <= 0)) throw new UserInputException($"layers: sizes must be positive, got {Architecture}.");
         Wrap("activation", () => Mlp.CreateActivation(Activation));
-        Wrap("init", () => Init.ForLayer(0, Layers.Count - 1));
+        if (!(Dropout >= 0 && Dropout < 1)) throw new UserInputException($"dropout must be in [0, 1), got {Dropout}.");
+        if (!Enum.IsDefined(Norm)) throw new UserInputException($"norm: {Norm} is not none, batch or layer.");
+        if (Residual < 0 || Residual > 10_000) throw new UserInputException($"residual: the number of blocks must be between 0 and 10000, got {Residual}.");
+        Wrap("init", () => Init.ForLayer(0, LinearCount));
         Optimizer.Validate();
         if (BatchSize < 1) throw new UserInputException($"batch_size must be at least 1, got {BatchSize}.");
         if (Epochs < 1) throw new UserInputException($"epochs must be at least 1, got {Epochs}.");

@@ -14,7 +14,9 @@ namespace InitLab.Training;
 internal static class TrainConfigJson
 {
     private static readonly string[] Keys =
-        ["data", "layers", "activation", "init", "bias", "optimizer", "lr", "momentum", "nesterov", "weight_decay", "batch_size", "epochs", "seed"];
+        ["data", "layers", "activation", "init", "bias", "optimizer", "lr", "momentum", "nesterov", "weight_decay", "batch_size", "epochs", "seed", "dropout", "norm", "residual"];
+    // "dropout", "norm" and "residual" came later: a file without them (an older checkpoint or
+    // run folder) reads them as their defaults, so it stays readable and equal to a new plain run.
 
     public static string Write(TrainConfig c)
     {
@@ -38,6 +40,9 @@ internal static class TrainConfigJson
             w.WriteNumber("batch_size", c.BatchSize);
             w.WriteNumber("epochs", c.Epochs);
             w.WriteNumber("seed", c.Seed);
+            w.WriteNumber("dropout", c.Dropout);
+            w.WriteString("norm", Models.MlpOptions.NameOf(c.Norm));
+            w.WriteNumber("residual", c.Residual);
             w.WriteEndObject();
         }
         return Encoding.UTF8.GetString(stream.ToArray()) + "\n";
@@ -112,6 +117,9 @@ internal static class TrainConfigJson
                 BatchSize = r.Int("batch_size"),
                 Epochs = r.Int("epochs"),
                 Seed = r.Get("seed", JsonValueKind.Number).TryGetUInt64(out ulong seed) ? seed : throw r.Bad("seed", "is not an integer in 0..2^64-1"),
+                Dropout = root.TryGetProperty("dropout", out _) ? r.Double("dropout") : 0,
+                Norm = root.TryGetProperty("norm", out _) ? ReadNorm(r, r.String("norm")) : Models.NormKind.None,
+                Residual = root.TryGetProperty("residual", out _) ? r.Int("residual") : 0,
             };
             try
             {
@@ -121,6 +129,18 @@ internal static class TrainConfigJson
             {
                 throw new UserInputException($"{source}: {e.Message}", e);
             }
+        }
+    }
+
+    private static Models.NormKind ReadNorm(Reader r, string text)
+    {
+        try
+        {
+            return Models.MlpOptions.ParseNorm(text);
+        }
+        catch (FormatException e)
+        {
+            throw r.Bad("norm", $"'{text}' is not none, batch or layer ({e.Message})");
         }
     }
 

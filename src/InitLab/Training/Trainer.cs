@@ -105,6 +105,7 @@ public sealed partial class Trainer
             (_epoch, _batch, _cost, _inEpoch) = (epoch, 0, 0f, true);
         }
         NextOrder(n);
+        SkipDropoutDraws(_batch, bs, n, f);
         long started = Stopwatch.GetTimestamp();
         // As the note: avg_cost += cost / total_batch, in float32; a resumed epoch continues its sum.
         float avgCost = _cost;
@@ -150,6 +151,23 @@ public sealed partial class Trainer
         {
             int bad = Io.ModelFile.FirstNonFinite(parameters[k].Value.Data);
             if (bad >= 0) throw new TrainingDivergedException(epoch, 0, $"parameter {k} (value {parameters[k].Value.Data[bad]} at index {bad})");
+        }
+    }
+
+    /// <summary>
+    /// A resumed epoch skips the batches already done; their Dropout masks were drawn from the
+    /// generator after the permutation, so the generator is advanced past them here, and the
+    /// remaining batches get the masks an uninterrupted run gives them.
+    /// </summary>
+    private void SkipDropoutDraws(int batchesDone, int batchSize, int samples, int inputFeatures)
+    {
+        if (batchesDone == 0) return;
+        int features = inputFeatures;
+        foreach (var layer in _model.Layers)
+        {
+            if (layer is Dropout d)
+                for (int b = 0; b < batchesDone; b++) d.SkipDraws(Math.Min(batchSize, samples - b * batchSize), features);
+            features = layer.OutputFeatures(features);
         }
     }
 

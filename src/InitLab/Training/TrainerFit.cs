@@ -56,7 +56,7 @@ public sealed partial class Trainer
     {
         CheckFits(config.Validate(), data);
         generator ??= new TorchGenerator(config.Seed);
-        var model = Mlp.Create(config.Layers, config.Activation, config.Init, generator, new InitContext(data.Train, data.Test, pretrainProgress, cancel));
+        var model = Mlp.Create(config.Layers, config.Activation, config.Init, generator, config.Network, new InitContext(data.Train, data.Test, pretrainProgress, cancel));
         return Build(config, data, model, generator);
     }
 
@@ -68,9 +68,11 @@ public sealed partial class Trainer
     public static Trainer FromModel(TrainConfig config, DataSplits data, Sequential model)
     {
         CheckFits(config.Validate(), data);
-        var (sizes, _) = ModelFile.Describe(model);
+        var (sizes, _, options) = ModelFile.DescribeArchitecture(model);
         if (!sizes.SequenceEqual(config.Layers))
             throw new UserInputException($"the model's layers are {string.Join("-", sizes)} but the configuration's are {config.Architecture}.");
+        if (options with { ResidualGain = false } != config.Network with { ResidualGain = false })
+            throw new UserInputException($"the model has dropout {options.Dropout}, norm {MlpOptions.NameOf(options.Norm)}, {options.Residual} residual blocks; the configuration has dropout {config.Dropout}, norm {MlpOptions.NameOf(config.Norm)}, {config.Residual}.");
         return Build(config, data, model, new TorchGenerator(config.Seed));
     }
 
@@ -124,6 +126,9 @@ public sealed partial class Trainer
 
     private static Trainer Build(TrainConfig config, DataSplits data, Sequential model, TorchGenerator generator)
     {
+        // Dropout draws from the run's generator, as PyTorch's from the global one: a model read
+        // from a checkpoint then draws the masks the interrupted run would have drawn.
+        foreach (var d in model.Flatten().OfType<Dropout>()) d.Generator = generator;
         var optimizer = config.Optimizer.Create(model.Parameters);
         var trainer = new Trainer(model, optimizer, generator, new TrainingOptions { BatchSize = config.BatchSize }) { Config = config, Data = data };
         if (trainer.BatchesPerEpoch(data.Train.Count) == 0)

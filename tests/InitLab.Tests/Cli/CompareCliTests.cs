@@ -75,6 +75,31 @@ public class CompareCliTests
     }
 
     [Fact]
+    public void ArchitectureOptionsApplyToEveryRunAndAnotherArchitectureIsRefused()
+    {
+        using var d = new TempDir();
+        IdxWriter.WriteDataset(d.Path, train: 200, test: 40);
+        string outDir = d.File("out");
+        var (code, output, err) = Compare(d.Path, outDir, "--quiet", "--norm", "batch", "--dropout", "0.1", "--no-report");
+        Assert.True(code == 0, err + output);
+        foreach (var f in RunFolders(outDir))
+        {
+            var config = RunFiles.Read(Path.Combine(outDir, f)).Config.Train;
+            Assert.Equal((InitLab.Models.NormKind.Batch, 0.1, 0), (config.Norm, config.Dropout, config.Residual));
+        }
+        // The per-layer probe before training runs in evaluation mode: it draws no dropout mask and
+        // leaves BatchNorm's statistics alone, so a sweep's run trains exactly as `train` does.
+        var xavier = RunFiles.Read(Path.Combine(outDir, RunFolders(outDir).First(f => f.StartsWith("xavier"))));
+        var (trainCode, trained, trainErr) = CliTests.Run(["train", "--data", d.Path, "--layers", "784,12,10", "--init", "xavier-uniform", "--seed", "777",
+            "--epochs", "2", "--batch-size", "50", "--threads", "1", "--norm", "batch", "--dropout", "0.1", "--quiet"]);
+        Assert.True(trainCode == 0, trainErr);
+        Assert.Contains($"Accuracy: {xavier.Result.FinalAccuracy!.Value.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}", trained);
+        (code, _, err) = Compare(d.Path, outDir, "--quiet", "--no-report");
+        Assert.Equal(1, code);
+        Assert.Contains("dropout: 0 vs 0.1; norm: none vs batch", err);
+    }
+
+    [Fact]
     public void AFolderOfRunsTrainedWithOtherSettingsIsRefusedNotReported()
     {
         using var d = new TempDir();

@@ -116,3 +116,38 @@ public class ModelCliTests
         Assert.Equal("sigmoid", ModelFile.Load(dbn).Activation);
     }
 }
+
+/// <summary>train's --dropout, --norm and --residual through the CLI: the header line, a saved model that evaluate reads back, and usage errors.</summary>
+public class ArchitectureCliTests
+{
+    [Fact]
+    public void TrainWithNormDropoutAndBlocksSavesAModelEvaluateAgreesWith()
+    {
+        using var d = new TempDir();
+        IdxWriter.WriteDataset(d.Path, train: 300, test: 100);
+        string model = d.File("m.safetensors");
+        var (code, trained, err) = Run("train", "--data", d.Path, "--layers", "784,16,10", "--epochs", "2", "--batch-size", "50",
+            "--norm", "batch", "--dropout", "0.2", "--residual", "2", "--activation", "selu", "--save", model);
+        Assert.True(code == 0, err);
+        Assert.Contains("784-16-10 selu (batch norm, dropout 0.2, 2 residual blocks), init xavier-uniform", trained);
+        var meta = SafeTensors.Read(model).Metadata;
+        Assert.Equal(("batch", "2", "0.2"), (meta[ModelFile.NormKey], meta[ModelFile.ResidualKey], meta[ModelFile.DropoutKey]));
+        (code, var evaluated, err) = Run("evaluate", "--model", model, "--data", d.Path);
+        Assert.True(code == 0, err);
+        string Acc(string text) => Regex.Match(text, @"Accuracy: ([\d.E-]+)").Groups[1].Value;
+        Assert.Equal(Acc(trained), Acc(evaluated));
+    }
+
+    [Theory]
+    [InlineData("--dropout", "1", "--dropout must be in [0, 1)")]
+    [InlineData("--norm", "group", "--norm")]
+    [InlineData("--residual", "-2", "--residual must be between 0 and 10000")]
+    public void BadArchitectureOptionsAreUsageErrors(string option, string value, string message)
+    {
+        using var d = new TempDir();
+        IdxWriter.WriteDataset(d.Path, train: 20, test: 20);
+        var (code, _, err) = Run("train", "--data", d.Path, "--layers", "784,8,10", "--epochs", "1", option, value);
+        Assert.Equal(2, code);
+        Assert.Contains(message, err);
+    }
+}

@@ -56,7 +56,7 @@ public class ActivationsTests
     }
 
     [Fact]
-    public void ChoicesReadAsAHelpText() => Assert.Equal("relu, leaky-relu, sigmoid or tanh", Activations.Choices);
+    public void ChoicesReadAsAHelpText() => Assert.Equal("relu, leaky-relu, sigmoid, tanh, selu or prelu", Activations.Choices);
 
     [Fact]
     public void OtherLayersHaveNoName() =>

@@ -77,6 +77,35 @@ public class FitTests
         Assert.Equal(straight.History.Select(h => h.TrainCost), history.Select(h => h.TrainCost));
     }
 
+    [Theory]
+    [InlineData(0.3, "batch", 1)]
+    [InlineData(0.5, "layer", 0)]
+    public void ANetworkWithDropoutNormAndBlocksResumesBitForBit(double dropout, string norm, int residual)
+    {
+        // Dropout draws from the run's generator after the batch order: a resumed epoch must
+        // skip the finished batches' masks, and BatchNorm's running statistics go in the checkpoint.
+        var config = Small with { Dropout = dropout, Norm = InitLab.Models.MlpOptions.ParseNorm(norm), Residual = residual };
+        using var d = new TempDir();
+        string path = d.File("ck.safetensors");
+        var straight = Trainer.Create(config, Data.Value);
+        straight.Fit();
+        var plain = Trainer.Create(Small, Data.Value);
+        plain.Fit();
+        Assert.NotEqual(Bits(plain), Bits(straight));
+
+        using var cts = new CancellationTokenSource();
+        var first = Trainer.Create(config, Data.Value);
+        var stopper = new InlineProgress<TrainingProgress>(p => { if (p.Epoch == 2 && p.Batch == 3) cts.Cancel(); });
+        Assert.Throws<OperationCanceledException>(() => first.Fit(null, cts.Token, new FitOptions { CheckpointPath = path, BatchProgress = stopper }));
+        var resumed = Trainer.Resume(path, config, Data.Value);
+        var history = resumed.Fit();
+        Assert.Equal(Bits(straight), Bits(resumed));
+        Assert.Equal(straight.History.Select(h => h.TrainCost), history.Select(h => h.TrainCost));
+        var running = InitLab.Nn.StateDict.Of(straight.Model).Where(e => e.Name.Contains("running")).Select(e => e.Tensor!.Data);
+        var resumedRunning = InitLab.Nn.StateDict.Of(resumed.Model).Where(e => e.Name.Contains("running")).Select(e => e.Tensor!.Data);
+        Assert.Equal(running, resumedRunning);
+    }
+
     [Fact]
     public void ResumeWithOtherSettingsNamesThem()
     {

@@ -29,7 +29,7 @@ public class TrainConfigTests
         Assert.Equal(json, back.ToJson());
         Assert.Equal(c, back);
         var keys = System.Text.Json.JsonDocument.Parse(json).RootElement.EnumerateObject().Select(p => p.Name).ToArray();
-        Assert.Equal(["data", "layers", "activation", "init", "bias", "optimizer", "lr", "momentum", "nesterov", "weight_decay", "batch_size", "epochs", "seed"], keys);
+        Assert.Equal(["data", "layers", "activation", "init", "bias", "optimizer", "lr", "momentum", "nesterov", "weight_decay", "batch_size", "epochs", "seed", "dropout", "norm", "residual"], keys);
         Assert.Contains("\"activation\": \"leaky-relu\"", json);
         Assert.Contains("\"seed\": 18446744073709551615", json);
     }

@@ -18,10 +18,10 @@ public class TrainerTests
         return MnistLoader.Load(d.Path);
     }
 
-    private static (Trainer, InitLab.Nn.Sequential) Create(int epochs = 2, string optimizer = "adam")
+    private static (Trainer, InitLab.Nn.Sequential) Create(int epochs = 2, string optimizer = "adam", MlpOptions? options = null)
     {
         var g = new TorchGenerator(777);
-        var model = Mlp.Create([784, 64, 32, 10], "relu", InitSpec.Parse("xavier-uniform"), g);
+        var model = Mlp.Create([784, 64, 32, 10], "relu", InitPlan.Parse("xavier-uniform"), g, options ?? MlpOptions.Plain);
         Optimizer opt = optimizer == "adam" ? new Adam(model.Parameters, 0.001) : new Sgd(model.Parameters, 0.05, momentum: 0.9);
         return (new Trainer(model, opt, g, new TrainingOptions { BatchSize = 50 }), model);
     }
@@ -79,11 +79,15 @@ public class TrainerTests
     [InlineData("adam", 1)]
     [InlineData("adam", 2)]
     [InlineData("sgd", 2)]
-    public void ATrainingStepAllocatesNothingAfterTheFirst(string optimizer, int threads)
+    [InlineData("adam", 1, "batch")]
+    [InlineData("sgd", 2, "layer")]
+    public void ATrainingStepAllocatesNothingAfterTheFirst(string optimizer, int threads, string? norm = null)
     {
         var data = Synthetic(train: 1000, test: 10);
         using var compute = Compute.UseThreads(threads);
-        var (trainer, _) = Create(optimizer: optimizer);
+        // With a norm: also dropout, PReLU-free residual blocks with gains, all allocation-free per step.
+        var options = norm is null ? null : new MlpOptions { Norm = MlpOptions.ParseNorm(norm), Dropout = 0.2, Residual = 2, ResidualGain = true };
+        var (trainer, _) = Create(optimizer: optimizer, options: options);
         trainer.RunEpoch(data.Train, 1); // warm-up: buffers, JIT, worker threads
         // Counted on the training thread: process-wide counts pick up the runtime's own
         // background work (tiered JIT), which is not the training loop's.

@@ -1,0 +1,81 @@
+using InitLab.Init;
+using InitLab.Models;
+using InitLab.Nn;
+using InitLab.Random;
+using InitLab.Tensors;
+
+namespace InitLab.Tests.Init;
+
+/// <summary>fixup, skipinit/rezero and zero-hadamard (ZerO) on residual MLPs: exact hand-worked values.</summary>
+public class ResidualInitTests
+{
+    private static Sequential Net(string init, int blocks, ulong seed = 3) =>
+        Mlp.Create([12, 8, 4], "relu", InitPlan.Parse(init), new TorchGenerator(seed),
+            new MlpOptions { Residual = blocks, ResidualGain = InitPlan.Parse(init).NeedsResidualGain });
+
+    [Fact]
+    public void FixupScalesEachBranchsFirstLayerZeroesItsLastAndTheOutputLayer()
+    {
+        var fixup = Net("fixup", blocks: 4);
+        // The same draws without Fixup's adjustments: He normal (relu, fan_in) on every Linear.
+        var he = Net("kaiming-normal:nonlinearity=relu", blocks: 4);
+        var fl = fixup.Flatten().OfType<Linear>().ToList();
+        var hl = he.Flatten().OfType<Linear>().ToList();
+        Assert.Equal(hl[0].Weight.Value.Data, fl[0].Weight.Value.Data);
+        for (int b = 0; b < 4; b++)
+        {
+            var first = fl[1 + 2 * b].Weight.Value.Data; var expected = hl[1 + 2 * b].Weight.Value.Data;
+            for (int i = 0; i < first.Length; i++) Assert.Equal(expected[i] * 0.5f, first[i]); // 4^(-1/2)
+            Assert.All(fl[2 + 2 * b].Weight.Value.Data, v => Assert.Equal(0f, v));
+        }
+        Assert.All(fl[^1].Weight.Value.Data, v => Assert.Equal(0f, v));
+        Assert.All(fl[^1].Bias!.Value.Data, v => Assert.Equal(0f, v));
+    }
+
+    [Theory]
+    [InlineData("skipinit")]
+    [InlineData("rezero")]
+    public void SkipInitAndReZeroStartEveryBlockAsTheIdentity(string init)
+    {
+        var net = Net(init, blocks: 3);
+        var blocks = net.Layers.OfType<ResidualBlock>().ToList();
+        Assert.Equal(3, blocks.Count);
+        Assert.All(blocks, b => Assert.Equal(0f, b.Alpha!.Value.Data[0]));
+        var x = new Tensor(5, 12);
+        new TorchGenerator(1).Normal(x.Data, 0, 1);
+        var h = net.Layers[1].Forward(net.Layers[0].Forward(x)).Clone();
+        Assert.Equal(h.Data, blocks[^1].Forward(blocks[0].Forward(h)).Data);
+        // The gain still learns: its gradient is Σ dy·branch(x), not zero.
+        var dy = new Tensor(5, 8);
+        dy.Span.Fill(1f);
+        blocks[0].Forward(h);
+        blocks[0].Backward(dy);
+        Assert.NotEqual(0f, blocks[0].Alpha!.Grad.Data[0]);
+    }
+
+    [Fact]
+    public void ZerOIsDeterministicIdentityOrHadamardAndZeroesBranchEnds()
+    {
+        var a = Net("zero-hadamard", blocks: 2, seed: 1);
+        var b = Net("zero-hadamard", blocks: 2, seed: 99);
+        var la = a.Flatten().OfType<Linear>().ToList();
+        Assert.Equal(la.Select(l => l.Weight.Value.Data), b.Flatten().OfType<Linear>().Select(l => l.Weight.Value.Data));
+        // 12 -> 8: m = ceil(log2 12) = 4, c = 2^(-3/2); H[i, j] = (-1)^popcount(i & j).
+        float c = (float)Math.Pow(2, -1.5);
+        var w = la[0].Weight.Value;
+        Assert.Equal(c, w[0, 0]);
+        Assert.Equal(c, w[1, 2]);
+        Assert.Equal(-c, w[3, 1]);
+        Assert.Equal(c, w[7, 11]);  // 7 & 11 = 3: two bits
+        Assert.Equal(-c, w[7, 4]);  // 7 & 4 = 4: one bit
+        Assert.Equal(c, w[5, 10]);  // 5 & 10 = 0
+        // Square inner layers are the identity; the branches' last layers are zero.
+        var eye = new Tensor(8, 8);
+        Initializers.Eye(eye);
+        Assert.Equal(eye.Data, la[1].Weight.Value.Data);
+        Assert.All(la[2].Weight.Value.Data, v => Assert.Equal(0f, v));
+        Assert.All(la[4].Weight.Value.Data, v => Assert.Equal(0f, v));
+        // "zero" is still plain zeros, as before.
+        Assert.Equal("zeros", InitSpec.Parse("zero").Name);
+    }
+}

@@ -1,0 +1,104 @@
+using InitLab.Init;
+using InitLab.Io;
+using InitLab.Models;
+using InitLab.Nn;
+using InitLab.Random;
+using InitLab.Tensors;
+using InitLab.Training;
+
+namespace InitLab.Tests.Io;
+
+/// <summary>
+/// Model files of networks with normalization, dropout and residual blocks: PyTorch's state-dict
+/// names (fixtures/arch_model.safetensors, written by make_arch_model_fixture.py from a PyTorch
+/// module that loads it back with strict=True), round trips, and malformed architecture metadata.
+/// </summary>
+public class ArchModelFileTests
+{
+    private static string FixturePath => Path.Combine(AppContext.BaseDirectory, "fixtures", "arch_model.safetensors");
+
+    [Fact]
+    public void APyTorchStateDictLoadsAndGivesPyTorchsEvaluationLogits()
+    {
+        var f = Fixtures.Load("arch_model.json");
+        var loaded = ModelFile.Load(FixturePath);
+        Assert.Equal(f.GetProperty("names").EnumerateArray().Select(n => n.GetString()), StateDict.Of(loaded.Model).Select(e => e.Name));
+        Assert.All(StateDict.Of(loaded.Model).Where(e => e.Counter is not null), e => Assert.Equal(3, e.Counter!.NumBatchesTracked));
+        var x = new Tensor(f.GetProperty("input").Floats(), 5, 6);
+        var logits = new float[20];
+        loaded.Model.Training = false; // as model.eval()
+        loaded.Model.Forward(x).Data.CopyTo(logits, 0);
+        Close.All(f.GetProperty("eval_logits").Floats(), logits, 1e-5, 1e-6, "eval logits");
+    }
+
+    [Fact]
+    public void SavingTheLoadedNetworkWritesPyTorchsTensorsInItsOrder()
+    {
+        // The file PyTorch loads with strict=True, and InitLab's own save of the same network:
+        // same names, order, shapes and values, so PyTorch loads InitLab's file the same way.
+        var torchFile = SafeTensors.Read(FixturePath);
+        string path = Path.Combine(Path.GetTempPath(), $"arch-{Guid.NewGuid():N}.safetensors");
+        try
+        {
+            ModelFile.Save(ModelFile.Load(FixturePath).Model, path);
+            var ours = SafeTensors.Read(path);
+            Assert.Equal(torchFile.Tensors.Select(t => t.Name), ours.Tensors.Select(t => t.Name));
+            foreach (var (a, b) in torchFile.Tensors.Zip(ours.Tensors))
+            {
+                Assert.Equal(a.Shape, b.Shape);
+                Assert.Equal(a.Data, b.Data);
+            }
+            foreach (string key in new[] { ModelFile.LayersKey, ModelFile.ActivationKey, ModelFile.NormKey, ModelFile.ResidualKey, ModelFile.ResidualGainKey })
+                Assert.Equal(torchFile.Metadata[key], ours.Metadata[key]);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Theory]
+    [InlineData("selu", "layer", 0.0, 3, false)]
+    [InlineData("prelu", "none", 0.5, 0, false)]
+    [InlineData("tanh", "batch", 0.1, 1, true)]
+    public void EveryArchitectureRoundTripsExactly(string activation, string norm, double dropout, int residual, bool gain)
+    {
+        var options = new MlpOptions { Norm = MlpOptions.ParseNorm(norm), Dropout = dropout, Residual = residual, ResidualGain = gain };
+        var model = Mlp.Create([7, 6, 5, 3], activation, InitPlan.Parse("he-normal"), new TorchGenerator(4), options);
+        // A training forward moves the running statistics off their initial values.
+        var x = new Tensor(10, 7);
+        new TorchGenerator(8).Normal(x.Data, 0, 1);
+        model.Forward(x);
+        string path = Path.Combine(Path.GetTempPath(), $"arch-{Guid.NewGuid():N}.safetensors");
+        try
+        {
+            ModelFile.Save(model, path);
+            var back = ModelFile.Load(path).Model;
+            Assert.Equal(model.ToString(), back.ToString());
+            var a = StateDict.Of(model); var b = StateDict.Of(back);
+            Assert.Equal(a.Select(e => e.Name), b.Select(e => e.Name));
+            foreach (var (ea, eb) in a.Zip(b))
+                if (ea.Tensor is null) Assert.Equal(ea.Counter!.NumBatchesTracked, eb.Counter!.NumBatchesTracked);
+                else Assert.Equal(ea.Tensor.Data, eb.Tensor!.Data);
+            Assert.Equal(options, ModelFile.DescribeArchitecture(back).Options);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public void BadArchitectureMetadataAndMissingTensorsAreRefusedByName()
+    {
+        var content = SafeTensors.Read(FixturePath);
+        SafeTensorsContent With(string key, string value) =>
+            content with { Metadata = new Dictionary<string, string>(content.Metadata) { [key] = value } };
+        Assert.Contains("architecture metadata", Assert.Throws<SafeTensorsFormatException>(() => ModelFile.FromContent("m.st", With(ModelFile.ResidualKey, "1000"))).Message);
+        Assert.Contains("architecture metadata", Assert.Throws<SafeTensorsFormatException>(() => ModelFile.FromContent("m.st", With(ModelFile.DropoutKey, "1.5"))).Message);
+        Assert.Contains("tensor '4.alpha' is missing", Assert.Throws<SafeTensorsFormatException>(() =>
+            ModelFile.FromContent("m.st", content with { Tensors = content.Tensors.Where(t => t.Name != "4.alpha").ToList() })).Message);
+        Assert.Contains("does not belong", Assert.Throws<SafeTensorsFormatException>(() =>
+            ModelFile.FromContent("m.st", With(ModelFile.ResidualGainKey, "false"))).Message);
+    }
+}
