@@ -90,10 +90,12 @@ public class CompareCliTests
         // The per-layer probe before training runs in evaluation mode: it draws no dropout mask and
         // leaves BatchNorm's statistics alone, so a sweep's run trains exactly as `train` does.
         var xavier = RunFiles.Read(Path.Combine(outDir, RunFolders(outDir).First(f => f.StartsWith("xavier"))));
-        var (trainCode, trained, trainErr) = CliTests.Run(["train", "--data", d.Path, "--layers", "784,12,10", "--init", "xavier-uniform", "--seed", "777",
-            "--epochs", "2", "--batch-size", "50", "--threads", "1", "--norm", "batch", "--dropout", "0.1", "--quiet"]);
+        string trainMetrics = d.File("train-metrics.csv");
+        var (trainCode, _, trainErr) = CliTests.Run(["train", "--data", d.Path, "--layers", "784,12,10", "--init", "xavier-uniform", "--seed", "777",
+            "--epochs", "2", "--batch-size", "50", "--threads", "1", "--norm", "batch", "--dropout", "0.1", "--quiet", "--metrics", trainMetrics]);
         Assert.True(trainCode == 0, trainErr);
-        Assert.Contains($"Accuracy: {xavier.Result.FinalAccuracy!.Value.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}", trained);
+        var trainedRows = InitLab.Training.MetricsCsv.Parse(File.ReadAllText(trainMetrics), trainMetrics, 2);
+        Assert.Equal(xavier.Metrics.Select(m => (m.TrainCost, m.TestAccuracy)), trainedRows.Select(m => (m.TrainCost, m.TestAccuracy)));
         (code, _, err) = Compare(d.Path, outDir, "--quiet", "--no-report");
         Assert.Equal(1, code);
         Assert.Contains("dropout: 0 vs 0.1; norm: none vs batch", err);

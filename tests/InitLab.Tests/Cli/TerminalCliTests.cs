@@ -56,7 +56,7 @@ public class TerminalCliTests
     }
 
     [Theory]
-    [InlineData("train --activation ", "leaky-relu,relu,sigmoid,tanh")]
+    [InlineData("train --activation ", "leaky-relu,prelu,relu,selu,sigmoid,tanh")]
     [InlineData("train --optimizer ", "adam,adamw,sgd")]
     [InlineData("compare --dataset ", "fashion-mnist,kmnist,mnist")]
     public void OptionValuesCompleteForDotnetSuggest(string line, string values)
