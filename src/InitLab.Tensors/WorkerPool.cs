@@ -95,9 +95,11 @@ public sealed class WorkerPool
             }
             finally
             {
+                long t = Profile.Now();
                 var spin = new SpinWait();
                 while (Volatile.Read(ref _pending) != 0) spin.SpinOnce(sleep1Threshold: -1);
                 _job = null;
+                Profile.Add(Profile.PoolWait, t);
             }
             if (_failure is { } f) throw new AggregateException("A worker thread failed.", f);
         }

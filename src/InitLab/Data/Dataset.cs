@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using System.Runtime.Intrinsics;
 
 namespace InitLab.Data;
 
@@ -61,8 +62,37 @@ public sealed class Dataset
     public void CopyRow(int i, Span<float> destination)
     {
         destination = destination[..FeatureCount];
-        TensorPrimitives.ConvertChecked<byte, float>(Pixels(i), destination);
-        TensorPrimitives.Divide(destination, 255f, destination);
+        ToUnitFloats(Pixels(i), destination);
+    }
+
+    /// <summary>
+    /// destination[j] = source[j] / 255f, in one pass: 16 bytes are widened to 16 floats and divided
+    /// in 512-bit vectors where the CPU has them. The same IEEE division as the two-pass
+    /// conversion it replaced, so the same floats (a training batch is gathered this way, and the
+    /// per-epoch evaluation converts the whole test set).
+    /// </summary>
+    internal static unsafe void ToUnitFloats(ReadOnlySpan<byte> source, Span<float> destination)
+    {
+        int n = source.Length, i = 0;
+        if (destination.Length < n) throw new ArgumentException("Destination is shorter than the source.", nameof(destination));
+        if (System.Runtime.Intrinsics.X86.Avx512F.IsSupported)
+        {
+            var scale = System.Runtime.Intrinsics.Vector512.Create(255f);
+            fixed (byte* s = source)
+            fixed (float* d = destination)
+            {
+                for (; i <= n - 16; i += 16)
+                {
+                    var wide = System.Runtime.Intrinsics.X86.Avx512F.ConvertToVector512Int32(System.Runtime.Intrinsics.Vector128.Load(s + i));
+                    (System.Runtime.Intrinsics.X86.Avx512F.ConvertToVector512Single(wide) / scale).Store(d + i);
+                }
+            }
+        }
+        if (i < n)
+        {
+            TensorPrimitives.ConvertChecked<byte, float>(source[i..], destination[i..n]);
+            TensorPrimitives.Divide(destination[i..n], 255f, destination[i..n]);
+        }
     }
 
     /// <summary>Image <paramref name="i"/> as a new float array.</summary>

@@ -79,13 +79,19 @@ public sealed class Linear : Layer
     {
         var x = _input ?? throw new InvalidOperationException("Backward called before Forward.");
         // dW (out,in) = dyᵀ (out,batch) · x (batch,in)
+        long t = Profile.Now();
         Gemm.Multiply(gradOutput, true, x, false, Weight.Grad);
+        Profile.Add(Profile.BackwardDw, t);
+        t = Profile.Now();
         if (Bias is not null) Ops.SumRows(gradOutput.Data, gradOutput.Rows, OutFeatures, Bias.Grad.Data);
+        Profile.Add(Profile.BiasSum, t);
         if (!needInputGrad) return null;
+        t = Profile.Now();
         // dx (batch,in) = dy (batch,out) · W (out,in)
         var dx = Ensure(ref _gradInput, x.Rows, InFeatures);
         Gemm.Multiply(gradOutput, false, Weight.Value, false, dx,
             epilogue: new GemmEpilogue { Mask = maskByInput ? x.Data : null });
+        Profile.Add(Profile.BackwardDx, t);
         return dx;
     }
 

@@ -169,13 +169,18 @@ public sealed class RbmTrainer
             for (int b = 0; b + bs <= n; b += bs)
             {
                 cancel.ThrowIfCancellationRequested();
+                long tg = Profile.Now();
                 for (int r = 0; r < bs; r++) data.Row(order[b + r]).CopyTo(batch.Row(r));
+                Profile.Add(Profile.RbmGather, tg);
                 Step(batch, momentum, _sampler);
                 if (averaging) average!.Add();
             }
             if (epoch == _o.Epochs) average?.CopyTo();
             double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
+            Profile.Add(Profile.RbmEpoch, start);
+            long tm = Profile.Now();
             var report = Monitor(layer, epoch, seconds, monitor);
+            Profile.Add(Profile.RbmMonitor, tm);
             reports.Add(report);
             progress?.Report(report);
         }
@@ -192,23 +197,29 @@ public sealed class RbmTrainer
     {
         int bs = v0.Rows;
         var hPos = Buffer(ref _hPos, bs, _rbm.Hidden);
+        long t = Profile.Now();
         _rbm.MeanHiddens(v0, hPos);
+        Profile.Add(Profile.RbmPositive, t);
         // The state the negative chain starts from: the persistent chains (PCD; sklearn starts
         // them at h = 0), or hiddens sampled from the data (CD).
         var hState = _o.Persistent ? Buffer(ref _chain, bs, _rbm.Hidden) : Buffer(ref _hState, bs, _rbm.Hidden);
         if (!_o.Persistent)
         {
+            t = Profile.Now();
             hPos.Span.CopyTo(hState.Span);
             Sampling.Bernoulli(hState.Span, sampler);
+            Profile.Add(Profile.RbmSample, t);
         }
         bool sampleVisibles = _o.SampleVisibles ?? _o.Persistent;
         var vNeg = Buffer(ref _vNeg, bs, _rbm.Visible);
         var hNeg = Buffer(ref _hNeg, bs, _rbm.Hidden);
         for (int s = 0; s < _o.GibbsSteps; s++)
         {
+            t = Profile.Now();
             if (sampleVisibles) _rbm.SampleVisibles(hState, vNeg, sampler);
             else _rbm.MeanVisibles(hState, vNeg);
             _rbm.MeanHiddens(vNeg, hNeg);
+            Profile.Add(Profile.RbmNegative, t);
             if (s + 1 < _o.GibbsSteps || _o.Persistent)
             {
                 hNeg.Span.CopyTo(hState.Span);
@@ -223,12 +234,16 @@ public sealed class RbmTrainer
         int bs = v0.Rows;
         float lr = (float)(_o.LearningRate / bs), m = (float)momentum, decay = (float)(_o.LearningRate * _o.WeightDecay);
         // dW ← m·dW + lr/B·(hPosᵀ v0 − hNegᵀ vNeg) − lr·wd·W, as two GEMMs accumulating into dW.
+        long t = Profile.Now();
         Gemm.Multiply(hPos, true, v0, false, _dW, alpha: lr, beta: m);
         Gemm.Multiply(hNeg, true, vNeg, false, _dW, alpha: -lr, beta: 1f);
+        Profile.Add(Profile.RbmUpdateGemm, t);
+        t = Profile.Now();
         if (decay != 0) TensorPrimitives.MultiplyAdd(_rbm.Weights.Span, -decay, _dW.Span, _dW.Span);
         TensorPrimitives.Add(_rbm.Weights.Span, _dW.Span, _rbm.Weights.Span);
         BiasUpdate(_dc, hPos, hNeg, lr, m, _rbm.HiddenBias.Span);
         BiasUpdate(_db, v0, vNeg, lr, m, _rbm.VisibleBias.Span);
+        Profile.Add(Profile.RbmUpdateRest, t);
     }
 
     private void BiasUpdate(float[] delta, Tensor pos, Tensor neg, float lr, float m, Span<float> bias)

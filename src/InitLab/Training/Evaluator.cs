@@ -30,17 +30,31 @@ public static class Evaluator
     public static int[] Predict(Layer model, Dataset data, int batchSize = 1000)
     {
         var predictions = new int[data.Count];
-        int f = data.FeatureCount;
         Tensor? x = null;
+        Predict(model, data, batchSize, ref x, predictions);
+        return predictions;
+    }
+
+    /// <summary>
+    /// As <see cref="Predict(Layer, Dataset, int)"/>, into <paramref name="predictions"/>, gathering
+    /// each batch into <paramref name="x"/> (reused when its shape fits, else replaced): the
+    /// trainer's per-epoch evaluation keeps both between epochs.
+    /// </summary>
+    internal static void Predict(Layer model, Dataset data, int batchSize, ref Tensor? x, Span<int> predictions)
+    {
+        int f = data.FeatureCount;
         for (int start = 0; start < data.Count; start += batchSize)
         {
             int rows = Math.Min(batchSize, data.Count - start);
-            if (x is null || x.Rows != rows) x = new Tensor(rows, f);
+            long t = Profile.Now();
+            if (x is null || x.Rows != rows || x.Cols != f) x = new Tensor(rows, f);
             for (int r = 0; r < rows; r++) data.CopyRow(start + r, x.Row(r));
+            Profile.Add(Profile.EvalGather, t);
+            t = Profile.Now();
             var logits = ForwardEval(model, x);
+            Profile.Add(Profile.EvalForward, t);
             for (int r = 0; r < rows; r++) predictions[start + r] = Ops.ArgMax(logits.Row(r));
         }
-        return predictions;
     }
 
     /// <summary>The argmax class for one input row.</summary>

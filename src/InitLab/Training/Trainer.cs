@@ -31,6 +31,8 @@ public sealed partial class Trainer
     private int[] _order = [];
     private Tensor? _x;
     private int[] _y = [];
+    private Tensor? _evalX;
+    private int[] _predictions = [];
 
     /// <summary>
     /// A trainer of <paramref name="model"/> with <paramref name="optimizer"/>, drawing the batch
@@ -115,7 +117,9 @@ public sealed partial class Trainer
             (_batch, _cost) = (b, avgCost);
             cancel.ThrowIfCancellationRequested();
             int rows = Math.Min(bs, n - b * bs);
+            long t0 = Profile.Now();
             var x = Gather(train, b * bs, rows, f);
+            Profile.Add(Profile.Gather, t0);
             float cost = Step(x, _y.AsSpan(0, rows));
             // One float comparison per batch: a NaN or infinite loss stops training at once.
             if (!float.IsFinite(cost)) throw new TrainingDivergedException(epoch, b + 1, $"the loss ({cost})");
@@ -125,6 +129,7 @@ public sealed partial class Trainer
             progress?.Report(new TrainingProgress(epoch, b + 1, batches, bs, Stopwatch.GetElapsedTime(started).TotalSeconds, first, (double)avgCost * batches / (b + 1), cost));
         }
         CheckParameters(epoch);
+        Profile.Add(Profile.Epoch, started);
         (_epoch, _batch, _cost, _inEpoch) = (epoch + 1, 0, 0f, false);
         return new EpochResult(epoch, avgCost, Stopwatch.GetElapsedTime(started).TotalSeconds, seen);
     }
@@ -132,10 +137,16 @@ public sealed partial class Trainer
     /// <summary>One forward, backward and optimizer step on a batch; returns the batch loss.</summary>
     public float Step(Tensor x, ReadOnlySpan<int> labels)
     {
+        long t = Profile.Now();
         var logits = _model.Forward(x);
+        Profile.Add(Profile.Forward, t);
+        t = Profile.Now();
         float cost = _loss.Forward(logits, labels);
+        Profile.Add(Profile.Loss, t);
         _model.Backward(_loss.Gradient, needInputGrad: false);
+        t = Profile.Now();
         _optimizer.Step();
+        Profile.Add(Profile.Optimizer, t);
         return cost;
     }
 
@@ -169,6 +180,17 @@ public sealed partial class Trainer
                 for (int b = 0; b < batchesDone; b++) d.SkipDraws(Math.Min(batchSize, samples - b * batchSize), features);
             features = layer.OutputFeatures(features);
         }
+    }
+
+    /// <summary>
+    /// The per-epoch test accuracy, as <see cref="Evaluator.Accuracy(Layer, Dataset, int)"/>
+    /// computes it, with the input batch and the predictions kept from one epoch to the next.
+    /// </summary>
+    private float EvaluateTest(Dataset test)
+    {
+        if (_predictions.Length != test.Count) _predictions = new int[test.Count];
+        Evaluator.Predict(_model, test, 1000, ref _evalX, _predictions);
+        return Evaluator.Accuracy(test.Labels, _predictions).Accuracy;
     }
 
     private void NextOrder(int n)

@@ -1,3 +1,4 @@
+using InitLab.Tensors;
 using InitLab.Data;
 using InitLab.Init;
 using InitLab.Io;
@@ -187,7 +188,9 @@ public sealed partial class Trainer
             for (int e = Position.Epoch; e <= epochs; e++)
             {
                 var r = RunEpoch(data.Train, e, options.BatchProgress, cancel);
-                double accuracy = options.EvaluateEachEpoch ? Evaluator.Accuracy(_model, data.Test) : double.NaN;
+                long tEval = Profile.Now();
+                double accuracy = options.EvaluateEachEpoch ? EvaluateTest(data.Test) : double.NaN;
+                Profile.Add(Profile.Evaluate, tEval);
                 var report = new EpochReport(e, epochs, r.Cost, accuracy, r.Seconds, r.SamplesPerSecond);
                 _history.Add(report);
                 if (options.MetricsPath is { } path) AppendLine(path, MetricsCsv.Row(report));

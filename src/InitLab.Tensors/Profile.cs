@@ -1,0 +1,60 @@
+using System.Diagnostics;
+
+namespace InitLab.Tensors;
+
+/// <summary>
+/// Where a training epoch's time goes: Stopwatch counters around the parts of a step (see
+/// docs/results.md, "Where an epoch's time goes"). The calls are compiled only with
+/// <c>-p:InitLabProfile=true</c> (the symbol INITLAB_PROFILE); otherwise the compiler removes
+/// every call, arguments included, so a normal build pays nothing. The totals are printed to
+/// stderr when the process exits. Counters are for the calling thread of the training loop.
+/// </summary>
+internal static class Profile
+{
+    internal const int Gather = 0, Forward = 1, Loss = 2, BackwardDw = 3, BiasSum = 4, BackwardDx = 5,
+        Optimizer = 6, Evaluate = 7, PoolWait = 8, Epoch = 9,
+        RbmGather = 10, RbmPositive = 11, RbmSample = 12, RbmNegative = 13, RbmUpdateGemm = 14, RbmUpdateRest = 15,
+        RbmMonitor = 16, RbmEpoch = 17, EvalGather = 18, EvalForward = 19, Count = 20;
+    private static readonly string[] Names = ["gather", "forward (GEMMs + epilogues)", "loss + softmax", "backward dW GEMMs",
+        "bias sums", "backward dx GEMMs", "optimizer", "per-epoch evaluation", "  of which pool wait (caller)", "epoch total (train)",
+        "rbm gather", "rbm h+ = sigmoid(vW+c) (GEMM+sigmoid)", "rbm Bernoulli samples", "rbm v-, h- (GEMMs+sigmoid)",
+        "rbm dW GEMMs", "rbm decay/add/bias", "rbm monitor", "rbm epoch total", "  evaluation: gather", "  evaluation: forward"];
+    private static readonly long[] s_ticks = new long[Count];
+    private static readonly long[] s_calls = new long[Count];
+
+#if INITLAB_PROFILE
+    static Profile() => AppDomain.CurrentDomain.ProcessExit += (_, _) => Report();
+#endif
+
+    [Conditional("INITLAB_PROFILE")]
+    internal static void Add(int section, long startTimestamp)
+    {
+        s_ticks[section] += Stopwatch.GetTimestamp() - startTimestamp;
+        s_calls[section]++;
+    }
+
+    /// <summary>A timestamp for <see cref="Add"/>; 0 (and no clock read) in a normal build.</summary>
+    internal static long Now()
+    {
+#if INITLAB_PROFILE
+        return Stopwatch.GetTimestamp();
+#else
+        return 0;
+#endif
+    }
+
+    [Conditional("INITLAB_PROFILE")]
+    internal static void Reset()
+    {
+        Array.Clear(s_ticks);
+        Array.Clear(s_calls);
+    }
+
+    [Conditional("INITLAB_PROFILE")]
+    internal static void Report()
+    {
+        for (int i = 0; i < Count; i++)
+            if (s_calls[i] > 0)
+                Console.Error.WriteLine($"profile\t{Names[i]}\t{s_ticks[i] * 1000.0 / Stopwatch.Frequency:F1} ms\t{s_calls[i]} calls");
+    }
+}
