@@ -35,6 +35,20 @@ internal abstract class InitParameter(string key, string defaultText)
     protected static bool TryNumber(string text, out double value) =>
         double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out value);
 
+    /// <summary>A typed value given by a program (double, float, int or long) as a double; false for any other type.</summary>
+    protected static bool TryReal(object value, out double v)
+    {
+        (bool ok, v) = value switch
+        {
+            double d => (true, d),
+            float f => (true, (double)f),
+            int i => (true, (double)i),
+            long l => (true, (double)l),
+            _ => (false, double.NaN),
+        };
+        return ok;
+    }
+
     protected static string R(double v) => v.ToString("R", CultureInfo.InvariantCulture);
 
     protected string NotFinite(double v) => $"{Key} must be a finite number, got {R(v)}.";
@@ -90,14 +104,10 @@ internal sealed class RealParameter(string key, string defaultText, double? min 
     public override object? FromValue(object value, out string error)
     {
         error = "";
-        double v;
-        switch (value)
+        if (!TryReal(value, out double v))
         {
-            case double d: v = d; break;
-            case float f: v = f; break;
-            case int i: v = i; break;
-            case long l: v = l; break;
-            default: error = $"{Key} takes a number, got {value.GetType().Name}."; return null;
+            error = $"{Key} takes a number, got {value.GetType().Name}.";
+            return null;
         }
         string suffix = why is null ? "." : $" ({why}).";
         if (!double.IsFinite(v)) error = NotFinite(v);
@@ -272,14 +282,11 @@ internal sealed class AutoRealParameter(string key) : InitParameter(key, "auto")
     public override object? FromValue(object value, out string error)
     {
         error = "";
-        double v;
-        switch (value)
+        if (value is string text) return FromText(text, out error);
+        if (!TryReal(value, out double v))
         {
-            case string s: return FromText(s, out error);
-            case double d: v = d; break;
-            case float f: v = f; break;
-            case int i: v = i; break;
-            default: error = $"{Key} takes a number or auto, got {value.GetType().Name}."; return null;
+            error = $"{Key} takes a number or auto, got {value.GetType().Name}.";
+            return null;
         }
         if (!double.IsFinite(v) || v < 0) error = $"{Key} must be a finite number ≥ 0 or auto, got {R(v)}.";
         return error.Length > 0 ? null : v;

@@ -43,13 +43,7 @@ public class CheckpointCliTests(UninterruptedRun straight) : IClassFixture<Unint
 
     private static Process Start(IEnumerable<string> args)
     {
-        var psi = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
-        {
-            RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
-        };
-        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "initlab.dll"));
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        return Process.Start(psi)!;
+        return ChildProcess.Start(ChildProcess.Cli, args);
     }
 
     private static (int Code, string Out, string Err) Finish(Process p)

@@ -232,16 +232,7 @@ public class CompareCliTests
         Assert.Equal(Untimed(File.ReadAllText(Path.Combine(whole, "report.md"))), Untimed(File.ReadAllText(Path.Combine(shared, "report.md"))));
     }
 
-    private static System.Diagnostics.Process Start(IEnumerable<string> args)
-    {
-        var psi = new System.Diagnostics.ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
-        {
-            RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
-        };
-        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "initlab.dll"));
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        return System.Diagnostics.Process.Start(psi)!;
-    }
+    private static System.Diagnostics.Process Start(IEnumerable<string> args) => ChildProcess.Start(ChildProcess.Cli, args);
 
     /// <summary>The report up to its timing section: what must not depend on how the sweep was split.</summary>
     private static string Untimed(string md) => md[..md.IndexOf("## Time per run", StringComparison.Ordinal)];

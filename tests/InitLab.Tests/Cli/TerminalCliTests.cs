@@ -279,14 +279,7 @@ public class InterruptCliTests
 
     private static Process Start(StringBuilder stdout, (string Name, string Value)? env, params string[] args)
     {
-        var psi = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
-        {
-            RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
-        };
-        if (env is { } e) psi.Environment[e.Name] = e.Value;
-        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "initlab.dll"));
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        var p = Process.Start(psi)!;
+        var p = ChildProcess.Start(ChildProcess.Cli, args, env: env);
         p.OutputDataReceived += (_, e) => { lock (stdout) stdout.AppendLine(e.Data); };
         p.BeginOutputReadLine();
         return p;

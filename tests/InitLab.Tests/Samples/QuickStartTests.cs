@@ -12,13 +12,7 @@ public class QuickStartTests
 
     private static Process Start(string workDir, params string[] args)
     {
-        var psi = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
-        {
-            RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = workDir,
-        };
-        psi.ArgumentList.Add(SamplePath);
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        return Process.Start(psi)!;
+        return ChildProcess.Start(SamplePath, args, workDir);
     }
 
     [Fact]
