@@ -16,7 +16,8 @@ namespace InitLab.Diagnostics;
 /// widths; kaiming: gain²·fan_in/fan; PyTorch's default U(±1/√fan_in): 1/3; normal (mean 0):
 /// std²·fan_in — and σb² is the bias rule's variance (<see cref="BiasInit.Variance"/>).
 /// Uniform weights count by their variance alone, which the central limit theorem makes enough
-/// in wide layers. Other initializers (orthogonal, sparse, lsuv, dbn, constants) get no prediction.
+/// in wide layers; orthogonal: gain²·min(1, fan_in/fan_out) (the variance of a (semi-)orthogonal
+/// matrix's entries). Other initializers (sparse, lsuv, dbn, constants) get no prediction.
 /// </para>
 /// </summary>
 public static class SignalTheory
@@ -30,7 +31,32 @@ public static class SignalTheory
     /// <param name="model">A Linear/activation stack (as <c>Mlp.Create</c> builds).</param>
     /// <param name="plan">The plan it was initialized with.</param>
     /// <param name="x">The batch the probe forwards.</param>
-    public static IReadOnlyList<double>? PredictPreActivationSquare(Sequential model, InitPlan plan, Tensor x)
+    public static IReadOnlyList<double>? PredictPreActivationSquare(Sequential model, InitPlan plan, Tensor x) =>
+        Layers(model, plan, x)?.Select(l => l.Q).ToList();
+
+    /// <summary>
+    /// The mean squared singular value of the Jacobian that <see cref="NetworkJacobian.Compute"/>
+    /// gives for the segment <paramref name="from"/>..<paramref name="to"/> (0-based Linear layers,
+    /// each followed by its activation): ∏ χ(l) with χ(l) = σw²(l)·E[φ'(√q(l) z)²], the product of
+    /// the per-layer gradient-norm factors. Mean-field theory predicts it for Gaussian and
+    /// orthogonal weights alike (the spectrum's shape differs, not its mean square); null when
+    /// <see cref="PredictPreActivationSquare"/> has no prediction.
+    /// </summary>
+    /// <param name="model">A Linear/activation stack.</param>
+    /// <param name="plan">The plan it was initialized with.</param>
+    /// <param name="x">The batch whose mean square sets q(1).</param>
+    /// <param name="from">First Linear layer of the segment, 0-based.</param>
+    /// <param name="to">Last Linear layer of the segment, 0-based.</param>
+    public static double? PredictJacobianMeanSquare(Sequential model, InitPlan plan, Tensor x, int from, int to)
+    {
+        if (Layers(model, plan, x) is not { } layers || from < 0 || to >= layers.Count || from > to) return null;
+        double product = 1;
+        for (int l = from; l <= to; l++) product *= layers[l].Field.BackwardFactor(layers[l].Q);
+        return product;
+    }
+
+    // Per Linear layer: its mean-field map (σw², σb², φ) and q(l); null when theory has no prediction.
+    private static List<(MeanField Field, double Q)>? Layers(Sequential model, InitPlan plan, Tensor x)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(plan);
@@ -40,7 +66,7 @@ public static class SignalTheory
         if (linears.Count == 0 || activation is null || plan.NeedsData) return null;
         var phi = PhiOf(activation);
         if (phi is null) return null;
-        var q = new double[linears.Count];
+        var layers = new List<(MeanField, double)>(linears.Count);
         double q0 = System.Numerics.Tensors.TensorPrimitives.SumOfSquares(x.Span) / (double)x.Length;
         for (int l = 0; l < linears.Count; l++)
         {
@@ -49,9 +75,10 @@ public static class SignalTheory
             if (spec.IsCritical) spec = CriticalInit.Resolve(spec, model, linears[l], bias);
             if (EffectiveWeightVariance(spec, linears[l].InFeatures, linears[l].OutFeatures) is not { } sw2) return null;
             double sb2 = linears[l].Bias is null ? 0 : bias.Variance(linears[l].InFeatures);
-            q[l] = l == 0 ? sw2 * q0 + sb2 : new MeanField(phi, sw2, sb2).LengthMap(q[l - 1]);
+            var field = new MeanField(phi, sw2, sb2);
+            layers.Add((field, l == 0 ? sw2 * q0 + sb2 : field.LengthMap(layers[l - 1].Item2)));
         }
-        return q;
+        return layers;
     }
 
     /// <summary>fan_in·Var(W) of <paramref name="spec"/>'s distribution for a (fanOut, fanIn) weight; null when it is not i.i.d. with mean 0.</summary>
@@ -70,13 +97,15 @@ public static class SignalTheory
             "kaiming-normal" or "kaiming-uniform" => Square(Gain.For(spec.Choice("nonlinearity"), spec.Real("a"))) * fanIn
                 / (spec.Choice("mode") == "fan_in" ? fanIn : fanOut),
             "normal" when spec.Real("mean") == 0 => Square(spec.Real("std")) * fanIn,
+            // Orthonormal rows (fan_out ≤ fan_in) have entry variance 1/fan_in; orthonormal columns 1/fan_out.
+            "orthogonal" => spec.Gain("gain") * spec.Gain("gain") * Math.Min(1.0, (double)fanIn / fanOut),
             _ => null,
         };
     }
 
     private static double Square(double v) => v * v;
 
-    private static Phi? PhiOf(Activation a) => a switch
+    internal static Phi? PhiOf(Activation a) => a switch
     {
         Relu => Phi.Relu,
         LeakyRelu l => Phi.LeakyRelu(l.NegativeSlope),
