@@ -26,11 +26,13 @@ internal static class InspectCommand
         var batch = new Option<int>("--batch") { Description = "Images in the batch.", DefaultValueFactory = _ => 256 };
         var seed = new Option<ulong>("--seed") { Description = "Seed of the PyTorch-compatible generator.", DefaultValueFactory = _ => 777UL };
         var plot = new Option<string?>("--plot") { Description = "Draw each layer's activation std per initializer into this PNG." };
+        var jacobian = new Option<string?>("--jacobian") { Description = "Draw the singular values of each network's hidden-to-hidden Jacobian (layers 2 .. L-1) into this PNG." };
+        var jacobianSamples = new Option<int>("--jacobian-samples") { Description = "Images the Jacobian is taken at (each gives one spectrum).", DefaultValueFactory = _ => 4 };
         var threads = new Option<int>("--threads") { Description = "Compute threads (default: all cores).", DefaultValueFactory = _ => 0 };
         var summary = SummaryCommand.Option();
         var cmd = new Command("inspect", "Forward a batch through freshly initialized networks and show per-layer activation statistics and gradient norms.")
         {
-            data, dataset, layers, activation, init, compare, bias, batch, seed, plot, threads, summary, Cli.Verbose,
+            data, dataset, layers, activation, init, compare, bias, batch, seed, plot, jacobian, jacobianSamples, threads, summary, Cli.Verbose,
         };
         cmd.SetAction(p =>
         {
@@ -44,13 +46,13 @@ internal static class InspectCommand
                 SummaryCommand.Print(o.Out, SummaryCommand.Network(sizes, act), $"{string.Join('-', sizes)} {act}");
             }
             return Run(o, p.GetValue(data), p.GetValue(dataset), p.GetValue(layers)!, p.GetValue(activation)!, p.GetValue(init)!, p.GetValue(compare),
-            p.GetValue(bias)!, p.GetValue(batch), p.GetValue(seed), p.GetValue(plot), p.GetValue(threads));
+            p.GetValue(bias)!, p.GetValue(batch), p.GetValue(seed), p.GetValue(plot), p.GetValue(threads), p.GetValue(jacobian), p.GetValue(jacobianSamples));
         });
         return cmd;
     }
 
     private static int Run(Output o, string? dataDir, string? dataset, string layersText, string activation, string initText, string? compare,
-        string biasText, int batchSize, ulong seed, string? plotPath, int threads)
+        string biasText, int batchSize, ulong seed, string? plotPath, int threads, string? jacobianPath = null, int jacobianSamples = 4)
     {
         Options.CheckEpochsAndThreads(1, threads);
         if (batchSize < 2) throw new UsageException($"--batch must be at least 2, got {batchSize}.");
@@ -60,6 +62,14 @@ internal static class InspectCommand
         Options.CheckPng(plotPath, "--plot");
         var specs = Options.Parse(() => SplitSpecs(compare ?? initText).Select(t => InitPlan.Parse(t, biasText)).ToList(), compare is null ? "--init" : "--compare");
         if (plotPath is not null) OutputCheck.Writable(plotPath, "--plot");
+        if (jacobianPath is not null)
+        {
+            Options.CheckPng(jacobianPath, "--jacobian");
+            if (jacobianSamples < 1 || jacobianSamples > batchSize) throw new UsageException($"--jacobian-samples must be between 1 and --batch ({batchSize}), got {jacobianSamples}.");
+            if (sizes.Length < 4) throw new UsageException($"--jacobian needs at least two hidden layers (e.g. --layers 784,200x10,10), got {layersText}.");
+            if (activation is "selu" or "prelu") throw new UsageException($"--jacobian takes relu, leaky-relu, tanh or sigmoid, not {activation}.");
+            OutputCheck.Writable(jacobianPath, "--jacobian");
+        }
 
         var splits = DataSource.Load(o, dataDir, dataset, quiet: false);
         if (sizes[0] != splits.Train.FeatureCount)
@@ -68,6 +78,7 @@ internal static class InspectCommand
         string shape = layersText.Replace(",", "-");
         var results = new List<(string Name, IReadOnlyList<LayerStats> Stats)>();
         var predicted = new List<IReadOnlyList<double>?>();
+        var spectra = new List<(string Name, JacobianSpectrum Spectrum)>();
         using var compute = InitLab.Tensors.Compute.UseThreads(threads);
         foreach (var plan in specs)
         {
@@ -77,6 +88,7 @@ internal static class InspectCommand
             results.Add((name, stats));
             predicted.Add(SignalTheory.PredictPreActivationSquare(model, plan, x));
             PrintBlock(o, name, $"{shape} {activation}, biases {plan.DescribeBias(sizes.Length - 1)}", x.Rows, stats, predicted[^1]);
+            if (jacobianPath is not null) spectra.Add((name, Spectrum(o, model, plan, x, jacobianSamples)));
         }
         if (results.Count > 1) PrintComparison(o, activation, results);
         if (plotPath is not null)
@@ -84,7 +96,24 @@ internal static class InspectCommand
             StdPlot.Save(plotPath, $"Activation std per layer: {shape}, {activation}, batch {x.Rows}", DeadLabel(activation), results, predicted: predicted);
             o.Out.WriteLine($"Plot written to {plotPath}");
         }
+        if (jacobianPath is not null)
+        {
+            int hidden = sizes.Length - 2;
+            JacobianPlot.Save(jacobianPath, $"Singular values of the Jacobian through hidden layers 2..{hidden}: {shape}, {activation}, {jacobianSamples} images", spectra);
+            o.Out.WriteLine($"Jacobian spectra written to {jacobianPath}");
+        }
         return Cli.Ok;
+    }
+
+    private static JacobianSpectrum Spectrum(Output o, Sequential model, InitPlan plan, InitLab.Tensors.Tensor x, int samples)
+    {
+        var s = JacobianSpectrum.Measure(model, plan, x, samples);
+        var sorted = s.SingularValues.Order().ToArray();
+        string theory = s.PredictedMeanSquare is { } p ? Num(p) : "-";
+        o.Out.WriteLine($"Jacobian (hidden layers {s.From + 1}..{s.To + 1}, {samples} images): σ median {Num(sorted[sorted.Length / 2])}, 5% {Num(sorted[sorted.Length / 20])}, " +
+            $"95% {Num(sorted[sorted.Length * 19 / 20])}, max {Num(sorted[^1])}; mean σ² {Num(s.MeanSquare)} (theory {theory})");
+        o.Out.WriteLine();
+        return s;
     }
 
     /// <summary>Splits a comma list of specs, keeping key=value arguments with the spec they belong to.</summary>

@@ -157,6 +157,28 @@ public class InitCommandsTests
     }
 
     [Fact]
+    public void InspectDrawsTheJacobianSpectrum()
+    {
+        using var d = new TempDir();
+        IdxWriter.WriteDataset(d.Path, train: 64, test: 10);
+        string png = d.File("jac.png");
+        var (code, output, err) = Run("inspect", "--data", d.Path, "--layers", "784,48x8,10", "--activation", "tanh", "--bias", "zeros",
+            "--batch", "16", "--compare", "orthogonal,normal:std=1", "--jacobian", png, "--jacobian-samples", "2");
+        Assert.True(code == 0, err);
+        var lines = output.Split('\n').Where(l => l.StartsWith("Jacobian (hidden layers 2..8, 2 images)", StringComparison.Ordinal)).ToList();
+        Assert.Equal(2, lines.Count);
+        // normal:std=1 with fan-in 48 is σw² = 48, deep in the chaotic phase: the largest σ is huge;
+        // orthogonal weights with tanh cannot stretch any direction, so no σ exceeds 1.
+        static double Max(string line) => double.Parse(line[(line.IndexOf("max ", StringComparison.Ordinal) + 4)..line.IndexOf(';')], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.True(Max(lines[0]) <= 1, lines[0]);
+        Assert.True(Max(lines[1]) > 100, lines[1]);
+        Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, File.ReadAllBytes(png)[..4]);
+        var (bad, _, badErr) = Run("inspect", "--data", d.Path, "--layers", "784,10", "--jacobian", png);
+        Assert.Equal(2, bad);
+        Assert.Contains("--jacobian needs at least two hidden layers", badErr);
+    }
+
+    [Fact]
     public void TrainAcceptsPerLayerInitsBiasAndLsuv()
     {
         using var d = new TempDir();
