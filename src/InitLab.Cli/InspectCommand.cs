@@ -28,11 +28,12 @@ internal static class InspectCommand
         var plot = new Option<string?>("--plot") { Description = "Draw each layer's activation std per initializer into this PNG." };
         var jacobian = new Option<string?>("--jacobian") { Description = "Draw the singular values of each network's hidden-to-hidden Jacobian (layers 2 .. L-1) into this PNG." };
         var jacobianSamples = new Option<int>("--jacobian-samples") { Description = "Images the Jacobian is taken at (each gives one spectrum).", DefaultValueFactory = _ => 4 };
+        var float64 = new Option<bool>("--float64") { Description = "Probe in double precision (values below float32's resolution are measured, not a plateau) and show the back-propagated gradient with its theory." };
         var threads = new Option<int>("--threads") { Description = "Compute threads (default: all cores).", DefaultValueFactory = _ => 0 };
         var summary = SummaryCommand.Option();
         var cmd = new Command("inspect", "Forward a batch through freshly initialized networks and show per-layer activation statistics and gradient norms.")
         {
-            data, dataset, layers, activation, init, compare, bias, batch, seed, plot, jacobian, jacobianSamples, threads, summary, Cli.Verbose,
+            data, dataset, layers, activation, init, compare, bias, batch, seed, plot, jacobian, jacobianSamples, float64, threads, summary, Cli.Verbose,
         };
         cmd.SetAction(p =>
         {
@@ -46,14 +47,15 @@ internal static class InspectCommand
                 SummaryCommand.Print(o.Out, SummaryCommand.Network(sizes, act), $"{string.Join('-', sizes)} {act}");
             }
             return Run(o, p.GetValue(data), p.GetValue(dataset), p.GetValue(layers)!, p.GetValue(activation)!, p.GetValue(init)!, p.GetValue(compare),
-            p.GetValue(bias)!, p.GetValue(batch), p.GetValue(seed), p.GetValue(plot), p.GetValue(threads), p.GetValue(jacobian), p.GetValue(jacobianSamples));
+            p.GetValue(bias)!, p.GetValue(batch), p.GetValue(seed), p.GetValue(plot), p.GetValue(threads), p.GetValue(jacobian), p.GetValue(jacobianSamples), p.GetValue(float64));
         });
         return cmd;
     }
 
     private static int Run(Output o, string? dataDir, string? dataset, string layersText, string activation, string initText, string? compare,
-        string biasText, int batchSize, ulong seed, string? plotPath, int threads, string? jacobianPath = null, int jacobianSamples = 4)
+        string biasText, int batchSize, ulong seed, string? plotPath, int threads, string? jacobianPath = null, int jacobianSamples = 4, bool float64 = false)
     {
+        if (float64 && activation is "selu" or "prelu") throw new UsageException($"--float64 takes relu, leaky-relu, tanh or sigmoid, not {activation}.");
         Options.CheckEpochsAndThreads(1, threads);
         if (batchSize < 2) throw new UsageException($"--batch must be at least 2, got {batchSize}.");
         int[] sizes = Options.Parse(() => Mlp.ParseSizes(layersText), "--layers");
@@ -79,21 +81,23 @@ internal static class InspectCommand
         var results = new List<(string Name, IReadOnlyList<LayerStats> Stats)>();
         var predicted = new List<IReadOnlyList<double>?>();
         var spectra = new List<(string Name, JacobianSpectrum Spectrum)>();
+        var predictedGrad = new List<IReadOnlyList<double>?>();
         using var compute = InitLab.Tensors.Compute.UseThreads(threads);
         foreach (var plan in specs)
         {
             var model = Mlp.Create(sizes, activation, plan, new TorchGenerator(seed), new InitContext(splits.Train, splits.Test, RbmReporter.For(o)));
-            var stats = SignalProbe.Run(model, x, y);
+            var stats = float64 ? SignalProbe64.Run(model, x, y) : SignalProbe.Run(model, x, y);
             string name = string.Join("|", plan.Weights);
             results.Add((name, stats));
             predicted.Add(SignalTheory.PredictPreActivationSquare(model, plan, x));
-            PrintBlock(o, name, $"{shape} {activation}, biases {plan.DescribeBias(sizes.Length - 1)}", x.Rows, stats, predicted[^1]);
+            predictedGrad.Add(float64 ? SignalTheory.PredictPreActivationGradNorm(model, plan, x, stats[^1].PreActivationGradNorm) : null);
+            PrintBlock(o, name, $"{shape} {activation}, biases {plan.DescribeBias(sizes.Length - 1)}{(float64 ? ", float64 probe" : "")}", x.Rows, stats, predicted[^1], predictedGrad[^1]);
             if (jacobianPath is not null) spectra.Add((name, Spectrum(o, model, plan, x, jacobianSamples)));
         }
         if (results.Count > 1) PrintComparison(o, activation, results);
         if (plotPath is not null)
         {
-            StdPlot.Save(plotPath, $"Activation std per layer: {shape}, {activation}, batch {x.Rows}", DeadLabel(activation), results, predicted: predicted);
+            StdPlot.Save(plotPath, $"Activation std per layer: {shape}, {activation}, batch {x.Rows}", DeadLabel(activation), results, predicted: predicted, predictedGrad: float64 ? predictedGrad : null);
             o.Out.WriteLine($"Plot written to {plotPath}");
         }
         if (jacobianPath is not null)
@@ -133,16 +137,21 @@ internal static class InspectCommand
     internal static string DeadLabel(string activation) =>
         Activations.TryCreate(activation, out var layer) ? layer.DeadOrSaturatedLabel ?? "saturated" : "saturated";
 
-    private static void PrintBlock(Output o, string name, string network, int batch, IReadOnlyList<LayerStats> stats, IReadOnlyList<double>? theory)
+    private static void PrintBlock(Output o, string name, string network, int batch, IReadOnlyList<LayerStats> stats, IReadOnlyList<double>? theory,
+        IReadOnlyList<double>? gradTheory)
     {
         string activation = network.Split(' ')[1].TrimEnd(',');
+        bool grad = stats.Any(s => double.IsFinite(s.PreActivationGradNorm));
         o.Out.WriteLine($"init {name}: {network}, batch {batch}");
         // q is mean-field theory's quantity: the pre-activations' mean square; "theory" its prediction.
-        o.Out.WriteLine($"{"layer",5} {"units",6} {"mean",11} {"std",11} {DeadLabel(activation),10} {"grad norm",11} {"q (pre)",11} {"q theory",11}");
+        // With the float64 probe, |dL/dh| is the back-propagated gradient at the pre-activations and its prediction.
+        o.Out.WriteLine($"{"layer",5} {"units",6} {"mean",11} {"std",11} {DeadLabel(activation),10} {"grad norm",11} {"q (pre)",11} {"q theory",11}"
+            + (grad ? $" {"|dL/dh|",11} {"theory",11}" : ""));
         foreach (var s in stats)
         {
             string dead = s.IsOutput || double.IsNaN(s.DeadOrSaturated) ? "-" : (s.DeadOrSaturated * 100).ToString("0.0", CultureInfo.InvariantCulture) + "%";
-            o.Out.WriteLine($"{(s.IsOutput ? "out" : s.Layer.ToString(CultureInfo.InvariantCulture)),5} {s.Units,6} {Num(s.Mean),11} {Num(s.Std),11} {dead,10} {Num(s.WeightGradNorm),11} {Num(s.PreActivationSquare),11} {(theory is null ? "-" : Num(theory[s.Layer - 1])),11}");
+            o.Out.WriteLine($"{(s.IsOutput ? "out" : s.Layer.ToString(CultureInfo.InvariantCulture)),5} {s.Units,6} {Num(s.Mean),11} {Num(s.Std),11} {dead,10} {Num(s.WeightGradNorm),11} {Num(s.PreActivationSquare),11} {(theory is null ? "-" : Num(theory[s.Layer - 1])),11}"
+                + (grad ? $" {Num(s.PreActivationGradNorm),11} {(gradTheory is null ? "-" : Num(gradTheory[s.Layer - 1])),11}" : ""));
         }
         o.Out.WriteLine();
     }

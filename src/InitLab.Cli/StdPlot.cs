@@ -24,7 +24,8 @@ internal static class StdPlot
     /// as a line in the same colour.
     /// </param>
     public static void Save(string path, string title, string deadLabel, IReadOnlyList<(string Name, IReadOnlyList<LayerStats> Stats)> series,
-        IReadOnlyList<int>? styleIndex = null, IReadOnlyList<IReadOnlyList<double>?>? predicted = null)
+        IReadOnlyList<int>? styleIndex = null, IReadOnlyList<IReadOnlyList<double>?>? predicted = null,
+        IReadOnlyList<IReadOnlyList<double>?>? predictedGrad = null)
     {
         // Layers are whole numbers: one tick per layer (every few for deep networks), the same
         // x range in every panel.
@@ -72,8 +73,18 @@ internal static class StdPlot
             LayerAxis(pre);
             figure.AddPlot(pre);
         }
+        bool gradTheory = predictedGrad is not null && series.Any(s => s.Stats.Any(x => double.IsFinite(x.PreActivationGradNorm)));
+        using var back = gradTheory
+            ? MeasuredAndPredicted(series, styles, predictedGrad!, s => s.PreActivationGradNorm,
+                "layer: circles measured (float64), lines theory (χ per layer from the logits down)", "back-propagated |dL/dh(l)| (log)", Alignment.LowerRight)
+            : null;
+        if (back is not null)
+        {
+            LayerAxis(back);
+            figure.AddPlot(back);
+        }
         figure.Layout = new ScottPlot.MultiplotLayouts.Rows();
-        AtomicFile.Replace(path, tmp => figure.SavePng(tmp, 900, pre is null ? 1200 : 1600));
+        AtomicFile.Replace(path, tmp => figure.SavePng(tmp, 900, 1200 + (pre is null ? 0 : 400) + (back is null ? 0 : 400)));
     }
 
     /// <summary>
@@ -110,19 +121,25 @@ internal static class StdPlot
     }
 
     /// <summary>Measured q(l) as markers only, theory's q(l) as a line, log10 axis; values at or below 0 left out.</summary>
-    private static Plot TheoryPanel(IReadOnlyList<(string Name, IReadOnlyList<LayerStats> Stats)> series, int[] styles, IReadOnlyList<IReadOnlyList<double>?> predicted)
+    private static Plot TheoryPanel(IReadOnlyList<(string Name, IReadOnlyList<LayerStats> Stats)> series, int[] styles, IReadOnlyList<IReadOnlyList<double>?> predicted) =>
+        MeasuredAndPredicted(series, styles, predicted, s => s.PreActivationSquare,
+            "layer: circles measured, lines mean-field theory", "pre-activation mean square q(l) (log)", Alignment.LowerLeft);
+
+    /// <summary>A measured per-layer quantity as markers and its prediction as a line per series, log10 axis; values at or below 0 left out.</summary>
+    private static Plot MeasuredAndPredicted(IReadOnlyList<(string Name, IReadOnlyList<LayerStats> Stats)> series, int[] styles,
+        IReadOnlyList<IReadOnlyList<double>?> predicted, Func<LayerStats, double> value, string xLabel, string yLabel, Alignment legend)
     {
         var plot = new Plot();
         var all = new List<double>();
         for (int k = 0; k < series.Count; k++)
         {
-            var measured = series[k].Stats.Where(s => s.PreActivationSquare > 0 && double.IsFinite(s.PreActivationSquare)).ToArray();
-            var points = plot.Add.Scatter(measured.Select(s => (double)s.Layer).ToArray(), measured.Select(s => Math.Log10(s.PreActivationSquare)).ToArray(),
+            var measured = series[k].Stats.Where(s => value(s) > 0 && double.IsFinite(value(s))).ToArray();
+            var points = plot.Add.Scatter(measured.Select(s => (double)s.Layer).ToArray(), measured.Select(s => Math.Log10(value(s))).ToArray(),
                 ReportCharts.ColorFor(styles[k]));
             points.LineWidth = 0;
             points.MarkerSize = 7;
             points.MarkerShape = MarkerShape.OpenCircle;
-            all.AddRange(measured.Select(s => Math.Log10(s.PreActivationSquare)));
+            all.AddRange(measured.Select(s => Math.Log10(value(s))));
             if (k >= predicted.Count || predicted[k] is not { } q) continue;
             var layers = Enumerable.Range(1, q.Count).Where(l => q[l - 1] > 0 && double.IsFinite(q[l - 1])).ToArray();
             var line = plot.Add.Scatter(layers.Select(l => (double)l).ToArray(), layers.Select(l => Math.Log10(q[l - 1])).ToArray(), ReportCharts.ColorFor(styles[k]));
@@ -141,9 +158,9 @@ internal static class StdPlot
             plot.Axes.Left.TickGenerator = ticks;
             plot.Axes.SetLimitsY(low - 0.25, top + 0.25);
         }
-        plot.XLabel("layer: circles measured, lines mean-field theory");
-        plot.YLabel("pre-activation mean square q(l) (log)");
-        plot.ShowLegend(Alignment.LowerLeft);
+        plot.XLabel(xLabel);
+        plot.YLabel(yLabel);
+        plot.ShowLegend(legend);
         return plot;
     }
 

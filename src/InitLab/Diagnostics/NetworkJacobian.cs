@@ -24,7 +24,7 @@ public static class NetworkJacobian
     {
         var steps = Steps(model);
         var x = input.ToArray();
-        foreach (var (linear, phi) in steps)
+        foreach (var (linear, phi, _) in steps)
         {
             x = Affine(linear, x);
             if (phi is not null)
@@ -53,7 +53,7 @@ public static class NetworkJacobian
         int cols = steps[from].Linear.InFeatures, rows = cols;
         for (int l = 0; l <= to; l++)
         {
-            var (linear, phi) = steps[l];
+            var (linear, phi, _) = steps[l];
             if (l == from) j = Identity(cols);
             var h = Affine(linear, x);
             if (l >= from)
@@ -70,18 +70,44 @@ public static class NetworkJacobian
         return (j, rows, cols);
     }
 
-    internal static List<(Linear Linear, Phi? Phi)> Steps(Sequential model)
+    /// <summary>A Linear layer and the activation after it (null for none), as φ and as the layer.</summary>
+    internal readonly record struct Step(Linear Linear, Phi? Phi, Activation? Layer);
+
+    internal static List<Step> Steps(Sequential model)
     {
         ArgumentNullException.ThrowIfNull(model);
-        var steps = new List<(Linear, Phi?)>();
+        var steps = new List<Step>();
         foreach (var layer in model.Layers)
         {
-            if (layer is Linear l) steps.Add((l, null));
-            else if (layer is Activation a && steps.Count > 0 && steps[^1].Item2 is null && SignalTheory.PhiOf(a) is { } phi) steps[^1] = (steps[^1].Item1, phi);
-            else throw new ArgumentException($"The Jacobian is computed for Linear layers each followed by relu, leaky-relu, tanh or sigmoid; this network has {layer}.", nameof(model));
+            if (layer is Linear l) steps.Add(new Step(l, null, null));
+            else if (layer is Activation a && steps.Count > 0 && steps[^1].Phi is null && SignalTheory.PhiOf(a) is { } phi) steps[^1] = steps[^1] with { Phi = phi, Layer = a };
+            else throw new ArgumentException($"Only Linear layers each followed by relu, leaky-relu, tanh or sigmoid are supported here; this network has {layer}.", nameof(model));
         }
         if (steps.Count == 0) throw new ArgumentException("The network has no Linear layer.", nameof(model));
         return steps;
+    }
+
+    /// <summary>H (batch, out) = X (batch, in) · Wᵀ + b, in double.</summary>
+    internal static double[] Affine(Linear linear, double[] x, int batch)
+    {
+        int n = linear.InFeatures, m = linear.OutFeatures;
+        var wd = WeightsAsDouble(linear);
+        var h = new double[batch * m];
+        for (int b = 0; b < batch; b++)
+        {
+            var xb = x.AsSpan(b * n, n);
+            for (int i = 0; i < m; i++)
+                h[b * m + i] = TensorPrimitives.Dot<double>(wd.AsSpan(i * n, n), xb) + (linear.Bias is null ? 0 : linear.Bias.Value.Data[i]);
+        }
+        return h;
+    }
+
+    internal static double[] WeightsAsDouble(Linear linear)
+    {
+        var w = linear.Weight.Value.Data;
+        var wd = new double[w.Length];
+        for (int i = 0; i < w.Length; i++) wd[i] = w[i];
+        return wd;
     }
 
     // h (out) = W (out, in) · x (in) + b, in double.

@@ -27,6 +27,14 @@ public sealed record LayerStats(int Layer, int Units, double Mean, double Std, d
     /// written before it existed).
     /// </summary>
     public double PreActivationSquare { get; init; } = double.NaN;
+
+    /// <summary>
+    /// The Frobenius norm of the back-propagated gradient ∂L/∂h at this layer's pre-activations
+    /// (over the batch and the units): Glorot &amp; Bengio's back-propagated gradient, whose
+    /// layer-to-layer ratio mean-field theory predicts. NaN when not measured (only
+    /// <see cref="SignalProbe64"/> measures it).
+    /// </summary>
+    public double PreActivationGradNorm { get; init; } = double.NaN;
 }
 
 /// <summary>Forwards a batch through a network, backpropagates the loss once, and reports per-layer statistics.</summary>

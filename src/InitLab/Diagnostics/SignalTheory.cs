@@ -55,6 +55,30 @@ public static class SignalTheory
         return product;
     }
 
+    /// <summary>
+    /// The back-propagated gradient norm ‖∂L/∂h(l)‖ per layer that mean-field theory predicts from
+    /// the measured one at the logits, <paramref name="outputGradNorm"/>: going down,
+    /// ‖∂L/∂h(l)‖² = σw²(l+1)·E[φ'(√q(l) z)²]·‖∂L/∂h(l+1)‖² (each layer's χ, with the next layer's
+    /// weight variance); null when there is no prediction.
+    /// </summary>
+    /// <param name="model">A Linear/activation stack.</param>
+    /// <param name="plan">The plan it was initialized with.</param>
+    /// <param name="x">The batch whose mean square sets q(1).</param>
+    /// <param name="outputGradNorm">The measured ‖∂L/∂logits‖, the anchor.</param>
+    public static IReadOnlyList<double>? PredictPreActivationGradNorm(Sequential model, InitPlan plan, Tensor x, double outputGradNorm)
+    {
+        if (Layers(model, plan, x) is not { } layers) return null;
+        var norms = new double[layers.Count];
+        norms[^1] = outputGradNorm;
+        for (int l = layers.Count - 2; l >= 0; l--)
+        {
+            var (field, q) = layers[l];
+            double chi = new MeanField(field.Phi, layers[l + 1].Field.WeightVariance, field.BiasVariance).BackwardFactor(q);
+            norms[l] = norms[l + 1] * Math.Sqrt(chi);
+        }
+        return norms;
+    }
+
     // Per Linear layer: its mean-field map (σw², σb², φ) and q(l); null when theory has no prediction.
     private static List<(MeanField Field, double Q)>? Layers(Sequential model, InitPlan plan, Tensor x)
     {
