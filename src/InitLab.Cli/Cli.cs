@@ -31,6 +31,7 @@ internal static class Cli
         root.Subcommands.Add(PhaseCommand.Build(output));
         root.Subcommands.Add(SummaryCommand.Build(output));
         root.Subcommands.Add(ServeCommand.Build(output));
+        root.Subcommands.Add(LogPlotCommand.Build(output));
         return root;
     }
 

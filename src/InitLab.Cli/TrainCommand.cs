@@ -39,18 +39,19 @@ internal static class TrainCommand
         var every = new Option<int>("--checkpoint-every") { Description = "Write the checkpoint every N epochs (and after the last).", DefaultValueFactory = _ => 1 };
         var summary = SummaryCommand.Option();
         var log = new Option<string?>("--log") { Description = $"Write a training log (per-layer histograms, losses) with config.json and metrics.csv to DIR, for `initlab serve` to show as it trains." };
+        var logEvery = new Option<int>("--log-every") { Description = "With --log: take the per-layer histograms every N training steps (and after each epoch).", DefaultValueFactory = _ => 50 };
         var dropout = new Option<double>("--dropout") { Description = "Dropout probability after each hidden activation while training, in [0, 1) (0: none).", DefaultValueFactory = _ => 0 };
         var norm = new Option<string>("--norm") { Description = "Normalization after each hidden Linear: none, batch (BatchNorm1d) or layer (LayerNorm).", DefaultValueFactory = _ => "none" };
         var residual = new Option<int>("--residual") { Description = "Residual blocks (x + Linear-act-Linear(x)) of the last hidden width before the output layer (0: none).", DefaultValueFactory = _ => 0 };
         var resume = new Option<bool>("--resume") { Description = "Continue exactly from the checkpoint in --checkpoint DIR; the other options must be those it was written with." };
         var cmd = new Command("train", "Train a dense network on MNIST-format data and report the test accuracy.")
         {
-            data, dataset, layers, activation, init, bias, optimizer, lr, momentum, nesterov, weightDecay, batch, epochs, seed, threads, metrics, save, load, checkpoint, every, resume, summary, log, dropout, norm, residual, Cli.Quiet, Cli.Verbose,
+            data, dataset, layers, activation, init, bias, optimizer, lr, momentum, nesterov, weightDecay, batch, epochs, seed, threads, metrics, save, load, checkpoint, every, resume, summary, log, logEvery, dropout, norm, residual, Cli.Quiet, Cli.Verbose,
         };
         cmd.SetAction(p => Run(o, new Settings(p.GetValue(data), p.GetValue(dataset), p.GetValue(layers)!, p.GetValue(activation)!, p.GetValue(init)!, p.GetValue(bias)!,
             p.GetValue(optimizer)!, p.GetValue(lr), p.GetValue(momentum), p.GetValue(nesterov), p.GetValue(weightDecay),
             p.GetValue(batch), p.GetValue(epochs), p.GetValue(seed), p.GetValue(threads), p.GetValue(metrics), p.GetValue(Cli.Quiet), p.GetValue(save), p.GetValue(load),
-            p.GetValue(checkpoint), p.GetValue(every), p.GetValue(resume), Summary: p.GetValue(summary), Dropout: p.GetValue(dropout), Norm: p.GetValue(norm)!, Residual: p.GetValue(residual)) { Log = p.GetValue(log) }));
+            p.GetValue(checkpoint), p.GetValue(every), p.GetValue(resume), Summary: p.GetValue(summary), Dropout: p.GetValue(dropout), Norm: p.GetValue(norm)!, Residual: p.GetValue(residual)) { Log = p.GetValue(log), LogEvery = p.GetValue(logEvery) }));
         return cmd;
     }
 
@@ -61,6 +62,9 @@ internal static class TrainCommand
     {
         /// <summary>--log DIR: the training log's run folder.</summary>
         public string? Log { get; init; }
+
+        /// <summary>--log-every N: steps between the log's histogram samples.</summary>
+        public int LogEvery { get; init; } = 50;
     }
 
     /// <summary>The run's configuration from the options; every bad value is a usage error naming its option.</summary>
@@ -68,6 +72,7 @@ internal static class TrainCommand
     {
         Options.CheckEpochsAndThreads(s.Epochs, s.Threads);
         if (s.BatchSize < 1) throw new UsageException($"--batch-size must be at least 1, got {s.BatchSize}.");
+        if (s.LogEvery < 1) throw new UsageException($"--log-every must be at least 1, got {s.LogEvery}.");
         int[] sizes = Options.Parse(() => Mlp.ParseSizes(s.Layers), "--layers");
         // A command that built its plan from typed options (dbn) passes it; Init is then only its description.
         // Name --bias in the error only when the user gave one: otherwise the fault is --init's.
@@ -163,7 +168,7 @@ internal static class TrainCommand
             CheckpointPath = checkpoint, CheckpointEvery = s.CheckpointEvery, MetricsPath = s.Metrics,
             BatchProgress = o.EpochProgress(s.Quiet, s.Epochs),
         };
-        using var log = s.Log is null ? null : OpenLog(s.Log, config, trainer);
+        using var log = s.Log is null ? null : OpenLog(s.Log, config, trainer, s.LogEvery);
         if (log is not null)
             options = options with { MetricsPath = s.Metrics ?? Path.Combine(s.Log!, Experiments.RunFiles.Metrics), BatchProgress = log.BatchesThen(options.BatchProgress) };
         try
@@ -195,10 +200,10 @@ internal static class TrainCommand
     }
 
     /// <summary>--log DIR: config.json and the log's start (the network as initialized, or as resumed).</summary>
-    private static TrainingLogWriter OpenLog(string dir, TrainConfig config, Trainer trainer)
+    private static TrainingLogWriter OpenLog(string dir, TrainConfig config, Trainer trainer, int every)
     {
         LoggedRun.WriteConfig(dir, config);
-        return new TrainingLogWriter(Path.Combine(dir, TrainingLog.FileName), trainer);
+        return new TrainingLogWriter(Path.Combine(dir, TrainingLog.FileName), trainer, new TrainingLogOptions { SampleEvery = every });
     }
 
     /// <summary>" (batch norm, dropout 0.3, 50 residual blocks)", or "" for a plain network, whose line stays as it was.</summary>

@@ -67,6 +67,22 @@ public static class TrainingLog
     /// </summary>
     public static IReadOnlyList<string> Kinds { get; } = ["preactivation", "activation", "weight", "gradient"];
 
+    /// <summary>
+    /// Per Linear layer (1-based, ascending), the mean and standard deviation of the histograms of
+    /// <paramref name="kind"/> at each sampled step, in step order: the lines of Glorot &amp;
+    /// Bengio's Figure 2 (activation mean and spread per layer over training).
+    /// </summary>
+    /// <param name="data">A read log.</param>
+    /// <param name="kind">One of <see cref="Kinds"/>.</param>
+    public static IReadOnlyList<(int Layer, IReadOnlyList<(int Step, double Mean, double Std)> Points)> LayerSeries(TrainingLogData data, string kind)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        if (!Kinds.Contains(kind)) throw new ArgumentException($"Unknown histogram kind '{kind}'; use {string.Join(", ", Kinds)}.", nameof(kind));
+        return data.Histograms.Where(h => h.Kind == kind).GroupBy(h => h.Layer).OrderBy(g => g.Key)
+            .Select(g => (g.Key, (IReadOnlyList<(int, double, double)>)g.OrderBy(h => h.Step).Select(h => (h.Step, h.Histogram.Mean, h.Histogram.Std)).ToList()))
+            .ToList();
+    }
+
     /// <summary>Reads the log at <paramref name="path"/>; see <see cref="Parse"/>.</summary>
     public static TrainingLogData Read(string path) => Parse(File.ReadAllText(path), path);
 

@@ -179,6 +179,29 @@ public class InitCommandsTests
     }
 
     [Fact]
+    public void LogPlotDrawsPerLayerStatisticsOverTraining()
+    {
+        using var d = new TempDir();
+        IdxWriter.WriteDataset(d.Path, train: 100, test: 20);
+        string run = d.File("run"), png = d.File("layers.png");
+        var (code, _, err) = Run("train", "--data", d.Path, "--layers", "784,16,12,10", "--activation", "sigmoid", "--epochs", "1",
+            "--batch-size", "10", "--log", run, "--log-every", "4", "--quiet");
+        Assert.True(code == 0, err);
+        var (code2, output, err2) = Run("log-plot", run, "--plot", png);
+        Assert.True(code2 == 0, err2);
+        // Steps 0, 4, 8 and the epoch's last (10).
+        Assert.Contains("4 samples, every 4 steps", output);
+        Assert.Equal(2, output.Split('\n').Count(l => l.TrimStart().StartsWith("1 ", StringComparison.Ordinal) || l.TrimStart().StartsWith("2 ", StringComparison.Ordinal)));
+        Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, File.ReadAllBytes(png)[..4]);
+        var (code3, _, err3) = Run("log-plot", d.Path, "--plot", png);
+        Assert.Equal(1, code3);
+        Assert.Contains("no training log there", err3);
+        var (code4, _, err4) = Run("train", "--data", d.Path, "--log", run, "--log-every", "0");
+        Assert.Equal(2, code4);
+        Assert.Contains("--log-every must be at least 1", err4);
+    }
+
+    [Fact]
     public void TrainAcceptsPerLayerInitsBiasAndLsuv()
     {
         using var d = new TempDir();

@@ -103,6 +103,30 @@ public class TrainingLogTests
     }
 
     [Fact]
+    public void LayerSeriesStartsWhereTheProbeOfTheFreshNetworkIs()
+    {
+        using var d = new TempDir();
+        string path = d.File(TrainingLog.FileName);
+        var config = Small with { Activation = "sigmoid" };
+        var trainer = Trainer.Create(config, Data.Value);
+        // The probe of the untrained network on the log's probe batch: the first 20 training images.
+        var (x, y) = DataBatch.First(Data.Value.Train, 20);
+        var fresh = SignalProbe.Run(Trainer.Create(config, Data.Value).Model, x, y);
+        using (var log = new TrainingLogWriter(path, trainer, new TrainingLogOptions { SampleEvery = 3, ProbeRows = 20 }))
+        {
+            trainer.Fit(log.Epochs(), default, new FitOptions { BatchProgress = log.Batches });
+            log.Finish(TrainingLog.Finished);
+        }
+        var series = TrainingLog.LayerSeries(TrainingLog.Read(path), "activation");
+        Assert.Equal([1, 2], series.Select(s => s.Layer));
+        // 2 epochs of 4 batches: step 0, every 3rd step and each epoch's end.
+        Assert.Equal([0, 3, 4, 6, 8], series[0].Points.Select(p => p.Step));
+        for (int l = 0; l < 2; l++) Assert.Equal(fresh[l].Mean, series[l].Points[0].Mean, 1e-6);
+        Assert.NotEqual(series[1].Points[0].Mean, series[1].Points[^1].Mean);
+        Assert.Throws<ArgumentException>(() => TrainingLog.LayerSeries(TrainingLog.Read(path), "activations"));
+    }
+
+    [Fact]
     public void LoggedRunLeavesAFinishedRunFolderThatRunFilesReads()
     {
         using var d = new TempDir();
