@@ -28,12 +28,13 @@ internal static class InspectCommand
         var plot = new Option<string?>("--plot") { Description = "Draw each layer's activation std per initializer into this PNG." };
         var jacobian = new Option<string?>("--jacobian") { Description = "Draw the singular values of each network's hidden-to-hidden Jacobian (layers 2 .. L-1) into this PNG." };
         var jacobianSamples = new Option<int>("--jacobian-samples") { Description = "Images the Jacobian is taken at (each gives one spectrum).", DefaultValueFactory = _ => 4 };
+        var seeds = new Option<int>("--seeds") { Description = "Probe K networks per initializer (seeds seed..seed+K-1, each on its own batch) and draw their spread as bands.", DefaultValueFactory = _ => 1 };
         var float64 = new Option<bool>("--float64") { Description = "Probe in double precision (values below float32's resolution are measured, not a plateau) and show the back-propagated gradient with its theory." };
         var threads = new Option<int>("--threads") { Description = "Compute threads (default: all cores).", DefaultValueFactory = _ => 0 };
         var summary = SummaryCommand.Option();
         var cmd = new Command("inspect", "Forward a batch through freshly initialized networks and show per-layer activation statistics and gradient norms.")
         {
-            data, dataset, layers, activation, init, compare, bias, batch, seed, plot, jacobian, jacobianSamples, float64, threads, summary, Cli.Verbose,
+            data, dataset, layers, activation, init, compare, bias, batch, seed, plot, jacobian, jacobianSamples, float64, seeds, threads, summary, Cli.Verbose,
         };
         cmd.SetAction(p =>
         {
@@ -47,14 +48,15 @@ internal static class InspectCommand
                 SummaryCommand.Print(o.Out, SummaryCommand.Network(sizes, act), $"{string.Join('-', sizes)} {act}");
             }
             return Run(o, p.GetValue(data), p.GetValue(dataset), p.GetValue(layers)!, p.GetValue(activation)!, p.GetValue(init)!, p.GetValue(compare),
-            p.GetValue(bias)!, p.GetValue(batch), p.GetValue(seed), p.GetValue(plot), p.GetValue(threads), p.GetValue(jacobian), p.GetValue(jacobianSamples), p.GetValue(float64));
+            p.GetValue(bias)!, p.GetValue(batch), p.GetValue(seed), p.GetValue(plot), p.GetValue(threads), p.GetValue(jacobian), p.GetValue(jacobianSamples), p.GetValue(float64), p.GetValue(seeds));
         });
         return cmd;
     }
 
     private static int Run(Output o, string? dataDir, string? dataset, string layersText, string activation, string initText, string? compare,
-        string biasText, int batchSize, ulong seed, string? plotPath, int threads, string? jacobianPath = null, int jacobianSamples = 4, bool float64 = false)
+        string biasText, int batchSize, ulong seed, string? plotPath, int threads, string? jacobianPath = null, int jacobianSamples = 4, bool float64 = false, int seedCount = 1)
     {
+        if (seedCount is < 1 or > 100) throw new UsageException($"--seeds must be between 1 and 100, got {seedCount}.");
         if (float64 && activation is "selu" or "prelu") throw new UsageException($"--float64 takes relu, leaky-relu, tanh or sigmoid, not {activation}.");
         Options.CheckEpochsAndThreads(1, threads);
         if (batchSize < 2) throw new UsageException($"--batch must be at least 2, got {batchSize}.");
@@ -76,12 +78,17 @@ internal static class InspectCommand
         var splits = DataSource.Load(o, dataDir, dataset, quiet: false);
         if (sizes[0] != splits.Train.FeatureCount)
             throw new ArgumentException($"--layers starts with {sizes[0]} inputs but {splits.Train.Source} has {splits.Train.FeatureCount} pixels per image.");
-        var (x, y) = DataBatch.First(splits.Train, batchSize);
+        if ((long)seedCount * batchSize > splits.Train.Count)
+            throw new UsageException($"--seeds {seedCount} × --batch {batchSize} needs {(long)seedCount * batchSize} training images; {splits.Train.Source} has {splits.Train.Count}.");
+        var (all, allLabels) = DataBatch.First(splits.Train, batchSize * seedCount);
+        var x = all.CopyRows(0, batchSize);
+        var y = allLabels[..batchSize];
         string shape = layersText.Replace(",", "-");
         var results = new List<(string Name, IReadOnlyList<LayerStats> Stats)>();
         var predicted = new List<IReadOnlyList<double>?>();
         var spectra = new List<(string Name, JacobianSpectrum Spectrum)>();
         var predictedGrad = new List<IReadOnlyList<double>?>();
+        var spreads = new List<IReadOnlyList<IReadOnlyList<LayerStats>>?>();
         using var compute = InitLab.Tensors.Compute.UseThreads(threads);
         foreach (var plan in specs)
         {
@@ -92,12 +99,22 @@ internal static class InspectCommand
             predicted.Add(SignalTheory.PredictPreActivationSquare(model, plan, x));
             predictedGrad.Add(float64 ? SignalTheory.PredictPreActivationGradNorm(model, plan, x, stats[^1].PreActivationGradNorm) : null);
             PrintBlock(o, name, $"{shape} {activation}, biases {plan.DescribeBias(sizes.Length - 1)}{(float64 ? ", float64 probe" : "")}", x.Rows, stats, predicted[^1], predictedGrad[^1]);
+            var replicas = new List<IReadOnlyList<LayerStats>> { stats };
+            for (int k = 1; k < seedCount; k++)
+            {
+                var m = Mlp.Create(sizes, activation, plan, new TorchGenerator(seed + (ulong)k), new InitContext(splits.Train, splits.Test, RbmReporter.For(o)));
+                var xk = all.CopyRows(k * batchSize, batchSize);
+                var yk = allLabels[(k * batchSize)..((k + 1) * batchSize)];
+                replicas.Add(float64 ? SignalProbe64.Run(m, xk, yk) : SignalProbe.Run(m, xk, yk));
+            }
+            if (seedCount > 1) PrintSpread(o, seed, replicas);
+            spreads.Add(seedCount > 1 ? replicas : null);
             if (jacobianPath is not null) spectra.Add((name, Spectrum(o, model, plan, x, jacobianSamples)));
         }
         if (results.Count > 1) PrintComparison(o, activation, results);
         if (plotPath is not null)
         {
-            StdPlot.Save(plotPath, $"Activation std per layer: {shape}, {activation}, batch {x.Rows}", DeadLabel(activation), results, predicted: predicted, predictedGrad: float64 ? predictedGrad : null);
+            StdPlot.Save(plotPath, $"Activation std per layer: {shape}, {activation}, batch {x.Rows}", DeadLabel(activation), results, predicted: predicted, predictedGrad: float64 ? predictedGrad : null, spreads: spreads);
             o.Out.WriteLine($"Plot written to {plotPath}");
         }
         if (jacobianPath is not null)
@@ -107,6 +124,17 @@ internal static class InspectCommand
             o.Out.WriteLine($"Jacobian spectra written to {jacobianPath}");
         }
         return Cli.Ok;
+    }
+
+    private static void PrintSpread(Output o, ulong seed, IReadOnlyList<IReadOnlyList<LayerStats>> replicas)
+    {
+        var std = ProbeSpread.Of(replicas, s => s.Std);
+        var grad = ProbeSpread.Of(replicas, s => s.WeightGradNorm);
+        o.Out.WriteLine($"spread over {replicas.Count} networks (seeds {seed}..{seed + (ulong)replicas.Count - 1}, one batch each), min .. max:");
+        o.Out.WriteLine($"{"layer",5} {"std",23} {"grad norm",23}");
+        for (int i = 0; i < std.Count; i++)
+            o.Out.WriteLine($"{(i == std.Count - 1 ? "out" : std[i].Layer.ToString(CultureInfo.InvariantCulture)),5} {Num(std[i].Min) + " .. " + Num(std[i].Max),23} {Num(grad[i].Min) + " .. " + Num(grad[i].Max),23}");
+        o.Out.WriteLine();
     }
 
     private static JacobianSpectrum Spectrum(Output o, Sequential model, InitPlan plan, InitLab.Tensors.Tensor x, int samples)

@@ -25,7 +25,7 @@ internal static class StdPlot
     /// </param>
     public static void Save(string path, string title, string deadLabel, IReadOnlyList<(string Name, IReadOnlyList<LayerStats> Stats)> series,
         IReadOnlyList<int>? styleIndex = null, IReadOnlyList<IReadOnlyList<double>?>? predicted = null,
-        IReadOnlyList<IReadOnlyList<double>?>? predictedGrad = null)
+        IReadOnlyList<IReadOnlyList<double>?>? predictedGrad = null, IReadOnlyList<IReadOnlyList<IReadOnlyList<LayerStats>>?>? spreads = null)
     {
         // Layers are whole numbers: one tick per layer (every few for deep networks), the same
         // x range in every panel.
@@ -41,6 +41,7 @@ internal static class StdPlot
         }
         int[] styles = styleIndex?.ToArray() ?? [.. Enumerable.Range(0, series.Count)];
         using var std = LogPanel(series, styles, s => s.Std, legend: true);
+        Bands(std, styles, spreads, s => s.Std);
         LayerAxis(std);
         std.Title(title);
         std.XLabel("layer (the last is the output logits)");
@@ -59,6 +60,7 @@ internal static class StdPlot
         dead.YLabel($"{deadLabel} units (%)");
 
         using var grad = LogPanel(series, styles, s => s.WeightGradNorm, legend: false);
+        Bands(grad, styles, spreads, s => s.WeightGradNorm);
         LayerAxis(grad);
         grad.XLabel("layer (one backward pass of the cross-entropy)");
         grad.YLabel("weight gradient norm (log scale)");
@@ -85,6 +87,24 @@ internal static class StdPlot
         }
         figure.Layout = new ScottPlot.MultiplotLayouts.Rows();
         AtomicFile.Replace(path, tmp => figure.SavePng(tmp, 900, 1200 + (pre is null ? 0 : 400) + (back is null ? 0 : 400)));
+    }
+
+    /// <summary>
+    /// Behind each series' line, a translucent band from the smallest to the largest value over its
+    /// replicas (several seeds and batches), log10; layers where the band has no positive finite value are skipped.
+    /// </summary>
+    private static void Bands(Plot plot, int[] styles, IReadOnlyList<IReadOnlyList<IReadOnlyList<LayerStats>>?>? spreads, Func<LayerStats, double> value)
+    {
+        if (spreads is null) return;
+        for (int k = 0; k < spreads.Count; k++)
+        {
+            if (spreads[k] is not { } replicas) continue;
+            var band = ProbeSpread.Of(replicas, value).Where(b => b.Min > 0 && double.IsFinite(b.Max)).ToArray();
+            if (band.Length < 2) continue;
+            var fill = plot.Add.FillY(band.Select(b => (double)b.Layer).ToArray(), band.Select(b => Math.Log10(b.Min)).ToArray(), band.Select(b => Math.Log10(b.Max)).ToArray());
+            fill.FillColor = ReportCharts.ColorFor(styles[k]).WithAlpha(0.25);
+            fill.LineWidth = 0;
+        }
     }
 
     /// <summary>

@@ -113,3 +113,26 @@ public static class SignalProbe
         return (cols, mean, std, dead, linear, output);
     }
 }
+
+/// <summary>The spread of one per-layer statistic over several probes (seeds, batches) of the same network shape.</summary>
+public static class ProbeSpread
+{
+    /// <summary>
+    /// Per layer (in the order of the first replica), the smallest and largest finite value of
+    /// <paramref name="value"/> over <paramref name="replicas"/>; NaN where no replica has a finite value.
+    /// </summary>
+    /// <param name="replicas">One probe result per seed or batch, all of the same network shape.</param>
+    /// <param name="value">The statistic, e.g. s => s.Std.</param>
+    public static IReadOnlyList<(int Layer, double Min, double Max)> Of(IReadOnlyList<IReadOnlyList<LayerStats>> replicas, Func<LayerStats, double> value)
+    {
+        ArgumentNullException.ThrowIfNull(replicas);
+        ArgumentNullException.ThrowIfNull(value);
+        if (replicas.Count == 0) throw new ArgumentException("No probe results.", nameof(replicas));
+        if (replicas.Any(r => r.Count != replicas[0].Count)) throw new ArgumentException("The probes are of networks with different depths.", nameof(replicas));
+        return replicas[0].Select((s, i) =>
+        {
+            var values = replicas.Select(r => value(r[i])).Where(double.IsFinite).ToList();
+            return values.Count == 0 ? (s.Layer, double.NaN, double.NaN) : (s.Layer, values.Min(), values.Max());
+        }).ToList();
+    }
+}

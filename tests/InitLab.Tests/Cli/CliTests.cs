@@ -179,6 +179,29 @@ public class InitCommandsTests
     }
 
     [Fact]
+    public void InspectSeedsShowTheSpreadOverNetworksAndBatches()
+    {
+        using var d = new TempDir();
+        IdxWriter.WriteDataset(d.Path, train: 96, test: 10);
+        string png = d.File("spread.png");
+        var (code, output, err) = Run("inspect", "--data", d.Path, "--layers", "784,32x4,10", "--activation", "tanh", "--init", "xavier-normal",
+            "--batch", "32", "--seeds", "3", "--float64", "--plot", png);
+        Assert.True(code == 0, err);
+        Assert.Contains("spread over 3 networks (seeds 777..779, one batch each), min .. max:", output);
+        // The first network is the one the table above shows: its std lies within the spread.
+        var table = output.Split('\n');
+        double first = double.Parse(table.First(l => l.TrimStart().StartsWith("4 ", StringComparison.Ordinal)).Split(' ', StringSplitOptions.RemoveEmptyEntries)[3], System.Globalization.CultureInfo.InvariantCulture);
+        var spread = table.SkipWhile(l => !l.StartsWith("spread over", StringComparison.Ordinal)).First(l => l.TrimStart().StartsWith("4 ", StringComparison.Ordinal)).Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        double min = double.Parse(spread[1], System.Globalization.CultureInfo.InvariantCulture), max = double.Parse(spread[3], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.InRange(first, min, max);
+        Assert.True(max > min, string.Join(" ", spread));
+        Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, File.ReadAllBytes(png)[..4]);
+        var (bad, _, badErr) = Run("inspect", "--data", d.Path, "--batch", "64", "--seeds", "2");
+        Assert.Equal(2, bad);
+        Assert.Contains("needs 128 training images", badErr);
+    }
+
+    [Fact]
     public void LogPlotDrawsPerLayerStatisticsOverTraining()
     {
         using var d = new TempDir();
