@@ -58,7 +58,8 @@ internal static class InspectCommand
         Options.Activation(activation);
         activation = SummaryCommand.Canonical(activation);
         Options.CheckPng(plotPath, "--plot");
-        var specs = Options.Parse(() => SplitSpecs(compare ?? initText).Select(t => InitPlan.Parse(t, biasText)).ToList(), compare is null ? "--init" : "--compare");
+        var typed = Options.Parse(() => SplitSpecs(compare ?? initText), compare is null ? "--init" : "--compare");
+        var specs = Options.Parse(() => typed.Select(t => InitPlan.Parse(t, biasText)).ToList(), compare is null ? "--init" : "--compare");
         if (plotPath is not null) OutputCheck.Writable(plotPath, "--plot");
 
         var splits = DataSource.Load(o, dataDir, dataset, quiet: false);
@@ -69,19 +70,21 @@ internal static class InspectCommand
         var results = new List<(string Name, IReadOnlyList<LayerStats> Stats)>();
         var predicted = new List<IReadOnlyList<double>?>();
         using var compute = InitLab.Tensors.Compute.UseThreads(threads);
-        foreach (var plan in specs)
+        foreach (var (plan, typedName) in specs.Zip(typed))
         {
             var model = Mlp.Create(sizes, activation, plan, new TorchGenerator(seed), new InitContext(splits.Train, splits.Test, RbmReporter.For(o)));
             var stats = SignalProbe.Run(model, x, y);
-            string name = string.Join("|", plan.Weights);
+            // Shown as typed (he-normal), with the registry's name beside it where that differs.
+            string name = typedName, canonical = string.Join("|", plan.Weights);
             results.Add((name, stats));
             predicted.Add(SignalTheory.PredictPreActivationSquare(model, plan, x));
-            PrintBlock(o, name, $"{shape} {activation}, biases {plan.DescribeBias(sizes.Length - 1)}", x.Rows, stats, predicted[^1]);
+            PrintBlock(o, string.Equals(name, canonical, StringComparison.OrdinalIgnoreCase) ? name : $"{name} ({canonical})", $"{shape} {activation}, biases {plan.DescribeBias(sizes.Length - 1)}", x.Rows, stats, predicted[^1]);
         }
         if (results.Count > 1) PrintComparison(o, activation, results);
         if (plotPath is not null)
         {
-            StdPlot.Save(plotPath, $"Activation std per layer: {shape}, {activation}, batch {x.Rows}", DeadLabel(activation), results, predicted: predicted);
+            StdPlot.Save(plotPath, $"{shape} {activation}, batch {x.Rows}", DeadLabel(activation), results, predicted: predicted,
+                footnote: InitNames.Footnote(typed));
             o.Out.WriteLine($"Plot written to {plotPath}");
         }
         return Cli.Ok;

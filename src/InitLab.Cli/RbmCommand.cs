@@ -110,7 +110,8 @@ internal static class RbmCommand
             var tiles = Enumerable.Range(0, Math.Min(100, hidden)).Select(j => rbm.Weights.Row(j).ToArray()).ToList();
             outputs.Write("--filters", filtersPath, () =>
             {
-                ImageGrid.Save(filtersPath, tiles, side, width, normalize: true);
+                ImageGrid.Save(filtersPath, tiles, side, width, normalize: true,
+                    $"RBM {train.Cols}-{hidden} filters: weights of hidden units 1-{tiles.Count} after {epochs} epochs");
                 o.Out.WriteLine($"Filters written to {filtersPath}");
             });
         }
@@ -121,7 +122,8 @@ internal static class RbmCommand
             var tiles = Enumerable.Range(0, dreams.Rows).Select(i => dreams.Row(i).ToArray()).ToList();
             outputs.Write("--samples", samplesPath, () =>
             {
-                ImageGrid.Save(samplesPath, tiles, side, width, normalize: gaussian);
+                ImageGrid.Save(samplesPath, tiles, side, width, normalize: gaussian,
+                    $"RBM samples: 1000 Gibbs steps from {tiles.Count} held-out images");
                 o.Out.WriteLine($"Samples written to {samplesPath}");
             });
         }
@@ -140,7 +142,8 @@ internal static class RbmCommand
         if (filtersPath is not null && kept.Filters is { } tiles)
         {
             string partial = Path.ChangeExtension(filtersPath, ".partial.png");
-            ImageGrid.Save(partial, tiles, side, width, normalize: true);
+            ImageGrid.Save(partial, tiles, side, width, normalize: true,
+                $"RBM filters: weights of hidden units 1-{tiles.Count} after epoch {kept.Epochs} (interrupted)");
             saved.Add($"{partial} (filters after epoch {kept.Epochs})");
         }
         o.Err.WriteLine($"initlab: interrupted in epoch {kept.Epochs + 1}, after {kept.Epochs} finished epoch{(kept.Epochs == 1 ? "" : "s")}.");
