@@ -57,9 +57,31 @@ internal static class ChartTicks
                     ticks.Add(new Tick(d + Math.Log10(m), labelled.Contains(m) ? Format(d, m, plain) : "", labelled.Contains(m)));
             }
             ticks = ticks.Where(t => Inside(t.Position)).ToList();
-            if (ticks.Count(t => t.Label.Length > 0) >= 4 || labelled.Length == 8) return ticks;
+            if (ticks.Count(t => t.Label.Length > 0) >= 4) return ticks;
+            if (labelled.Length == 8) return Linear(lowLog, highLog);
         }
         return [.. Enumerable.Range(first, last - first + 1).Where(d => d % step == 0).Select(d => new Tick(d, Format(d, 1, plain), true)).Where(t => Inside(t.Position))];
+    }
+
+    /// <summary>A range too narrow for 2..9 per decade (e.g. 3e6 to 5e6): evenly spaced values at a 1, 2 or 5 step, labelled, placed at their log10.</summary>
+    private static IReadOnlyList<Tick> Linear(double lowLog, double highLog)
+    {
+        double low = Math.Pow(10, lowLog), high = Math.Pow(10, highLog);
+        double raw = (high - low) / 4 * (1 - 1e-9), unit = Math.Pow(10, Math.Floor(Math.Log10(raw)));
+        double step = new[] { 1.0, 2, 2.5, 5, 10 }.Select(m => m * unit).First(s => s >= raw);
+        var ticks = new List<Tick>();
+        for (double v = Math.Ceiling(low / step - 1e-9) * step; v <= high * (1 + 1e-12); v += step)
+            ticks.Add(new Tick(Math.Log10(v), FormatValue(v), true));
+        return ticks;
+    }
+
+    /// <summary>A value as people write it: 0.0015, 250 within 1e-3..1e4, else 3.5e6.</summary>
+    public static string FormatValue(double v)
+    {
+        if (v >= 1e-3 && v < 1e4) return Math.Round(v, 12).ToString("0.##########", CultureInfo.InvariantCulture);
+        int e = (int)Math.Floor(Math.Log10(v));
+        double m = Math.Round(v / Math.Pow(10, e), 3);
+        return $"{m.ToString("0.###", CultureInfo.InvariantCulture)}e{e.ToString(CultureInfo.InvariantCulture)}";
     }
 
     /// <summary>m·10^d as people write it: 0.002, 0.5, 1, 20, 300 when <paramref name="plain"/> (from 1e-3 to 1e4), else 2e-5, 1e7.</summary>

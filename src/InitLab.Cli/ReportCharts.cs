@@ -94,7 +94,7 @@ internal static class ReportCharts
     }
 
     /// <summary>Names under the positions 0..n-1, turned 30° when there are several, without tick marks running into them.</summary>
-    private static void NameAxis(Plot plot, IReadOnlyList<string> names)
+    internal static void NameAxis(Plot plot, IReadOnlyList<string> names)
     {
         var ticks = new ScottPlot.TickGenerators.NumericManual();
         for (int i = 0; i < names.Count; i++) ticks.AddMajor(i, names[i]);
@@ -108,6 +108,7 @@ internal static class ReportCharts
             plot.Axes.Bottom.MinimumSize = 40 + 6 * names.Max(n => n.Length);
         }
         plot.XLabel("initialization (as typed)");
+        plot.HideLegend();
     }
 
     /// <summary>Mean training cost per epoch (log axis with several labelled ticks), one line per init, whole-epoch ticks.</summary>

@@ -43,50 +43,59 @@ internal static class StdPlot
     public static void Save(string path, string context, string deadLabel, IReadOnlyList<(string Name, IReadOnlyList<LayerStats> Stats)> series,
         IReadOnlyList<int>? styleIndex = null, IReadOnlyList<IReadOnlyList<double>?>? predicted = null, string? footnote = null)
     {
+        var panels = Panels(context, deadLabel, series, styleIndex, predicted, footnote);
+        try
+        {
+            var figure = new Multiplot(panels[0]);
+            foreach (var p in panels.Skip(1)) figure.AddPlot(p);
+            figure.Layout = new ScottPlot.MultiplotLayouts.Rows();
+            AtomicFile.Replace(path, tmp => figure.SavePng(tmp, 1000, 400 * panels.Count));
+        }
+        finally
+        {
+            foreach (var p in panels) p.Dispose();
+        }
+    }
+
+    /// <summary>The figure's panels, top to bottom (the caller disposes them); the parameters as for <see cref="Save"/>.</summary>
+    internal static List<Plot> Panels(string context, string deadLabel, IReadOnlyList<(string Name, IReadOnlyList<LayerStats> Stats)> series,
+        IReadOnlyList<int>? styleIndex = null, IReadOnlyList<IReadOnlyList<double>?>? predicted = null, string? footnote = null)
+    {
         int layers = series.SelectMany(x => x.Stats).Select(x => x.Layer).DefaultIfEmpty(1).Max();
         bool bars = layers <= MaxLayersForBars;
         int[] styles = styleIndex?.ToArray() ?? [.. Enumerable.Range(0, series.Count)];
         List<Series> Of(Func<LayerStats, bool> keep, Func<LayerStats, double> value) =>
             [.. series.Select((s, k) => new Series(s.Name, styles[k], [.. s.Stats.Where(keep).Select(x => (x.Layer, value(x)))]))];
 
-        var stdSeries = Of(_ => true, s => s.Std);
-        using var std = LogPanel(stdSeries, bars, layers);
+        var std = LogPanel(Of(_ => true, s => s.Std), bars, layers);
         std.Title($"Activation std per layer: {context}", 13);
         std.XLabel("layer (out: the output logits)");
         std.YLabel("activation std (log scale)");
 
-        var deadSeries = Of(s => !s.IsOutput && double.IsFinite(s.DeadOrSaturated), s => 100 * s.DeadOrSaturated);
-        using var dead = new Plot();
-        Draw(dead, deadSeries, bars, v => v, 0, v => $"{v.ToString("0", CultureInfo.InvariantCulture)}%");
+        var dead = new Plot();
+        Draw(dead, Of(s => !s.IsOutput && double.IsFinite(s.DeadOrSaturated), s => 100 * s.DeadOrSaturated), bars, v => v, 0,
+            v => $"{v.ToString("0", CultureInfo.InvariantCulture)}%");
         LayerAxis(dead, layers, bars, hiddenOnly: true);
         dead.Axes.SetLimitsY(bars ? 0 : -5, bars ? 112 : 105);
         dead.Title($"{char.ToUpperInvariant(deadLabel[0])}{deadLabel[1..]} units per hidden layer: {context}", 13);
         dead.XLabel("hidden layer");
         dead.YLabel($"{deadLabel} units (%)");
 
-        using var grad = LogPanel(Of(_ => true, s => s.WeightGradNorm), bars, layers);
+        var grad = LogPanel(Of(_ => true, s => s.WeightGradNorm), bars, layers);
         grad.Title($"Weight gradient norm per layer: {context}", 13);
         grad.XLabel("layer (one backward pass of the cross-entropy)");
         grad.YLabel("weight gradient norm (log scale)");
 
-        var figure = new Multiplot(std);
-        figure.AddPlot(dead);
-        figure.AddPlot(grad);
-        bool theory = predicted is not null && series.Any(s => s.Stats.Any(x => double.IsFinite(x.PreActivationSquare)));
-        using var pre = theory ? TheoryPanel(series, styles, predicted!) : null;
-        if (pre is not null)
+        var panels = new List<Plot> { std, dead, grad };
+        if (predicted is not null && series.Any(s => s.Stats.Any(x => double.IsFinite(x.PreActivationSquare))))
         {
+            var pre = TheoryPanel(series, styles, predicted);
             LayerAxis(pre, layers, bars: false);
             pre.Title($"Pre-activation mean square q(l), measured and mean-field theory: {context}", 13);
-            figure.AddPlot(pre);
+            panels.Add(pre);
         }
-        if (footnote is not null)
-        {
-            var last = pre ?? grad;
-            last.XLabel(last.Axes.Bottom.Label.Text + "\n" + footnote);
-        }
-        figure.Layout = new ScottPlot.MultiplotLayouts.Rows();
-        AtomicFile.Replace(path, tmp => figure.SavePng(tmp, 1000, pre is null ? 1200 : 1600));
+        if (footnote is not null) panels[^1].XLabel(panels[^1].Axes.Bottom.Label.Text + "\n" + footnote);
+        return panels;
     }
 
     /// <summary>Layers are whole numbers: one tick per layer (every few for deep networks), the last one "out" where the logits are.</summary>
