@@ -12,6 +12,10 @@ internal static class ImageGrid
 {
     private const int TitleHeight = 26, BarHeight = 44, Margin = 8;
 
+    // The lines between tiles are pale blue, a colour outside the grey scale: a mid-grey gap would
+    // be indistinguishable from a filter's zero weights.
+    private static readonly SKColor Gap = new(190, 210, 240);
+
     /// <param name="tiles">Each tile's pixels, row-major.</param>
     /// <param name="normalize">
     /// For weights (filters): each tile is scaled by its own largest |value|, so 0 is mid grey in
@@ -29,7 +33,7 @@ internal static class ImageGrid
         bitmap.Erase(SKColors.White);
         int left = (width - gridWidth) / 2;
         for (int y = 0; y < gridHeight; y++)
-            for (int x = 0; x < gridWidth; x++) bitmap.SetPixel(left + x, TitleHeight + y, new SKColor(128, 128, 128));
+            for (int x = 0; x < gridWidth; x++) bitmap.SetPixel(left + x, TitleHeight + y, Gap);
         for (int t = 0; t < n; t++)
         {
             var px = tiles[t];

@@ -99,8 +99,9 @@ internal static class RbmCommand
         {
             var test = DataBatch.First(splits.Test, splits.Test.Count).X;
             double pl = plSeed is { } ps ? bernoulli.PseudoLikelihood(test, ps) : bernoulli.PseudoLikelihood(test, new FastRandom(seed ^ 0xF11DUL));
-            string flips = plSeed is { } p2 ? $"the pixels scikit-learn flips for random_state={p2}" : "one random pixel flipped each";
-            o.Out.WriteLine($"Held-out pseudo-likelihood ({test.Rows:N0} test images, {flips}): {pl.ToString("F3", CultureInfo.InvariantCulture)}");
+            // Within 80 columns (PL is spelled out in the legend above the epoch lines).
+            string flips = plSeed is { } p2 ? $"sklearn's flips, random_state={p2}" : "one random pixel flipped in each";
+            o.Out.WriteLine($"Held-out PL: {pl.ToString("F3", CultureInfo.InvariantCulture)} ({test.Rows:N0} test images, {flips})");
         }
         // Each output is attempted even if one before it failed: training is not thrown away for a
         // chart. The metrics were written as each epoch finished.
