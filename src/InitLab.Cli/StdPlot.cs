@@ -169,7 +169,9 @@ internal static class StdPlot
         }
         else
         {
-            var offsets = Dodge(series.Select(s => s.Points.Select(p => y(p.Value)).ToList()).ToList(), 0.12);
+            // About 1% of the axis apart: a few pixels whatever the depth.
+            int layers = series.SelectMany(s => s.Points).Select(p => p.Layer).DefaultIfEmpty(1).Max();
+            var offsets = Dodge(series.Select(s => s.Points.Select(p => y(p.Value)).ToList()).ToList(), Math.Max(0.12, 0.012 * layers));
             for (int k = 0; k < series.Count; k++)
             {
                 var s = series[k];
@@ -186,7 +188,7 @@ internal static class StdPlot
 
     /// <summary>
     /// Horizontal offsets (in layers) that keep coinciding series visible: a series whose values
-    /// all lie within 2% of the plotted range of an earlier series' is drawn
+    /// all lie within 5% of the plotted range of an earlier series' is drawn
     /// <paramref name="step"/> further right than the last series it coincides with; series that
     /// differ anywhere stay at 0.
     /// </summary>
@@ -200,7 +202,7 @@ internal static class StdPlot
         var group = Enumerable.Range(0, ys.Count).ToArray();
         for (int k = 1; k < ys.Count; k++)
             for (int j = 0; j < k; j++)
-                if (ys[j].Count == ys[k].Count && ys[k].Count > 0 && ys[j].Zip(ys[k]).All(p => Math.Abs(p.First - p.Second) <= 0.02 * range || p.First.Equals(p.Second)))
+                if (ys[j].Count == ys[k].Count && ys[k].Count > 0 && ys[j].Zip(ys[k]).All(p => Math.Abs(p.First - p.Second) <= 0.05 * range || p.First.Equals(p.Second)))
                 {
                     group[k] = group[j];
                     break;

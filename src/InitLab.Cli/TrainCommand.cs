@@ -160,8 +160,8 @@ internal static class TrainCommand
                 : $"weights from {s.Load}";
             // Two lines: one would wrap in an 80-column terminal.
             o.Out.WriteLine($"{config.Architecture} {config.Activation}{ArchitectureNote(config)}, {start}, {config.Optimizer.Name} lr {s.Lr.ToString(CultureInfo.InvariantCulture)}, batch {s.BatchSize}, seed {s.Seed}");
-            o.Out.WriteLine($"{splits.Train.Count:N0} training images from {Path.GetDirectoryName(splits.Train.Source)}");
             if (!s.Resume && s.Load is null && Alias(s.Init, config.Init) is { } canonical) o.Out.WriteLine($"({s.Init} is {canonical})");
+            o.Out.WriteLine($"{splits.Train.Count:N0} training images from {Path.GetDirectoryName(splits.Train.Source)}");
             if (s.Load is not null) o.Out.WriteLine($"{config.Optimizer.Name} starts afresh: a model file holds no optimizer state (a --checkpoint does)");
         }
         var lines = new InlineProgress<EpochReport>(r =>
