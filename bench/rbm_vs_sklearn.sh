@@ -28,8 +28,8 @@ RES="$(mktemp)"; trap 'rm -f "$RES"' EXIT
 for seed in $SEEDS; do
     sk=$(native OPENBLAS_NUM_THREADS=2 "$PY" "$PEER" --data "$MNIST" --hidden 256 --lr 0.06 --batch-size 100 --epochs 10 --seed "$seed" | json heldout_pseudo_likelihood)
     same=(rbm --data "$MNIST" --pcd --hidden 256 --lr 0.06 --batch-size 100 --epochs 10 --seed "$seed" --pl-seed "$seed" --momentum 0 --weight-decay 0 --visible-bias zeros)
-    il=$("$INITLAB" "${same[@]}" | sed -n 's/^Held-out pseudo-likelihood.*: //p')
-    avg=$("$INITLAB" "${same[@]}" --average 1 | sed -n 's/^Held-out pseudo-likelihood.*: //p')
+    il=$("$INITLAB" "${same[@]}" | sed -n 's/^Held-out PL: \([-0-9.]*\).*/\1/p')
+    avg=$("$INITLAB" "${same[@]}" --average 1 | sed -n 's/^Held-out PL: \([-0-9.]*\).*/\1/p')
     printf 'seed %s: scikit-learn %.3f   InitLab (same algorithm) %.3f   InitLab (same algorithm, --average 1) %.3f\n' "$seed" "$sk" "$il" "$avg"
     echo "$sk $il $avg" >> "$RES"
 done

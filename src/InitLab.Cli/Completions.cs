@@ -25,6 +25,10 @@ internal static class Completions
                 _ => null,
             };
             if (values is not null) option.CompletionSources.Add(values);
+            // Help shows a completion list as <a|b|c>: fine for six activations, a 900-character
+            // line for the initializers. Those get a name instead (the list: 'initlab inits').
+            if (option.Name is "--init" or "--top") option.HelpName ??= "spec";
+            if (option.Name is "--inits" or "--compare") option.HelpName ??= "specs";
         }
         foreach (var sub in command.Subcommands) AddTo(sub);
     }

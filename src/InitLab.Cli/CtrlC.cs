@@ -13,6 +13,10 @@ internal sealed class CtrlC : IDisposable
     {
         if (_cts.IsCancellationRequested) return;
         e.Cancel = true;
+        // On a terminal, say at once that the key was seen: the terminal's "^C" then ends its own
+        // line instead of running into the next line of output, and the wait for a safe point is explained.
+        if (!Console.IsErrorRedirected)
+            Console.Error.WriteLine("\ninitlab: stopping at the next safe point (Ctrl+C again to quit at once)");
         _cts.Cancel();
     }
 

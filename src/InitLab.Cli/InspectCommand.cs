@@ -64,7 +64,8 @@ internal static class InspectCommand
         Options.Activation(activation);
         activation = SummaryCommand.Canonical(activation);
         Options.CheckPng(plotPath, "--plot");
-        var specs = Options.Parse(() => SplitSpecs(compare ?? initText).Select(t => InitPlan.Parse(t, biasText)).ToList(), compare is null ? "--init" : "--compare");
+        var typed = Options.Parse(() => SplitSpecs(compare ?? initText), compare is null ? "--init" : "--compare");
+        var specs = Options.Parse(() => typed.Select(t => InitPlan.Parse(t, biasText)).ToList(), compare is null ? "--init" : "--compare");
         if (plotPath is not null) OutputCheck.Writable(plotPath, "--plot");
         if (jacobianPath is not null)
         {
@@ -90,15 +91,17 @@ internal static class InspectCommand
         var predictedGrad = new List<IReadOnlyList<double>?>();
         var spreads = new List<IReadOnlyList<IReadOnlyList<LayerStats>>?>();
         using var compute = InitLab.Tensors.Compute.UseThreads(threads);
-        foreach (var plan in specs)
+        foreach (var (plan, typedName) in specs.Zip(typed))
         {
             var model = Mlp.Create(sizes, activation, plan, new TorchGenerator(seed), new InitContext(splits.Train, splits.Test, RbmReporter.For(o)));
             var stats = float64 ? SignalProbe64.Run(model, x, y) : SignalProbe.Run(model, x, y);
-            string name = string.Join("|", plan.Weights);
+            // Shown as typed (he-normal), with the registry's name beside it where that differs.
+            string name = typedName, canonical = string.Join("|", plan.Weights);
             results.Add((name, stats));
             predicted.Add(SignalTheory.PredictPreActivationSquare(model, plan, x));
             predictedGrad.Add(float64 ? SignalTheory.PredictPreActivationGradNorm(model, plan, x, stats[^1].PreActivationGradNorm) : null);
-            PrintBlock(o, name, $"{shape} {activation}, biases {plan.DescribeBias(sizes.Length - 1)}{(float64 ? ", float64 probe" : "")}", x.Rows, stats, predicted[^1], predictedGrad[^1]);
+            PrintBlock(o, string.Equals(name, canonical, StringComparison.OrdinalIgnoreCase) ? name : $"{name} ({canonical})",
+                $"{shape} {activation}, biases {plan.DescribeBias(sizes.Length - 1)}{(float64 ? ", float64 probe" : "")}", x.Rows, stats, predicted[^1], predictedGrad[^1]);
             var replicas = new List<IReadOnlyList<LayerStats>> { stats };
             for (int k = 1; k < seedCount; k++)
             {
@@ -114,7 +117,8 @@ internal static class InspectCommand
         if (results.Count > 1) PrintComparison(o, activation, results);
         if (plotPath is not null)
         {
-            StdPlot.Save(plotPath, $"Activation std per layer: {shape}, {activation}, batch {x.Rows}", DeadLabel(activation), results, predicted: predicted, predictedGrad: float64 ? predictedGrad : null, spreads: spreads);
+            StdPlot.Save(plotPath, $"{shape} {activation}, batch {x.Rows}", DeadLabel(activation), results, predicted: predicted,
+                footnote: InitNames.Footnote(typed), predictedGrad: float64 ? predictedGrad : null, spreads: spreads);
             o.Out.WriteLine($"Plot written to {plotPath}");
         }
         if (jacobianPath is not null)

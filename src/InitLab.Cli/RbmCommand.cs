@@ -99,8 +99,9 @@ internal static class RbmCommand
         {
             var test = DataBatch.First(splits.Test, splits.Test.Count).X;
             double pl = plSeed is { } ps ? bernoulli.PseudoLikelihood(test, ps) : bernoulli.PseudoLikelihood(test, new FastRandom(seed ^ 0xF11DUL));
-            string flips = plSeed is { } p2 ? $"the pixels scikit-learn flips for random_state={p2}" : "one random pixel flipped each";
-            o.Out.WriteLine($"Held-out pseudo-likelihood ({test.Rows:N0} test images, {flips}): {pl.ToString("F3", CultureInfo.InvariantCulture)}");
+            // Within 80 columns (PL is spelled out in the legend above the epoch lines).
+            string flips = plSeed is { } p2 ? $"sklearn's flips, random_state={p2}" : "one random pixel flipped in each";
+            o.Out.WriteLine($"Held-out PL: {pl.ToString("F3", CultureInfo.InvariantCulture)} ({test.Rows:N0} test images, {flips})");
         }
         // Each output is attempted even if one before it failed: training is not thrown away for a
         // chart. The metrics were written as each epoch finished.
@@ -110,7 +111,8 @@ internal static class RbmCommand
             var tiles = Enumerable.Range(0, Math.Min(100, hidden)).Select(j => rbm.Weights.Row(j).ToArray()).ToList();
             outputs.Write("--filters", filtersPath, () =>
             {
-                ImageGrid.Save(filtersPath, tiles, side, width, normalize: true);
+                ImageGrid.Save(filtersPath, tiles, side, width, normalize: true,
+                    $"RBM {train.Cols}-{hidden} filters: weights of hidden units 1-{tiles.Count} after {epochs} epochs");
                 o.Out.WriteLine($"Filters written to {filtersPath}");
             });
         }
@@ -121,7 +123,8 @@ internal static class RbmCommand
             var tiles = Enumerable.Range(0, dreams.Rows).Select(i => dreams.Row(i).ToArray()).ToList();
             outputs.Write("--samples", samplesPath, () =>
             {
-                ImageGrid.Save(samplesPath, tiles, side, width, normalize: gaussian);
+                ImageGrid.Save(samplesPath, tiles, side, width, normalize: gaussian,
+                    $"RBM samples: 1000 Gibbs steps from {tiles.Count} held-out images");
                 o.Out.WriteLine($"Samples written to {samplesPath}");
             });
         }
@@ -140,7 +143,8 @@ internal static class RbmCommand
         if (filtersPath is not null && kept.Filters is { } tiles)
         {
             string partial = Path.ChangeExtension(filtersPath, ".partial.png");
-            ImageGrid.Save(partial, tiles, side, width, normalize: true);
+            ImageGrid.Save(partial, tiles, side, width, normalize: true,
+                $"RBM filters: weights of hidden units 1-{tiles.Count} after epoch {kept.Epochs} (interrupted)");
             saved.Add($"{partial} (filters after epoch {kept.Epochs})");
         }
         o.Err.WriteLine($"initlab: interrupted in epoch {kept.Epochs + 1}, after {kept.Epochs} finished epoch{(kept.Epochs == 1 ? "" : "s")}.");

@@ -27,6 +27,7 @@ internal static class ReportBuilder
         doc.H(2, "Final test accuracy");
         doc.P("Test accuracy (%) after the last epoch, mean ± standard deviation over seeds (n = seeds); the best initializer of each column in bold.");
         doc.Add(AccuracyTable(r));
+        if (InitNames.Footnote(inits) is { } names) doc.P(names);
         var skipped = r.Groups.SelectMany(g => g.Cells).Where(c => c.Invalid).ToList();
         if (skipped.Count > 0)
             doc.P("Skipped (invalid combination): " + string.Join("; ", skipped.Select(c => $"{c.Init} with {c.Architecture} {c.Activation}: {c.Reason}")));
@@ -34,7 +35,8 @@ internal static class ReportBuilder
         for (int k = 0; k < r.Groups.Count; k++)
         {
             var g = r.Groups[k];
-            string acc = $"accuracy-{k + 1}.png", cost = $"cost-{k + 1}.png", test = $"test-accuracy-{k + 1}.png", layers = $"layers-init-{k + 1}.png";
+            string name = ChartName(g);
+            string acc = $"accuracy-{name}.png", cost = $"cost-{name}.png", test = $"test-accuracy-{name}.png", layers = $"layers-init-{name}.png";
             ReportCharts.Accuracy(Path.Combine(outDir, acc), g, inits);
             ReportCharts.Cost(Path.Combine(outDir, cost), g, inits);
             ReportCharts.TestAccuracy(Path.Combine(outDir, test), g, inits);
@@ -50,8 +52,8 @@ internal static class ReportBuilder
             var series = g.Cells.Where(c => !c.Invalid).Select(c => (c.Init, c.LayersMean(trained: false))).ToList();
             if (series.Count > 0)
             {
-                StdPlot.Save(Path.Combine(outDir, layers), $"Activation std per layer at initialization: {g.Title}", dead, series,
-                    [.. series.Select(x => ReportCharts.IndexOf(inits, x.Init))]);
+                StdPlot.Save(Path.Combine(outDir, layers), $"{g.Title}, at initialization", dead, series,
+                    [.. series.Select(x => ReportCharts.IndexOf(inits, x.Init))], footnote: InitNames.Footnote(series.Select(x => x.Init)));
                 doc.Img(layers, $"Activation std per layer at initialization, {g.Title}");
             }
             doc.P("Gradient norm of each layer's weights after one backward pass of the cross-entropy on the same batch, before training (mean over seeds): " +
@@ -83,6 +85,26 @@ internal static class ReportBuilder
             doc.P($"{m.Cores} cores, {m.Cpu}, {m.Os}; InitLab {m.Version}.");
         doc.P($"Threads per run: {string.Join(", ", r.Runs.Select(x => x.Result.Threads).Distinct().Order())}.");
         return doc;
+    }
+
+    /// <summary>
+    /// The part of a chart's file name that says what it shows: "784-256-256-10-relu"; a deep
+    /// network's repeated widths are written SIZExN ("784-100x30-10-tanh") and anything outside
+    /// [a-z0-9.-x] becomes '-', so the name is a plain, short file name.
+    /// </summary>
+    internal static string ChartName(SweepGroup g)
+    {
+        var sizes = g.Architecture.Split('-');
+        var parts = new List<string>();
+        for (int i = 0; i < sizes.Length;)
+        {
+            int j = i;
+            while (j + 1 < sizes.Length && sizes[j + 1] == sizes[i]) j++;
+            parts.Add(j - i + 1 > 2 ? $"{sizes[i]}x{j - i + 1}" : string.Join("-", sizes[i..(j + 1)]));
+            i = j + 1;
+        }
+        string text = (string.Join("-", parts) + "-" + g.Activation).ToLowerInvariant();
+        return new string([.. text.Select(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' ? c : '-')]);
     }
 
     private static ReportDocument.Table AccuracyTable(SweepResults r)

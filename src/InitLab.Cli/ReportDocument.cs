@@ -45,6 +45,55 @@ internal sealed class ReportDocument
         return sb.ToString();
     }
 
+    /// <summary>
+    /// Each heading's anchor id: its text in lower case with runs of other characters as '-'; a
+    /// level-3 heading is prefixed with its section's id (every section has "Learning curves"),
+    /// and a repeated id gets -2, -3, ...
+    /// </summary>
+    public IReadOnlyList<(int Level, string Text, string Id)> Anchors()
+    {
+        var used = new HashSet<string> { "contents" };
+        var list = new List<(int, string, string)>();
+        string section = "";
+        foreach (var h in _blocks.OfType<Heading>())
+        {
+            string id = (h.Level >= 3 && section.Length > 0 ? section + "-" : "") + Slug(h.Text);
+            string unique = id;
+            for (int n = 2; !used.Add(unique); n++) unique = $"{id}-{n}";
+            if (h.Level == 2) section = unique;
+            list.Add((h.Level, h.Text, unique));
+        }
+        return list;
+    }
+
+    private static string Slug(string text)
+    {
+        var sb = new StringBuilder();
+        foreach (char c in text.ToLowerInvariant())
+            if (char.IsAsciiLetterOrDigit(c)) sb.Append(c);
+            else if (sb.Length > 0 && sb[^1] != '-') sb.Append('-');
+        return sb.ToString().TrimEnd('-') is { Length: > 0 } s ? s : "section";
+    }
+
+    /// <summary>Contents: a nested list of links to the level-2 and level-3 headings.</summary>
+    private static void Contents(StringBuilder sb, IReadOnlyList<(int Level, string Text, string Id)> anchors)
+    {
+        sb.Append("<nav class=\"toc\" aria-label=\"Contents\">\n<h2 id=\"contents\">Contents</h2>\n<ul>\n");
+        bool open = false;
+        foreach (var (level, text, id) in anchors.Where(a => a.Level is 2 or 3))
+        {
+            if (level == 2)
+            {
+                if (open) sb.Append("</ul></li>\n");
+                sb.Append($"<li><a href=\"#{id}\">{E(text)}</a><ul>\n");
+                open = true;
+            }
+            else sb.Append($"<li><a href=\"#{id}\">{E(text)}</a></li>\n");
+        }
+        if (open) sb.Append("</ul></li>\n");
+        sb.Append("</ul>\n</nav>\n");
+    }
+
     /// <summary>One HTML file: images are read from the report folder and embedded as data URIs, so it opens without the folder or a network.</summary>
     public string Html(string title)
     {
@@ -54,12 +103,19 @@ internal sealed class ReportDocument
           .Append("table{border-collapse:collapse;margin:1em 0;font-variant-numeric:tabular-nums}th,td{border:1px solid #ccc;padding:4px 10px;text-align:right}\n")
           .Append("th{background:#f3f3f3}td:first-child,th:first-child{text-align:left}tr:nth-child(even) td{background:#fafafa}\n")
           .Append("img{max-width:100%;height:auto;border:1px solid #eee;margin:0.5em 0}h1{border-bottom:2px solid #ddd}h2{margin-top:1.6em;border-bottom:1px solid #eee}\n")
+          .Append(".toc{background:#fafafa;border:1px solid #eee;padding:0.3em 1em}.toc h2{margin-top:0.4em}.toc ul ul{font-size:0.95em}.toc ul ul:empty{display:none}\n")
           .Append("</style>\n</head>\n<body>\n");
+        var anchors = Anchors();
+        int heading = 0;
         foreach (var b in _blocks)
         {
             switch (b)
             {
-                case Heading h: sb.Append($"<h{h.Level}>{E(h.Text)}</h{h.Level}>\n"); break;
+                case Heading h:
+                    sb.Append($"<h{h.Level} id=\"{anchors[heading++].Id}\">{E(h.Text)}</h{h.Level}>\n");
+                    // The contents come right after the title.
+                    if (h.Level == 1 && heading == 1) Contents(sb, anchors);
+                    break;
                 case Para p: sb.Append("<p>").Append(Inline(p.Text)).Append("</p>\n"); break;
                 case Image i:
                     string data = Convert.ToBase64String(File.ReadAllBytes(Path.Combine(_folder, i.File)));

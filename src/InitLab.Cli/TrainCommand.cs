@@ -55,6 +55,17 @@ internal static class TrainCommand
         return cmd;
     }
 
+    /// <summary>The registry's name of the weights' initializers when the user typed another (an alias such as he-normal), else null.</summary>
+    private static string? Alias(string typed, InitPlan plan)
+    {
+        string canonical = string.Join("|", plan.Weights);
+        return string.Equals(typed.Trim(), canonical, StringComparison.OrdinalIgnoreCase) ? null : canonical;
+    }
+
+    /// <summary>The plan as <see cref="InitPlan.ToString"/> writes it, with the weights' initializers as the user typed them.</summary>
+    private static string AsTyped(string typed, InitPlan plan) =>
+        Alias(typed, plan) is { } canonical ? typed.Trim() + plan.ToString()[canonical.Length..] : plan.ToString();
+
     internal sealed record Settings(string? Data, string? Dataset, string Layers, string Activation, string Init, string Bias, string Optimizer, double Lr,
         double Momentum, bool Nesterov, double? WeightDecay, int BatchSize, int Epochs, ulong Seed, int Threads, string? Metrics, bool Quiet,
         string? Save = null, string? Load = null, string? Checkpoint = null, int CheckpointEvery = 1, bool Resume = false, InitPlan? Plan = null, bool Summary = false,
@@ -150,10 +161,11 @@ internal static class TrainCommand
         if (!s.Quiet)
         {
             string start = s.Resume ? $"resumed from {checkpoint} at epoch {at.Epoch}, batch {at.Batch}"
-                : s.Load is null ? $"init {config.Init}{BiasNote(config.Init, config.LinearCount)}"
+                : s.Load is null ? $"init {AsTyped(s.Init, config.Init)}{BiasNote(config.Init, config.LinearCount)}"
                 : $"weights from {s.Load}";
             // Two lines: one would wrap in an 80-column terminal.
             o.Out.WriteLine($"{config.Architecture} {config.Activation}{ArchitectureNote(config)}, {start}, {config.Optimizer.Name} lr {s.Lr.ToString(CultureInfo.InvariantCulture)}, batch {s.BatchSize}, seed {s.Seed}");
+            if (!s.Resume && s.Load is null && Alias(s.Init, config.Init) is { } canonical) o.Out.WriteLine($"({s.Init} is {canonical})");
             o.Out.WriteLine($"{splits.Train.Count:N0} training images from {Path.GetDirectoryName(splits.Train.Source)}");
             if (s.Load is not null) o.Out.WriteLine($"{config.Optimizer.Name} starts afresh: a model file holds no optimizer state (a --checkpoint does)");
         }

@@ -232,7 +232,9 @@ public class InitCommandsTests
         var (code, output, err) = Run("train", "--data", d.Path, "--layers", "784,32,16,10", "--init", "he-normal|orthogonal:gain=relu|xavier-uniform",
             "--bias", "zeros", "--epochs", "2", "--batch-size", "50");
         Assert.True(code == 0, err);
-        Assert.Contains("init kaiming-normal|orthogonal:gain=relu|xavier-uniform, bias zeros", output);
+        // As typed, with the registry's names on a line of their own.
+        Assert.Contains("init he-normal|orthogonal:gain=relu|xavier-uniform, bias zeros", output);
+        Assert.Contains("(he-normal|orthogonal:gain=relu|xavier-uniform is kaiming-normal|orthogonal:gain=relu|xavier-uniform)\n", output.Replace("\r", ""));
         var (code2, _, err2) = Run("train", "--data", d.Path, "--layers", "784,32,10", "--init", "lsuv:batch=100", "--epochs", "1", "--batch-size", "50");
         Assert.True(code2 == 0, err2);
         var (code3, _, err3) = Run("train", "--data", d.Path, "--layers", "784,32,10", "--init", "zeros|zeros|zeros");

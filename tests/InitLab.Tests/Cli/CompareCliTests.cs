@@ -205,8 +205,15 @@ public class CompareCliTests
         Assert.True(Regex.Matches(html, "<img src=\"data:image/png;base64,[A-Za-z0-9+/=]{100,}\"").Count >= 4);
         Assert.DoesNotContain("http://", html);
         Assert.DoesNotContain("https://", html);
-        foreach (var png in new[] { "accuracy-1.png", "cost-1.png", "test-accuracy-1.png", "layers-init-1.png", "accuracy-1.svg" })
+        // Chart files are named by what they show.
+        foreach (var png in new[] { "accuracy-784-12-10-relu.png", "cost-784-12-10-relu.png", "test-accuracy-784-12-10-relu.png", "layers-init-784-12-10-relu.png", "accuracy-784-12-10-relu.svg" })
             Assert.True(File.Exists(Path.Combine(merged, png)), png);
+        Assert.Empty(Directory.GetFiles(merged, "*-1.png"));
+        // A table of contents links to every section's anchor.
+        foreach (Match link in Regex.Matches(html, "<a href=\"#([a-z0-9-]+)\">"))
+            Assert.Contains($" id=\"{link.Groups[1].Value}\"", html);
+        Assert.Contains("<a href=\"#784-12-10-relu\">784-12-10 relu</a>", html);
+        Assert.Contains("<a href=\"#784-12-10-relu-learning-curves\">Learning curves</a>", html);
     }
 
     [Fact]
