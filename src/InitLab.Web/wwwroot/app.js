@@ -101,7 +101,8 @@ function chart(container, title, xLabel, names, data, prev, xValues) {
     if (!same(y, before.y)) c.zoom.y = y;
     before = null;
   }, 0));
-  c.u.over.addEventListener("dblclick", () => { c.zoom.x = null; c.zoom.y = null; });
+  // uPlot's double-click resets the scales; the mouseup just before must not record that as a zoom.
+  c.u.over.addEventListener("dblclick", () => { before = null; c.zoom.x = null; c.zoom.y = null; });
   c.set = d => c.u.setData(d, !c.zoom.x && !c.zoom.y);
   c.destroy = () => c.u.destroy();
   return c;
@@ -166,7 +167,7 @@ function showRun(path, kindName) {
     hists.replaceChildren();
     for (const layer of layers) {
       const rows = state.hists.get(`${layer}/${k}`);
-      const canvas = el("canvas", { width: 300, height: 170, "data-layer": layer });
+      const canvas = el("canvas", { width: 300, height: 170, "data-layer": layer, "data-first-step": rows[0].step, "data-last-step": rows[rows.length - 1].step });
       heatmap(canvas, rows);
       const last = rows[rows.length - 1];
       hists.append(el("div", { class: "hist" }, el("div", { text: `layer ${layer} ${k} at step ${last.step}: [${fmt(last.min)}, ${fmt(last.max)}] mean ${fmt(last.mean)} sd ${fmt(last.std)}` }), canvas));
@@ -195,7 +196,7 @@ function showRun(path, kindName) {
     error() { status.textContent += " (disconnected)"; },
   });
   draw(true);
-  current = { close() { closed = true; source.close(); costPlot?.destroy(); accPlot?.destroy(); delete main.dataset.done; } };
+  current = { plots: () => [costPlot, accPlot], close() { closed = true; source.close(); costPlot?.destroy(); accPlot?.destroy(); delete main.dataset.done; } };
 }
 
 async function showMetricsOnly(path, charts) {
@@ -246,7 +247,7 @@ function showCompare(paths) {
     },
   }));
   draw(true);
-  current = { close() { closed = true; sources.forEach(s => s.close()); plots.forEach(p => p.destroy()); delete main.dataset.done; } };
+  current = { plots: () => plots, close() { closed = true; sources.forEach(s => s.close()); plots.forEach(p => p.destroy()); delete main.dataset.done; } };
 }
 
 // One column per histogram sample, from its step to the next sample's, one cell per bin, placed
@@ -350,7 +351,7 @@ async function showSweep(path) {
   }
   render();
   main.dataset.done = "1";
-  current = { close() { plots.forEach(p => p.destroy()); delete main.dataset.done; } };
+  current = { plots: () => plots, close() { plots.forEach(p => p.destroy()); delete main.dataset.done; } };
 }
 
 const fmt = v => v == null ? "n/a" : Math.abs(v) >= 1000 || (Math.abs(v) < 0.001 && v !== 0) ? v.toExponential(2) : (+v).toFixed(3);
@@ -365,6 +366,9 @@ function openFromHash() {
   else if (h.has("sweep")) showSweep(h.get("sweep"));
   else if (h.has("compare")) { const ps = h.getAll("compare").filter(Boolean); ps.forEach(p => picked.add(p)); refreshList(); showCompare(ps); }
 }
+
+// For the browser tests: the charts of the current view (each { u: uPlot, zoom }).
+window.initlab = { plots: () => current?.plots() || [] };
 
 loadMeta().then(refreshList).then(openFromHash).catch(e => $("main").replaceChildren(el("p", { class: "error", text: e.message })));
 setInterval(refreshList, 5000);
