@@ -356,12 +356,13 @@ async function showSweep(path) {
 
 const fmt = v => v == null ? "n/a" : Math.abs(v) >= 1000 || (Math.abs(v) < 0.001 && v !== 0) ? v.toExponential(2) : (+v).toFixed(3);
 // Short tick labels: 0.25, 12, 3e+4 (uPlot's own would print 400,000 wider than its axis).
-const axisNum = v => v == null ? "" : v === 0 ? "0" : Math.abs(v) >= 1e4 || Math.abs(v) < 1e-3 ? v.toExponential(0) : String(+v.toPrecision(3));
+const axisNum = v => v == null ? "" : v === 0 ? "0" : Math.abs(v) >= 1e4 || Math.abs(v) < 1e-3 ? v.toExponential(1).replace(".0e", "e") : String(+v.toPrecision(3));
 const pct = v => v == null ? "n/a" : (100 * v).toFixed(2) + "%";
 
-// #run=PATH[&kind=K], #sweep=PATH or #compare=P1&compare=P2 opens that view (links, screenshots).
+// #run=PATH[&kind=K], #sweep=PATH or #compare=P1&compare=P2 opens that view (links, screenshots); &log=1 starts with log y.
 function openFromHash() {
   const h = new URLSearchParams(location.hash.slice(1));
+  if (h.get("log") === "1") logScale = true;
   if (h.has("run")) showRun(h.get("run"), h.get("kind"));
   else if (h.has("sweep")) showSweep(h.get("sweep"));
   else if (h.has("compare")) { const ps = h.getAll("compare").filter(Boolean); ps.forEach(p => picked.add(p)); refreshList(); showCompare(ps); }

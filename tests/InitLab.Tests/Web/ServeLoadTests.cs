@@ -6,6 +6,7 @@ using InitLab.Data;
 using InitLab.Init;
 using InitLab.Training;
 using InitLab.Web;
+using Xunit.Abstractions;
 
 namespace InitLab.Tests.Web;
 
