@@ -25,6 +25,17 @@ public class ServeLoadTests(ITestOutputHelper output)
     private static async Task<LabServer> Start(string dir, int maxStreams = 512) =>
         await LabServer.StartAsync(new LabServerOptions { Dir = dir, Port = 0, MaxStreams = maxStreams, Log = new TrainingLogOptions { SampleEvery = 2 } });
 
+    /// <summary>A results folder with a small dataset ("data") and the big run ("big").</summary>
+    private static TempDir WithBigRun()
+    {
+        var d = new TempDir();
+        string data = d.File("data");
+        Directory.CreateDirectory(data);
+        IdxWriter.WriteDataset(data, train: 200, test: 40);
+        WriteBigRun(d.Path, data);
+        return d;
+    }
+
     /// <summary>A finished run folder whose log is a real short run's, its histogram lines repeated up to <see cref="BigLog"/> bytes before its end record.</summary>
     private static string WriteBigRun(string root, string dataDir)
     {
@@ -63,11 +74,7 @@ public class ServeLoadTests(ITestOutputHelper output)
     [Fact]
     public async Task TwoHundredStreamClientsNeitherStopTheRunNorGrowTheServersMemoryAndTheirLoopsEndWhenTheyGo()
     {
-        using var d = new TempDir();
-        string data = d.File("data");
-        Directory.CreateDirectory(data);
-        IdxWriter.WriteDataset(data, train: 200, test: 40);
-        WriteBigRun(d.Path, data);
+        using var d = WithBigRun();
         await using var server = await Start(d.Path);
         using var http = SmallWindowClient(server.Url);
 
@@ -136,11 +143,7 @@ public class ServeLoadTests(ITestOutputHelper output)
     [Fact]
     public async Task StreamsBeyondTheLimitAreRefusedUntilOneCloses()
     {
-        using var d = new TempDir();
-        string data = d.File("data");
-        Directory.CreateDirectory(data);
-        IdxWriter.WriteDataset(data, train: 200, test: 40);
-        WriteBigRun(d.Path, data);
+        using var d = WithBigRun();
         await using var server = await Start(d.Path, maxStreams: 2);
         using var http = SmallWindowClient(server.Url);
         var held = new[]
