@@ -154,6 +154,12 @@ public class LabServerTests
         Assert.Contains(log.Histograms, h => h.Kind == "gradient" && h.Layer == 2);
         var list = await http.GetFromJsonAsync<JsonElement>("/api/list");
         Assert.Contains(list.GetProperty("runs").EnumerateArray(), r => r.GetProperty("path").GetString() == path && r.GetProperty("status").GetString() == "finished");
+        // `initlab report` reads the folder the page's run left.
+        var (code, _, err) = InitLab.Tests.Cli.CliTests.Run("report", Path.Combine(d.Path, "runs"), "--out", d.File("report"));
+        Assert.True(code == 0, err);
+        string md = File.ReadAllText(d.File("report/report.md"));
+        Assert.Contains("kaiming-normal", md);
+        Assert.Contains("784-12-10 relu", md);
     }
 
     [Fact]

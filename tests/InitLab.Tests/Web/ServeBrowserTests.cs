@@ -24,6 +24,9 @@ public class ServeBrowserTests
         var (code, _, err) = InitLab.Tests.Cli.CliTests.Run("compare", "--data", d.File("data"), "--out", d.File("sweep"), "--layers", "784,16,16,10",
             "--inits", "zeros,normal:std=1,xavier-uniform,he-normal", "--seeds", "2", "--epochs", "3", "--threads", "1");
         Assert.True(code == 0, err);
+        (code, _, err) = InitLab.Tests.Cli.CliTests.Run("train", "--data", d.File("data"), "--layers", "784,16,10", "--epochs", "2", "--batch-size", "50",
+            "--threads", "1", "--quiet", "--log", d.File("cli-run"));
+        Assert.True(code == 0, err);
         await using var server = await LabServer.StartAsync(new LabServerOptions { Dir = d.Path, Port = 0, Log = new() { SampleEvery = 1 } });
         await using var browser = await Puppeteer.LaunchAsync(new LaunchOptions
         {
@@ -34,6 +37,12 @@ public class ServeBrowserTests
         await page.SetViewportAsync(new ViewPortOptions { Width = 1400, Height = 1000 });
         await page.GoToAsync(server.OpenUrl);
         await page.WaitForFunctionAsync("() => document.querySelectorAll('#f-init option').length > 5 && document.querySelectorAll('#sweeps a').length > 0");
+
+        // The run trained by `train --log`: its curves and histograms, read from its log.
+        await Click(page, "#runs a[data-path='cli-run']");
+        await page.WaitForFunctionAsync("() => document.getElementById('main').dataset.done === '1' && document.querySelectorAll('#hists canvas').length === 1");
+        Assert.StartsWith("finished", await page.EvaluateExpressionAsync<string>("document.getElementById('run-status').textContent"));
+        Assert.Equal(2, await page.EvaluateFunctionAsync<int>("() => window.initlab.plots()[1].u.data[0].length"));
 
         // A bad value: the message names the field, on the page.
         await Fill(page, "#f-data", "data");

@@ -111,6 +111,47 @@ public partial class ServeCommandTests
     }
 
     [Fact]
+    public async Task ARunTrainedByTheCliWithLogIsWatchedWhileItTrainsAndItsMetricsGrowPerEpoch()
+    {
+        using var d = new TempDir();
+        Directory.CreateDirectory(d.File("data"));
+        IdxWriter.WriteDataset(d.File("data"), train: 200, test: 40);
+        using var train = ChildProcess.Start(ChildProcess.Cli, ["train", "--data", d.File("data"), "--layers", "784,12,10", "--epochs", "100000",
+            "--batch-size", "50", "--threads", "1", "--quiet", "--log", d.File("cli-run")]);
+        await using var server = await InitLab.Web.LabServer.StartAsync(new InitLab.Web.LabServerOptions { Dir = d.Path, Port = 0 });
+        using var http = new HttpClient { BaseAddress = new Uri(server.Url), Timeout = TimeSpan.FromMinutes(2) };
+        try
+        {
+            // The child process makes its run folder once it has started and loaded the data.
+            string log = d.File("cli-run/" + TrainingLog.FileName);
+            for (int i = 0; i < 600 && !File.Exists(log); i++) await Task.Delay(100);
+            using var response = await http.GetAsync("/api/events?path=cli-run", HttpCompletionOption.ResponseHeadersRead);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+            int epochs = 0, hists = 0;
+            while (epochs < 3 && await reader.ReadLineAsync() is { } line)
+            {
+                if (line.StartsWith("data: {\"type\":\"epoch\"", StringComparison.Ordinal)) epochs++;
+                if (line.StartsWith("data: {\"type\":\"hist\"", StringComparison.Ordinal)) hists++;
+            }
+            // Three epochs streamed, with histograms, while the process still trains; its metrics CSV has a row per finished epoch already.
+            Assert.False(train.HasExited, "the run ended before it could be watched");
+            Assert.Equal(3, epochs);
+            Assert.True(hists > 0);
+            int rows = File.ReadAllLines(d.File("cli-run/metrics.csv")).Length - 1;
+            Assert.True(rows >= 3, $"metrics.csv had {rows} rows while the log had 3 epochs");
+            var list = await http.GetFromJsonAsync<JsonElement>("/api/list");
+            Assert.Contains(list.GetProperty("runs").EnumerateArray(), r => r.GetProperty("path").GetString() == "cli-run" && r.GetProperty("status").GetString() == "training");
+        }
+        finally
+        {
+            Interrupt(train);
+            Assert.True(train.WaitForExit(60_000), "train did not stop after Ctrl+C");
+        }
+        Assert.Equal(TrainingLog.Stopped, TrainingLog.Read(d.File("cli-run/" + TrainingLog.FileName)).End?.Status);
+    }
+
+    [Fact]
     public async Task NonLoopbackServeGeneratesPrintsAndRequiresAToken()
     {
         using var d = new TempDir();
