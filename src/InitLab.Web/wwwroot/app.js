@@ -213,10 +213,15 @@ function showCompare(paths) {
   setHash(paths.map(p => "compare=" + encodeURIComponent(p)).join("&"));
   const main = $("main");
   const runs = paths.map(p => ({ path: p, steps: new Map(), acc: new Map(), ecost: new Map(), end: null }));
-  const label = r => `${r.path.split("/").pop()} ${summaries.get(r.path) || ""}`.trim();
+  // A short legend label (folder, initializer, learning rate); the full settings are listed above the charts.
+  const label = r => {
+    const [, , init, , lr] = (summaries.get(r.path) || "").split(" ");
+    return init ? `${r.path.split("/").pop()}: ${init.split(":")[0]}, lr ${lr}` : r.path.split("/").pop();
+  };
   const charts = el("div", { class: "charts", id: "compare-view" });
   const status = el("span", { id: "compare-status", text: `${paths.length} runs` });
-  main.replaceChildren(el("h2", { text: "Runs compared" }), el("div", { class: "toolbar" }, status, " ", scaleToggle(() => draw(true))), charts);
+  const settings = el("ul", { class: "summary" }, ...runs.map(r => el("li", { text: `${r.path}: ${summaries.get(r.path) || ""}` })));
+  main.replaceChildren(el("h2", { text: "Runs compared" }), settings, el("div", { class: "toolbar" }, status, " ", scaleToggle(() => draw(true))), charts);
   let plots = [], pending = false, closed = false;
   // One x axis for all runs (the union of their steps or epochs); a run without a value there is a gap.
   const table = key => {
