@@ -29,7 +29,7 @@ internal static class ServeCommand
     private static int Run(Output o, LabServerOptions options, bool open)
     {
         if (options.MaxRunning < 1) throw new UsageException($"--parallel must be at least 1, got {options.MaxRunning}.");
-        Directory.CreateDirectory(Path.Combine(options.Dir, "runs"));
+        // The runs folder is made by the first run started from the page: a mistyped --dir is refused, not created.
         using var interrupt = new CtrlC();
         var server = LabServer.StartAsync(options, interrupt.Token).GetAwaiter().GetResult();
         o.Out.WriteLine($"InitLab is serving {Path.GetFullPath(options.Dir)} at {server.OpenUrl}");

@@ -70,6 +70,12 @@ public sealed class LabServer : IAsyncDisposable
     /// <summary>The runs started from the page.</summary>
     public RunManager Runs => _runs;
 
+    /// <summary>Event streams open now: each client's loop holds one until it disconnects or its run's log ends.</summary>
+    public int ActiveStreams => Volatile.Read(ref _streams);
+
+    /// <summary>The most log bytes one event stream reads at a time (its records are far shorter): with Kestrel's own bounded response buffer, what a client can make the server hold.</summary>
+    public const int StreamChunk = 64 * 1024;
+
     /// <summary>The address the server listens on, e.g. http://127.0.0.1:5005 (the real port when 0 was asked).</summary>
     public string Url { get; private set; } = "";
 
@@ -208,6 +214,7 @@ public sealed class LabServer : IAsyncDisposable
         optimizers = new[] { "adam", "adamw", "sgd" },
         datasets = Data.DatasetCatalog.All.Select(d => new { name = d.Name, present = Data.Datasets.Locate(d).Present }),
         max_running = _runs.MaxRunning,
+        streams = ActiveStreams,
     });
 
     private IResult List()
@@ -281,6 +288,7 @@ public sealed class LabServer : IAsyncDisposable
             groups = results.Groups.Select(g => new
             {
                 title = g.Title,
+                dead_label = InitLab.Nn.Activations.TryCreate(g.Activation, out var activation) ? activation.DeadOrSaturatedLabel : null,
                 cells = g.Cells.Select(c => new
                 {
                     init = c.Init,
@@ -325,7 +333,7 @@ public sealed class LabServer : IAsyncDisposable
             context.Response.Headers.ContentType = "text/event-stream";
             context.Response.Headers.CacheControl = "no-cache";
             var cancel = context.RequestAborted;
-            var tail = new TrainingLogTail(Path.Combine(dir!, TrainingLog.FileName));
+            var tail = new TrainingLogTail(Path.Combine(dir!, TrainingLog.FileName), StreamChunk);
             string rel = _guard.Relative(dir!);
             while (!cancel.IsCancellationRequested)
             {

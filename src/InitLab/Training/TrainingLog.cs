@@ -154,13 +154,18 @@ public static class TrainingLog
 /// <summary>
 /// Follows a training log as it grows: each <see cref="ReadNew"/> returns the complete lines
 /// appended since the last call, never a half-written one (it is returned once its newline is
-/// there). Reads at most <see cref="MaxChunk"/> bytes a call, so a follower's memory stays bounded
+/// there). Reads at most a chunk of bytes a call, so a follower's memory stays bounded
 /// however large the log.
 /// </summary>
-public sealed class TrainingLogTail(string path)
+/// <param name="path">The log file (it need not exist yet).</param>
+/// <param name="maxChunk">The most bytes one <see cref="ReadNew"/> reads (<see cref="MaxChunk"/> unless given); also the longest line returned.</param>
+public sealed class TrainingLogTail(string path, int maxChunk = TrainingLogTail.MaxChunk)
 {
-    /// <summary>The most bytes one <see cref="ReadNew"/> reads.</summary>
+    /// <summary>The most bytes one <see cref="ReadNew"/> reads by default.</summary>
     public const int MaxChunk = 1 << 20;
+
+    private bool _skipping;
+    private readonly int _chunk = maxChunk > 0 ? maxChunk : throw new ArgumentOutOfRangeException(nameof(maxChunk), "must be positive");
 
     private long _offset;
 
@@ -168,8 +173,9 @@ public sealed class TrainingLogTail(string path)
     public string Path { get; } = path;
 
     /// <summary>
-    /// The complete lines written since the last call (empty when there are none or the file does
-    /// not exist yet). A line longer than <see cref="MaxChunk"/> is skipped.
+    /// The complete lines written since the last call, at most the chunk size given to the
+    /// constructor in bytes (empty when there are none or the file does not exist yet). A line
+    /// longer than the chunk is skipped.
     /// </summary>
     public IReadOnlyList<string> ReadNew()
     {
@@ -177,17 +183,35 @@ public sealed class TrainingLogTail(string path)
         using var f = new FileStream(Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
         if (f.Length <= _offset) return [];
         f.Position = _offset;
-        var buffer = new byte[(int)Math.Min(MaxChunk, f.Length - _offset)];
+        var buffer = new byte[(int)Math.Min(_chunk, f.Length - _offset)];
         int n = f.ReadAtLeast(buffer, buffer.Length, throwOnEndOfStream: false);
-        int last = Array.LastIndexOf(buffer, (byte)'\n', Math.Max(0, n - 1));
+        int first = 0;
+        if (_skipping)
+        {
+            // The rest of a line longer than the chunk: dropped up to its newline.
+            int end = Array.IndexOf(buffer, (byte)'\n', 0, n);
+            if (end < 0)
+            {
+                _offset += n;
+                return [];
+            }
+            _skipping = false;
+            first = end + 1;
+        }
+        int last = n > first ? Array.LastIndexOf(buffer, (byte)'\n', n - 1, n - first) : -1;
         if (last < 0)
         {
-            // A whole chunk without a newline is no record a writer of this format makes: skip it.
-            if (n == MaxChunk) _offset += n;
+            // A whole chunk without a newline is no record a writer of this format makes: skip that line.
+            if (first == 0 && n == _chunk)
+            {
+                _offset += n;
+                _skipping = true;
+            }
+            else _offset += first;
             return [];
         }
         _offset += last + 1;
-        return Encoding.UTF8.GetString(buffer, 0, last).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        return Encoding.UTF8.GetString(buffer, first, last - first).Split('\n', StringSplitOptions.RemoveEmptyEntries);
     }
 }
 

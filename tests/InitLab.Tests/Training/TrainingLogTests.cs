@@ -127,6 +127,32 @@ public class TrainingLogTests
     }
 
     [Fact]
+    public void TailWithASmallChunkReturnsTheLinesInPiecesAndSkipsALineLongerThanTheChunk()
+    {
+        using var d = new TempDir();
+        string path = d.File("t.jsonl");
+        // Lines of 9 bytes with their newline; a chunk of 20 bytes holds two of them.
+        var lines = Enumerable.Range(0, 7).Select(i => $"{{\"n\":{i:000}}}").ToArray();
+        File.WriteAllText(path, string.Join("\n", lines) + "\n");
+        var tail = new TrainingLogTail(path, 20);
+        var got = new List<string>();
+        int calls = 0;
+        for (IReadOnlyList<string> batch; (batch = tail.ReadNew()).Count > 0; calls++)
+        {
+            Assert.True(batch.Count <= 2, $"a 20-byte chunk returned {batch.Count} lines");
+            got.AddRange(batch);
+        }
+        Assert.Equal(lines, got);
+        Assert.Equal(4, calls);
+        // A line of 30 bytes does not fit: it is skipped, the next one is read.
+        File.AppendAllText(path, new string('x', 29) + "\n{\"n\":999}\n");
+        var after = new List<string>();
+        for (int i = 0; i < 5; i++) after.AddRange(tail.ReadNew());
+        Assert.Equal(["{\"n\":999}"], after);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new TrainingLogTail(path, 0));
+    }
+
+    [Fact]
     public void LoggedRunLeavesAFinishedRunFolderThatRunFilesReads()
     {
         using var d = new TempDir();

@@ -59,6 +59,22 @@ public class LabServerTests
         Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync("/api/events?path=..%2F..")).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await http.GetAsync("/files/link.txt")).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await http.GetAsync("/files/linkdir/secret.txt")).StatusCode);
+        // The same on every endpoint that takes a path: the sweep, the run and the event stream.
+        foreach (var endpoint in new[] { "/api/sweep", "/api/run", "/api/events" })
+        {
+            Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync($"{endpoint}?path=..")).StatusCode);
+            Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync($"{endpoint}?path=%2Fetc")).StatusCode);
+            Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync($"{endpoint}?path=ok.txt%2F..%2F..")).StatusCode);
+            Assert.Equal(HttpStatusCode.Forbidden, (await http.GetAsync($"{endpoint}?path=linkdir")).StatusCode);
+        }
+        Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync("/files//etc/passwd")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync("/files/..%5C..%5Cetc%5Cpasswd")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync("/static/..%2F..%2FLabServer.cs")).StatusCode);
+        // A link that stays inside the folder is followed; the listing walks into no link at all.
+        File.CreateSymbolicLink(Path.Combine(root, "inside.txt"), Path.Combine(root, "ok.txt"));
+        Assert.Equal("fine", await http.GetStringAsync("/files/inside.txt"));
+        var list = await http.GetFromJsonAsync<JsonElement>("/api/list");
+        Assert.DoesNotContain("linkdir", list.ToString());
         // A foreign Host header on a loopback bind (DNS rebinding) is refused.
         using var rebind = new HttpRequestMessage(HttpMethod.Get, "/api/list");
         rebind.Headers.Host = "evil.example";
@@ -77,6 +93,21 @@ public class LabServerTests
         Assert.Equal(HttpStatusCode.Unauthorized, (await http.GetAsync("/api/list")).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await http.GetAsync("/api/events?path=")).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await http.GetAsync("/static/app.js?token=wrong-token-0123456789")).StatusCode);
+        // A wrong token in the header or the cookie, on the event stream too; no run is started without it.
+        foreach (var (name, value) in new[] { ("X-InitLab-Token", "wrong-token-0123456789abcdef"), ("Cookie", "initlab_token=wrong-token-0123456789abcdef") })
+        {
+            foreach (var target in new[] { "/api/list", "/api/events?path=", "/files/x" })
+            {
+                using var wrong = new HttpRequestMessage(HttpMethod.Get, target);
+                wrong.Headers.TryAddWithoutValidation(name, value);
+                Assert.Equal(HttpStatusCode.Unauthorized, (await http.SendAsync(wrong)).StatusCode);
+            }
+        }
+        var post = await http.PostAsJsonAsync("/api/runs", Form("data"));
+        Assert.Equal(HttpStatusCode.Unauthorized, post.StatusCode);
+        Assert.DoesNotContain(server.Token!, await post.Content.ReadAsStringAsync());
+        Assert.False(Directory.Exists(Path.Combine(d.Path, "runs")));
+        Assert.Equal(HttpStatusCode.Unauthorized, (await http.PostAsync("/api/stop?path=runs/x", null)).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await http.GetAsync($"/api/list?token={server.Token}")).StatusCode);
         using var withHeader = new HttpRequestMessage(HttpMethod.Get, "/api/list");
         withHeader.Headers.Add("X-InitLab-Token", server.Token);
@@ -123,6 +154,12 @@ public class LabServerTests
         Assert.Contains(log.Histograms, h => h.Kind == "gradient" && h.Layer == 2);
         var list = await http.GetFromJsonAsync<JsonElement>("/api/list");
         Assert.Contains(list.GetProperty("runs").EnumerateArray(), r => r.GetProperty("path").GetString() == path && r.GetProperty("status").GetString() == "finished");
+        // `initlab report` reads the folder the page's run left.
+        var (code, _, err) = InitLab.Tests.Cli.CliTests.Run("report", Path.Combine(d.Path, "runs"), "--out", d.File("report"));
+        Assert.True(code == 0, err);
+        string md = File.ReadAllText(d.File("report/report.md"));
+        Assert.Contains("kaiming-normal", md);
+        Assert.Contains("784-12-10 relu", md);
     }
 
     [Fact]

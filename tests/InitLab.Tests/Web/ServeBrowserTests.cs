@@ -1,5 +1,6 @@
 using InitLab.Web;
 using PuppeteerSharp;
+using PuppeteerSharp.Input;
 
 namespace InitLab.Tests.Web;
 
@@ -23,6 +24,9 @@ public class ServeBrowserTests
         var (code, _, err) = InitLab.Tests.Cli.CliTests.Run("compare", "--data", d.File("data"), "--out", d.File("sweep"), "--layers", "784,16,16,10",
             "--inits", "zeros,normal:std=1,xavier-uniform,he-normal", "--seeds", "2", "--epochs", "3", "--threads", "1");
         Assert.True(code == 0, err);
+        (code, _, err) = InitLab.Tests.Cli.CliTests.Run("train", "--data", d.File("data"), "--layers", "784,16,10", "--epochs", "2", "--batch-size", "50",
+            "--threads", "1", "--quiet", "--log", d.File("cli-run"));
+        Assert.True(code == 0, err);
         await using var server = await LabServer.StartAsync(new LabServerOptions { Dir = d.Path, Port = 0, Log = new() { SampleEvery = 1 } });
         await using var browser = await Puppeteer.LaunchAsync(new LaunchOptions
         {
@@ -33,6 +37,12 @@ public class ServeBrowserTests
         await page.SetViewportAsync(new ViewPortOptions { Width = 1400, Height = 1000 });
         await page.GoToAsync(server.OpenUrl);
         await page.WaitForFunctionAsync("() => document.querySelectorAll('#f-init option').length > 5 && document.querySelectorAll('#sweeps a').length > 0");
+
+        // The run trained by `train --log`: its curves and histograms, read from its log.
+        await Click(page, "#runs a[data-path='cli-run']");
+        await page.WaitForFunctionAsync("() => document.getElementById('main').dataset.done === '1' && document.querySelectorAll('#hists canvas').length === 1");
+        Assert.StartsWith("finished", await page.EvaluateExpressionAsync<string>("document.getElementById('run-status').textContent"));
+        Assert.Equal(2, await page.EvaluateFunctionAsync<int>("() => window.initlab.plots()[1].u.data[0].length"));
 
         // A bad value: the message names the field, on the page.
         await Fill(page, "#f-data", "data");
@@ -55,6 +65,9 @@ public class ServeBrowserTests
         Assert.True(points >= 2);
         await page.SelectAsync("#kind", "activation");
         await Task.Delay(500);
+        // The histograms' x axis is the step: from the sample right after initialization to the last step (4 epochs of 300/20 batches).
+        var range = await page.EvaluateFunctionAsync<int[]>("() => [...document.querySelectorAll('#hists canvas')].flatMap(c => [+c.dataset.firstStep, +c.dataset.lastStep])");
+        Assert.Equal([0, 60, 0, 60], range);
         await Shot(page, "serve-run.png");
 
         // A long run, stopped from the page.
@@ -64,16 +77,48 @@ public class ServeBrowserTests
         await Click(page, "#stop");
         await page.WaitForFunctionAsync("() => document.getElementById('run-status').textContent.startsWith('stopped')", new WaitForFunctionOptions { Timeout = 120_000 });
 
-        // The sweep: table and charts; clicking a legend entry hides that series.
+        // Both runs started here are checked: compared on one chart each for cost per step, test accuracy and cost per epoch.
+        Assert.Equal(2, await page.EvaluateFunctionAsync<int>("() => document.querySelectorAll('#runs input.pick:checked').length"));
+        await Click(page, "#compare");
+        await page.WaitForFunctionAsync("() => document.querySelectorAll('#compare-view .uplot').length === 3 && document.getElementById('main').dataset.done === '1'", new WaitForFunctionOptions { Timeout = 60_000 });
+        // Each run has its own series with values in it on the cost-per-step chart.
+        var filled = await page.EvaluateFunctionAsync<bool[]>("() => window.initlab.plots()[0].u.data.slice(1).map(ys => ys.some(v => v != null))");
+        Assert.Equal([true, true], filled);
+        Assert.Equal(3, await page.EvaluateFunctionAsync<int>("() => document.querySelectorAll('#compare-view .uplot')[0].querySelectorAll('.u-legend .u-series').length"));
+
+        // The sweep: table, learning curves and the report's per-layer charts (activation sd, dead units, gradient norm at init; sd and dead after training).
         await Click(page, "#sweeps a[data-path='sweep']");
-        await page.WaitForFunctionAsync("() => document.querySelectorAll('#sweep .uplot').length === 3");
+        await page.WaitForFunctionAsync("() => document.querySelectorAll('#sweep .uplot').length === 7");
         string table = await page.EvaluateFunctionAsync<string>("() => document.querySelector('#sweep table').textContent");
         Assert.Contains("he-normal", table);
+        string titles = await page.EvaluateFunctionAsync<string>("() => [...document.querySelectorAll('#sweep .u-title')].map(t => t.textContent).join('|')");
+        Assert.Equal("Test accuracy per epoch|Training cost per epoch|Activation sd per layer|dead units per layer (%)|Weight gradient norm per layer|Activation sd per layer|dead units per layer (%)", titles);
+        // zeros: every ReLU unit of every hidden layer is dead at initialization (all its inputs and weights are 0).
+        var zerosDead = await page.EvaluateFunctionAsync<double?[]>("() => window.initlab.plots()[3].u.data[1]");
+        Assert.Equal([100.0, 100.0, null], zerosDead);
+
+        // Clicking a legend entry hides that series; a drag zooms the x axis; the log/linear switch keeps both.
         await page.ClickAsync("#sweep .uplot .u-legend .u-series:nth-child(2)");
         bool off = await page.EvaluateFunctionAsync<bool>("() => document.querySelector('#sweep .uplot .u-legend .u-series:nth-child(2)').classList.contains('u-off')");
         Assert.True(off, "clicking the legend entry did not hide the series");
+        var box = (await (await page.QuerySelectorAsync("#sweep .uplot .u-over")).BoundingBoxAsync())!;
+        decimal y = box.Y + box.Height / 2;
+        await page.Mouse.MoveAsync(box.X + box.Width * 0.3m, y);
+        await page.Mouse.DownAsync();
+        await page.Mouse.MoveAsync(box.X + box.Width * 0.7m, y + 5, new MoveOptions { Steps = 8 });
+        await page.Mouse.UpAsync();
+        await page.WaitForFunctionAsync("() => window.initlab.plots()[0].zoom.x !== null");
+        var zoomed = await page.EvaluateFunctionAsync<double[]>("() => [window.initlab.plots()[0].u.scales.x.min, window.initlab.plots()[0].u.scales.x.max]");
+        Assert.True(zoomed[0] > 1 && zoomed[1] < 3 && zoomed[0] < zoomed[1], $"the drag did not zoom into epochs 1..3: {zoomed[0]}..{zoomed[1]}");
         await page.ClickAsync("#scale");
-        await page.WaitForFunctionAsync("() => document.querySelectorAll('#sweep .uplot').length === 3");
+        await page.WaitForFunctionAsync("() => document.querySelectorAll('#sweep .uplot').length === 7 && document.getElementById('scale').textContent === 'linear y'");
+        var after = await page.EvaluateFunctionAsync<double[]>("() => [window.initlab.plots()[0].u.scales.x.min, window.initlab.plots()[0].u.scales.x.max]");
+        Assert.Equal(zoomed, after);
+        Assert.True(await page.EvaluateFunctionAsync<bool>("() => document.querySelector('#sweep .uplot .u-legend .u-series:nth-child(2)').classList.contains('u-off') && !window.initlab.plots()[0].u.series[1].show"),
+            "the log/linear switch showed the hidden series again");
+        // A double click resets the zoom.
+        await page.Mouse.ClickAsync(box.X + box.Width / 2, y, new ClickOptions { Count = 2 });
+        await page.WaitForFunctionAsync("() => window.initlab.plots()[0].zoom.x === null");
         await Shot(page, "serve-sweep.png");
     }
 
