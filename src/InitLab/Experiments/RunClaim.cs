@@ -62,7 +62,9 @@ internal sealed class RunClaim : IDisposable
                 using (var w = new StreamWriter(f)) w.Write(content);
                 return new RunClaim(path, content);
             }
-            catch (IOException) when (File.Exists(path))
+            // The claim exists (EEXIST, or the file seen): it may already be gone
+            // again when this runs (its owner finished and released it), so not only File.Exists.
+            catch (IOException e) when (IsAlreadyExists(e) || File.Exists(path))
             {
                 string? held = ReadOrNull(path);
                 // A claim being written (empty) or just released counts as alive: try again later.
@@ -90,6 +92,9 @@ internal sealed class RunClaim : IDisposable
         }
         return null;
     }
+
+    /// <summary>CreateNew found the file there: errno EEXIST (17) on Unix, ERROR_FILE_EXISTS on Windows.</summary>
+    private static bool IsAlreadyExists(IOException e) => e.HResult is 17 or unchecked((int)0x80070050);
 
     /// <summary>Writes back a live claim this process moved aside by mistake (see <see cref="TryTake"/>).</summary>
     private static void TryRestore(string path, string content)
