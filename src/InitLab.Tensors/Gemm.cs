@@ -72,12 +72,12 @@ public static unsafe partial class Gemm
             {
                 if (kernel == GemmKernel.Naive && k > 0 && alpha != 0f) Naive(transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc);
                 else ScaleC(m, n, beta, pc, ldc);
-                if (!epilogue.IsEmpty) GemmEpilogue.Apply(pc, ldc, m, n, 0, 0, pBias, epilogue.Relu, pMask, n);
+                if (!epilogue.IsEmpty) GemmEpilogue.Apply(pc, ldc, m, n, 0, 0, pBias, epilogue.Relu, pMask, n, epilogue.Sigmoid);
                 return;
             }
             var job = GemmJob.ForThisThread;
             job.Set(transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc, kernel);
-            job.SetEpilogue(pBias, epilogue.Relu, pMask);
+            job.SetEpilogue(pBias, epilogue.Relu, pMask, epilogue.Sigmoid);
             long work = (long)m * n * k;
             int parts = work < ParallelThreshold ? 1 : Math.Min(threads, job.MaxParts);
             if (parts <= 1) job.Execute(0, 1);
@@ -168,14 +168,15 @@ public static unsafe partial class Gemm
         private int _mr, _nr;
         private bool _splitN;
         private float* _bias, _mask;
-        private bool _relu, _hasEpilogue;
+        private bool _relu, _sigmoid, _hasEpilogue;
 
-        public void SetEpilogue(float* bias, bool relu, float* mask)
+        public void SetEpilogue(float* bias, bool relu, float* mask, bool sigmoid)
         {
             _bias = bias;
             _relu = relu;
             _mask = mask;
-            _hasEpilogue = bias != null || relu || mask != null;
+            _sigmoid = sigmoid;
+            _hasEpilogue = bias != null || relu || mask != null || sigmoid;
         }
 
         public void Set(bool ta, bool tb, int m, int n, int k, float alpha, float* a, int lda, float* b, int ldb,
@@ -269,7 +270,7 @@ public static unsafe partial class Gemm
                         case GemmKernel.Vector128: MicroKernels.V128x4x8(kc, aStrip, bStrip, cTile, _ldc, _alpha, beta, mr, nr, tile); break;
                         default: MicroKernels.Scalar4x8(kc, aStrip, bStrip, cTile, _ldc, _alpha, beta, mr, nr, tile); break;
                     }
-                    if (epilogue) GemmEpilogue.Apply(cTile, _ldc, mr, nr, row + ir, col + jr, _bias, _relu, _mask, _n);
+                    if (epilogue) GemmEpilogue.Apply(cTile, _ldc, mr, nr, row + ir, col + jr, _bias, _relu, _mask, _n, _sigmoid);
                 }
             }
         }

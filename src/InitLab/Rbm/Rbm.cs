@@ -40,8 +40,7 @@ public abstract class RestrictedBoltzmannMachine
     /// <summary>P(h = 1 | v) = sigmoid(v Wᵀ + c). v is (batch, visible), h (batch, hidden).</summary>
     public void MeanHiddens(Tensor v, Tensor h)
     {
-        Gemm.Multiply(v, false, Weights, true, h, epilogue: new GemmEpilogue { ColumnBias = HiddenBias.Data });
-        TensorPrimitives.Sigmoid(h.Span, h.Span);
+        Gemm.Multiply(v, false, Weights, true, h, epilogue: new GemmEpilogue { ColumnBias = HiddenBias.Data, Sigmoid = true });
     }
 
     /// <summary>Binary hiddens drawn from P(h | v).</summary>
