@@ -92,6 +92,7 @@ public sealed class RbmTrainer
     private Tensor? _chain;
     private Tensor? _hPos, _hState, _vNeg, _hNeg;
     private float[] _sumPos = [], _sumNeg = [];
+    private readonly PackedMatrix _packedWt = new();
 
     private static Tensor Buffer(ref Tensor? t, int rows, int cols)
     {
@@ -199,7 +200,10 @@ public sealed class RbmTrainer
         int bs = v0.Rows;
         var hPos = Buffer(ref _hPos, bs, _rbm.Hidden);
         long t = Profile.Now();
-        _rbm.MeanHiddens(v0, hPos);
+        // Wᵀ packed once for the positive and every negative phase of the step (the weights
+        // change only in the update at its end).
+        _packedWt.Pack(_rbm.Weights, transB: true);
+        _rbm.MeanHiddens(v0, hPos, _packedWt);
         Profile.Add(Profile.RbmPositive, t);
         // The state the negative chain starts from: the persistent chains (PCD; sklearn starts
         // them at h = 0), or hiddens sampled from the data (CD).
@@ -219,7 +223,7 @@ public sealed class RbmTrainer
             t = Profile.Now();
             if (sampleVisibles) _rbm.SampleVisibles(hState, vNeg, sampler);
             else _rbm.MeanVisibles(hState, vNeg);
-            _rbm.MeanHiddens(vNeg, hNeg);
+            _rbm.MeanHiddens(vNeg, hNeg, _packedWt);
             Profile.Add(Profile.RbmNegative, t);
             if (s + 1 < _o.GibbsSteps || _o.Persistent)
             {
