@@ -6,4 +6,9 @@ if (args.Length > 0 && args[0] == "gflops")
     QuickGflops.Run(args.Skip(1).ToArray());
     return;
 }
+if (args.Length > 0 && args[0] == "epoch-gemms")
+{
+    EpochGemms.Run(args.Skip(1).ToArray());
+    return;
+}
 BenchmarkSwitcher.FromAssembly(typeof(GemmBenchmarks).Assembly).Run(args);

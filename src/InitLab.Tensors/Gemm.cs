@@ -30,6 +30,61 @@ public static unsafe partial class Gemm
         return Math.Min(max, (size + align - 1) / align * align);
     }
 
+    /// <summary>The k-block size GEMM uses for a product of inner size <paramref name="k"/>.</summary>
+    internal static int KcBlockOf(int k) => BlockSize(k, KC, 8);
+
+    /// <summary>The width of the B strips (the micro-kernel's register tile) of <paramref name="kernel"/>.</summary>
+    internal static int NrOf(GemmKernel kernel) => kernel switch
+    {
+        GemmKernel.Avx512 => 32,
+        GemmKernel.Avx2Fma => 16,
+        _ => 8,
+    };
+
+    /// <summary>
+    /// GEMM with a right-hand operand packed beforehand: c = alpha * op(a) * op(B) + beta * c,
+    /// where op(B) is what <paramref name="b"/> packed. Bit for bit the same as the product with
+    /// B unpacked on the packed operand's kernel, for every thread count.
+    /// </summary>
+    public static void Multiply(Tensor a, bool transA, PackedMatrix b, Tensor c,
+        float alpha = 1f, float beta = 0f, int threads = 0, GemmEpilogue epilogue = default)
+    {
+        int m = transA ? a.Cols : a.Rows, k = transA ? a.Rows : a.Cols;
+        if (k != b.K || c.Rows != m || c.Cols != b.N)
+            throw new ArgumentException($"GEMM shapes do not agree: op(A) is {m}x{k}, packed op(B) is {b.K}x{b.N}, C is {c.Rows}x{c.Cols}.");
+        if (epilogue.ColumnBias is { } cb && cb.Length < b.N)
+            throw new ArgumentException($"GEMM epilogue: bias has {cb.Length} values for {b.N} columns.");
+        if (epilogue.Mask is { } mk && (long)m * b.N > mk.Length)
+            throw new ArgumentException($"GEMM epilogue: mask has {mk.Length} values for a {m}x{b.N} result.");
+        int n = b.N;
+        if (m == 0 || n == 0) return;
+        if (threads <= 0) threads = Compute.Threads;
+        fixed (float* pa = a.Data, pc = c.Data, pBias = epilogue.ColumnBias, pMask = epilogue.Mask)
+        {
+            if (k == 0 || alpha == 0f)
+            {
+                ScaleC(m, n, beta, pc, n);
+                if (!epilogue.IsEmpty) GemmEpilogue.Apply(pc, n, m, n, 0, 0, pBias, epilogue.Relu, pMask, n, epilogue.Sigmoid);
+                return;
+            }
+            var job = GemmJob.ForThisThread;
+            job.Set(transA, false, m, n, k, alpha, pa, a.Cols, null, 0, beta, pc, n, b.Kernel);
+            job.SetPacked(b);
+            job.SetEpilogue(pBias, epilogue.Relu, pMask, epilogue.Sigmoid);
+            try
+            {
+                long work = (long)m * n * k;
+                int parts = work < ParallelThreshold ? 1 : Math.Min(threads, job.MaxParts);
+                if (parts <= 1) job.Execute(0, 1);
+                else WorkerPool.Current.Run(job, parts);
+            }
+            finally
+            {
+                job.SetPacked(null);
+            }
+        }
+    }
+
     /// <summary>Below this many multiply-adds a GEMM runs on the calling thread alone.</summary>
     private const long ParallelThreshold = 1L << 17;
 
@@ -72,12 +127,12 @@ public static unsafe partial class Gemm
             {
                 if (kernel == GemmKernel.Naive && k > 0 && alpha != 0f) Naive(transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc);
                 else ScaleC(m, n, beta, pc, ldc);
-                if (!epilogue.IsEmpty) GemmEpilogue.Apply(pc, ldc, m, n, 0, 0, pBias, epilogue.Relu, pMask, n);
+                if (!epilogue.IsEmpty) GemmEpilogue.Apply(pc, ldc, m, n, 0, 0, pBias, epilogue.Relu, pMask, n, epilogue.Sigmoid);
                 return;
             }
             var job = GemmJob.ForThisThread;
             job.Set(transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc, kernel);
-            job.SetEpilogue(pBias, epilogue.Relu, pMask);
+            job.SetEpilogue(pBias, epilogue.Relu, pMask, epilogue.Sigmoid);
             long work = (long)m * n * k;
             int parts = work < ParallelThreshold ? 1 : Math.Min(threads, job.MaxParts);
             if (parts <= 1) job.Execute(0, 1);
@@ -168,14 +223,19 @@ public static unsafe partial class Gemm
         private int _mr, _nr;
         private bool _splitN;
         private float* _bias, _mask;
-        private bool _relu, _hasEpilogue;
+        private bool _relu, _sigmoid, _hasEpilogue;
 
-        public void SetEpilogue(float* bias, bool relu, float* mask)
+        private PackedMatrix? _packed;
+
+        public void SetPacked(PackedMatrix? packed) => _packed = packed;
+
+        public void SetEpilogue(float* bias, bool relu, float* mask, bool sigmoid)
         {
             _bias = bias;
             _relu = relu;
             _mask = mask;
-            _hasEpilogue = bias != null || relu || mask != null;
+            _sigmoid = sigmoid;
+            _hasEpilogue = bias != null || relu || mask != null || sigmoid;
         }
 
         public void Set(bool ta, bool tb, int m, int n, int k, float alpha, float* a, int lda, float* b, int ldb,
@@ -208,7 +268,7 @@ public static unsafe partial class Gemm
             if (lo >= hi) return;
             if (_splitN)
             {
-                float* b = _tb ? _b + (long)lo * _ldb : _b + lo;
+                float* b = _packed is not null ? null : _tb ? _b + (long)lo * _ldb : _b + lo;
                 Blocked(_m, hi - lo, _a, b, _c + lo, 0, lo);
             }
             else
@@ -230,7 +290,8 @@ public static unsafe partial class Gemm
                 {
                     int kc = Math.Min(kcBlock, _k - pc);
                     float beta = pc == 0 ? _beta : 1f;
-                    Packing.PackB(_tb, b, _ldb, pc, jc, kc, nc, _nr, bp);
+                    if (_packed is null) Packing.PackB(_tb, b, _ldb, pc, jc, kc, nc, _nr, bp);
+                    else bp = _packed.At(pc, kc, col0 + jc);
                     for (int ic = 0; ic < m; ic += mcBlock)
                     {
                         int mc = Math.Min(mcBlock, m - ic);
@@ -269,7 +330,7 @@ public static unsafe partial class Gemm
                         case GemmKernel.Vector128: MicroKernels.V128x4x8(kc, aStrip, bStrip, cTile, _ldc, _alpha, beta, mr, nr, tile); break;
                         default: MicroKernels.Scalar4x8(kc, aStrip, bStrip, cTile, _ldc, _alpha, beta, mr, nr, tile); break;
                     }
-                    if (epilogue) GemmEpilogue.Apply(cTile, _ldc, mr, nr, row + ir, col + jr, _bias, _relu, _mask, _n);
+                    if (epilogue) GemmEpilogue.Apply(cTile, _ldc, mr, nr, row + ir, col + jr, _bias, _relu, _mask, _n, _sigmoid);
                 }
             }
         }

@@ -6,7 +6,8 @@ namespace InitLab.Tensors;
 /// Elementwise work fused into GEMM's output: applied to each tile of C right after its last
 /// K slice is stored, while the tile is still in L1 and on the thread that computed it. Fusing
 /// saves a pass over C and, with two threads, moving half of C between cores' caches.
-/// In order: C[i,j] += ColumnBias[j]; C = max(C, 0) when Relu; C = 0 where Mask[i,j] &lt;= 0.
+/// In order: C[i,j] += ColumnBias[j]; C = max(C, 0) when Relu; C = 0 where Mask[i,j] &lt;= 0;
+/// C = σ(C) when Sigmoid.
 /// </summary>
 public readonly struct GemmEpilogue
 {
@@ -19,11 +20,17 @@ public readonly struct GemmEpilogue
     /// <summary>A matrix shaped like C (row stride = n); C is zeroed where it is &lt;= 0 (ReLU's backward), or null.</summary>
     public float[]? Mask { get; init; }
 
+    /// <summary>
+    /// Apply the logistic sigmoid last (an RBM's mean hiddens or visibles), with
+    /// TensorPrimitives.Sigmoid over each row of a tile.
+    /// </summary>
+    public bool Sigmoid { get; init; }
+
     /// <summary>True when there is nothing to fuse, so GEMM skips the epilogue pass entirely.</summary>
-    public bool IsEmpty => ColumnBias is null && !Relu && Mask is null;
+    public bool IsEmpty => ColumnBias is null && !Relu && Mask is null && !Sigmoid;
 
     /// <summary>Applies the epilogue to an mr x nr tile at (row, col) of C.</summary>
-    internal static unsafe void Apply(float* c, int ldc, int mr, int nr, int row, int col, float* bias, bool relu, float* mask, int ldm)
+    internal static unsafe void Apply(float* c, int ldc, int mr, int nr, int row, int col, float* bias, bool relu, float* mask, int ldm, bool sigmoid)
     {
         for (int i = 0; i < mr; i++)
         {
@@ -50,6 +57,7 @@ public readonly struct GemmEpilogue
                 if (mi != null && !(mi[j] > 0f)) v = 0f;
                 ci[j] = v;
             }
+            if (sigmoid) System.Numerics.Tensors.TensorPrimitives.Sigmoid(new ReadOnlySpan<float>(ci, nr), new Span<float>(ci, nr));
         }
     }
 }

@@ -11,8 +11,7 @@ public sealed class BernoulliRbm(int visible, int hidden) : RestrictedBoltzmannM
     /// <inheritdoc/>
     public override void MeanVisibles(Tensor h, Tensor v)
     {
-        Gemm.Multiply(h, false, Weights, false, v, epilogue: new GemmEpilogue { ColumnBias = VisibleBias.Data });
-        TensorPrimitives.Sigmoid(v.Span, v.Span);
+        Gemm.Multiply(h, false, Weights, false, v, epilogue: new GemmEpilogue { ColumnBias = VisibleBias.Data, Sigmoid = true });
     }
 
     /// <inheritdoc/>

@@ -40,8 +40,18 @@ public abstract class RestrictedBoltzmannMachine
     /// <summary>P(h = 1 | v) = sigmoid(v Wᵀ + c). v is (batch, visible), h (batch, hidden).</summary>
     public void MeanHiddens(Tensor v, Tensor h)
     {
-        Gemm.Multiply(v, false, Weights, true, h, epilogue: new GemmEpilogue { ColumnBias = HiddenBias.Data });
-        TensorPrimitives.Sigmoid(h.Span, h.Span);
+        MeanHiddens(v, h, null);
+    }
+
+    /// <summary>
+    /// <see cref="MeanHiddens(Tensor, Tensor)"/> with Wᵀ already packed for GEMM (the same
+    /// numbers, bit for bit), or packing it itself when <paramref name="packedWeightsT"/> is null.
+    /// </summary>
+    internal void MeanHiddens(Tensor v, Tensor h, PackedMatrix? packedWeightsT)
+    {
+        var epilogue = new GemmEpilogue { ColumnBias = HiddenBias.Data, Sigmoid = true };
+        if (packedWeightsT is null) Gemm.Multiply(v, false, Weights, true, h, epilogue: epilogue);
+        else Gemm.Multiply(v, false, packedWeightsT, h, epilogue: epilogue);
     }
 
     /// <summary>Binary hiddens drawn from P(h | v).</summary>

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Numerics.Tensors;
+using System.Runtime.Intrinsics;
 using InitLab.Random;
 using InitLab.Tensors;
 using Tensor = InitLab.Tensors.Tensor;
@@ -91,6 +92,7 @@ public sealed class RbmTrainer
     private Tensor? _chain;
     private Tensor? _hPos, _hState, _vNeg, _hNeg;
     private float[] _sumPos = [], _sumNeg = [];
+    private readonly PackedMatrix _packedWt = new();
 
     private static Tensor Buffer(ref Tensor? t, int rows, int cols)
     {
@@ -159,7 +161,7 @@ public sealed class RbmTrainer
         for (int epoch = 1; epoch <= _o.Epochs; epoch++)
         {
             bool averaging = average is not null && epoch > _o.Epochs - _o.AverageEpochs;
-            long start = Stopwatch.GetTimestamp();
+            long start = Stopwatch.GetTimestamp(), profileStart = Profile.Now();
             double momentum = epoch <= _o.MomentumSwitchEpoch ? _o.InitialMomentum : _o.FinalMomentum;
             for (int i = n - 1; i > 0; i--)
             {
@@ -177,7 +179,7 @@ public sealed class RbmTrainer
             }
             if (epoch == _o.Epochs) average?.CopyTo();
             double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
-            Profile.Add(Profile.RbmEpoch, start);
+            Profile.Add(Profile.RbmEpoch, profileStart);
             long tm = Profile.Now();
             var report = Monitor(layer, epoch, seconds, monitor);
             Profile.Add(Profile.RbmMonitor, tm);
@@ -198,7 +200,10 @@ public sealed class RbmTrainer
         int bs = v0.Rows;
         var hPos = Buffer(ref _hPos, bs, _rbm.Hidden);
         long t = Profile.Now();
-        _rbm.MeanHiddens(v0, hPos);
+        // Wᵀ packed once for the positive and every negative phase of the step (the weights
+        // change only in the update at its end).
+        _packedWt.Pack(_rbm.Weights, transB: true);
+        _rbm.MeanHiddens(v0, hPos, _packedWt);
         Profile.Add(Profile.RbmPositive, t);
         // The state the negative chain starts from: the persistent chains (PCD; sklearn starts
         // them at h = 0), or hiddens sampled from the data (CD).
@@ -218,7 +223,7 @@ public sealed class RbmTrainer
             t = Profile.Now();
             if (sampleVisibles) _rbm.SampleVisibles(hState, vNeg, sampler);
             else _rbm.MeanVisibles(hState, vNeg);
-            _rbm.MeanHiddens(vNeg, hNeg);
+            _rbm.MeanHiddens(vNeg, hNeg, _packedWt);
             Profile.Add(Profile.RbmNegative, t);
             if (s + 1 < _o.GibbsSteps || _o.Persistent)
             {
@@ -239,11 +244,32 @@ public sealed class RbmTrainer
         Gemm.Multiply(hNeg, true, vNeg, false, _dW, alpha: -lr, beta: 1f);
         Profile.Add(Profile.RbmUpdateGemm, t);
         t = Profile.Now();
-        if (decay != 0) TensorPrimitives.MultiplyAdd(_rbm.Weights.Span, -decay, _dW.Span, _dW.Span);
-        TensorPrimitives.Add(_rbm.Weights.Span, _dW.Span, _rbm.Weights.Span);
+        DecayAndAdd(_rbm.Weights.Span, _dW.Span, decay);
         BiasUpdate(_dc, hPos, hNeg, lr, m, _rbm.HiddenBias.Span);
         BiasUpdate(_db, v0, vNeg, lr, m, _rbm.VisibleBias.Span);
         Profile.Add(Profile.RbmUpdateRest, t);
+    }
+
+    /// <summary>dW ← dW − decay·W, then W ← W + dW, in one pass over both (the same roundings as two passes).</summary>
+    private static void DecayAndAdd(Span<float> w, Span<float> dW, float decay)
+    {
+        int n = w.Length, i = 0;
+        var d = Vector512.Create(-decay);
+        for (; i + 16 <= n; i += 16)
+        {
+            var wv = Vector512.Create((ReadOnlySpan<float>)w.Slice(i, 16));
+            var dv = Vector512.Create((ReadOnlySpan<float>)dW.Slice(i, 16));
+            if (decay != 0) dv = wv * d + dv;
+            dv.CopyTo(dW.Slice(i, 16));
+            (wv + dv).CopyTo(w.Slice(i, 16));
+        }
+        for (; i < n; i++)
+        {
+            float dv = dW[i];
+            if (decay != 0) dv = w[i] * -decay + dv;
+            dW[i] = dv;
+            w[i] += dv;
+        }
     }
 
     private void BiasUpdate(float[] delta, Tensor pos, Tensor neg, float lr, float m, Span<float> bias)

@@ -10,19 +10,33 @@ public interface ISampler
 
     /// <summary>Fills <paramref name="destination"/> with independent draws from N(0, 1).</summary>
     void Gaussian(Span<float> destination);
+
+    /// <summary>
+    /// Binomial sampling in place: p[i] ← 1 where a uniform u[i] &lt; p[i], else 0. The default
+    /// draws the uniforms with <see cref="Uniform"/> (so a sampler that replays given uniforms
+    /// replays the samples too); a sampler may fuse drawing and comparing.
+    /// </summary>
+    void Bernoulli(Span<float> p) => Sampling.BernoulliFromUniforms(p, this);
 }
 
-/// <summary>The engine's sampler: <see cref="FastRandom"/> seeded once per run.</summary>
+/// <summary>
+/// The engine's sampler, seeded once per run: uniforms and Bernoulli samples from eight
+/// xoshiro256** generators in one vector (InitLab.Random.VectorRandom, seeded from the seed
+/// with its top bit flipped), Gaussians and the caller's other numbers (the shuffles) from
+/// <see cref="Random"/>.
+/// </summary>
 public sealed class FastSampler(ulong seed) : ISampler
 {
-    /// <summary>The generator behind the draws, exposed so a caller can take other numbers from the same stream.</summary>
+    private readonly VectorRandom _vector = new(seed ^ (1UL << 63));
+
+    /// <summary>The scalar generator for Gaussians, exposed so a caller can take other numbers (e.g. shuffles) from it.</summary>
     public FastRandom Random { get; } = new(seed);
 
     /// <inheritdoc/>
-    public void Uniform(Span<float> destination)
-    {
-        for (int i = 0; i < destination.Length; i++) destination[i] = Random.NextFloat();
-    }
+    public void Uniform(Span<float> destination) => _vector.Fill(destination);
+
+    /// <inheritdoc/>
+    public void Bernoulli(Span<float> p) => _vector.Bernoulli(p);
 
     /// <inheritdoc/>
     public void Gaussian(Span<float> destination)
@@ -36,8 +50,11 @@ internal static class Sampling
 {
     [ThreadStatic] private static float[]? _u;
 
-    /// <summary>p ← 1 where u &lt; p, else 0, with u drawn from <paramref name="sampler"/> (binomial sampling in place).</summary>
-    public static void Bernoulli(Span<float> p, ISampler sampler)
+    /// <summary>p ← 1 where u &lt; p, else 0, with u from <paramref name="sampler"/> (binomial sampling in place).</summary>
+    public static void Bernoulli(Span<float> p, ISampler sampler) => sampler.Bernoulli(p);
+
+    /// <summary><see cref="ISampler.Bernoulli"/> by way of <see cref="ISampler.Uniform"/>.</summary>
+    internal static void BernoulliFromUniforms(Span<float> p, ISampler sampler)
     {
         if (_u is null || _u.Length < p.Length) _u = new float[p.Length];
         var u = _u.AsSpan(0, p.Length);

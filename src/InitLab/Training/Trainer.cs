@@ -108,7 +108,7 @@ public sealed partial class Trainer
         }
         NextOrder(n);
         SkipDropoutDraws(_batch, bs, n, f);
-        long started = Stopwatch.GetTimestamp();
+        long started = Stopwatch.GetTimestamp(), profileStart = Profile.Now();
         // As the note: avg_cost += cost / total_batch, in float32; a resumed epoch continues its sum.
         float avgCost = _cost;
         int seen = 0, first = _batch;
@@ -129,7 +129,7 @@ public sealed partial class Trainer
             progress?.Report(new TrainingProgress(epoch, b + 1, batches, bs, Stopwatch.GetElapsedTime(started).TotalSeconds, first, (double)avgCost * batches / (b + 1), cost));
         }
         CheckParameters(epoch);
-        Profile.Add(Profile.Epoch, started);
+        Profile.Add(Profile.Epoch, profileStart);
         (_epoch, _batch, _cost, _inEpoch) = (epoch + 1, 0, 0f, false);
         return new EpochResult(epoch, avgCost, Stopwatch.GetElapsedTime(started).TotalSeconds, seen);
     }

@@ -3,7 +3,7 @@ using InitLab.Tensors;
 namespace InitLab.Tests.Tensors;
 
 /// <summary>
-/// The fused epilogue (bias, ReLU, mask) against a plain double-precision loop, at shapes big
+/// The fused epilogue (bias, ReLU, mask, sigmoid) against a plain double-precision loop, at shapes big
 /// enough that the GEMM is split across threads, so each thread's tiles must find their own
 /// (row, column) of the bias and the mask. The thread count comes from the ambient scope.
 /// </summary>
@@ -42,7 +42,7 @@ public class GemmEpilogueTests
     }
 
     /// <summary>The epilogue on a double product, in the order GemmEpilogue documents.</summary>
-    private static double[] Oracle(double[] product, int n, float[]? bias, bool relu, float[]? mask)
+    private static double[] Oracle(double[] product, int n, float[]? bias, bool relu, float[]? mask, bool sigmoid = false)
     {
         var c = new double[product.Length];
         for (int idx = 0; idx < c.Length; idx++)
@@ -51,6 +51,7 @@ public class GemmEpilogueTests
             if (bias is not null) s += bias[idx % n];
             if (relu) s = Math.Max(s, 0);
             if (mask is not null && !(mask[idx] > 0)) s = 0;
+            if (sigmoid) s = 1 / (1 + Math.Exp(-s));
             c[idx] = s;
         }
         return c;
@@ -71,16 +72,17 @@ public class GemmEpilogueTests
                     var bias = Random(n, n);
                     var mask = Random(m * n, m * n, zeroFraction: 0.25);
                     var product = Product(ta, tb, m, n, k, a, b);
-                    for (int combo = 1; combo < 8; combo++)
+                    for (int combo = 1; combo < 16; combo++)
                     {
                         var epilogue = new GemmEpilogue
                         {
                             ColumnBias = (combo & 1) != 0 ? bias : null,
                             Relu = (combo & 2) != 0,
                             Mask = (combo & 4) != 0 ? mask : null,
+                            Sigmoid = (combo & 8) != 0,
                         };
-                        string name = $"{kernel} {m}x{n}x{k} ta={ta} tb={tb} bias={epilogue.ColumnBias is not null} relu={epilogue.Relu} mask={epilogue.Mask is not null}";
-                        var expected = Oracle(product, n, epilogue.ColumnBias, epilogue.Relu, epilogue.Mask);
+                        string name = $"{kernel} {m}x{n}x{k} ta={ta} tb={tb} bias={epilogue.ColumnBias is not null} relu={epilogue.Relu} mask={epilogue.Mask is not null} sigmoid={epilogue.Sigmoid}";
+                        var expected = Oracle(product, n, epilogue.ColumnBias, epilogue.Relu, epilogue.Mask, epilogue.Sigmoid);
                         float[]? first = null;
                         foreach (int threads in ThreadCounts)
                         {
@@ -106,9 +108,9 @@ public class GemmEpilogueTests
         {
             double e = expected[idx];
             float g = actual[idx];
-            if (epilogue.Mask is { } mask && !(mask[idx] > 0) && g != 0f)
+            if (epilogue.Mask is { } mask && !(mask[idx] > 0) && g != (epilogue.Sigmoid ? 0.5f : 0f))
                 Assert.Fail($"{name}: C[{idx}] is masked but is {g}");
-            if (epilogue.Relu && g < 0f)
+            if (epilogue.Relu && g < (epilogue.Sigmoid ? 0.5f : 0f))
                 Assert.Fail($"{name}: C[{idx}] = {g} after ReLU");
             if (!(Math.Abs(e - g) <= tol + 1e-6 * Math.Abs(e)))
                 Assert.Fail($"{name}: C[{idx}] expected {e}, got {g}");

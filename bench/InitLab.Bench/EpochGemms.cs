@@ -1,0 +1,82 @@
+using System.Diagnostics;
+using InitLab.Tensors;
+
+namespace InitLab.Bench;
+
+/// <summary>
+/// The GEMMs of one training epoch alone, at the measured throughput of each of them: for an
+/// MLP, one step's forward x·Wᵀ per layer, weight gradient dyᵀ·x per layer and input gradient
+/// dy·W per layer but the first (the shapes and kernels <c>initlab train</c> runs, with the bias
+/// and ReLU epilogues the forward fuses), each timed in a loop on the given thread count; the
+/// step's total times the steps of an epoch is the time an epoch would take if it did nothing
+/// but its GEMMs: the floor the training epoch is compared with. For an RBM (--rbm HIDDEN),
+/// the five GEMMs of a CD-1 step. Usage:
+/// <c>dotnet run -c Release -- epoch-gemms --layers 784,256,256,10 --batch 100 --samples 60000 --threads 2</c>
+/// or <c>-- epoch-gemms --rbm 500 --visible 784 --batch 100 --samples 60000 --threads 2</c>.
+/// Prints one line per GEMM and, last, <c>epoch GEMMs alone: S s</c>.
+/// </summary>
+public static class EpochGemms
+{
+    private sealed record Call(string Name, bool TA, bool TB, int M, int N, int K, bool Epilogue, bool Sigmoid = false);
+
+    public static void Run(string[] args)
+    {
+        string Arg(string name, string fallback)
+        {
+            int i = Array.IndexOf(args, name);
+            return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
+        }
+        int batch = int.Parse(Arg("--batch", "100")), samples = int.Parse(Arg("--samples", "60000"));
+        int threads = int.Parse(Arg("--threads", "2"));
+        var calls = new List<Call>();
+        if (args.Contains("--rbm"))
+        {
+            int h = int.Parse(Arg("--rbm", "500")), v = int.Parse(Arg("--visible", "784"));
+            calls.Add(new("h+ = σ(v·Wᵀ+c)", false, true, batch, h, v, true, Sigmoid: true));
+            calls.Add(new("v- = σ(h·W+b)", false, false, batch, v, h, true, Sigmoid: true));
+            calls.Add(new("h- = σ(v-·Wᵀ+c)", false, true, batch, h, v, true, Sigmoid: true));
+            calls.Add(new("dW += h+ᵀ·v", true, false, h, v, batch, false));
+            calls.Add(new("dW -= h-ᵀ·v-", true, false, h, v, batch, false));
+        }
+        else
+        {
+            var sizes = Arg("--layers", "784,256,256,10").Split(',').Select(int.Parse).ToArray();
+            for (int l = 0; l + 1 < sizes.Length; l++)
+            {
+                int fanIn = sizes[l], fanOut = sizes[l + 1];
+                calls.Add(new($"layer {l + 1} forward", false, true, batch, fanOut, fanIn, true));
+                calls.Add(new($"layer {l + 1} dW", true, false, fanOut, fanIn, batch, false));
+                if (l > 0) calls.Add(new($"layer {l + 1} dx", false, false, batch, fanIn, fanOut, false));
+            }
+        }
+        int steps = samples / batch;
+        double stepSeconds = 0, flops = 0;
+        Console.WriteLine($"{GemmKernels.Describe()}; {threads} thread(s); {steps} steps of batch {batch}");
+        using var scope = Compute.UseThreads(threads);
+        foreach (var c in calls)
+        {
+            var r = new System.Random(1);
+            var a = Enumerable.Range(0, c.M * c.K).Select(_ => (float)r.NextDouble() - 0.5f).ToArray();
+            var b = Enumerable.Range(0, c.K * c.N).Select(_ => (float)r.NextDouble() - 0.5f).ToArray();
+            var dst = new float[c.M * c.N];
+            var bias = new float[c.N];
+            var epilogue = c.Epilogue ? new GemmEpilogue { ColumnBias = bias, Relu = !c.Sigmoid, Sigmoid = c.Sigmoid } : default;
+            void Once() => Gemm.Multiply(c.TA, c.TB, c.M, c.N, c.K, 1f, a, c.TA ? c.M : c.K, b, c.TB ? c.K : c.N, 0f, dst, c.N, epilogue: epilogue);
+            for (int i = 0; i < 20; i++) Once();
+            double f = 2.0 * c.M * c.N * c.K;
+            int reps = (int)Math.Max(20, 1e9 / f);
+            double best = double.MaxValue;
+            for (int round = 0; round < 7; round++)
+            {
+                long t = Stopwatch.GetTimestamp();
+                for (int i = 0; i < reps; i++) Once();
+                best = Math.Min(best, Stopwatch.GetElapsedTime(t).TotalSeconds / reps);
+            }
+            stepSeconds += best;
+            flops += f;
+            Console.WriteLine($"{c.Name,-20} {(c.TA ? "T" : "N")}{(c.TB ? "T" : "N")} {c.M}x{c.N}x{c.K,-5} {best * 1e6,8:F1} us  {f / best / 1e9,6:F1} GFLOP/s");
+        }
+        Console.WriteLine($"one step: {flops / 1e6:F1} MFLOP in {stepSeconds * 1e6:F0} us ({flops / stepSeconds / 1e9:F1} GFLOP/s)");
+        Console.WriteLine($"epoch GEMMs alone: {stepSeconds * steps:F4} s");
+    }
+}
