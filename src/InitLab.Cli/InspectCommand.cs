@@ -28,9 +28,11 @@ internal static class InspectCommand
         var plot = new Option<string?>("--plot") { Description = "Draw each layer's activation std per initializer into this PNG." };
         var threads = new Option<int>("--threads") { Description = "Compute threads (default: all cores).", DefaultValueFactory = _ => 0 };
         var summary = SummaryCommand.Option();
+        var norm = new Option<string>("--norm") { Description = "Normalization after each hidden Linear: none, batch or layer (BatchNorm uses the batch's statistics, as the first training step does).", DefaultValueFactory = _ => "none" };
+        var residual = new Option<int>("--residual") { Description = "Residual blocks of the last hidden width (0: none); each block's output gets a row.", DefaultValueFactory = _ => 0 };
         var cmd = new Command("inspect", "Forward a batch through freshly initialized networks and show per-layer activation statistics and gradient norms.")
         {
-            data, dataset, layers, activation, init, compare, bias, batch, seed, plot, threads, summary, Cli.Verbose,
+            data, dataset, layers, activation, init, compare, bias, batch, seed, plot, threads, summary, norm, residual, Cli.Verbose,
         };
         cmd.SetAction(p =>
         {
@@ -44,15 +46,17 @@ internal static class InspectCommand
                 SummaryCommand.Print(o.Out, SummaryCommand.Network(sizes, act), $"{string.Join('-', sizes)} {act}");
             }
             return Run(o, p.GetValue(data), p.GetValue(dataset), p.GetValue(layers)!, p.GetValue(activation)!, p.GetValue(init)!, p.GetValue(compare),
-            p.GetValue(bias)!, p.GetValue(batch), p.GetValue(seed), p.GetValue(plot), p.GetValue(threads));
+            p.GetValue(bias)!, p.GetValue(batch), p.GetValue(seed), p.GetValue(plot), p.GetValue(threads), p.GetValue(norm)!, p.GetValue(residual));
         });
         return cmd;
     }
 
     private static int Run(Output o, string? dataDir, string? dataset, string layersText, string activation, string initText, string? compare,
-        string biasText, int batchSize, ulong seed, string? plotPath, int threads)
+        string biasText, int batchSize, ulong seed, string? plotPath, int threads, string normText = "none", int residual = 0)
     {
         Options.CheckEpochsAndThreads(1, threads);
+        var normKind = Options.Parse(() => MlpOptions.ParseNorm(normText), "--norm");
+        if (residual < 0 || residual > 10_000) throw new UsageException($"--residual must be between 0 and 10000, got {residual}.");
         if (batchSize < 2) throw new UsageException($"--batch must be at least 2, got {batchSize}.");
         int[] sizes = Options.Parse(() => Mlp.ParseSizes(layersText), "--layers");
         Options.Activation(activation);
@@ -65,17 +69,21 @@ internal static class InspectCommand
         if (sizes[0] != splits.Train.FeatureCount)
             throw new ArgumentException($"--layers starts with {sizes[0]} inputs but {splits.Train.Source} has {splits.Train.FeatureCount} pixels per image.");
         var (x, y) = DataBatch.First(splits.Train, batchSize);
-        string shape = layersText.Replace(",", "-");
+        string shape = layersText.Replace(",", "-") + (residual > 0 ? $" +{residual} residual blocks" : "") + (normKind != NormKind.None ? $" {MlpOptions.NameOf(normKind)}norm" : "");
         var results = new List<(string Name, IReadOnlyList<LayerStats> Stats)>();
         var predicted = new List<IReadOnlyList<double>?>();
         using var compute = InitLab.Tensors.Compute.UseThreads(threads);
         foreach (var plan in specs)
         {
-            var model = Mlp.Create(sizes, activation, plan, new TorchGenerator(seed), new InitContext(splits.Train, splits.Test, RbmReporter.For(o)));
-            var stats = SignalProbe.Run(model, x, y);
+            var options = new MlpOptions { Norm = normKind, Residual = residual, ResidualGain = plan.NeedsResidualGain };
+            var model = Mlp.Create(sizes, activation, plan, new TorchGenerator(seed), options, new InitContext(splits.Train, splits.Test, RbmReporter.For(o)));
+            // A plain network keeps its evaluation-mode probe (the same numbers as before); with a
+            // norm, BatchNorm normalizes with the batch's statistics, as training sees it.
+            var stats = SignalProbe.Run(model, x, y, trainingMode: !options.IsPlain);
             string name = string.Join("|", plan.Weights);
             results.Add((name, stats));
-            predicted.Add(SignalTheory.PredictPreActivationSquare(model, plan, x));
+            // Mean-field theory here is for plain Linear/activation stacks.
+            predicted.Add(options.IsPlain ? SignalTheory.PredictPreActivationSquare(model, plan, x) : null);
             PrintBlock(o, name, $"{shape} {activation}, biases {plan.DescribeBias(sizes.Length - 1)}", x.Rows, stats, predicted[^1]);
         }
         if (results.Count > 1) PrintComparison(o, activation, results);

@@ -27,7 +27,12 @@ public class ResidualInitTests
             var first = fl[1 + 2 * b].Weight.Value.Data; var expected = hl[1 + 2 * b].Weight.Value.Data;
             for (int i = 0; i < first.Length; i++) Assert.Equal(expected[i] * 0.5f, first[i]); // 4^(-1/2)
             Assert.All(fl[2 + 2 * b].Weight.Value.Data, v => Assert.Equal(0f, v));
+            Assert.All(fl[1 + 2 * b].Bias!.Value.Data, v => Assert.Equal(0f, v));   // the paper's scalar biases start at 0
+            Assert.All(fl[2 + 2 * b].Bias!.Value.Data, v => Assert.Equal(0f, v));
         }
+        // The paper's scalar multiplier: a learnable α = 1 on every branch.
+        Assert.All(fixup.Layers.OfType<ResidualBlock>(), blk => Assert.Equal(1f, blk.Alpha!.Value.Data[0]));
+        Assert.Equal(4, fixup.Layers.OfType<ResidualBlock>().Count());
         Assert.All(fl[^1].Weight.Value.Data, v => Assert.Equal(0f, v));
         Assert.All(fl[^1].Bias!.Value.Data, v => Assert.Equal(0f, v));
     }
