@@ -262,13 +262,18 @@ public static class RunFiles
         return r;
     }
 
-    /// <summary>One row per Linear layer of the run (layers - 1); more or fewer cannot be averaged with the other seeds.</summary>
+    /// <summary>
+    /// One row per Linear layer of the run (layers - 1) and one per residual block; more or fewer
+    /// cannot be averaged with the other seeds. (Folders written before blocks had rows have only
+    /// the Linear layers' rows; they are read too.)
+    /// </summary>
     private static List<LayerStats> ReadLayers(string path, RunConfig config)
     {
         var rows = ReadCsv(path, 7, ToStats);
-        int expected = config.Layers.Count - 1;
-        if (rows.Count != expected)
-            throw new InvalidDataException($"{path}: expected {expected} rows (one per layer of {config.Train.Architecture}), found {rows.Count}.");
+        int linears = config.Layers.Count - 1, expected = linears + config.Train.Residual;
+        if (rows.Count != expected && rows.Count != linears)
+            throw new InvalidDataException($"{path}: expected {expected} rows (one per layer of {config.Train.Architecture}" +
+                (config.Train.Residual > 0 ? $" and per residual block" : "") + $"), found {rows.Count}.");
         return rows;
     }
 

@@ -153,6 +153,21 @@ public class CompareCliTests
     }
 
     [Fact]
+    public void ResidualRunsRecordARowPerBlockAndAreReported()
+    {
+        using var d = new TempDir();
+        IdxWriter.WriteDataset(d.Path, train: 200, test: 40);
+        string outDir = d.File("out");
+        var (code, output, err) = Compare(d.Path, outDir, "--quiet", "--residual", "2", "--norm", "none,layer");
+        Assert.True(code == 0, err + output);
+        var run = RunFiles.Read(Path.Combine(outDir, "xavier-uniform__784-12-10__relu__s777__ln"));
+        // The hidden layer, two blocks' outputs, the logits.
+        Assert.Equal([12, 12, 12, 10], run.LayersInit.Select(l => l.Units));
+        Assert.Equal(4, run.LayersTrained.Count);
+        Assert.Contains("## 784-12-10 relu layernorm", File.ReadAllText(Path.Combine(outDir, "report.md")));
+    }
+
+    [Fact]
     public void AFolderOfRunsTrainedWithOtherSettingsIsRefusedNotReported()
     {
         using var d = new TempDir();
