@@ -34,21 +34,26 @@ internal static class CompareCommand
         var dropout = new Option<string>("--dropout") { Description = "Dropout probability after each hidden activation (0: none); several comma-separated.", DefaultValueFactory = _ => "0" };
         var norm = new Option<string>("--norm") { Description = "Normalization after each hidden Linear: none, batch or layer; several comma-separated.", DefaultValueFactory = _ => "none" };
         var residual = new Option<int>("--residual") { Description = "Residual blocks of the last hidden width, for every run (0: none).", DefaultValueFactory = _ => 0 };
+        var zeroGamma = new Option<bool>("--zero-gamma") { Description = "Start each residual block's last normalization with γ = 0 (Goyal et al. 2017), for every run; needs --norm and --residual." };
         var noReport = new Option<bool>("--no-report") { Description = "Do not write the report at the end (e.g. in a shard; run 'initlab report' after all shards)." };
         var cmd = new Command("compare", "Train every combination of initializers, architectures, activations and seeds, one folder per run, and write a report.")
         {
-            data, dataset, inits, layers, activation, seeds, seed, epochs, optimizer, lr, batch, bias, outDir, shard, parallel, threads, noReport, dropout, norm, residual, Cli.Quiet, Cli.Verbose,
+            data, dataset, inits, layers, activation, seeds, seed, epochs, optimizer, lr, batch, bias, outDir, shard, parallel, threads, noReport, dropout, norm, residual, zeroGamma, Cli.Quiet, Cli.Verbose,
         };
         cmd.SetAction(p => Run(o, new Settings(p.GetValue(data), p.GetValue(dataset), p.GetValue(inits)!, p.GetValue(layers) ?? [], p.GetValue(activation)!,
             p.GetValue(seeds), p.GetValue(seed), p.GetValue(epochs), p.GetValue(optimizer)!, p.GetValue(lr), p.GetValue(batch), p.GetValue(bias)!, p.GetValue(outDir)!,
             p.GetValue(shard), p.GetValue(parallel), p.GetValue(threads), p.GetValue(noReport), p.GetValue(Cli.Quiet),
-            p.GetValue(dropout)!, p.GetValue(norm)!, p.GetValue(residual))));
+            p.GetValue(dropout)!, p.GetValue(norm)!, p.GetValue(residual)) { ZeroGamma = p.GetValue(zeroGamma) }));
         return cmd;
     }
 
     internal sealed record Settings(string? Data, string? Dataset, string Inits, string[] Layers, string Activations, int Seeds, ulong Seed, int Epochs,
         string Optimizer, double Lr, int BatchSize, string Bias, string Out, string? Shard, int Parallel, int Threads, bool NoReport, bool Quiet,
-        string Dropout = "0", string Norm = "none", int Residual = 0);
+        string Dropout = "0", string Norm = "none", int Residual = 0)
+    {
+        /// <summary>--zero-gamma for every run.</summary>
+        public bool ZeroGamma { get; init; }
+    }
 
     internal static int Run(Output o, Settings s)
     {
@@ -84,8 +89,11 @@ internal static class CompareCommand
         // --residual is one setting for the whole sweep, and so are --norm and --dropout when given
         // once: the run folders' names do not carry them, so a folder of runs with other ones is
         // refused by the settings check below.
+        if (s.ZeroGamma && (s.Residual == 0 || norms.Contains(InitLab.Models.NormKind.None)))
+            throw new UsageException("--zero-gamma zeroes the γ of each residual block's last normalization; give it with --norm batch|layer (not none) and --residual N.");
         var baseConfig = new TrainConfig
         {
+            ZeroGamma = s.ZeroGamma,
             Dropout = dropouts[0],
             Norm = norms[0],
             Residual = s.Residual,

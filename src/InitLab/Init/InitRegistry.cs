@@ -75,7 +75,7 @@ internal static class InitRegistry
         ["keras:he-uniform"] = Keras(2, "fan_in", "uniform", "Keras HeUniform: U(±sqrt(6/fan_in))"),
         ["keras:he-normal"] = Keras(2, "fan_in", "truncated_normal", "Keras HeNormal: truncated N, variance 2/fan_in"),
         ["keras:lecun-uniform"] = Keras(1, "fan_in", "uniform", "Keras LecunUniform: U(±sqrt(3/fan_in))"),
-        ["keras:lecun-normal"] = Keras(1, "fan_in", "truncated_normal", "Keras LecunNormal: truncated N, variance 1/fan_in"),
+        ["keras:lecun-normal"] = Keras(1, "fan_in", "truncated_normal", "Keras LecunNormal: truncated N, variance 1/fan_in; the init SELU is made for (Klambauer et al. 2017: self-normalizing networks)"),
         ["keras:random-normal"] = new("Keras RandomNormal: W ~ N(mean, stddev²)", [Real("mean", "0"), Real("stddev", "0.05", min: 0, why: TorchStd)],
             (t, g, s) => Initializers.Normal(t, g, s.Real("mean"), s.Real("stddev"))),
         ["keras:random-uniform"] = new("Keras RandomUniform: W ~ U(minval, maxval)", [Real("minval", "-0.05"), Real("maxval", "0.05")],

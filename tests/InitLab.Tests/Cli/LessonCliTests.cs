@@ -70,4 +70,20 @@ public class LessonCliTests
         Assert.DoesNotContain("   at ", err);
         Assert.Matches(new Regex("--lesson|--deep|--save"), err);
     }
+
+    [Theory]
+    [InlineData("train", "--layers", "784,8,10", "--zero-gamma")]
+    [InlineData("train", "--layers", "784,8,10", "--zero-gamma", "--norm", "batch")]
+    [InlineData("compare", "--layers", "784,8,10", "--zero-gamma", "--residual", "2", "--norm", "none,batch")]
+    public void ZeroGammaWithoutANormAndBlocksIsAUsageError(params string[] args)
+    {
+        using var d = new TempDir();
+        IdxWriter.WriteDataset(d.Path, train: 20, test: 10);
+        string[] where = args[0] == "train" ? ["--data", d.Path] : ["--data", d.Path, "--out", d.File("out")];
+        var (code, output, err) = CliTests.Run([.. args, .. where]);
+        Assert.Equal(2, code);
+        Assert.Equal("", output);
+        Assert.Contains("--zero-gamma", err);
+        Assert.DoesNotContain("   at ", err);
+    }
 }
