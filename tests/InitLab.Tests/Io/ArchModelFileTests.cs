@@ -37,6 +37,27 @@ public class ArchModelFileTests
         Close.All(f.GetProperty("eval_logits").Floats(), logits, 1e-5, 1e-6, "eval logits");
     }
 
+    [Fact]
+    public void NumBatchesTrackedIsWrittenAsAnInt64AsPyTorchStoresIt()
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"arch-{Guid.NewGuid():N}.safetensors");
+        try
+        {
+            var model = ModelFile.Load(FixturePath).Model;   // the PyTorch file stores the count (3) as F32: read too
+            ModelFile.Save(model, path);
+            var ours = SafeTensors.Read(path);
+            var counters = ours.Tensors.Where(t => t.Name.EndsWith(".num_batches_tracked", StringComparison.Ordinal)).ToList();
+            Assert.NotEmpty(counters);
+            Assert.All(counters, t => Assert.Equal(("I64", 3f), (t.Dtype, t.Data[0])));
+            Assert.All(ours.Tensors.Except(counters), t => Assert.Equal("F32", t.Dtype));
+            Assert.All(StateDict.Of(ModelFile.Load(path).Model).Where(e => e.Counter is not null), e => Assert.Equal(3, e.Counter!.NumBatchesTracked));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
     [Theory]
     [MemberData(nameof(Architectures))]
     public void SavingTheLoadedNetworkWritesPyTorchsTensorsInItsOrder(string stem)
