@@ -31,24 +31,29 @@ internal static class CompareCommand
         var shard = new Option<string?>("--shard") { Description = "Run only slice I of N (0 <= I < N) of the sorted grid, e.g. --shard $SLURM_ARRAY_TASK_ID/4." };
         var parallel = new Option<int>("--parallel") { Description = "Runs at once; each gets threads / K compute threads.", DefaultValueFactory = _ => 1 };
         var threads = new Option<int>("--threads") { Description = "Compute threads for the whole sweep (default: all cores).", DefaultValueFactory = _ => 0 };
-        var dropout = new Option<double>("--dropout") { Description = "Dropout probability after each hidden activation, for every run (0: none).", DefaultValueFactory = _ => 0 };
-        var norm = new Option<string>("--norm") { Description = "Normalization after each hidden Linear, for every run: none, batch or layer.", DefaultValueFactory = _ => "none" };
+        var dropout = new Option<string>("--dropout") { Description = "Dropout probability after each hidden activation (0: none); several comma-separated.", DefaultValueFactory = _ => "0" };
+        var norm = new Option<string>("--norm") { Description = "Normalization after each hidden Linear: none, batch or layer; several comma-separated.", DefaultValueFactory = _ => "none" };
         var residual = new Option<int>("--residual") { Description = "Residual blocks of the last hidden width, for every run (0: none).", DefaultValueFactory = _ => 0 };
+        var zeroGamma = new Option<bool>("--zero-gamma") { Description = "Start each residual block's last normalization with γ = 0 (Goyal et al. 2017), for every run; needs --norm and --residual." };
         var noReport = new Option<bool>("--no-report") { Description = "Do not write the report at the end (e.g. in a shard; run 'initlab report' after all shards)." };
         var cmd = new Command("compare", "Train every combination of initializers, architectures, activations and seeds, one folder per run, and write a report.")
         {
-            data, dataset, inits, layers, activation, seeds, seed, epochs, optimizer, lr, batch, bias, outDir, shard, parallel, threads, noReport, dropout, norm, residual, Cli.Quiet, Cli.Verbose,
+            data, dataset, inits, layers, activation, seeds, seed, epochs, optimizer, lr, batch, bias, outDir, shard, parallel, threads, noReport, dropout, norm, residual, zeroGamma, Cli.Quiet, Cli.Verbose,
         };
         cmd.SetAction(p => Run(o, new Settings(p.GetValue(data), p.GetValue(dataset), p.GetValue(inits)!, p.GetValue(layers) ?? [], p.GetValue(activation)!,
             p.GetValue(seeds), p.GetValue(seed), p.GetValue(epochs), p.GetValue(optimizer)!, p.GetValue(lr), p.GetValue(batch), p.GetValue(bias)!, p.GetValue(outDir)!,
             p.GetValue(shard), p.GetValue(parallel), p.GetValue(threads), p.GetValue(noReport), p.GetValue(Cli.Quiet),
-            p.GetValue(dropout), p.GetValue(norm)!, p.GetValue(residual))));
+            p.GetValue(dropout)!, p.GetValue(norm)!, p.GetValue(residual)) { ZeroGamma = p.GetValue(zeroGamma) }));
         return cmd;
     }
 
     internal sealed record Settings(string? Data, string? Dataset, string Inits, string[] Layers, string Activations, int Seeds, ulong Seed, int Epochs,
         string Optimizer, double Lr, int BatchSize, string Bias, string Out, string? Shard, int Parallel, int Threads, bool NoReport, bool Quiet,
-        double Dropout = 0, string Norm = "none", int Residual = 0);
+        string Dropout = "0", string Norm = "none", int Residual = 0)
+    {
+        /// <summary>--zero-gamma for every run.</summary>
+        public bool ZeroGamma { get; init; }
+    }
 
     internal static int Run(Output o, Settings s)
     {
@@ -64,23 +69,33 @@ internal static class CompareCommand
         var archs = Options.Parse(() => (s.Layers.Length == 0 ? ["784,256,256,10"] : s.Layers).Select(Mlp.ParseSizes).ToList(), "--layers");
         var activations = s.Activations.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
         foreach (var a in activations) Options.Activation(a);
-        var gridSpec = new SweepGridSpec(inits, archs, activations, s.Seeds, s.Seed);
-        var grid = Options.Parse(gridSpec.Runs, ulong.MaxValue - s.Seed < (ulong)(s.Seeds - 1) ? "--seed/--seeds" : "--inits/--layers/--activation");
+        var norms = Options.Parse(() => List(s.Norm, "--norm").Select(MlpOptions.ParseNorm).ToList(), "--norm");
+        var dropouts = List(s.Dropout, "--dropout").Select(ParseDropout).ToList();
+        if (s.Residual < 0 || s.Residual > 10_000) throw new UsageException($"--residual must be between 0 and 10000, got {s.Residual}.");
+        // A single --norm or --dropout is the whole sweep's setting (the run folders keep their names);
+        // several make an axis of the grid, and the report groups by it.
+        var gridSpec = new SweepGridSpec(inits, archs, activations, s.Seeds, s.Seed)
+        {
+            Norms = norms.Count > 1 ? norms : null,
+            Dropouts = dropouts.Count > 1 ? dropouts : null,
+        };
+        var grid = Options.Parse(gridSpec.Runs, ulong.MaxValue - s.Seed < (ulong)(s.Seeds - 1) ? "--seed/--seeds" : "--inits/--layers/--activation/--norm/--dropout");
         var (shardIndex, shardCount) = s.Shard is null ? (0, 1) : Options.Parse(() => SweepGrid.ParseShard(s.Shard), "--shard");
         // Shards slice the grid sorted by Id (the same in every process); within this process the
         // runs go in the user's order: --inits as typed, then architectures, activations, seeds.
         IReadOnlyList<SweepRun> runs = [.. SweepGrid.Shard(grid, shardIndex, shardCount)
-            .OrderBy(r => r.InitIndex).ThenBy(r => r.ArchIndex).ThenBy(r => r.ActivationIndex).ThenBy(r => r.SeedIndex)];
+            .OrderBy(r => r.InitIndex).ThenBy(r => r.ArchIndex).ThenBy(r => r.ActivationIndex).ThenBy(r => r.NormIndex).ThenBy(r => r.DropoutIndex).ThenBy(r => r.SeedIndex)];
 
-        // One architecture for the whole sweep: the run folders' names do not carry it, so a
-        // folder of runs with another one is refused by the settings check below.
-        if (!(s.Dropout >= 0 && s.Dropout < 1)) throw new UsageException($"--dropout must be in [0, 1), got {s.Dropout.ToString(CultureInfo.InvariantCulture)}.");
-        if (s.Residual < 0 || s.Residual > 10_000) throw new UsageException($"--residual must be between 0 and 10000, got {s.Residual}.");
-        var normKind = Options.Parse(() => MlpOptions.ParseNorm(s.Norm), "--norm");
+        // --residual is one setting for the whole sweep, and so are --norm and --dropout when given
+        // once: the run folders' names do not carry them, so a folder of runs with other ones is
+        // refused by the settings check below.
+        if (s.ZeroGamma && (s.Residual == 0 || norms.Contains(InitLab.Models.NormKind.None)))
+            throw new UsageException("--zero-gamma zeroes the γ of each residual block's last normalization; give it with --norm batch|layer (not none) and --residual N.");
         var baseConfig = new TrainConfig
         {
-            Dropout = s.Dropout,
-            Norm = normKind,
+            ZeroGamma = s.ZeroGamma,
+            Dropout = dropouts[0],
+            Norm = norms[0],
             Residual = s.Residual,
             Data = DataSource.Canonical(s.Data, s.Dataset),
             Init = InitPlan.Parse(inits[0], s.Bias),
@@ -95,7 +110,8 @@ internal static class CompareCommand
         foreach (var arch in archs)
             Options.Parse(() => { Trainer.CheckData(baseConfig with { Layers = arch }, splits); return 0; }, "--layers/--batch-size");
         if (!s.Quiet)
-            o.Out.WriteLine($"{grid.Count} runs in the grid ({N(inits.Count, "init")} × {N(archs.Count, "architecture")} × {N(activations.Length, "activation")} × {N(s.Seeds, "seed")})" +
+            o.Out.WriteLine($"{grid.Count} runs in the grid ({N(inits.Count, "init")} × {N(archs.Count, "architecture")} × {N(activations.Length, "activation")} × " +
+                (norms.Count > 1 ? $"{N(norms.Count, "normalization")} × " : "") + (dropouts.Count > 1 ? $"{N(dropouts.Count, "dropout")} × " : "") + $"{N(s.Seeds, "seed")})" +
                 (shardCount > 1 ? $"; shard {shardIndex}/{shardCount} has {runs.Count}" : "") +
                 $";\n{s.Parallel} at once with {N(options.ThreadsPerRun, "thread")} each; output in {s.Out}");
         SweepSummary summary;
@@ -122,6 +138,22 @@ internal static class CompareCommand
             o.Out.WriteLine($"Report written to {written}");
         }
         return Cli.Ok;
+    }
+
+    /// <summary>A comma-separated option's values (spaces trimmed, empty items dropped); a usage error when none is left.</summary>
+    private static List<string> List(string text, string option)
+    {
+        var items = text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).ToList();
+        if (items.Count == 0) throw new UsageException($"{option} needs at least one value, got '{text}'.");
+        if (items.Distinct(StringComparer.OrdinalIgnoreCase).Count() != items.Count) throw new UsageException($"{option} lists a value twice ('{text}').");
+        return items;
+    }
+
+    private static double ParseDropout(string text)
+    {
+        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double p) || !(p >= 0 && p < 1))
+            throw new UsageException($"--dropout must be in [0, 1), got '{text}'.");
+        return p;
     }
 
     private static string N(int count, string noun) => $"{count} {noun}{(count == 1 ? "" : "s")}";

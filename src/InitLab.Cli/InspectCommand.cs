@@ -32,9 +32,11 @@ internal static class InspectCommand
         var float64 = new Option<bool>("--float64") { Description = "Probe in double precision (values below float32's resolution are measured, not a plateau) and show the back-propagated gradient with its theory." };
         var threads = new Option<int>("--threads") { Description = "Compute threads (default: all cores).", DefaultValueFactory = _ => 0 };
         var summary = SummaryCommand.Option();
+        var norm = new Option<string>("--norm") { Description = "Normalization after each hidden Linear: none, batch or layer (BatchNorm uses the batch's statistics, as the first training step does).", DefaultValueFactory = _ => "none" };
+        var residual = new Option<int>("--residual") { Description = "Residual blocks of the last hidden width (0: none); each block's output gets a row.", DefaultValueFactory = _ => 0 };
         var cmd = new Command("inspect", "Forward a batch through freshly initialized networks and show per-layer activation statistics and gradient norms.")
         {
-            data, dataset, layers, activation, init, compare, bias, batch, seed, plot, jacobian, jacobianSamples, float64, seeds, threads, summary, Cli.Verbose,
+            data, dataset, layers, activation, init, compare, bias, batch, seed, plot, jacobian, jacobianSamples, float64, seeds, threads, summary, norm, residual, Cli.Verbose,
         };
         cmd.SetAction(p =>
         {
@@ -48,17 +50,23 @@ internal static class InspectCommand
                 SummaryCommand.Print(o.Out, SummaryCommand.Network(sizes, act), $"{string.Join('-', sizes)} {act}");
             }
             return Run(o, p.GetValue(data), p.GetValue(dataset), p.GetValue(layers)!, p.GetValue(activation)!, p.GetValue(init)!, p.GetValue(compare),
-            p.GetValue(bias)!, p.GetValue(batch), p.GetValue(seed), p.GetValue(plot), p.GetValue(threads), p.GetValue(jacobian), p.GetValue(jacobianSamples), p.GetValue(float64), p.GetValue(seeds));
+            p.GetValue(bias)!, p.GetValue(batch), p.GetValue(seed), p.GetValue(plot), p.GetValue(threads), p.GetValue(jacobian), p.GetValue(jacobianSamples), p.GetValue(float64), p.GetValue(seeds),
+            p.GetValue(norm)!, p.GetValue(residual));
         });
         return cmd;
     }
 
     private static int Run(Output o, string? dataDir, string? dataset, string layersText, string activation, string initText, string? compare,
-        string biasText, int batchSize, ulong seed, string? plotPath, int threads, string? jacobianPath = null, int jacobianSamples = 4, bool float64 = false, int seedCount = 1)
+        string biasText, int batchSize, ulong seed, string? plotPath, int threads, string? jacobianPath = null, int jacobianSamples = 4, bool float64 = false, int seedCount = 1,
+        string normText = "none", int residual = 0)
     {
         if (seedCount is < 1 or > 100) throw new UsageException($"--seeds must be between 1 and 100, got {seedCount}.");
         if (float64 && activation is "selu" or "prelu") throw new UsageException($"--float64 takes relu, leaky-relu, tanh or sigmoid, not {activation}.");
         Options.CheckEpochsAndThreads(1, threads);
+        var normKind = Options.Parse(() => MlpOptions.ParseNorm(normText), "--norm");
+        if (residual < 0 || residual > 10_000) throw new UsageException($"--residual must be between 0 and 10000, got {residual}.");
+        if ((float64 || jacobianPath is not null) && (normKind != NormKind.None || residual > 0))
+            throw new UsageException($"{(float64 ? "--float64" : "--jacobian")} probes plain Linear/activation networks; leave out --norm and --residual for it.");
         if (batchSize < 2) throw new UsageException($"--batch must be at least 2, got {batchSize}.");
         int[] sizes = Options.Parse(() => Mlp.ParseSizes(layersText), "--layers");
         Options.Activation(activation);
@@ -84,7 +92,7 @@ internal static class InspectCommand
         var (all, allLabels) = DataBatch.First(splits.Train, batchSize * seedCount);
         var x = all.CopyRows(0, batchSize);
         var y = allLabels[..batchSize];
-        string shape = layersText.Replace(",", "-");
+        string shape = layersText.Replace(",", "-") + (residual > 0 ? $" +{residual} residual blocks" : "") + (normKind != NormKind.None ? $" {MlpOptions.NameOf(normKind)}norm" : "");
         var results = new List<(string Name, IReadOnlyList<LayerStats> Stats)>();
         var predicted = new List<IReadOnlyList<double>?>();
         var spectra = new List<(string Name, JacobianSpectrum Spectrum)>();
@@ -93,22 +101,28 @@ internal static class InspectCommand
         using var compute = InitLab.Tensors.Compute.UseThreads(threads);
         foreach (var (plan, typedName) in specs.Zip(typed))
         {
-            var model = Mlp.Create(sizes, activation, plan, new TorchGenerator(seed), new InitContext(splits.Train, splits.Test, RbmReporter.For(o)));
-            var stats = float64 ? SignalProbe64.Run(model, x, y) : SignalProbe.Run(model, x, y);
+            var options = new MlpOptions { Norm = normKind, Residual = residual, ResidualGain = plan.NeedsResidualGain };
+            var model = Mlp.Create(sizes, activation, plan, new TorchGenerator(seed), options, new InitContext(splits.Train, splits.Test, RbmReporter.For(o)));
+            // A plain network keeps its evaluation-mode probe (the same numbers as before); with a
+            // norm, BatchNorm normalizes with the batch's statistics, as training sees it.
+            IReadOnlyList<LayerStats> Probe(Sequential m, InitLab.Tensors.Tensor xs, int[] ys) =>
+                float64 ? SignalProbe64.Run(m, xs, ys) : SignalProbe.Run(m, xs, ys, trainingMode: !options.IsPlain);
+            var stats = Probe(model, x, y);
             // Shown as typed (he-normal), with the registry's name beside it where that differs.
             string name = typedName, canonical = string.Join("|", plan.Weights);
             results.Add((name, stats));
-            predicted.Add(SignalTheory.PredictPreActivationSquare(model, plan, x));
+            // Mean-field theory here is for plain Linear/activation stacks.
+            predicted.Add(options.IsPlain ? SignalTheory.PredictPreActivationSquare(model, plan, x) : null);
             predictedGrad.Add(float64 ? SignalTheory.PredictPreActivationGradNorm(model, plan, x, stats[^1].PreActivationGradNorm) : null);
             PrintBlock(o, string.Equals(name, canonical, StringComparison.OrdinalIgnoreCase) ? name : $"{name} ({canonical})",
                 $"{shape} {activation}, biases {plan.DescribeBias(sizes.Length - 1)}{(float64 ? ", float64 probe" : "")}", x.Rows, stats, predicted[^1], predictedGrad[^1]);
             var replicas = new List<IReadOnlyList<LayerStats>> { stats };
             for (int k = 1; k < seedCount; k++)
             {
-                var m = Mlp.Create(sizes, activation, plan, new TorchGenerator(seed + (ulong)k), new InitContext(splits.Train, splits.Test, RbmReporter.For(o)));
+                var m = Mlp.Create(sizes, activation, plan, new TorchGenerator(seed + (ulong)k), options, new InitContext(splits.Train, splits.Test, RbmReporter.For(o)));
                 var xk = all.CopyRows(k * batchSize, batchSize);
                 var yk = allLabels[(k * batchSize)..((k + 1) * batchSize)];
-                replicas.Add(float64 ? SignalProbe64.Run(m, xk, yk) : SignalProbe.Run(m, xk, yk));
+                replicas.Add(Probe(m, xk, yk));
             }
             if (seedCount > 1) PrintSpread(o, seed, replicas);
             spreads.Add(seedCount > 1 ? replicas : null);

@@ -18,7 +18,10 @@ internal static class ReportBuilder
         var first = r.Runs[0].Config.Train;
         doc.H(1, "InitLab: comparing initializations");
         int seeds = r.Runs.Select(x => x.Config.Seed).Distinct().Count();
-        doc.P($"{r.Runs.Count} runs: {inits.Count} initializers × {r.Groups.Count} architecture/activation combinations × {seeds} seeds. " +
+        // Normalization and dropout are named only when some run has them, so other reports stay as they were.
+        bool arch = r.Groups.Any(g => g.Norm != InitLab.Models.NormKind.None || g.Dropout != 0);
+        string combos = arch ? "architecture/activation/normalization/dropout" : "architecture/activation";
+        doc.P($"{r.Runs.Count} runs: {inits.Count} initializers × {r.Groups.Count} {combos} combinations × {seeds} seeds. " +
               $"Training as `initlab train`: {first.Optimizer.Name} lr {ReportCommand.F(first.Optimizer.LearningRate, "G")}, batch {first.BatchSize}, {first.Epochs} epochs, biases {DescribeBias(first.Init.Bias.ToString())}; data `{first.Data}`.");
 
         if (r.Missing.Count > 0)
@@ -30,7 +33,7 @@ internal static class ReportBuilder
         if (InitNames.Footnote(inits) is { } names) doc.P(names);
         var skipped = r.Groups.SelectMany(g => g.Cells).Where(c => c.Invalid).ToList();
         if (skipped.Count > 0)
-            doc.P("Skipped (invalid combination): " + string.Join("; ", skipped.Select(c => $"{c.Init} with {c.Architecture} {c.Activation}: {c.Reason}")));
+            doc.P("Skipped (invalid combination): " + string.Join("; ", r.Groups.SelectMany(g => g.Cells.Where(c => c.Invalid).Select(c => $"{c.Init} with {g.Title}: {c.Reason}"))));
 
         for (int k = 0; k < r.Groups.Count; k++)
         {
@@ -74,10 +77,11 @@ internal static class ReportBuilder
         }
 
         doc.H(2, TimingHeading);
-        var time = new ReportDocument.Table(["initializer", "architecture", "activation", "seconds per run (mean ± std)", "runs"], [], []);
+        var time = new ReportDocument.Table(["initializer", "architecture", "activation", .. arch ? new[] { "normalization", "dropout" } : [], "seconds per run (mean ± std)", "runs"], [], []);
         foreach (var g in r.Groups)
             foreach (var c in g.Cells.Where(c => !c.Invalid))
-                time.Rows.Add([c.Init, g.Architecture, g.Activation, $"{ReportCommand.F(c.Seconds.Mean, "0.0")} ± {ReportCommand.F(c.Seconds.Std, "0.0")}", c.Seconds.Count.ToString()]);
+                time.Rows.Add([c.Init, g.Architecture, g.Activation, .. arch ? new[] { InitLab.Models.MlpOptions.NameOf(g.Norm), Experiments.SweepGrid.DropoutText(g.Dropout) } : [],
+                    $"{ReportCommand.F(c.Seconds.Mean, "0.0")} ± {ReportCommand.F(c.Seconds.Std, "0.0")}", c.Seconds.Count.ToString()]);
         doc.Add(time);
         doc.P($"Total training time: {ReportCommand.F(r.Runs.Sum(x => x.Result.Seconds) / 60, "0.0")} minutes over {r.Runs.Count} runs.");
         doc.H(2, "Machine");

@@ -43,15 +43,16 @@ internal static class TrainCommand
         var dropout = new Option<double>("--dropout") { Description = "Dropout probability after each hidden activation while training, in [0, 1) (0: none).", DefaultValueFactory = _ => 0 };
         var norm = new Option<string>("--norm") { Description = "Normalization after each hidden Linear: none, batch (BatchNorm1d) or layer (LayerNorm).", DefaultValueFactory = _ => "none" };
         var residual = new Option<int>("--residual") { Description = "Residual blocks (x + Linear-act-Linear(x)) of the last hidden width before the output layer (0: none).", DefaultValueFactory = _ => 0 };
+        var zeroGamma = new Option<bool>("--zero-gamma") { Description = "Start each residual block's last normalization with γ = 0 (Goyal et al. 2017), so every block starts as the identity; needs --norm and --residual." };
         var resume = new Option<bool>("--resume") { Description = "Continue exactly from the checkpoint in --checkpoint DIR; the other options must be those it was written with." };
         var cmd = new Command("train", "Train a dense network on MNIST-format data and report the test accuracy.")
         {
-            data, dataset, layers, activation, init, bias, optimizer, lr, momentum, nesterov, weightDecay, batch, epochs, seed, threads, metrics, save, load, checkpoint, every, resume, summary, log, logEvery, dropout, norm, residual, Cli.Quiet, Cli.Verbose,
+            data, dataset, layers, activation, init, bias, optimizer, lr, momentum, nesterov, weightDecay, batch, epochs, seed, threads, metrics, save, load, checkpoint, every, resume, summary, log, logEvery, dropout, norm, residual, zeroGamma, Cli.Quiet, Cli.Verbose,
         };
         cmd.SetAction(p => Run(o, new Settings(p.GetValue(data), p.GetValue(dataset), p.GetValue(layers)!, p.GetValue(activation)!, p.GetValue(init)!, p.GetValue(bias)!,
             p.GetValue(optimizer)!, p.GetValue(lr), p.GetValue(momentum), p.GetValue(nesterov), p.GetValue(weightDecay),
             p.GetValue(batch), p.GetValue(epochs), p.GetValue(seed), p.GetValue(threads), p.GetValue(metrics), p.GetValue(Cli.Quiet), p.GetValue(save), p.GetValue(load),
-            p.GetValue(checkpoint), p.GetValue(every), p.GetValue(resume), Summary: p.GetValue(summary), Dropout: p.GetValue(dropout), Norm: p.GetValue(norm)!, Residual: p.GetValue(residual)) { Log = p.GetValue(log), LogEvery = p.GetValue(logEvery) }));
+            p.GetValue(checkpoint), p.GetValue(every), p.GetValue(resume), Summary: p.GetValue(summary), Dropout: p.GetValue(dropout), Norm: p.GetValue(norm)!, Residual: p.GetValue(residual)) { Log = p.GetValue(log), LogEvery = p.GetValue(logEvery), ZeroGamma = p.GetValue(zeroGamma) }));
         return cmd;
     }
 
@@ -66,11 +67,20 @@ internal static class TrainCommand
     private static string AsTyped(string typed, InitPlan plan) =>
         Alias(typed, plan) is { } canonical ? typed.Trim() + plan.ToString()[canonical.Length..] : plan.ToString();
 
+    /// <summary>--zero-gamma, refused without a norm and residual blocks (it would change nothing).</summary>
+    internal static bool ZeroGammaChecked(Settings s, InitLab.Models.NormKind norm) =>
+        !s.ZeroGamma ? false
+        : norm != InitLab.Models.NormKind.None && s.Residual > 0 ? true
+        : throw new UsageException("--zero-gamma zeroes the γ of each residual block's last normalization; give it with --norm batch|layer and --residual N.");
+
     internal sealed record Settings(string? Data, string? Dataset, string Layers, string Activation, string Init, string Bias, string Optimizer, double Lr,
         double Momentum, bool Nesterov, double? WeightDecay, int BatchSize, int Epochs, ulong Seed, int Threads, string? Metrics, bool Quiet,
         string? Save = null, string? Load = null, string? Checkpoint = null, int CheckpointEvery = 1, bool Resume = false, InitPlan? Plan = null, bool Summary = false,
         double Dropout = 0, string Norm = "none", int Residual = 0)
     {
+        /// <summary>--zero-gamma: the last norm of each residual block starts with γ = 0.</summary>
+        public bool ZeroGamma { get; init; }
+
         /// <summary>--log DIR: the training log's run folder.</summary>
         public string? Log { get; init; }
 
@@ -110,7 +120,7 @@ internal static class TrainCommand
         return new TrainConfig
         {
             Data = data, Layers = sizes, Activation = activation, Init = init, Optimizer = optimizer,
-            BatchSize = s.BatchSize, Epochs = s.Epochs, Seed = s.Seed, Dropout = s.Dropout, Norm = norm, Residual = s.Residual,
+            BatchSize = s.BatchSize, Epochs = s.Epochs, Seed = s.Seed, Dropout = s.Dropout, Norm = norm, Residual = s.Residual, ZeroGamma = ZeroGammaChecked(s, norm),
         };
     }
 

@@ -41,16 +41,25 @@ public sealed record LayerStats(int Layer, int Units, double Mean, double Std, d
 public static class SignalProbe
 {
     /// <summary>
-    /// Statistics of every Linear layer of <paramref name="model"/> on <paramref name="x"/> (batch, in)
-    /// with <paramref name="labels"/> (batch) for the cross-entropy loss; the weights are not changed,
-    /// but the parameters' gradients are overwritten.
+    /// Statistics of every Linear layer (and of every residual block's output) of
+    /// <paramref name="model"/> on <paramref name="x"/> (batch, in) with <paramref name="labels"/>
+    /// (batch) for the cross-entropy loss; the weights are not changed, but the parameters'
+    /// gradients are overwritten.
     /// </summary>
-    public static IReadOnlyList<LayerStats> Run(Sequential model, Tensor x, ReadOnlySpan<int> labels)
+    /// <param name="model">The network.</param>
+    /// <param name="x">The batch, (batch, in).</param>
+    /// <param name="labels">The batch's labels.</param>
+    /// <param name="trainingMode">
+    /// False (the default): evaluation mode, so the probe draws no dropout mask and leaves
+    /// BatchNorm's running statistics alone (a network about to be trained stays as it was). True:
+    /// training mode, so BatchNorm normalizes with the batch's own statistics, as the first training
+    /// step sees it; the probe then moves the running statistics and draws dropout masks, which
+    /// only a network that is thrown away afterwards (as <c>initlab inspect</c>'s) may afford.
+    /// </param>
+    public static IReadOnlyList<LayerStats> Run(Sequential model, Tensor x, ReadOnlySpan<int> labels, bool trainingMode = false)
     {
-        // In evaluation mode: a probe must not draw dropout masks from the run's generator nor
-        // move BatchNorm's running statistics, or the run it describes would train differently.
         bool training = model.Training;
-        model.Training = false;
+        model.Training = trainingMode;
         try
         {
             return Probe(model, x, labels);
@@ -82,6 +91,12 @@ public static class SignalProbe
             }
             else if (layers[i] is Activation a && current is not null)
                 stats.Add(Describe(h, a, current, false));
+            else if (layers[i] is ResidualBlock block)
+            {
+                // A block's output x + α·branch(x): its row, with the weight gradient of the branch's first Linear.
+                pre.Add(System.Numerics.Tensors.TensorPrimitives.SumOfSquares(h.Span) / h.Length);
+                stats.Add(Describe(h, null, block.Branch.Layers.OfType<Linear>().First(), false));
+            }
         }
         var loss = new CrossEntropyLoss();
         loss.Forward(h, labels);

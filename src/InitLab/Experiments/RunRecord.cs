@@ -34,6 +34,12 @@ public sealed record RunConfig(string Id, string Init, TrainConfig Train, int In
 
     /// <summary>The grid the run belongs to (null in folders written before it was recorded).</summary>
     public SweepGridSpec? Grid { get; init; }
+
+    /// <summary>Position of the run's normalization in the listed --norm values (0 when not an axis).</summary>
+    public int NormIndex { get; init; }
+
+    /// <summary>Position of the run's dropout probability in the listed --dropout values (0 when not an axis).</summary>
+    public int DropoutIndex { get; init; }
 }
 
 /// <summary>How a run ended (result.json): "ok", or "invalid" with the reason (e.g. dbn with relu).</summary>
@@ -99,8 +105,11 @@ public static class RunFiles
             ["arch_index"] = c.ArchIndex,
             ["activation_index"] = c.ActivationIndex,
             ["seed_index"] = c.SeedIndex,
-            ["train"] = JsonNode.Parse(c.Train.ToJson()),
         };
+        // Written only where a grid varied them, so other sweeps' config.json stays as it was.
+        if (c.NormIndex != 0) node["norm_index"] = c.NormIndex;
+        if (c.DropoutIndex != 0) node["dropout_index"] = c.DropoutIndex;
+        node["train"] = JsonNode.Parse(c.Train.ToJson());
         if (c.Grid is { } g)
             node["grid"] = new JsonObject
             {
@@ -110,6 +119,8 @@ public static class RunFiles
                 ["seeds"] = g.Seeds,
                 ["first_seed"] = g.FirstSeed,
             };
+        if (c.Grid?.Norms is { } norms) ((JsonObject)node["grid"]!)["norms"] = new JsonArray([.. norms.Select(n => JsonValue.Create(InitLab.Models.MlpOptions.NameOf(n)))]);
+        if (c.Grid?.Dropouts is { } dropouts) ((JsonObject)node["grid"]!)["dropouts"] = new JsonArray([.. dropouts.Select(p => JsonValue.Create(p))]);
         return node.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n";
     }
 
@@ -131,7 +142,10 @@ public static class RunFiles
             int Index(string key) => o.ContainsKey(key) ? Field<int>(o, key, path) : 0;
             if (o["train"] is JsonObject train)
                 return new RunConfig(id, Field<string>(o, "init_as_given", path), TrainConfigJson.Read(train.ToJsonString(), $"{path}: train", validate: false),
-                    Index("init_index"), Index("arch_index"), Index("activation_index"), Index("seed_index")) { Grid = ReadGrid(o, path) };
+                    Index("init_index"), Index("arch_index"), Index("activation_index"), Index("seed_index"))
+                {
+                    Grid = ReadGrid(o, path), NormIndex = Index("norm_index"), DropoutIndex = Index("dropout_index"),
+                };
             if (o.ContainsKey("train")) throw new InvalidDataException($"{path}: field 'train' is not an object ({o["train"]?.ToJsonString() ?? "null"}).");
             // The flat config.json of InitLab 0.1.0 sweeps.
             string init = Field<string>(o, "init", path);
@@ -175,9 +189,25 @@ public static class RunFiles
                 throw new InvalidDataException($"{where}: field 'architectures': '{a}' is not a list of layer sizes.", e);
             }
         }).ToList();
-        var spec = new SweepGridSpec(Field<string[]>(g, "inits", where), archs, Field<string[]>(g, "activations", where), Field<int>(g, "seeds", where), Field<ulong>(g, "first_seed", where));
-        if (spec.Seeds < 1 || spec.Inits.Count == 0 || spec.Architectures.Count == 0 || spec.Activations.Count == 0)
-            throw new InvalidDataException($"{where}: needs at least one init, architecture, activation and seed.");
+        var spec = new SweepGridSpec(Field<string[]>(g, "inits", where), archs, Field<string[]>(g, "activations", where), Field<int>(g, "seeds", where), Field<ulong>(g, "first_seed", where))
+        {
+            Norms = g.ContainsKey("norms") ? Field<string[]>(g, "norms", where).Select(n =>
+            {
+                try
+                {
+                    return InitLab.Models.MlpOptions.ParseNorm(n);
+                }
+                catch (FormatException e)
+                {
+                    throw new InvalidDataException($"{where}: field 'norms': {e.Message}", e);
+                }
+            }).ToList() : null,
+            Dropouts = g.ContainsKey("dropouts") ? Field<double[]>(g, "dropouts", where) : null,
+        };
+        if (spec.Seeds < 1 || spec.Inits.Count == 0 || spec.Architectures.Count == 0 || spec.Activations.Count == 0 || spec.Norms is { Count: 0 } || spec.Dropouts is { Count: 0 })
+            throw new InvalidDataException($"{where}: needs at least one init, architecture, activation and seed (and norm and dropout, when listed).");
+        if (spec.Dropouts is { } ps && ps.Any(p => !(p >= 0 && p < 1)))
+            throw new InvalidDataException($"{where}: field 'dropouts': each must be in [0, 1).");
         return spec;
     }
 
@@ -232,13 +262,18 @@ public static class RunFiles
         return r;
     }
 
-    /// <summary>One row per Linear layer of the run (layers - 1); more or fewer cannot be averaged with the other seeds.</summary>
+    /// <summary>
+    /// One row per Linear layer of the run (layers - 1) and one per residual block; more or fewer
+    /// cannot be averaged with the other seeds. (Folders written before blocks had rows have only
+    /// the Linear layers' rows; they are read too.)
+    /// </summary>
     private static List<LayerStats> ReadLayers(string path, RunConfig config)
     {
         var rows = ReadCsv(path, 7, ToStats);
-        int expected = config.Layers.Count - 1;
-        if (rows.Count != expected)
-            throw new InvalidDataException($"{path}: expected {expected} rows (one per layer of {config.Train.Architecture}), found {rows.Count}.");
+        int linears = config.Layers.Count - 1, expected = linears + config.Train.Residual;
+        if (rows.Count != expected && rows.Count != linears)
+            throw new InvalidDataException($"{path}: expected {expected} rows (one per layer of {config.Train.Architecture}" +
+                (config.Train.Residual > 0 ? $" and per residual block" : "") + $"), found {rows.Count}.");
         return rows;
     }
 

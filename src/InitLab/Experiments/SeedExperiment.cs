@@ -51,6 +51,12 @@ public sealed class SeedExperiment
         return new SeedExperiment(true, Trainer.Create(TrainConfig.NoteDeep with { Data = dataSource, Epochs = epochs }, data, generator: generator));
     }
 
+    /// <summary>
+    /// A lesson's network (<see cref="CourseLessons.Configs"/>) run the way the note runs its first
+    /// cell: a fresh generator seeded with the configuration's seed, and the note's random test digit.
+    /// </summary>
+    public static SeedExperiment Create(TrainConfig config, DataSplits data) => new(false, Trainer.Create(config, data));
+
     /// <summary>The last Linear layer's weight, which the note prints after xavier_uniform_.</summary>
     public Parameter LastWeight => Model.Layers.OfType<Linear>().Last().Weight;
 

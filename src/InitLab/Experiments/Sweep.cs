@@ -38,13 +38,18 @@ public sealed record SweepOptions
     /// <summary>Compute threads of each run.</summary>
     public int ThreadsPerRun => Math.Max(1, (Threads > 0 ? Threads : Environment.ProcessorCount) / Math.Max(1, Parallel));
 
-    /// <summary>The configuration of <paramref name="run"/>: <see cref="Base"/> with the run's initializer, layers, activation and seed.</summary>
+    /// <summary>
+    /// The configuration of <paramref name="run"/>: <see cref="Base"/> with the run's initializer,
+    /// layers, activation and seed, and its normalization and dropout where the grid gives them.
+    /// </summary>
     public TrainConfig ConfigOf(SweepRun run) => Base with
     {
         Init = InitPlan.Parse(run.Init, Base.Init.Bias.ToString()),
         Layers = run.Sizes,
         Activation = run.Activation,
         Seed = run.Seed,
+        Norm = run.Norm ?? Base.Norm,
+        Dropout = run.Dropout ?? Base.Dropout,
     };
 }
 
@@ -287,7 +292,10 @@ public static class Sweep
         try
         {
             Directory.CreateDirectory(tmp);
-            var config = new RunConfig(run.Id, run.Init, options.ConfigOf(run), run.InitIndex, run.ArchIndex, run.ActivationIndex, run.SeedIndex) { Grid = options.Grid };
+            var config = new RunConfig(run.Id, run.Init, options.ConfigOf(run), run.InitIndex, run.ArchIndex, run.ActivationIndex, run.SeedIndex)
+            {
+                Grid = options.Grid, NormIndex = run.NormIndex, DropoutIndex = run.DropoutIndex,
+            };
             File.WriteAllText(Path.Combine(tmp, RunFiles.Config), RunFiles.ToJson(config));
             progress?.Report(new SweepEvent(run, SweepEventKind.Started, 0, config.Train.Epochs, 0));
             try

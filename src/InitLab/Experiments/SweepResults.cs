@@ -1,4 +1,5 @@
 using InitLab.Diagnostics;
+using InitLab.Models;
 using InitLab.Training;
 
 namespace InitLab.Experiments;
@@ -57,14 +58,24 @@ public sealed record SweepCell(string Init, string Architecture, string Activati
     }
 }
 
-/// <summary>A group of cells sharing an architecture and an activation, one cell per init, in the order the inits were listed.</summary>
+/// <summary>A group of cells sharing an architecture, an activation, a normalization and a dropout probability, one cell per init, in the order the inits were listed.</summary>
 /// <param name="Architecture">Layer sizes joined by "-".</param>
 /// <param name="Activation">The activation.</param>
 /// <param name="Cells">One cell per initializer, in the listed order.</param>
 public sealed record SweepGroup(string Architecture, string Activation, IReadOnlyList<SweepCell> Cells)
 {
-    /// <summary>The group's heading: architecture then activation, e.g. "784-256-10 relu".</summary>
-    public string Title => $"{Architecture} {Activation}";
+    /// <summary>The group's normalization (the same for all its runs).</summary>
+    public NormKind Norm { get; init; }
+
+    /// <summary>The group's dropout probability (the same for all its runs).</summary>
+    public double Dropout { get; init; }
+
+    /// <summary>
+    /// The group's heading: architecture then activation, e.g. "784-256-10 relu", then the
+    /// normalization and dropout when they are not none and 0 ("784-256-10 relu batchnorm p=0.3").
+    /// </summary>
+    public string Title => $"{Architecture} {Activation}" + (Norm == NormKind.None ? "" : $" {MlpOptions.NameOf(Norm)}norm") +
+        (Dropout == 0 ? "" : $" p={SweepGrid.DropoutText(Dropout)}");
 
     /// <summary>The init with the highest mean final accuracy (null when none trained).</summary>
     public SweepCell? Best => Cells.Where(c => !c.Invalid && double.IsFinite(c.FinalAccuracy.Mean)).MaxBy(c => c.FinalAccuracy.Mean);
@@ -72,7 +83,7 @@ public sealed record SweepGroup(string Architecture, string Activation, IReadOnl
 
 /// <summary>The finished runs of any number of output folders (shards), merged and grouped for a report.</summary>
 /// <param name="Runs">Every finished run, each once, by id.</param>
-/// <param name="Groups">The runs grouped by architecture and activation, then by initializer.</param>
+/// <param name="Groups">The runs grouped by architecture, activation, normalization and dropout, then by initializer.</param>
 public sealed record SweepResults(IReadOnlyList<RunRecord> Runs, IReadOnlyList<SweepGroup> Groups)
 {
     /// <summary>
@@ -106,13 +117,15 @@ public sealed record SweepResults(IReadOnlyList<RunRecord> Runs, IReadOnlyList<S
         var runs = byId.Values.OrderBy(r => r.Config.Id, StringComparer.Ordinal).ToList();
         CheckSharedSettings(runs);
         var groups = runs
-            .GroupBy(r => (Arch: string.Join("-", r.Config.Layers), r.Config.Activation))
-            .OrderBy(g => g.Min(r => r.Config.ArchIndex)).ThenBy(g => g.Min(r => r.Config.ActivationIndex)).ThenBy(g => g.Key.Arch, StringComparer.Ordinal)
+            .GroupBy(r => (Arch: string.Join("-", r.Config.Layers), r.Config.Activation, r.Config.Train.Norm, r.Config.Train.Dropout))
+            .OrderBy(g => g.Min(r => r.Config.ArchIndex)).ThenBy(g => g.Min(r => r.Config.ActivationIndex))
+            .ThenBy(g => g.Min(r => r.Config.NormIndex)).ThenBy(g => g.Min(r => r.Config.DropoutIndex))
+            .ThenBy(g => g.Key.Arch, StringComparer.Ordinal).ThenBy(g => g.Key.Norm).ThenBy(g => g.Key.Dropout)
             .Select(g => new SweepGroup(g.Key.Arch, g.Key.Activation, g
                 .GroupBy(r => r.Config.Init)
                 .OrderBy(c => c.Min(r => r.Config.InitIndex)).ThenBy(c => c.Key, StringComparer.Ordinal)
                 .Select(c => new SweepCell(c.Key, g.Key.Arch, g.Key.Activation, c.OrderBy(r => r.Config.Seed).ToList()))
-                .ToList()))
+                .ToList()) { Norm = g.Key.Norm, Dropout = g.Key.Dropout })
             .ToList();
         var expected = runs.Select(r => r.Config.Grid).OfType<SweepGridSpec>().DistinctBy(g => g.Key)
             .SelectMany(g => g.Runs()).Select(r => r.Id).ToHashSet(StringComparer.Ordinal);
@@ -120,8 +133,8 @@ public sealed record SweepResults(IReadOnlyList<RunRecord> Runs, IReadOnlyList<S
         return new SweepResults(runs, groups) { Missing = missing, GridTotal = Math.Max(runs.Count, expected.Count + runs.Count(r => !expected.Contains(r.Config.Id))) };
     }
 
-    /// <summary>The settings a report may vary between its runs: the grid's axes and the seed. Everything else must be shared.</summary>
-    private static readonly string[] GridKeys = ["init", "layers", "activation", "seed"];
+    /// <summary>The settings a report may vary between its runs: the grid's axes (normalization and dropout among them) and the seed. Everything else must be shared.</summary>
+    private static readonly string[] GridKeys = ["init", "layers", "activation", "seed", "norm", "dropout"];
 
     /// <summary>
     /// Refuses to merge runs whose configurations differ in anything but the grid's axes (e.g.

@@ -64,7 +64,12 @@ public sealed partial class InitPlan
         {
             var inner = b.Branch.Layers.OfType<Linear>().ToList();
             if (name == "fixup")
+            {
                 foreach (var l in inner.Take(inner.Count - 1)) System.Numerics.Tensors.TensorPrimitives.Multiply(l.Weight.Value.Data, scale, l.Weight.Value.Data);
+                // The paper's scalar biases start at 0 (here each branch Linear's own bias holds
+                // them) and its scalar multiplier at 1 (the block's α, which the constructor set).
+                foreach (var l in inner) l.Bias?.Value.Span.Clear();
+            }
             inner[^1].Weight.Value.Span.Clear();
         }
         if (name == "fixup")

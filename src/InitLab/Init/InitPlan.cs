@@ -18,7 +18,7 @@ public sealed partial class InitPlan : IEquatable<InitPlan>
     public IReadOnlyList<InitSpec> Weights => _weights;
 
     /// <summary>True when the plan is skipinit or rezero, which scale residual branches by a learnable gain α the blocks must have.</summary>
-    public bool NeedsResidualGain => _weights.Any(w => w.Name is "skipinit" or "rezero");
+    public bool NeedsResidualGain => _weights.Any(w => w.Name is "skipinit" or "rezero" or "fixup");
 
     /// <summary>True when the plan looks at training data (lsuv, dbn): <see cref="Apply"/> then needs an <see cref="InitContext"/>.</summary>
     public bool NeedsData => _weights.Any(w => w.IsLsuv || w.IsDbn);

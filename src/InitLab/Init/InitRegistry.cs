@@ -75,7 +75,7 @@ internal static class InitRegistry
         ["keras:he-uniform"] = Keras(2, "fan_in", "uniform", "Keras HeUniform: U(±sqrt(6/fan_in))"),
         ["keras:he-normal"] = Keras(2, "fan_in", "truncated_normal", "Keras HeNormal: truncated N, variance 2/fan_in"),
         ["keras:lecun-uniform"] = Keras(1, "fan_in", "uniform", "Keras LecunUniform: U(±sqrt(3/fan_in))"),
-        ["keras:lecun-normal"] = Keras(1, "fan_in", "truncated_normal", "Keras LecunNormal: truncated N, variance 1/fan_in"),
+        ["keras:lecun-normal"] = Keras(1, "fan_in", "truncated_normal", "Keras LecunNormal: truncated N, variance 1/fan_in; the init SELU is made for (Klambauer et al. 2017: self-normalizing networks)"),
         ["keras:random-normal"] = new("Keras RandomNormal: W ~ N(mean, stddev²)", [Real("mean", "0"), Real("stddev", "0.05", min: 0, why: TorchStd)],
             (t, g, s) => Initializers.Normal(t, g, s.Real("mean"), s.Real("stddev"))),
         ["keras:random-uniform"] = new("Keras RandomUniform: W ~ U(minval, maxval)", [Real("minval", "-0.05"), Real("maxval", "0.05")],
@@ -103,7 +103,7 @@ internal static class InitRegistry
         // Initializers made for residual networks (issue 13). Each fills a weight here; what they
         // do to the blocks (zeroed last layers, scaled branches, α = 0) is in InitPlan.Apply's
         // residual pass, since it depends on where a Linear sits.
-        ["fixup"] = new("Fixup (Zhang, Dauphin & Ma 2019): W ~ He normal N(0, 2/fan_in); in each of the L residual branches the first Linear ×L^(-1/(2m-2)) = L^(-1/2) (m = 2 layers) and the last = 0; the output Linear's W and b = 0 (the paper's scalar biases and multiplier are not added)",
+        ["fixup"] = new("Fixup (Zhang, Dauphin & Ma 2019): W ~ He normal N(0, 2/fan_in); in each of the L residual branches the first Linear ×L^(-1/(2m-2)) = L^(-1/2) (m = 2 layers) and the last = 0; the output Linear's W and b = 0; the branch Linears' biases = 0 (the paper's scalar biases, held per unit by each Linear's bias) and a learnable multiplier α = 1 on each branch (the scalar biases before each Linear and activation are not added)",
             [], (t, g, _) => Initializers.KaimingNormal(t, g, 0, "fan_in", "relu")),
         ["skipinit"] = new("SkipInit (De & Smith 2020) / ReZero (Bachlechner et al. 2020): each residual block gets a learnable gain α = 0 on its branch, so it starts as the identity; Linear weights keep PyTorch's default",
             [], (_, _, _) => { }),

@@ -66,16 +66,15 @@ public static partial class ModelFile
 
     /// <summary>
     /// The state dict of a network with dropout, normalization or residual blocks, and metadata
-    /// that rebuilds it. num_batches_tracked is stored as an F32 scalar (shape []): InitLab's
-    /// safetensors writer writes F32 and U32 only, and PyTorch's load_state_dict copies it into its
-    /// int64 buffer (exact up to 2^24 batches).
+    /// that rebuilds it. num_batches_tracked is stored as an I64 scalar (shape []), as PyTorch
+    /// stores it; files written before (an F32 scalar) are read too.
     /// </summary>
     private static (List<NamedTensor> Tensors, Dictionary<string, string> Metadata) ArchitectureToTensors(Sequential model)
     {
         var (sizes, activation, options) = DescribeArchitecture(model);
         var tensors = StateDict.Of(model).Select(e => e.Tensor is { } t
             ? new NamedTensor(e.Name, t.Shape, t.Data)
-            : new NamedTensor(e.Name, [], [(float)e.Counter!.NumBatchesTracked])).ToList();
+            : new NamedTensor(e.Name, [], [(float)e.Counter!.NumBatchesTracked]) { Dtype = "I64" }).ToList();
         var metadata = new Dictionary<string, string>
         {
             ["format"] = "pt",

@@ -9,7 +9,15 @@ namespace InitLab.Io;
 /// <param name="Name">The tensor's name in the file (PyTorch state_dict names for models).</param>
 /// <param name="Shape">Its dimensions, outermost first.</param>
 /// <param name="Data">The values, row-major; as many as the shape's product.</param>
-public sealed record NamedTensor(string Name, int[] Shape, float[] Data);
+public sealed record NamedTensor(string Name, int[] Shape, float[] Data)
+{
+    /// <summary>
+    /// The dtype it is written with: "F32" (the default), or "I64" for a tensor of whole numbers
+    /// stored as PyTorch stores an int64 buffer (num_batches_tracked). A tensor read from an I64
+    /// entry says "I64" (its values as floats, exact up to 2^24); every other dtype reads as "F32".
+    /// </summary>
+    public string Dtype { get; init; } = "F32";
+}
 
 /// <summary>One named tensor of unsigned 32-bit integers (dtype U32), e.g. a generator's state words.</summary>
 /// <param name="Name">The tensor's name in the file.</param>
@@ -53,7 +61,7 @@ public static class SafeTensors
 
     private const string MetadataKey = "__metadata__";
 
-    /// <summary>Bytes per element of every dtype the format defines; the readable ones are F32, F64, F16, BF16 and U32.</summary>
+    /// <summary>Bytes per element of every dtype the format defines; the readable ones are F32, F64, F16, BF16, I64 and U32.</summary>
     private static readonly Dictionary<string, int> DtypeSizes = new()
     {
         ["BOOL"] = 1, ["U8"] = 1, ["I8"] = 1, ["F8_E5M2"] = 1, ["F8_E4M3"] = 1, ["I16"] = 2, ["U16"] = 2, ["F16"] = 2, ["BF16"] = 2,
@@ -61,14 +69,15 @@ public static class SafeTensors
     };
 
     /// <summary>
-    /// Writes F32 tensors, then U32 tensors, in the given order, to a stream. The header is padded
-    /// with spaces to a multiple of 8 bytes.
+    /// Writes the tensors (F32, or I64 where <see cref="NamedTensor.Dtype"/> says so), then U32
+    /// tensors, in the given order, to a stream. The header is padded with spaces to a multiple of 8 bytes.
     /// </summary>
     public static void Write(Stream stream, IReadOnlyList<NamedTensor> tensors, IReadOnlyDictionary<string, string>? metadata = null,
         IReadOnlyList<NamedU32Tensor>? u32 = null)
     {
         u32 ??= [];
-        var all = tensors.Select(t => (t.Name, t.Shape, Dtype: "F32", Length: (long)t.Data.Length))
+        foreach (var t in tensors) CheckDtype(t);
+        var all = tensors.Select(t => (t.Name, t.Shape, t.Dtype, Length: (long)t.Data.Length))
             .Concat(u32.Select(t => (t.Name, t.Shape, Dtype: "U32", Length: (long)t.Data.Length))).ToArray();
         var json = new MemoryStream();
         using (var w = new Utf8JsonWriter(json))
@@ -94,7 +103,7 @@ public static class SafeTensors
                 w.WriteEndArray();
                 w.WriteStartArray("data_offsets");
                 w.WriteNumberValue(offset);
-                w.WriteNumberValue(offset += 4L * t.Length);
+                w.WriteNumberValue(offset += (t.Dtype == "I64" ? 8L : 4L) * t.Length);
                 w.WriteEndArray();
                 w.WriteEndObject();
             }
@@ -108,16 +117,31 @@ public static class SafeTensors
         json.Position = 0;
         json.CopyTo(stream);
         Span<byte> b = stackalloc byte[4];
-        foreach (var t in tensors)
-        {
-            if (BitConverter.IsLittleEndian) stream.Write(MemoryMarshal.AsBytes(t.Data.AsSpan()));
-            else foreach (float f in t.Data) { BinaryPrimitives.WriteSingleLittleEndian(b, f); stream.Write(b); }
-        }
+        foreach (var t in tensors) WriteData(t, stream.Write);
         foreach (var t in u32)
         {
             if (BitConverter.IsLittleEndian) stream.Write(MemoryMarshal.AsBytes(t.Data.AsSpan()));
             else foreach (uint u in t.Data) { BinaryPrimitives.WriteUInt32LittleEndian(b, u); stream.Write(b); }
         }
+    }
+
+    private delegate void ByteSink(ReadOnlySpan<byte> bytes);
+
+    /// <summary>A tensor's bytes as the file holds them: float32, or int64 for an I64 tensor, little-endian.</summary>
+    private static void WriteData(NamedTensor t, ByteSink sink)
+    {
+        Span<byte> b = stackalloc byte[8];
+        if (t.Dtype == "I64")
+            foreach (float f in t.Data) { BinaryPrimitives.WriteInt64LittleEndian(b, (long)f); sink(b); }
+        else if (BitConverter.IsLittleEndian) sink(MemoryMarshal.AsBytes(t.Data.AsSpan()));
+        else foreach (float f in t.Data) { BinaryPrimitives.WriteSingleLittleEndian(b[..4], f); sink(b[..4]); }
+    }
+
+    private static void CheckDtype(NamedTensor t)
+    {
+        if (t.Dtype is not ("F32" or "I64")) throw new ArgumentException($"Tensor '{t.Name}' has dtype {t.Dtype}; InitLab writes F32 and I64.");
+        if (t.Dtype == "I64" && t.Data.Any(v => v != MathF.Floor(v) || !float.IsFinite(v)))
+            throw new ArgumentException($"Tensor '{t.Name}' is written as I64 but holds a value that is not a whole number.");
     }
 
     /// <summary>
@@ -129,11 +153,7 @@ public static class SafeTensors
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         Span<byte> b = stackalloc byte[4];
-        foreach (var t in tensors)
-        {
-            if (BitConverter.IsLittleEndian) hash.AppendData(MemoryMarshal.AsBytes(t.Data.AsSpan()));
-            else foreach (float f in t.Data) { BinaryPrimitives.WriteSingleLittleEndian(b, f); hash.AppendData(b); }
-        }
+        foreach (var t in tensors) WriteData(t, hash.AppendData);
         foreach (var t in u32 ?? [])
         {
             if (BitConverter.IsLittleEndian) hash.AppendData(MemoryMarshal.AsBytes(t.Data.AsSpan()));
@@ -188,7 +208,8 @@ public static class SafeTensors
             var buffer = new byte[bufferLength];
             if (stream.ReadAtLeast(buffer, buffer.Length, throwOnEndOfStream: false) < buffer.Length) throw new SafeTensorsFormatException(name, "is truncated inside its data.");
             VerifyChecksum(name, metadata, buffer);
-            var tensors = entries.Where(e => e.Dtype != "U32").Select(e => new NamedTensor(e.Name, e.Shape, Decode(e, buffer))).ToArray();
+            var tensors = entries.Where(e => e.Dtype != "U32")
+                .Select(e => new NamedTensor(e.Name, e.Shape, Decode(e, buffer)) { Dtype = e.Dtype == "I64" ? "I64" : "F32" }).ToArray();
             var words = entries.Where(e => e.Dtype == "U32").Select(e => new NamedU32Tensor(e.Name, e.Shape, DecodeU32(e, buffer))).ToArray();
             return new SafeTensorsContent(tensors, metadata) { U32Tensors = words };
         }
@@ -227,6 +248,10 @@ public static class SafeTensors
                 break;
             case "BF16":
                 for (int i = 0; i < values.Length; i++) values[i] = BitConverter.Int32BitsToSingle(BinaryPrimitives.ReadUInt16LittleEndian(bytes[(2 * i)..]) << 16);
+                break;
+            case "I64":
+                // PyTorch's int64 buffers (num_batches_tracked): exact up to 2^24.
+                for (int i = 0; i < values.Length; i++) values[i] = BinaryPrimitives.ReadInt64LittleEndian(bytes[(8 * i)..]);
                 break;
             default:
                 throw new InvalidOperationException($"dtype {e.Dtype} was not rejected by the header check.");

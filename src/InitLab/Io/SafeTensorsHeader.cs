@@ -10,7 +10,7 @@ namespace InitLab.Io;
 /// </summary>
 internal static class SafeTensorsHeader
 {
-    private static readonly string[] Readable = ["F32", "F64", "F16", "BF16", "U32"];
+    private static readonly string[] Readable = ["F32", "F64", "F16", "BF16", "I64", "U32"];
 
     /// <summary>A checked header entry; Begin/End are byte offsets into the buffer.</summary>
     internal sealed record Entry(string Name, string Dtype, int[] Shape, long Count, long Begin, long End);

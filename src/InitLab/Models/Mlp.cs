@@ -72,7 +72,13 @@ public static class Mlp
         if (CreateNorm(options.Norm, width) is { } n1) branch.Add(n1);
         branch.Add(CreateActivation(activation));
         branch.Add(NewLinear(width, width, generator));
-        if (CreateNorm(options.Norm, width) is { } n2) branch.Add(n2);
+        if (CreateNorm(options.Norm, width) is { } n2)
+        {
+            // Goyal et al. 2017's zero-γ: the block's last norm outputs β = 0, so x + branch(x) = x.
+            // Setting a value draws nothing, so the other layers' draws stay those of γ = 1.
+            if (options.ZeroGamma) n2.Parameters[0].Value.Span.Clear();
+            branch.Add(n2);
+        }
         return new ResidualBlock(new Sequential(branch.ToArray()), options.ResidualGain);
     }
 

@@ -37,6 +37,12 @@ public sealed record MlpOptions
     /// <summary>Whether each residual block has a learnable scalar gain α on its branch (SkipInit, ReZero).</summary>
     public bool ResidualGain { get; init; }
 
+    /// <summary>
+    /// Goyal et al. 2017: the last normalization of each residual branch starts with γ = 0 (β = 0),
+    /// so the block starts as the identity. Only with a <see cref="Norm"/> and residual blocks.
+    /// </summary>
+    public bool ZeroGamma { get; init; }
+
     /// <summary>True when nothing is added to the plain network.</summary>
     public bool IsPlain => Dropout == 0 && Norm == NormKind.None && Residual == 0;
 

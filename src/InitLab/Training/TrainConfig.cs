@@ -55,7 +55,14 @@ public sealed record TrainConfig
     public int Residual { get; init; }
 
     /// <summary>What the network has besides its Linear layers and activations, for <see cref="Mlp.Create(IReadOnlyList{int}, string, InitPlan, Random.TorchGenerator, MlpOptions, InitContext?)"/>.</summary>
-    public MlpOptions Network => new() { Dropout = Dropout, Norm = Norm, Residual = Residual, ResidualGain = Init.NeedsResidualGain };
+    public MlpOptions Network => new() { Dropout = Dropout, Norm = Norm, Residual = Residual, ResidualGain = Init.NeedsResidualGain, ZeroGamma = ZeroGamma };
+
+    /// <summary>
+    /// Goyal et al. 2017's zero-γ: the last normalization of each residual block starts with γ = 0,
+    /// so every block starts as the identity; needs <see cref="Norm"/> and <see cref="Residual"/>.
+    /// False (the default): γ = 1, β = 0 everywhere, as PyTorch constructs them.
+    /// </summary>
+    public bool ZeroGamma { get; init; }
 
     /// <summary>The Linear layers the network has: one per pair of sizes, and two per residual block.</summary>
     public int LinearCount => Layers.Count - 1 + 2 * Residual;
@@ -83,6 +90,8 @@ public sealed record TrainConfig
         if (!(Dropout >= 0 && Dropout < 1)) throw new UserInputException($"dropout must be in [0, 1), got {Dropout}.");
         if (!Enum.IsDefined(Norm)) throw new UserInputException($"norm: {Norm} is not none, batch or layer.");
         if (Residual < 0 || Residual > 10_000) throw new UserInputException($"residual: the number of blocks must be between 0 and 10000, got {Residual}.");
+        if (ZeroGamma && (Norm == NormKind.None || Residual == 0))
+            throw new UserInputException("zero_gamma: zeroes the γ of each residual block's last normalization; it needs a norm (batch or layer) and residual blocks.");
         Wrap("init", () => Init.ForLayer(0, LinearCount));
         Optimizer.Validate();
         if (BatchSize < 1) throw new UserInputException($"batch_size must be at least 1, got {BatchSize}.");

@@ -43,6 +43,8 @@ internal static class TrainConfigJson
             w.WriteNumber("dropout", c.Dropout);
             w.WriteString("norm", Models.MlpOptions.NameOf(c.Norm));
             w.WriteNumber("residual", c.Residual);
+            // Written only when set, so every configuration without it keeps its canonical form.
+            if (c.ZeroGamma) w.WriteBoolean("zero_gamma", true);
             w.WriteEndObject();
         }
         return Encoding.UTF8.GetString(stream.ToArray()) + "\n";
@@ -85,7 +87,7 @@ internal static class TrainConfigJson
             var root = doc.RootElement;
             if (root.ValueKind != JsonValueKind.Object) throw new UserInputException($"{source}: expected a JSON object with the run's settings, found {root.ValueKind}.");
             foreach (var p in root.EnumerateObject())
-                if (!Keys.Contains(p.Name)) throw new UserInputException($"{source}: unknown setting '{p.Name}'; a configuration has {string.Join(", ", Keys)}.");
+                if (!Keys.Contains(p.Name) && p.Name != "zero_gamma") throw new UserInputException($"{source}: unknown setting '{p.Name}'; a configuration has {string.Join(", ", Keys)} (and zero_gamma, written when true).");
             var r = new Reader(root, source);
             string data = r.String("data");
             var layers = r.Get("layers", JsonValueKind.Array).EnumerateArray().Select((e, i) =>
@@ -120,6 +122,7 @@ internal static class TrainConfigJson
                 Dropout = root.TryGetProperty("dropout", out _) ? r.Double("dropout") : 0,
                 Norm = root.TryGetProperty("norm", out _) ? ReadNorm(r, r.String("norm")) : Models.NormKind.None,
                 Residual = root.TryGetProperty("residual", out _) ? r.Int("residual") : 0,
+                ZeroGamma = root.TryGetProperty("zero_gamma", out _) && r.Get("zero_gamma", JsonValueKind.True, JsonValueKind.False).GetBoolean(),
             };
             try
             {
@@ -155,6 +158,8 @@ internal static class TrainConfigJson
             string x = da.RootElement.GetProperty(key).GetRawText(), y = db.RootElement.GetProperty(key).GetRawText();
             if (x != y) list.Add($"{key}: {Compact(x)} vs {Compact(y)}");
         }
+        if (a.ZeroGamma != b.ZeroGamma && !ignore.Contains("zero_gamma"))
+            list.Add($"zero_gamma: {(a.ZeroGamma ? "true" : "false")} vs {(b.ZeroGamma ? "true" : "false")}");
         return list;
     }
 

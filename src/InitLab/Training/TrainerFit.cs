@@ -72,7 +72,7 @@ public sealed partial class Trainer
         var (sizes, _, options) = ModelFile.DescribeArchitecture(model);
         if (!sizes.SequenceEqual(config.Layers))
             throw new UserInputException($"the model's layers are {string.Join("-", sizes)} but the configuration's are {config.Architecture}.");
-        if (options with { ResidualGain = false } != config.Network with { ResidualGain = false })
+        if (options with { ResidualGain = false, ZeroGamma = false } != config.Network with { ResidualGain = false, ZeroGamma = false })
             throw new UserInputException($"the model has dropout {options.Dropout}, norm {MlpOptions.NameOf(options.Norm)}, {options.Residual} residual blocks; the configuration has dropout {config.Dropout}, norm {MlpOptions.NameOf(config.Norm)}, {config.Residual}.");
         return Build(config, data, model, new TorchGenerator(config.Seed));
     }

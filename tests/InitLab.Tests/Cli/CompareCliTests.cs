@@ -102,6 +102,72 @@ public class CompareCliTests
     }
 
     [Fact]
+    public void SeveralNormsAndDropoutsAreAxesOfTheGridAndTheReportGroupsByThem()
+    {
+        using var d = new TempDir();
+        IdxWriter.WriteDataset(d.Path, train: 200, test: 40);
+        string outDir = d.File("out");
+        var (code, output, err) = Compare(d.Path, outDir, "--norm", "none,batch", "--dropout", "0,0.25");
+        Assert.True(code == 0, err + output);
+        Assert.Contains("16 runs in the grid (2 inits × 1 architecture × 1 activation × 2 normalizations × 2 dropouts × 2 seeds)", output);
+        var folders = RunFolders(outDir);
+        Assert.Equal(16, folders.Length);
+        // Each folder's name carries the grid's norm and dropout (none and 0 add nothing), and its
+        // configuration holds them.
+        foreach (var f in folders)
+        {
+            var config = RunFiles.Read(Path.Combine(outDir, f)).Config.Train;
+            Assert.Equal(f.Contains("__bn", StringComparison.Ordinal) ? InitLab.Models.NormKind.Batch : InitLab.Models.NormKind.None, config.Norm);
+            Assert.Equal(f.EndsWith("__p0.25", StringComparison.Ordinal) ? 0.25 : 0, config.Dropout);
+        }
+        Assert.Equal(4, folders.Count(f => f.StartsWith("xavier-uniform__784-12-10__relu__s777", StringComparison.Ordinal)));
+
+        // A grid run trains exactly as `train` with the same options.
+        var run = RunFiles.Read(Path.Combine(outDir, "xavier-uniform__784-12-10__relu__s778__bn__p0.25"));
+        string trainMetrics = d.File("train-metrics.csv");
+        var (trainCode, _, trainErr) = CliTests.Run(["train", "--data", d.Path, "--layers", "784,12,10", "--init", "xavier-uniform", "--seed", "778",
+            "--epochs", "2", "--batch-size", "50", "--threads", "1", "--norm", "batch", "--dropout", "0.25", "--quiet", "--metrics", trainMetrics]);
+        Assert.True(trainCode == 0, trainErr);
+        var trained = InitLab.Training.MetricsCsv.Parse(File.ReadAllText(trainMetrics), trainMetrics, 2);
+        Assert.Equal(trained.Select(m => (m.TrainCost, m.TestAccuracy)), run.Metrics.Select(m => (m.TrainCost, m.TestAccuracy)));
+
+        // The report: one group (table column, section, charts) per norm × dropout, in the order listed.
+        var results = SweepResults.Load([outDir]);
+        Assert.Equal(["784-12-10 relu", "784-12-10 relu p=0.25", "784-12-10 relu batchnorm", "784-12-10 relu batchnorm p=0.25"], results.Groups.Select(g => g.Title));
+        Assert.All(results.Groups, g => Assert.All(g.Cells, c => Assert.All(c.Runs, r =>
+            Assert.Equal((g.Norm, g.Dropout), (r.Config.Train.Norm, r.Config.Train.Dropout)))));
+        Assert.Empty(results.Missing);
+        string report = File.ReadAllText(Path.Combine(outDir, "report.md"));
+        Assert.Contains("| initializer | 784-12-10 relu | 784-12-10 relu p=0.25 | 784-12-10 relu batchnorm | 784-12-10 relu batchnorm p=0.25 |", report);
+        Assert.Contains("## 784-12-10 relu batchnorm p=0.25", report);
+        Assert.True(File.Exists(Path.Combine(outDir, "accuracy-4.png")));
+        Assert.Contains("| initializer | architecture | activation | normalization | dropout |", report);
+
+        // The grid recorded in config.json names a missing run when a folder is left out of the report.
+        Directory.Delete(Path.Combine(outDir, "xavier-uniform__784-12-10__relu__s778__bn__p0.25"), true);
+        Assert.Equal(["xavier-uniform__784-12-10__relu__s778__bn__p0.25"], SweepResults.Load([outDir]).Missing);
+        // The same value twice is refused before anything runs.
+        (code, _, err) = Compare(d.Path, d.File("out2"), "--norm", "batch,bn");
+        Assert.Equal(2, code);
+        Assert.Contains("--norm", err);
+    }
+
+    [Fact]
+    public void ResidualRunsRecordARowPerBlockAndAreReported()
+    {
+        using var d = new TempDir();
+        IdxWriter.WriteDataset(d.Path, train: 200, test: 40);
+        string outDir = d.File("out");
+        var (code, output, err) = Compare(d.Path, outDir, "--quiet", "--residual", "2", "--norm", "none,layer");
+        Assert.True(code == 0, err + output);
+        var run = RunFiles.Read(Path.Combine(outDir, "xavier-uniform__784-12-10__relu__s777__ln"));
+        // The hidden layer, two blocks' outputs, the logits.
+        Assert.Equal([12, 12, 12, 10], run.LayersInit.Select(l => l.Units));
+        Assert.Equal(4, run.LayersTrained.Count);
+        Assert.Contains("## 784-12-10 relu layernorm", File.ReadAllText(Path.Combine(outDir, "report.md")));
+    }
+
+    [Fact]
     public void AFolderOfRunsTrainedWithOtherSettingsIsRefusedNotReported()
     {
         using var d = new TempDir();

@@ -27,9 +27,49 @@ public class ResidualInitTests
             var first = fl[1 + 2 * b].Weight.Value.Data; var expected = hl[1 + 2 * b].Weight.Value.Data;
             for (int i = 0; i < first.Length; i++) Assert.Equal(expected[i] * 0.5f, first[i]); // 4^(-1/2)
             Assert.All(fl[2 + 2 * b].Weight.Value.Data, v => Assert.Equal(0f, v));
+            Assert.All(fl[1 + 2 * b].Bias!.Value.Data, v => Assert.Equal(0f, v));   // the paper's scalar biases start at 0
+            Assert.All(fl[2 + 2 * b].Bias!.Value.Data, v => Assert.Equal(0f, v));
         }
+        // The paper's scalar multiplier: a learnable α = 1 on every branch.
+        Assert.All(fixup.Layers.OfType<ResidualBlock>(), blk => Assert.Equal(1f, blk.Alpha!.Value.Data[0]));
+        Assert.Equal(4, fixup.Layers.OfType<ResidualBlock>().Count());
         Assert.All(fl[^1].Weight.Value.Data, v => Assert.Equal(0f, v));
         Assert.All(fl[^1].Bias!.Value.Data, v => Assert.Equal(0f, v));
+    }
+
+    [Theory]
+    [InlineData(NormKind.Batch)]
+    [InlineData(NormKind.Layer)]
+    public void ZeroGammaStartsEachBlocksLastNormAtZeroAndDrawsNothingElse(NormKind norm)
+    {
+        var plan = InitPlan.Parse("he-normal");
+        var zero = Mlp.Create([12, 8, 4], "relu", plan, new TorchGenerator(3), new MlpOptions { Norm = norm, Residual = 3, ZeroGamma = true });
+        var ones = Mlp.Create([12, 8, 4], "relu", plan, new TorchGenerator(3), new MlpOptions { Norm = norm, Residual = 3 });
+        // The same Linear weights (setting γ draws nothing) ...
+        Assert.Equal(ones.Flatten().OfType<Linear>().Select(l => l.Weight.Value.Data), zero.Flatten().OfType<Linear>().Select(l => l.Weight.Value.Data));
+        // ... γ = 0 in each block's last norm only; β = 0 and the other norms' γ = 1, as PyTorch constructs them.
+        foreach (var block in zero.Layers.OfType<ResidualBlock>())
+        {
+            var norms = block.Branch.Layers.Where(l => l is BatchNorm1d or LayerNorm).ToList();
+            Assert.Equal(2, norms.Count);
+            Assert.All(norms[0].Parameters[0].Value.Data, v => Assert.Equal(1f, v));
+            Assert.All(norms[1].Parameters[0].Value.Data, v => Assert.Equal(0f, v));
+            Assert.All(norms[1].Parameters[1].Value.Data, v => Assert.Equal(0f, v));
+        }
+        Assert.All(zero.Layers.Where(l => l is BatchNorm1d or LayerNorm), n => Assert.All(n.Parameters[0].Value.Data, v => Assert.Equal(1f, v)));
+        // So every block starts as the identity, in training mode too (batch statistics).
+        var x = new Tensor(6, 12);
+        new TorchGenerator(1).Normal(x.Data, 0, 1);
+        var h = zero.Layers[2].Forward(zero.Layers[1].Forward(zero.Layers[0].Forward(x))).Clone();
+        var blocks = zero.Layers.OfType<ResidualBlock>().ToList();
+        Assert.Equal(h.Data, blocks[2].Forward(blocks[1].Forward(blocks[0].Forward(h)).Clone()).Data);
+        // γ still learns: its gradient is Σ dy·x̂, not zero.
+        var dy = new Tensor(6, 8);
+        new TorchGenerator(2).Normal(dy.Data, 0, 1);   // not constant: BatchNorm's x̂ sums to 0 over the batch
+        blocks[0].Forward(h);
+        blocks[0].Backward(dy);
+        var lastNorm = blocks[0].Branch.Layers.Last();
+        Assert.Contains(lastNorm.Parameters[0].Grad.Data, g => g != 0f);
     }
 
     [Theory]

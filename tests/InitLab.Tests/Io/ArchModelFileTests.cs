@@ -15,13 +15,19 @@ namespace InitLab.Tests.Io;
 /// </summary>
 public class ArchModelFileTests
 {
-    private static string FixturePath => Path.Combine(AppContext.BaseDirectory, "fixtures", "arch_model.safetensors");
+    private static string Fixture(string stem) => Path.Combine(AppContext.BaseDirectory, "fixtures", stem + ".safetensors");
 
-    [Fact]
-    public void APyTorchStateDictLoadsAndGivesPyTorchsEvaluationLogits()
+    private static string FixturePath => Fixture("arch_model");
+
+    /// <summary>One PyTorch module per architecture (make_arch_model_fixture.py's ARCHS).</summary>
+    public static TheoryData<string> Architectures => new() { "arch_model", "arch_model_layernorm", "arch_model_selu", "arch_model_prelu", "arch_model_residual" };
+
+    [Theory]
+    [MemberData(nameof(Architectures))]
+    public void APyTorchStateDictLoadsAndGivesPyTorchsEvaluationLogits(string stem)
     {
-        var f = Fixtures.Load("arch_model.json");
-        var loaded = ModelFile.Load(FixturePath);
+        var f = Fixtures.Load(stem + ".json");
+        var loaded = ModelFile.Load(Fixture(stem));
         Assert.Equal(f.GetProperty("names").EnumerateArray().Select(n => n.GetString()), StateDict.Of(loaded.Model).Select(e => e.Name));
         Assert.All(StateDict.Of(loaded.Model).Where(e => e.Counter is not null), e => Assert.Equal(3, e.Counter!.NumBatchesTracked));
         var x = new Tensor(f.GetProperty("input").Floats(), 5, 6);
@@ -32,15 +38,37 @@ public class ArchModelFileTests
     }
 
     [Fact]
-    public void SavingTheLoadedNetworkWritesPyTorchsTensorsInItsOrder()
+    public void NumBatchesTrackedIsWrittenAsAnInt64AsPyTorchStoresIt()
     {
-        // The file PyTorch loads with strict=True, and InitLab's own save of the same network:
-        // same names, order, shapes and values, so PyTorch loads InitLab's file the same way.
-        var torchFile = SafeTensors.Read(FixturePath);
         string path = Path.Combine(Path.GetTempPath(), $"arch-{Guid.NewGuid():N}.safetensors");
         try
         {
-            ModelFile.Save(ModelFile.Load(FixturePath).Model, path);
+            var model = ModelFile.Load(FixturePath).Model;   // the PyTorch file stores the count (3) as F32: read too
+            ModelFile.Save(model, path);
+            var ours = SafeTensors.Read(path);
+            var counters = ours.Tensors.Where(t => t.Name.EndsWith(".num_batches_tracked", StringComparison.Ordinal)).ToList();
+            Assert.NotEmpty(counters);
+            Assert.All(counters, t => Assert.Equal(("I64", 3f), (t.Dtype, t.Data[0])));
+            Assert.All(ours.Tensors.Except(counters), t => Assert.Equal("F32", t.Dtype));
+            Assert.All(StateDict.Of(ModelFile.Load(path).Model).Where(e => e.Counter is not null), e => Assert.Equal(3, e.Counter!.NumBatchesTracked));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Architectures))]
+    public void SavingTheLoadedNetworkWritesPyTorchsTensorsInItsOrder(string stem)
+    {
+        // The file PyTorch loads with strict=True, and InitLab's own save of the same network:
+        // same names, order, shapes and values, so PyTorch loads InitLab's file the same way.
+        var torchFile = SafeTensors.Read(Fixture(stem));
+        string path = Path.Combine(Path.GetTempPath(), $"arch-{Guid.NewGuid():N}.safetensors");
+        try
+        {
+            ModelFile.Save(ModelFile.Load(Fixture(stem)).Model, path);
             var ours = SafeTensors.Read(path);
             Assert.Equal(torchFile.Tensors.Select(t => t.Name), ours.Tensors.Select(t => t.Name));
             foreach (var (a, b) in torchFile.Tensors.Zip(ours.Tensors))

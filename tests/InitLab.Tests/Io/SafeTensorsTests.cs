@@ -103,7 +103,27 @@ public class SafeTensorsTests
     [Fact] public void UnexpectedField() => Assert.Contains("unexpected or repeated field 'strides'", Problem(Raw("{\"t\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8],\"strides\":[1]}}", new byte[8])));
     [Fact] public void MissingDtype() => Assert.Contains("needs a string field 'dtype'", Problem(Raw("{\"t\":{\"shape\":[2],\"data_offsets\":[0,8]}}", new byte[8])));
     [Fact] public void UnknownDtype() => Assert.Contains("unknown dtype 'F31'", Problem(Raw(One.Replace("F32", "F31"), new byte[8])));
-    [Fact] public void UnsupportedDtype() => Assert.Contains("dtype I64; InitLab reads only F32, F64, F16, BF16", Problem(Raw(One.Replace("F32", "I64").Replace("[2]", "[1]"), new byte[8])));
+    [Fact] public void UnsupportedDtype() => Assert.Contains("dtype I32; InitLab reads only F32, F64, F16, BF16, I64", Problem(Raw(One.Replace("F32", "I32"), new byte[8])));
+
+    [Fact]
+    public void I64TensorsAreWrittenAsInt64AndReadBackExactly()
+    {
+        // PyTorch's num_batches_tracked is an int64 scalar; 2^24 is the largest count a float holds exactly.
+        var counter = new NamedTensor("n", [], [16_777_216f]) { Dtype = "I64" };
+        var weights = new NamedTensor("w", [2], [1.5f, -2f]);
+        var stream = new MemoryStream();
+        SafeTensors.Write(stream, [weights, counter]);
+        var bytes = stream.ToArray();
+        string header = System.Text.Encoding.UTF8.GetString(bytes, 8, (int)BitConverter.ToUInt64(bytes, 0));
+        Assert.Contains("\"n\":{\"dtype\":\"I64\",\"shape\":[],\"data_offsets\":[8,16]}", header);
+        Assert.Equal(16_777_216L, BitConverter.ToInt64(bytes, bytes.Length - 8));
+        stream.Position = 0;
+        var back = SafeTensors.Read(stream, "mem");
+        Assert.Equal(("I64", 16_777_216f), (back.Find("n")!.Dtype, back.Find("n")!.Data[0]));
+        Assert.Equal("F32", back.Find("w")!.Dtype);
+        Assert.Throws<ArgumentException>(() => SafeTensors.Write(new MemoryStream(), [new NamedTensor("x", [1], [0.5f]) { Dtype = "I64" }]));
+        Assert.Throws<ArgumentException>(() => SafeTensors.Write(new MemoryStream(), [new NamedTensor("x", [1], [1f]) { Dtype = "F16" }]));
+    }
     [Fact] public void NegativeShape() => Assert.Contains("shape entries must be non-negative integers, found -2", Problem(Raw(One.Replace("[2]", "[-2]"), new byte[8])));
     [Fact] public void FractionalShape() => Assert.Contains("found 2.5", Problem(Raw(One.Replace("[2]", "[2.5]"), new byte[8])));
     [Fact] public void OffsetsNotAPair() => Assert.Contains("'data_offsets' as an array of two integers", Problem(Raw(One.Replace("[0,8]", "[0,8,9]"), new byte[8])));

@@ -47,6 +47,35 @@ public class MlpArchitectureTests
     }
 
     [Fact]
+    public void ResidualInitializersAndZeroGammaGivePyTorchsStateDictBitForBit()
+    {
+        // fixup, skipinit, zero-hadamard (ZerO) and zero-γ, each applied by a PyTorch script as the
+        // paper describes it (fixtures/arch.json "inits"; make_arch_fixtures.py's init_case).
+        int cases = 0;
+        foreach (var c in Fixtures.Load("arch.json").GetProperty("inits").EnumerateArray())
+        {
+            var plan = InitPlan.Parse(c.GetProperty("init").GetString()!);
+            var options = new MlpOptions
+            {
+                Norm = MlpOptions.ParseNorm(c.GetProperty("norm").GetString()!),
+                Residual = c.GetProperty("residual").GetInt32(),
+                ResidualGain = plan.NeedsResidualGain,
+                ZeroGamma = c.GetProperty("zero_gamma").GetBoolean(),
+            };
+            Assert.Equal(c.GetProperty("gain").GetBoolean(), plan.NeedsResidualGain);
+            var model = Mlp.Create(c.GetProperty("sizes").Ints(), "relu", plan, new TorchGenerator(c.GetProperty("seed").GetUInt64()), options);
+            var entries = StateDict.Of(model);
+            string what = $"{c.GetProperty("init").GetString()} norm {c.GetProperty("norm").GetString()}";
+            Assert.Equal(c.GetProperty("names").EnumerateArray().Select(n => n.GetString()), entries.Select(e => e.Name));
+            var tensors = c.GetProperty("tensors");
+            foreach (var e in entries.Where(e => e.Tensor is not null))
+                Assert.True(tensors.GetProperty(e.Name).Floats().AsSpan().SequenceEqual(e.Tensor!.Data), $"{what}: {e.Name} differs from PyTorch's");
+            cases++;
+        }
+        Assert.Equal(6, cases);
+    }
+
+    [Fact]
     public void PlainOptionsBuildThePlainNetworkWithTheSameDraws()
     {
         var plain = Mlp.Create([20, 12, 8, 4], "relu", InitPlan.Parse("he-normal"), new TorchGenerator(9));

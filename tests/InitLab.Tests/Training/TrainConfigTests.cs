@@ -96,6 +96,21 @@ public class TrainConfigTests
     }
 
     [Fact]
+    public void ZeroGammaIsWrittenOnlyWhenSetAndNeedsANormAndBlocks()
+    {
+        Assert.DoesNotContain("zero_gamma", TrainConfig.Note.ToJson());
+        var c = TrainConfig.Note with { Layers = [784, 16, 10], Norm = InitLab.Models.NormKind.Batch, Residual = 2, ZeroGamma = true };
+        Assert.Contains("\"zero_gamma\": true", c.ToJson());
+        var back = TrainConfig.FromJson(c.ToJson());
+        Assert.True(back.ZeroGamma);
+        Assert.Equal(c, back);
+        Assert.Equal(["zero_gamma: true vs false"], c.Differences(c with { ZeroGamma = false }));
+        var e = Assert.Throws<UserInputException>(() => (c with { Norm = InitLab.Models.NormKind.None }).Validate());
+        Assert.StartsWith("zero_gamma:", e.Message);
+        Assert.Throws<UserInputException>(() => (c with { Residual = 0 }).Validate());
+    }
+
+    [Fact]
     public void LayersAreCopiedSoTheCallersArrayCannotChangeTheConfiguration()
     {
         int[] sizes = [784, 10];
