@@ -34,21 +34,26 @@ internal static class CompareCommand
         var dropout = new Option<double>("--dropout") { Description = "Dropout probability after each hidden activation, for every run (0: none).", DefaultValueFactory = _ => 0 };
         var norm = new Option<string>("--norm") { Description = "Normalization after each hidden Linear, for every run: none, batch or layer.", DefaultValueFactory = _ => "none" };
         var residual = new Option<int>("--residual") { Description = "Residual blocks of the last hidden width, for every run (0: none).", DefaultValueFactory = _ => 0 };
+        var logEvery = new Option<int>("--log-every") { Description = $"Each run also writes its training log ({RunFiles.Log}: per-layer histograms every N training steps and after each epoch) for `initlab log-plot` and `serve`; 0: none.", DefaultValueFactory = _ => 0 };
         var noReport = new Option<bool>("--no-report") { Description = "Do not write the report at the end (e.g. in a shard; run 'initlab report' after all shards)." };
         var cmd = new Command("compare", "Train every combination of initializers, architectures, activations and seeds, one folder per run, and write a report.")
         {
-            data, dataset, inits, layers, activation, seeds, seed, epochs, optimizer, lr, batch, bias, outDir, shard, parallel, threads, noReport, dropout, norm, residual, Cli.Quiet, Cli.Verbose,
+            data, dataset, inits, layers, activation, seeds, seed, epochs, optimizer, lr, batch, bias, outDir, shard, parallel, threads, noReport, dropout, norm, residual, logEvery, Cli.Quiet, Cli.Verbose,
         };
         cmd.SetAction(p => Run(o, new Settings(p.GetValue(data), p.GetValue(dataset), p.GetValue(inits)!, p.GetValue(layers) ?? [], p.GetValue(activation)!,
             p.GetValue(seeds), p.GetValue(seed), p.GetValue(epochs), p.GetValue(optimizer)!, p.GetValue(lr), p.GetValue(batch), p.GetValue(bias)!, p.GetValue(outDir)!,
             p.GetValue(shard), p.GetValue(parallel), p.GetValue(threads), p.GetValue(noReport), p.GetValue(Cli.Quiet),
-            p.GetValue(dropout), p.GetValue(norm)!, p.GetValue(residual))));
+            p.GetValue(dropout), p.GetValue(norm)!, p.GetValue(residual)) { LogEvery = p.GetValue(logEvery) }));
         return cmd;
     }
 
     internal sealed record Settings(string? Data, string? Dataset, string Inits, string[] Layers, string Activations, int Seeds, ulong Seed, int Epochs,
         string Optimizer, double Lr, int BatchSize, string Bias, string Out, string? Shard, int Parallel, int Threads, bool NoReport, bool Quiet,
-        double Dropout = 0, string Norm = "none", int Residual = 0);
+        double Dropout = 0, string Norm = "none", int Residual = 0)
+    {
+        /// <summary>--log-every N: each run's training log samples every N steps; 0 writes no log.</summary>
+        public int LogEvery { get; init; }
+    }
 
     internal static int Run(Output o, Settings s)
     {
@@ -56,6 +61,7 @@ internal static class CompareCommand
         if (s.Data is null && s.Dataset is null) throw new UsageException($"give --data DIR or --dataset NAME ({DatasetCatalog.Names}).");
         if (s.Seeds < 1 || s.Seeds > 1000) throw new UsageException($"--seeds must be between 1 and 1000, got {s.Seeds}.");
         if (s.BatchSize < 1) throw new UsageException($"--batch-size must be at least 1, got {s.BatchSize}.");
+        Options.CheckLogEvery(s.LogEvery, zeroIsOff: true);
         if (s.Parallel < 1 || s.Parallel > 256) throw new UsageException($"--parallel must be between 1 and 256, got {s.Parallel}.");
         if (!(s.Lr > 0) || double.IsInfinity(s.Lr)) throw new UsageException($"--lr must be a positive number, got {s.Lr}.");
         Options.Parse(() => InitLab.Optim.Optimizers.Check(s.Optimizer), "--optimizer");
@@ -88,7 +94,7 @@ internal static class CompareCommand
             BatchSize = s.BatchSize,
             Epochs = s.Epochs,
         };
-        var options = new SweepOptions { Base = baseConfig, Parallel = s.Parallel, Threads = s.Threads, Grid = gridSpec };
+        var options = new SweepOptions { Base = baseConfig, Parallel = s.Parallel, Threads = s.Threads, Grid = gridSpec, LogEvery = s.LogEvery };
         Sweep.CheckFinishedRunsMatch(s.Out, runs, options);
         var splits = DataSource.Load(o, s.Data, s.Dataset, s.Quiet);
         // Once, before any run: layers that do not fit the data, or a batch larger than it, would fail every run alike.
