@@ -133,4 +133,24 @@ public class SweepTests
         Assert.Equal((2, 0), (again.SkippedFinished, again.Completed));
         Assert.Throws<ArgumentException>(() => Sweep.Run(d.File("bad"), runs, data, options with { LogEvery = -1 }));
     }
+
+    [Fact]
+    public void ARunThatDivergesKeepsALogEndingFailedBesideItsInvalidResult()
+    {
+        using var d = new TempDir();
+        var data = Synthetic(d);
+        var options = Options with { Base = Options.Base with { Optimizer = new OptimizerConfig { Name = "sgd", LearningRate = 1e38 } }, LogEvery = 2 };
+        var run = Assert.Single(SweepGrid.Build(["xavier-uniform"], [[784, 12, 10]], ["sigmoid"], 1, 1));
+        string outDir = d.File("out");
+
+        var summary = Sweep.Run(outDir, [run], data, options);
+
+        Assert.Equal(1, summary.Invalid);
+        var result = File.ReadAllText(Path.Combine(outDir, run.Id, RunFiles.Result));
+        Assert.Contains("\"invalid\"", result);
+        var log = TrainingLog.Read(Path.Combine(outDir, run.Id, RunFiles.Log));
+        Assert.Equal(TrainingLog.Failed, log.End?.Status);
+        Assert.Contains("training diverged", log.End!.Message);
+        Assert.Contains("training diverged", result);
+    }
 }
