@@ -35,15 +35,16 @@ internal static class CompareCommand
         var norm = new Option<string>("--norm") { Description = "Normalization after each hidden Linear: none, batch or layer; several comma-separated.", DefaultValueFactory = _ => "none" };
         var residual = new Option<int>("--residual") { Description = "Residual blocks of the last hidden width, for every run (0: none).", DefaultValueFactory = _ => 0 };
         var zeroGamma = new Option<bool>("--zero-gamma") { Description = "Start each residual block's last normalization with γ = 0 (Goyal et al. 2017), for every run; needs --norm and --residual." };
+        var logEvery = new Option<int>("--log-every") { Description = $"Each run also writes its training log ({RunFiles.Log}: per-layer histograms every N training steps and after each epoch) for `initlab log-plot` and `serve`; 0: none.", DefaultValueFactory = _ => 0 };
         var noReport = new Option<bool>("--no-report") { Description = "Do not write the report at the end (e.g. in a shard; run 'initlab report' after all shards)." };
         var cmd = new Command("compare", "Train every combination of initializers, architectures, activations and seeds, one folder per run, and write a report.")
         {
-            data, dataset, inits, layers, activation, seeds, seed, epochs, optimizer, lr, batch, bias, outDir, shard, parallel, threads, noReport, dropout, norm, residual, zeroGamma, Cli.Quiet, Cli.Verbose,
+            data, dataset, inits, layers, activation, seeds, seed, epochs, optimizer, lr, batch, bias, outDir, shard, parallel, threads, noReport, dropout, norm, residual, zeroGamma, logEvery, Cli.Quiet, Cli.Verbose,
         };
         cmd.SetAction(p => Run(o, new Settings(p.GetValue(data), p.GetValue(dataset), p.GetValue(inits)!, p.GetValue(layers) ?? [], p.GetValue(activation)!,
             p.GetValue(seeds), p.GetValue(seed), p.GetValue(epochs), p.GetValue(optimizer)!, p.GetValue(lr), p.GetValue(batch), p.GetValue(bias)!, p.GetValue(outDir)!,
             p.GetValue(shard), p.GetValue(parallel), p.GetValue(threads), p.GetValue(noReport), p.GetValue(Cli.Quiet),
-            p.GetValue(dropout)!, p.GetValue(norm)!, p.GetValue(residual)) { ZeroGamma = p.GetValue(zeroGamma) }));
+            p.GetValue(dropout)!, p.GetValue(norm)!, p.GetValue(residual)) { ZeroGamma = p.GetValue(zeroGamma), LogEvery = p.GetValue(logEvery) }));
         return cmd;
     }
 
@@ -53,6 +54,9 @@ internal static class CompareCommand
     {
         /// <summary>--zero-gamma for every run.</summary>
         public bool ZeroGamma { get; init; }
+
+        /// <summary>--log-every N: each run's training log samples every N steps; 0 writes no log.</summary>
+        public int LogEvery { get; init; }
     }
 
     internal static int Run(Output o, Settings s)
@@ -61,6 +65,7 @@ internal static class CompareCommand
         if (s.Data is null && s.Dataset is null) throw new UsageException($"give --data DIR or --dataset NAME ({DatasetCatalog.Names}).");
         if (s.Seeds < 1 || s.Seeds > 1000) throw new UsageException($"--seeds must be between 1 and 1000, got {s.Seeds}.");
         if (s.BatchSize < 1) throw new UsageException($"--batch-size must be at least 1, got {s.BatchSize}.");
+        Options.CheckLogEvery(s.LogEvery, zeroIsOff: true);
         if (s.Parallel < 1 || s.Parallel > 256) throw new UsageException($"--parallel must be between 1 and 256, got {s.Parallel}.");
         if (!(s.Lr > 0) || double.IsInfinity(s.Lr)) throw new UsageException($"--lr must be a positive number, got {s.Lr}.");
         Options.Parse(() => InitLab.Optim.Optimizers.Check(s.Optimizer), "--optimizer");
@@ -103,7 +108,7 @@ internal static class CompareCommand
             BatchSize = s.BatchSize,
             Epochs = s.Epochs,
         };
-        var options = new SweepOptions { Base = baseConfig, Parallel = s.Parallel, Threads = s.Threads, Grid = gridSpec };
+        var options = new SweepOptions { Base = baseConfig, Parallel = s.Parallel, Threads = s.Threads, Grid = gridSpec, LogEvery = s.LogEvery };
         Sweep.CheckFinishedRunsMatch(s.Out, runs, options);
         var splits = DataSource.Load(o, s.Data, s.Dataset, s.Quiet);
         // Once, before any run: layers that do not fit the data, or a batch larger than it, would fail every run alike.

@@ -16,9 +16,9 @@ internal static class LogPlotCommand
 {
     public static Command Build(Output o)
     {
-        var run = new Argument<string>("RUN") { Description = $"A run folder written by `train --log DIR`, or its {TrainingLog.FileName}." };
+        var run = new Argument<string>("RUN") { Description = $"A run folder written by `train --log DIR` or `compare --log-every N`, or its {TrainingLog.FileName}." };
         var plot = new Option<string>("--plot") { Description = "The PNG to draw.", DefaultValueFactory = _ => "layers-over-training.png" };
-        var cmd = new Command("log-plot", "Draw each layer's activation mean and std and its gradient's std over training steps from a training log (train --log).")
+        var cmd = new Command("log-plot", "Draw each layer's activation mean and std and its gradient's std over training steps from a training log (train --log, compare --log-every).")
         {
             run, plot, Cli.Verbose,
         };
@@ -30,7 +30,7 @@ internal static class LogPlotCommand
     {
         Options.CheckPng(plotPath, "--plot");
         string file = Directory.Exists(run) ? Path.Combine(run, TrainingLog.FileName) : run;
-        if (!File.Exists(file)) throw new UserInputException($"{file}: no training log there; write one with `initlab train --log DIR`.");
+        if (!File.Exists(file)) throw new UserInputException($"{file}: no training log there; write one with `initlab train --log DIR` or `initlab compare --log-every N`.");
         OutputCheck.Writable(plotPath, "--plot");
         var data = TrainingLog.Read(file);
         var activation = TrainingLog.LayerSeries(data, "activation");

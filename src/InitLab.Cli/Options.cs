@@ -29,6 +29,16 @@ internal static class Options
     }
 
     /// <summary>
+    /// --log-every N, the steps between a training log's histogram samples: at least 1 where the
+    /// log is asked for otherwise (train --log), at least 0 where 0 means no log (compare).
+    /// </summary>
+    public static void CheckLogEvery(int every, bool zeroIsOff = false)
+    {
+        int least = zeroIsOff ? 0 : 1;
+        if (every < least) throw new UsageException($"--log-every must be at least {least}{(zeroIsOff ? " (0: no training log)" : "")}, got {every}.");
+    }
+
+    /// <summary>
     /// Refuses a picture path that does not end in .png: the plots and grids are PNG bytes, and a
     /// viewer trusting a .jpg name would fail on them.
     /// </summary>

@@ -93,7 +93,7 @@ internal static class TrainCommand
     {
         Options.CheckEpochsAndThreads(s.Epochs, s.Threads);
         if (s.BatchSize < 1) throw new UsageException($"--batch-size must be at least 1, got {s.BatchSize}.");
-        if (s.LogEvery < 1) throw new UsageException($"--log-every must be at least 1, got {s.LogEvery}.");
+        Options.CheckLogEvery(s.LogEvery);
         int[] sizes = Options.Parse(() => Mlp.ParseSizes(s.Layers), "--layers");
         // A command that built its plan from typed options (dbn) passes it; Init is then only its description.
         // Name --bias in the error only when the user gave one: otherwise the fault is --init's.

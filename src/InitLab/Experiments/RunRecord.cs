@@ -83,6 +83,12 @@ public static class RunFiles
     /// <summary>The <see cref="RunResult"/>, written last: a folder holding it is a finished run.</summary>
     public const string Result = "result.json";
 
+    /// <summary>
+    /// The training log (<see cref="TrainingLog"/>), written by <c>train --log</c>, the web
+    /// view's runs and <c>compare --log-every</c>; a run folder without one is still complete.
+    /// </summary>
+    public const string Log = TrainingLog.FileName;
+
     internal static readonly JsonSerializerOptions Json = new()
     {
         WriteIndented = true,

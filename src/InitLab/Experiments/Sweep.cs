@@ -35,6 +35,15 @@ public sealed record SweepOptions
     /// </summary>
     public SweepGridSpec? Grid { get; init; }
 
+    /// <summary>
+    /// When above 0, each run also writes its training log (<see cref="RunFiles.Log"/>) into its
+    /// folder, with per-layer histograms every this many steps (and after each epoch) on the
+    /// <see cref="ProbeBatch"/> images; 0 (the default) writes none. How a run is watched, not what
+    /// it trains: it is no part of <see cref="ConfigOf"/>, so a finished run matches this sweep
+    /// whether or not either logged.
+    /// </summary>
+    public int LogEvery { get; init; }
+
     /// <summary>Compute threads of each run.</summary>
     public int ThreadsPerRun => Math.Max(1, (Threads > 0 ? Threads : Environment.ProcessorCount) / Math.Max(1, Parallel));
 
@@ -137,6 +146,7 @@ public static class Sweep
     {
         options.Base.Validate();
         if (options.Parallel < 1) throw new ArgumentException($"Parallel must be at least 1, got {options.Parallel}.");
+        if (options.LogEvery < 0) throw new ArgumentException($"LogEvery must be 0 (no log) or more, got {options.LogEvery}.");
         CheckFinishedRunsMatch(outDir, runs, options);
         // Once for every architecture, not once per run: every run would fail the same way.
         foreach (var sizes in runs.Select(r => r.Sizes).DistinctBy(s => string.Join("-", s)))
@@ -382,7 +392,22 @@ public static class Sweep
         });
         var epochDone = progress is null ? null : new InlineProgress<EpochReport>(m =>
             progress.Report(new SweepEvent(run, SweepEventKind.Epoch, m.Epoch, epochs, (double)m.Epoch / epochs, m)));
-        var history = trainer.Fit(epochDone, cancel, new FitOptions { MetricsPath = Path.Combine(tmp, RunFiles.Metrics), BatchProgress = batches });
+        // The log is written into the temporary folder with the rest, so it is published only with a finished run.
+        using var log = options.LogEvery == 0 ? null : new TrainingLogWriter(Path.Combine(tmp, RunFiles.Log), trainer,
+            new TrainingLogOptions { SampleEvery = options.LogEvery, ProbeRows = options.ProbeBatch });
+        IReadOnlyList<EpochReport> history;
+        try
+        {
+            history = trainer.Fit(log?.Epochs(epochDone) ?? epochDone, cancel,
+                new FitOptions { MetricsPath = Path.Combine(tmp, RunFiles.Metrics), BatchProgress = log?.BatchesThen(batches) ?? batches });
+        }
+        catch (Exception e) when (log is not null)
+        {
+            // An invalid run (result.json "invalid") keeps a log that says why it ended.
+            log.Finish(e is OperationCanceledException ? TrainingLog.Stopped : TrainingLog.Failed, e.Message);
+            throw;
+        }
+        log?.Finish(TrainingLog.Finished);
         var after = SignalProbe.Run(trainer.Model, x, y);
         File.WriteAllText(Path.Combine(tmp, RunFiles.LayersTrained), RunFiles.LayersCsv(after));
         return new RunResult(run.Id, "ok", null, history[^1].TestAccuracy, Stopwatch.GetElapsedTime(started).TotalSeconds, threads, DateTime.UtcNow, Machine.Current);

@@ -347,24 +347,36 @@ public sealed class TrainingLogWriter : IDisposable
     /// The probe batch through the layers one by one (unfused, so a Linear's output is its
     /// pre-activation even where training fuses the ReLU into it). Runs between training steps:
     /// the layers' buffers it overwrites are rewritten by the next step's forward, and the
-    /// weight gradients it reads are the last step's.
+    /// weight gradients it reads are the last step's. It runs in evaluation mode (as the test
+    /// accuracy is measured): in training mode a dropout layer would draw from the trainer's
+    /// generator and a batch norm would update its running statistics, so logging would change
+    /// the training it watches.
     /// </summary>
     private void Sample(int step, int epoch, bool gradients)
     {
-        Tensor h = _probe;
-        int layer = 0;
-        foreach (var l in _model.Layers)
+        bool training = _model.Training;
+        _model.Training = false;
+        try
         {
-            h = l.Forward(h);
-            if (l is Linear linear)
+            Tensor h = _probe;
+            int layer = 0;
+            foreach (var l in _model.Layers)
             {
-                layer++;
-                WriteHistogram(step, epoch, layer, "preactivation", h.Span);
-                WriteHistogram(step, epoch, layer, "weight", linear.Weight.Value.Span);
-                if (gradients) WriteHistogram(step, epoch, layer, "gradient", linear.Weight.Grad.Span);
+                h = l.Forward(h);
+                if (l is Linear linear)
+                {
+                    layer++;
+                    WriteHistogram(step, epoch, layer, "preactivation", h.Span);
+                    WriteHistogram(step, epoch, layer, "weight", linear.Weight.Value.Span);
+                    if (gradients) WriteHistogram(step, epoch, layer, "gradient", linear.Weight.Grad.Span);
+                }
+                else if (l is Activation && layer > 0)
+                    WriteHistogram(step, epoch, layer, "activation", h.Span);
             }
-            else if (l is Activation && layer > 0)
-                WriteHistogram(step, epoch, layer, "activation", h.Span);
+        }
+        finally
+        {
+            _model.Training = training;
         }
     }
 

@@ -28,6 +28,8 @@ public class CompareCliTests
         foreach (var f in folders)
             foreach (var file in new[] { "config.json", "metrics.csv", "layers_init.csv", "layers_trained.csv", "result.json" })
                 Assert.True(File.Exists(Path.Combine(outDir, f, file)), $"{f}/{file} is missing");
+        // Without --log-every a run folder holds exactly the files it held before training logs existed.
+        Assert.All(folders, f => Assert.Equal(5, Directory.GetFiles(Path.Combine(outDir, f)).Length));
         var metrics = File.ReadAllLines(Path.Combine(outDir, folders[0], "metrics.csv"));
         Assert.Equal("epoch,train_cost,test_accuracy,seconds,samples_per_second", metrics[0]);
         Assert.Equal(3, metrics.Length);
@@ -309,6 +311,45 @@ public class CompareCliTests
 
     /// <summary>The report up to its timing section: what must not depend on how the sweep was split.</summary>
     private static string Untimed(string md) => md[..md.IndexOf("## Time per run", StringComparison.Ordinal)];
+
+    [Fact]
+    public void LogEveryWritesAReadableLogInEveryRunFolderAndAResumedSweepSkipsFinishedRuns()
+    {
+        using var d = new TempDir();
+        IdxWriter.WriteDataset(d.Path, train: 300, test: 60);
+        string outDir = d.File("out"), png = d.File("layers.png");
+        var (code, output, err) = Compare(d.Path, outDir, "--log-every", "4", "--no-report");
+        Assert.True(code == 0, err + output);
+        var folders = RunFolders(outDir);
+        Assert.Equal(4, folders.Length);
+        // 300 images in batches of 50: 6 steps an epoch, 12 in all; samples at 0, 4, 6, 8, 12.
+        int[] steps = Experiments.SweepTests.SampledSteps(4, 6, 2);
+        foreach (var f in folders)
+        {
+            var log = InitLab.Training.TrainingLog.Read(Path.Combine(outDir, f, RunFiles.Log));
+            Assert.Equal("finished", log.End?.Status);
+            Assert.Equal(steps, Assert.Single(InitLab.Training.TrainingLog.LayerSeries(log, "activation")).Points.Select(p => p.Step));
+            Assert.Equal(RunFiles.ReadConfig(Path.Combine(outDir, f, RunFiles.Config)).Train.ToJson(), log.Config!.ToJson());
+        }
+        var (plotCode, plotOut, plotErr) = CliTests.Run("log-plot", Path.Combine(outDir, folders[0]), "--plot", png);
+        Assert.True(plotCode == 0, plotErr);
+        Assert.Contains($"{steps.Length} samples, every 4 steps", plotOut);
+        Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, File.ReadAllBytes(png)[..4]);
+
+        // Run again, with and without logging: the finished runs match and are not touched.
+        var logs = folders.ToDictionary(f => f, f => File.ReadAllBytes(Path.Combine(outDir, f, RunFiles.Log)));
+        foreach (string[] extra in new[] { new[] { "--log-every", "4" }, new[] { "--log-every", "7" }, [] })
+        {
+            var again = Compare(d.Path, outDir, [.. extra, "--no-report"]);
+            Assert.True(again.Code == 0, again.Err);
+            Assert.Contains("Done: 0 runs trained, 0 invalid, skipped 4 finished runs", again.Out);
+        }
+        Assert.All(folders, f => Assert.Equal(logs[f], File.ReadAllBytes(Path.Combine(outDir, f, RunFiles.Log))));
+
+        var (bad, _, badErr) = Compare(d.Path, outDir, "--log-every", "-1");
+        Assert.Equal(2, bad);
+        Assert.Contains("--log-every must be at least 0 (0: no training log), got -1.", badErr);
+    }
 
     [Theory]
     [InlineData("--shard", "2/2")]

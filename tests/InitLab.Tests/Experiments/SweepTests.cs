@@ -1,5 +1,6 @@
 using InitLab.Data;
 using InitLab.Experiments;
+using InitLab.Models;
 using InitLab.Tests.Cli;
 using InitLab.Training;
 
@@ -82,5 +83,74 @@ public class SweepTests
         Assert.Contains("dbn pretrains sigmoid layers; use --activation sigmoid.", Result("dbn:epochs=1"));
         Assert.Contains("lists 3 initializers for a network of 2 Linear layers", Result("zeros|zeros|zeros"));
         Assert.Contains("\"ok\"", Result("xavier-uniform"));
+    }
+
+    /// <summary>The steps a training log samples: 0, every <paramref name="every"/>-th, and each epoch's last.</summary>
+    internal static int[] SampledSteps(int every, int batchesPerEpoch, int epochs) =>
+        [.. Enumerable.Range(0, batchesPerEpoch * epochs + 1).Where(s => s % every == 0 || s % batchesPerEpoch == 0)];
+
+    [Fact]
+    public void LogEveryWritesEachRunsLogIntoItsFolderWithoutChangingTheTraining()
+    {
+        using var d = new TempDir();
+        var data = Synthetic(d);
+        // Dropout draws from the trainer's generator and batch norm keeps running statistics:
+        // a probe forward in training mode between steps would change both runs' training.
+        var options = Options with { Base = Options.Base with { Epochs = 2, Dropout = 0.3, Norm = NormKind.Batch } };
+        var runs = SweepGrid.Build(["xavier-uniform", "he-normal"], [[784, 12, 10]], ["relu"], 1, 1);
+        string plain = d.File("plain"), logged = d.File("logged");
+
+        Sweep.Run(plain, runs, data, options);
+        var summary = Sweep.Run(logged, runs, data, options with { LogEvery = 3 });
+
+        Assert.Equal(2, summary.Completed);
+        // 200 images in batches of 50: 4 steps an epoch, 8 in all; samples at 0, 3, 4, 6, 8.
+        int[] steps = SampledSteps(3, 4, 2);
+        foreach (var run in runs)
+        {
+            Assert.False(File.Exists(Path.Combine(plain, run.Id, RunFiles.Log)));
+            var log = TrainingLog.Read(Path.Combine(logged, run.Id, RunFiles.Log));
+            Assert.Equal(TrainingLog.Finished, log.End?.Status);
+            Assert.Equal(3, log.SampleEvery);
+            Assert.Empty(options.ConfigOf(run).Differences(log.Config!));
+            var activation = Assert.Single(TrainingLog.LayerSeries(log, "activation"));
+            Assert.Equal(steps, activation.Points.Select(p => p.Step));
+            var gradient = TrainingLog.LayerSeries(log, "gradient");
+            Assert.Equal([1, 2], gradient.Select(g => g.Layer));
+            Assert.All(gradient, g => Assert.Equal(steps[1..], g.Points.Select(p => p.Step)));   // no gradient before the first step
+            Assert.Equal(2, log.Epochs.Count);
+
+            // The same training: costs, accuracies and the trained network's statistics agree exactly (seconds aside).
+            string[] Untimed(string dir) => [.. File.ReadAllLines(Path.Combine(dir, run.Id, RunFiles.Metrics)).Select(l => string.Join(',', l.Split(',')[..3]))];
+            Assert.Equal(Untimed(plain), Untimed(logged));
+            Assert.Equal(File.ReadAllText(Path.Combine(plain, run.Id, RunFiles.LayersTrained)), File.ReadAllText(Path.Combine(logged, run.Id, RunFiles.LayersTrained)));
+            // The log's epochs are the metrics CSV's rows.
+            Assert.Equal(RunFiles.Read(Path.Combine(logged, run.Id)).Metrics.Select(m => m.TrainCost), log.Epochs.Select(e => e.TrainCost));
+        }
+
+        // Logging is how a run is watched, not what it trains: the folder trained without a log matches a logged sweep.
+        var again = Sweep.Run(plain, runs, data, options with { LogEvery = 3 });
+        Assert.Equal((2, 0), (again.SkippedFinished, again.Completed));
+        Assert.Throws<ArgumentException>(() => Sweep.Run(d.File("bad"), runs, data, options with { LogEvery = -1 }));
+    }
+
+    [Fact]
+    public void ARunThatDivergesKeepsALogEndingFailedBesideItsInvalidResult()
+    {
+        using var d = new TempDir();
+        var data = Synthetic(d);
+        var options = Options with { Base = Options.Base with { Optimizer = new OptimizerConfig { Name = "sgd", LearningRate = 1e38 } }, LogEvery = 2 };
+        var run = Assert.Single(SweepGrid.Build(["xavier-uniform"], [[784, 12, 10]], ["sigmoid"], 1, 1));
+        string outDir = d.File("out");
+
+        var summary = Sweep.Run(outDir, [run], data, options);
+
+        Assert.Equal(1, summary.Invalid);
+        var result = File.ReadAllText(Path.Combine(outDir, run.Id, RunFiles.Result));
+        Assert.Contains("\"invalid\"", result);
+        var log = TrainingLog.Read(Path.Combine(outDir, run.Id, RunFiles.Log));
+        Assert.Equal(TrainingLog.Failed, log.End?.Status);
+        Assert.Contains("training diverged", log.End!.Message);
+        Assert.Contains("training diverged", result);
     }
 }
