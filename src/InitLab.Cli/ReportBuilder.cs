@@ -92,7 +92,8 @@ internal static class ReportBuilder
     }
 
     /// <summary>
-    /// The part of a chart's file name that says what it shows: "784-256-256-10-relu"; a deep
+    /// The part of a chart's file name that says what it shows: "784-256-256-10-relu" (and
+    /// "-batchnorm-p-0.3" for a group with a norm and dropout); a deep
     /// network's repeated widths are written SIZExN ("784-100x30-10-tanh") and anything outside
     /// [a-z0-9.-x] becomes '-', so the name is a plain, short file name.
     /// </summary>
@@ -107,7 +108,9 @@ internal static class ReportBuilder
             parts.Add(j - i + 1 > 2 ? $"{sizes[i]}x{j - i + 1}" : string.Join("-", sizes[i..(j + 1)]));
             i = j + 1;
         }
-        string text = (string.Join("-", parts) + "-" + g.Activation).ToLowerInvariant();
+        // The title after the architecture: the activation, then the norm and dropout when a grid has them
+        // ("relu batchnorm p=0.3"), so groups that differ only there get files of their own.
+        string text = (string.Join("-", parts) + "-" + g.Title[g.Architecture.Length..].Trim()).ToLowerInvariant();
         return new string([.. text.Select(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' ? c : '-')]);
     }
 

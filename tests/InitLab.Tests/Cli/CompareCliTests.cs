@@ -142,7 +142,9 @@ public class CompareCliTests
         string report = File.ReadAllText(Path.Combine(outDir, "report.md"));
         Assert.Contains("| initializer | 784-12-10 relu | 784-12-10 relu p=0.25 | 784-12-10 relu batchnorm | 784-12-10 relu batchnorm p=0.25 |", report);
         Assert.Contains("## 784-12-10 relu batchnorm p=0.25", report);
-        Assert.True(File.Exists(Path.Combine(outDir, "accuracy-4.png")));
+        // One set of charts per group, named by what it shows (none overwritten by another group's).
+        Assert.Equal(["accuracy-784-12-10-relu-batchnorm-p-0.25.png", "accuracy-784-12-10-relu-batchnorm.png", "accuracy-784-12-10-relu-p-0.25.png", "accuracy-784-12-10-relu.png"],
+            Directory.GetFiles(outDir, "accuracy-*.png").Select(Path.GetFileName).Where(f => !f!.Contains("zoom", StringComparison.Ordinal)).Order(StringComparer.Ordinal));
         Assert.Contains("| initializer | architecture | activation | normalization | dropout |", report);
 
         // The grid recorded in config.json names a missing run when a folder is left out of the report.
