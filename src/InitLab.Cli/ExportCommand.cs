@@ -11,7 +11,7 @@ internal static class ExportCommand
         var model = ModelOptions.Model();
         var onnx = new Option<string>("--onnx") { Description = "The ONNX file to write (input \"input\" (N, in), output \"logits\" (N, out)).", Required = true };
         var activation = ModelOptions.Activation();
-        var cmd = new Command("export", "Write a saved model as an ONNX graph (Gemm, Relu, LeakyRelu, Sigmoid, Tanh; opset 13).")
+        var cmd = new Command("export", "Write a saved model as an ONNX graph (Linear, activations, Dropout, BatchNorm1d, LayerNorm, residual blocks; opset 13, or 17 with LayerNorm).")
         {
             model, onnx, activation, Cli.Quiet, Cli.Verbose,
         };
@@ -26,7 +26,7 @@ internal static class ExportCommand
         var loaded = ModelFile.Load(modelPath, activation);
         OnnxExport.Write(loaded.Model, onnxPath);
         if (!quiet)
-            o.Out.WriteLine($"Wrote {onnxPath}: {string.Join("-", loaded.Sizes)} {loaded.Activation}, input \"{OnnxExport.InputName}\" (N, {loaded.Sizes[0]}), output \"{OnnxExport.OutputName}\" (N, {loaded.Sizes[^1]}), opset {OnnxExport.Opset}.");
+            o.Out.WriteLine($"Wrote {onnxPath}: {string.Join("-", loaded.Sizes)} {loaded.Activation}, input \"{OnnxExport.InputName}\" (N, {loaded.Sizes[0]}), output \"{OnnxExport.OutputName}\" (N, {loaded.Sizes[^1]}), opset {OnnxExport.OpsetFor(loaded.Model)}.");
         return Cli.Ok;
     }
 }
