@@ -93,6 +93,7 @@ public sealed class RbmTrainer
     private Tensor? _hPos, _hState, _vNeg, _hNeg;
     private float[] _sumPos = [], _sumNeg = [];
     private readonly PackedMatrix _packedWt = new();
+    private readonly WeightUpdate _update = new();
 
     private static Tensor Buffer(ref Tensor? t, int rows, int cols)
     {
@@ -250,25 +251,50 @@ public sealed class RbmTrainer
         Profile.Add(Profile.RbmUpdateRest, t);
     }
 
-    /// <summary>dW ← dW − decay·W, then W ← W + dW, in one pass over both (the same roundings as two passes).</summary>
-    private static void DecayAndAdd(Span<float> w, Span<float> dW, float decay)
+    /// <summary>dW ← dW − decay·W, then W ← W + dW, in one pass over both, split between the compute threads.</summary>
+    private void DecayAndAdd(Span<float> w, Span<float> dW, float decay)
     {
-        int n = w.Length, i = 0;
-        var d = Vector512.Create(-decay);
-        for (; i + 16 <= n; i += 16)
+        _update.Set(_rbm.Weights.Data, _dW.Data, decay);
+        int threads = Compute.Threads;
+        if (w.Length < 1 << 16 || threads <= 1) _update.Execute(0, 1);
+        else WorkerPool.Current.Run(_update, threads);
+    }
+
+    /// <summary>The weight update as a parallel job: each part updates its own contiguous range (elementwise, so any split gives the same numbers).</summary>
+    private sealed class WeightUpdate : IParallelJob
+    {
+        private float[] _w = [], _dW = [];
+        private float _decay;
+
+        public void Set(float[] w, float[] dW, float decay) => (_w, _dW, _decay) = (w, dW, decay);
+
+        public unsafe void Execute(int index, int count)
         {
-            var wv = Vector512.Create((ReadOnlySpan<float>)w.Slice(i, 16));
-            var dv = Vector512.Create((ReadOnlySpan<float>)dW.Slice(i, 16));
-            if (decay != 0) dv = wv * d + dv;
-            dv.CopyTo(dW.Slice(i, 16));
-            (wv + dv).CopyTo(w.Slice(i, 16));
-        }
-        for (; i < n; i++)
-        {
-            float dv = dW[i];
-            if (decay != 0) dv = w[i] * -decay + dv;
-            dW[i] = dv;
-            w[i] += dv;
+            int n = _w.Length;
+            // Part boundaries on 16-float vectors, so the vector/scalar split is the same for every thread count.
+            int vectors = n / 16;
+            int lo = (int)((long)vectors * index / count) * 16, hi = index == count - 1 ? n : (int)((long)vectors * (index + 1) / count) * 16;
+            float decay = _decay;
+            var d = Vector512.Create(-decay);
+            fixed (float* pw = _w, pd = _dW)
+            {
+                int i = lo;
+                for (; i + 16 <= hi; i += 16)
+                {
+                    var wv = Vector512.Load(pw + i);
+                    var dv = Vector512.Load(pd + i);
+                    if (decay != 0) dv = wv * d + dv;
+                    dv.Store(pd + i);
+                    (wv + dv).Store(pw + i);
+                }
+                for (; i < hi; i++)
+                {
+                    float dv = pd[i];
+                    if (decay != 0) dv = pw[i] * -decay + dv;
+                    pd[i] = dv;
+                    pw[i] += dv;
+                }
+            }
         }
     }
 
