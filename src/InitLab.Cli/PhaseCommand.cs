@@ -29,9 +29,9 @@ internal static class PhaseCommand
         var width = new Option<int>("--width") { Description = "Width of every hidden layer.", DefaultValueFactory = _ => 100 };
         var biasVar = new Option<double>("--bias-var") { Description = "σb²: biases are drawn from N(0, σb²).", DefaultValueFactory = _ => 0.05 };
         var activation = new Option<string>("--activation") { Description = "The activation (the paper's is tanh).", DefaultValueFactory = _ => "tanh" };
-        var lr = new Option<double>("--lr") { Description = "SGD learning rate (no momentum).", DefaultValueFactory = _ => 0.01 };
+        var lr = new Option<double>("--lr") { Description = "SGD learning rate (no momentum); 0.01 is too large for the deepest rows (depth 80-100 do not train at it).", DefaultValueFactory = _ => 0.001 };
         var batch = new Option<int>("--batch-size") { Description = "Mini-batch size: steps per epoch = training images / batch size.", DefaultValueFactory = _ => 32 };
-        var epochs = new Option<int>("--epochs") { Description = "Epochs per cell.", DefaultValueFactory = _ => 1 };
+        var epochs = new Option<int>("--epochs") { Description = "Epochs per cell.", DefaultValueFactory = _ => 2 };
         var seed = new Option<ulong>("--seed") { Description = "Seed of every run.", DefaultValueFactory = _ => 777UL };
         var outDir = new Option<string>("--out") { Description = "Output folder: one folder per cell, phase.png and phase.md.", DefaultValueFactory = _ => "phase-out" };
         var shard = new Option<string?>("--shard") { Description = "Run only slice I of N of the sorted grid; run without --shard afterwards to draw the diagram." };
