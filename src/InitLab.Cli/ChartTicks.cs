@@ -45,7 +45,6 @@ internal static class ChartTicks
         bool Inside(double p) => p >= lowLog - eps && p <= highLog + eps;
         foreach (var labelled in new[] { Array.Empty<int>(), [2, 5], [2, 3, 4, 5, 6, 7, 8, 9] })
         {
-            if (step > 1 && labelled.Length > 0) break;
             var ticks = new List<Tick>();
             for (int d = first; d <= last; d++)
             {
@@ -57,10 +56,11 @@ internal static class ChartTicks
                     ticks.Add(new Tick(d + Math.Log10(m), labelled.Contains(m) ? Format(d, m, plain) : "", labelled.Contains(m)));
             }
             ticks = ticks.Where(t => Inside(t.Position)).ToList();
-            if (ticks.Count(t => t.Label.Length > 0) >= 4) return ticks;
+            // A wide axis (step > 1) has its labelled decades and nothing more to add.
+            if (step > 1 || ticks.Count(t => t.Label.Length > 0) >= 4) return ticks;
             if (labelled.Length == 8) return Linear(lowLog, highLog);
         }
-        return [.. Enumerable.Range(first, last - first + 1).Where(d => d % step == 0).Select(d => new Tick(d, Format(d, 1, plain), true)).Where(t => Inside(t.Position))];
+        throw new System.Diagnostics.UnreachableException();
     }
 
     /// <summary>A range too narrow for 2..9 per decade (e.g. 3e6 to 5e6): evenly spaced values at a 1, 2 or 5 step, labelled, placed at their log10.</summary>

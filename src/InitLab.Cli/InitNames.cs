@@ -15,6 +15,13 @@ internal static class InitNames
         catch (Exception e) when (e is FormatException or ArgumentException or UserInputException or KeyNotFoundException) { return typed; }
     }
 
+    /// <summary>The registry's name of the weights' initializers when the user typed another (an alias such as he-normal), else null.</summary>
+    public static string? Alias(string typed, InitPlan plan)
+    {
+        string canonical = string.Join("|", plan.Weights);
+        return string.Equals(typed.Trim(), canonical, StringComparison.OrdinalIgnoreCase) ? null : canonical;
+    }
+
     /// <summary>"he-normal is kaiming-normal; ..." for the typed names whose registry name differs (other than by case), or null when none does.</summary>
     public static string? Footnote(IEnumerable<string> typed)
     {

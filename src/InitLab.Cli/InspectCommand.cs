@@ -109,12 +109,12 @@ internal static class InspectCommand
                 float64 ? SignalProbe64.Run(m, xs, ys) : SignalProbe.Run(m, xs, ys, trainingMode: !options.IsPlain);
             var stats = Probe(model, x, y);
             // Shown as typed (he-normal), with the registry's name beside it where that differs.
-            string name = typedName, canonical = string.Join("|", plan.Weights);
+            string name = typedName;
             results.Add((name, stats));
             // Mean-field theory here is for plain Linear/activation stacks.
             predicted.Add(options.IsPlain ? SignalTheory.PredictPreActivationSquare(model, plan, x) : null);
             predictedGrad.Add(float64 ? SignalTheory.PredictPreActivationGradNorm(model, plan, x, stats[^1].PreActivationGradNorm) : null);
-            PrintBlock(o, string.Equals(name, canonical, StringComparison.OrdinalIgnoreCase) ? name : $"{name} ({canonical})",
+            PrintBlock(o, InitNames.Alias(name, plan) is { } canonical ? $"{name} ({canonical})" : name,
                 $"{shape} {activation}, biases {plan.DescribeBias(sizes.Length - 1)}{(float64 ? ", float64 probe" : "")}", x.Rows, stats, predicted[^1], predictedGrad[^1]);
             var replicas = new List<IReadOnlyList<LayerStats>> { stats };
             for (int k = 1; k < seedCount; k++)

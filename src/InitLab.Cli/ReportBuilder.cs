@@ -31,9 +31,8 @@ internal static class ReportBuilder
         doc.P("Test accuracy (%) after the last epoch, mean ± standard deviation over seeds (n = seeds); the best initializer of each column in bold.");
         doc.Add(AccuracyTable(r));
         if (InitNames.Footnote(inits) is { } names) doc.P(names);
-        var skipped = r.Groups.SelectMany(g => g.Cells).Where(c => c.Invalid).ToList();
-        if (skipped.Count > 0)
-            doc.P("Skipped (invalid combination): " + string.Join("; ", r.Groups.SelectMany(g => g.Cells.Where(c => c.Invalid).Select(c => $"{c.Init} with {g.Title}: {c.Reason}"))));
+        var skipped = r.Groups.SelectMany(g => g.Cells.Where(c => c.Invalid).Select(c => $"{c.Init} with {g.Title}: {c.Reason}")).ToList();
+        if (skipped.Count > 0) doc.P("Skipped (invalid combination): " + string.Join("; ", skipped));
 
         for (int k = 0; k < r.Groups.Count; k++)
         {
@@ -99,18 +98,11 @@ internal static class ReportBuilder
     /// </summary>
     internal static string ChartName(SweepGroup g)
     {
-        var sizes = g.Architecture.Split('-');
-        var parts = new List<string>();
-        for (int i = 0; i < sizes.Length;)
-        {
-            int j = i;
-            while (j + 1 < sizes.Length && sizes[j + 1] == sizes[i]) j++;
-            parts.Add(j - i + 1 > 2 ? $"{sizes[i]}x{j - i + 1}" : string.Join("-", sizes[i..(j + 1)]));
-            i = j + 1;
-        }
+        // Runs of three or more equal widths as SIZExN; two stay written out (784-256-256-10).
+        string architecture = SweepRun.Compact([.. g.Architecture.Split('-').Select(s => int.Parse(s, System.Globalization.CultureInfo.InvariantCulture))], minRun: 3);
         // The title after the architecture: the activation, then the norm and dropout when a grid has them
         // ("relu batchnorm p=0.3"), so groups that differ only there get files of their own.
-        string text = (string.Join("-", parts) + "-" + g.Title[g.Architecture.Length..].Trim()).ToLowerInvariant();
+        string text = (architecture + "-" + g.Title[g.Architecture.Length..].Trim()).ToLowerInvariant();
         return new string([.. text.Select(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' ? c : '-')]);
     }
 

@@ -23,7 +23,7 @@ internal static class StdPlot
         [MarkerShape.FilledCircle, MarkerShape.FilledSquare, MarkerShape.FilledTriangleUp, MarkerShape.FilledDiamond,
          MarkerShape.OpenCircle, MarkerShape.OpenSquare, MarkerShape.OpenTriangleUp, MarkerShape.OpenDiamond];
 
-    /// <summary>The marker of series <paramref name="style"/>: shapes cycle more slowly than nothing else, so two series never share colour and shape.</summary>
+    /// <summary>The marker of series <paramref name="style"/>: 8 shapes cycling beside the 20 colours, so no two of the first 40 series share colour and shape.</summary>
     public static MarkerShape ShapeFor(int style) => Shapes[style % Shapes.Length];
 
     private sealed record Series(string Name, int Style, IReadOnlyList<(int Layer, double Value)> Points);

@@ -56,16 +56,9 @@ internal static class TrainCommand
         return cmd;
     }
 
-    /// <summary>The registry's name of the weights' initializers when the user typed another (an alias such as he-normal), else null.</summary>
-    private static string? Alias(string typed, InitPlan plan)
-    {
-        string canonical = string.Join("|", plan.Weights);
-        return string.Equals(typed.Trim(), canonical, StringComparison.OrdinalIgnoreCase) ? null : canonical;
-    }
-
     /// <summary>The plan as <see cref="InitPlan.ToString"/> writes it, with the weights' initializers as the user typed them.</summary>
     private static string AsTyped(string typed, InitPlan plan) =>
-        Alias(typed, plan) is { } canonical ? typed.Trim() + plan.ToString()[canonical.Length..] : plan.ToString();
+        InitNames.Alias(typed, plan) is { } canonical ? typed.Trim() + plan.ToString()[canonical.Length..] : plan.ToString();
 
     /// <summary>--zero-gamma, refused without a norm and residual blocks (it would change nothing).</summary>
     internal static bool ZeroGammaChecked(Settings s, InitLab.Models.NormKind norm) =>
@@ -175,7 +168,7 @@ internal static class TrainCommand
                 : $"weights from {s.Load}";
             // Two lines: one would wrap in an 80-column terminal.
             o.Out.WriteLine($"{config.Architecture} {config.Activation}{ArchitectureNote(config)}, {start}, {config.Optimizer.Name} lr {s.Lr.ToString(CultureInfo.InvariantCulture)}, batch {s.BatchSize}, seed {s.Seed}");
-            if (!s.Resume && s.Load is null && Alias(s.Init, config.Init) is { } canonical) o.Out.WriteLine($"({s.Init} is {canonical})");
+            if (!s.Resume && s.Load is null && InitNames.Alias(s.Init, config.Init) is { } canonical) o.Out.WriteLine($"({s.Init} is {canonical})");
             o.Out.WriteLine($"{splits.Train.Count:N0} training images from {Path.GetDirectoryName(splits.Train.Source)}");
             if (s.Load is not null) o.Out.WriteLine($"{config.Optimizer.Name} starts afresh: a model file holds no optimizer state (a --checkpoint does)");
         }

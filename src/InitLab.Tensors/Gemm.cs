@@ -52,11 +52,8 @@ public static unsafe partial class Gemm
         int m = transA ? a.Cols : a.Rows, k = transA ? a.Rows : a.Cols;
         if (k != b.K || c.Rows != m || c.Cols != b.N)
             throw new ArgumentException($"GEMM shapes do not agree: op(A) is {m}x{k}, packed op(B) is {b.K}x{b.N}, C is {c.Rows}x{c.Cols}.");
-        if (epilogue.ColumnBias is { } cb && cb.Length < b.N)
-            throw new ArgumentException($"GEMM epilogue: bias has {cb.Length} values for {b.N} columns.");
-        if (epilogue.Mask is { } mk && (long)m * b.N > mk.Length)
-            throw new ArgumentException($"GEMM epilogue: mask has {mk.Length} values for a {m}x{b.N} result.");
         int n = b.N;
+        CheckEpilogue(epilogue, m, n);
         if (m == 0 || n == 0) return;
         if (threads <= 0) threads = Compute.Threads;
         fixed (float* pa = a.Data, pc = c.Data, pBias = epilogue.ColumnBias, pMask = epilogue.Mask)
@@ -111,10 +108,7 @@ public static unsafe partial class Gemm
         int threads = 0, GemmKernel kernel = GemmKernel.Auto, GemmEpilogue epilogue = default)
     {
         Validate(transA, transB, m, n, k, a.Length, lda, b.Length, ldb, c.Length, ldc);
-        if (epilogue.ColumnBias is { } cb && cb.Length < n)
-            throw new ArgumentException($"GEMM epilogue: bias has {cb.Length} values for {n} columns.");
-        if (epilogue.Mask is { } mk && (long)m * n > mk.Length)
-            throw new ArgumentException($"GEMM epilogue: mask has {mk.Length} values for a {m}x{n} result.");
+        CheckEpilogue(epilogue, m, n);
         if (m == 0 || n == 0) return;
         if (kernel == GemmKernel.Auto) kernel = GemmKernels.Default;
         if (!GemmKernels.IsSupported(kernel))
@@ -138,6 +132,14 @@ public static unsafe partial class Gemm
             if (parts <= 1) job.Execute(0, 1);
             else WorkerPool.Current.Run(job, parts);
         }
+    }
+
+    private static void CheckEpilogue(in GemmEpilogue epilogue, int m, int n)
+    {
+        if (epilogue.ColumnBias is { } cb && cb.Length < n)
+            throw new ArgumentException($"GEMM epilogue: bias has {cb.Length} values for {n} columns.");
+        if (epilogue.Mask is { } mk && (long)m * n > mk.Length)
+            throw new ArgumentException($"GEMM epilogue: mask has {mk.Length} values for a {m}x{n} result.");
     }
 
     private static void Validate(bool transA, bool transB, int m, int n, int k,

@@ -224,7 +224,11 @@ public sealed class LabServer : IAsyncDisposable
         var merged = runs.Select(r => live.TryGetValue(r.Path, out var l) ? r with { Status = l.Status } : r).ToList();
         // Queued runs have no folder yet.
         merged.AddRange(live.Values.Where(l => !runs.Any(r => r.Path == l.Path))
-            .Select(l => new RunEntry(l.Path, Path.GetFileName(l.Path), l.Status, false, $"{l.Config.Architecture} {l.Config.Activation} {l.Config.Init}")));
+            .Select(l =>
+            {
+                var (init, lr) = ResultsIndex.LabelFields(l.Config);
+                return new RunEntry(l.Path, Path.GetFileName(l.Path), l.Status, false, $"{l.Config.Architecture} {l.Config.Activation} {l.Config.Init}") { Init = init, Lr = lr };
+            }));
         return Results.Json(new { runs = merged, sweeps });
     }
 

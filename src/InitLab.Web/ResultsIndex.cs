@@ -9,7 +9,14 @@ namespace InitLab.Web;
 /// <param name="Status">finished, training, stopped, failed, invalid or unknown.</param>
 /// <param name="HasLog">Whether it has a training log with histograms.</param>
 /// <param name="Summary">"784-256-10 relu he-normal adam 0.001".</param>
-public sealed record RunEntry(string Path, string Id, string Status, bool HasLog, string Summary);
+public sealed record RunEntry(string Path, string Id, string Status, bool HasLog, string Summary)
+{
+    /// <summary>The weights' initializer names ("he-normal", "orthogonal|zeros"), without parameters or bias; "" when unreadable.</summary>
+    public string Init { get; init; } = "";
+
+    /// <summary>The learning rate as configured (invariant culture); "" when unreadable.</summary>
+    public string Lr { get; init; } = "";
+}
 
 /// <summary>A folder holding finished runs (a <c>compare</c> --out).</summary>
 /// <param name="Path">"/"-separated, relative to the results folder.</param>
@@ -63,11 +70,18 @@ public static class ResultsIndex
         if (finished > 0) sweeps.Add(new SweepEntry(guard.Relative(dir.FullName) is "." ? "" : guard.Relative(dir.FullName), finished));
     }
 
+    /// <summary>
+    /// The compare view's legend fields: the weights' initializer names and the learning rate, as
+    /// fields, since the summary's init may hold spaces (", bias zeros").
+    /// </summary>
+    internal static (string Init, string Lr) LabelFields(TrainConfig t) =>
+        (string.Join("|", t.Init.Weights.Select(w => w.Name)), t.Optimizer.LearningRate.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
     /// <summary>The entry of one run folder: its status from result.json, else from its log.</summary>
     public static RunEntry Describe(PathGuard guard, string dir)
     {
         string rel = guard.Relative(dir);
-        string id = Path.GetFileName(dir), summary = "", status = "unknown";
+        string id = Path.GetFileName(dir), summary = "", status = "unknown", init = "", lr = "";
         bool hasLog = File.Exists(Path.Combine(dir, TrainingLog.FileName));
         try
         {
@@ -75,6 +89,7 @@ public static class ResultsIndex
             id = config.Id;
             var t = config.Train;
             summary = $"{t.Architecture} {t.Activation} {t.Init} {t.Optimizer.Name} {t.Optimizer.LearningRate}";
+            (init, lr) = LabelFields(t);
             if (RunFiles.IsFinished(dir)) status = File.ReadAllText(Path.Combine(dir, RunFiles.Result)).Contains("\"invalid\"", StringComparison.Ordinal) ? "invalid" : "finished";
             else if (hasLog) status = TrainingLog.Read(Path.Combine(dir, TrainingLog.FileName)).End?.Status ?? "training";
         }
@@ -82,6 +97,6 @@ public static class ResultsIndex
         {
             summary = "unreadable: " + e.Message;
         }
-        return new RunEntry(rel, id, status, hasLog, summary);
+        return new RunEntry(rel, id, status, hasLog, summary) { Init = init, Lr = lr };
     }
 }

@@ -11,6 +11,24 @@ namespace InitLab.Tests;
 /// </summary>
 internal static class ReaderFuzz
 {
+    /// <summary>A generated file and how it was made.</summary>
+    public sealed record Case(byte[] Bytes, string How);
+
+    /// <summary>A valid file with two mutations applied in turn (either may leave it readable), from one seed.</summary>
+    public static Gen<Case> TwiceMutated(Gen<byte[]> valid, Gen<(string How, Func<byte[], System.Random, byte[]> Apply)> mutation) =>
+        from v in valid
+        from m1 in mutation
+        from m2 in mutation
+        from seed in Gen.Int
+        select Mutate(v, m1, m2, seed);
+
+    private static Case Mutate(byte[] valid, (string How, Func<byte[], System.Random, byte[]> Apply) m1,
+        (string How, Func<byte[], System.Random, byte[]> Apply) m2, int seed)
+    {
+        var r = new System.Random(seed);
+        return new Case(m2.Apply(m1.Apply(valid, r), r), $"{m1.How}, {m2.How}");
+    }
+
     public static void Check<TCase, TException>(Gen<TCase> cases, Func<TCase, byte[]> bytes, Func<TCase, string> describe,
         Action<TCase, Stream> read, Func<TException, (string Path, string Problem)> details) where TException : Exception
     {

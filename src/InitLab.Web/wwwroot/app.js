@@ -8,6 +8,7 @@ let current = null;          // what the main area shows: { close() }
 let logScale = false;
 const picked = new Set();    // runs checked for "Compare checked"
 let summaries = new Map();   // run path -> "784-256-10 relu he-normal adam 0.001"
+let runInfo = new Map();     // run path -> { init: "he-normal", lr: "0.001" }
 
 async function api(url, options) {
   const r = await fetch(url, options);
@@ -37,6 +38,7 @@ async function loadMeta() {
 async function refreshList() {
   const l = await api("/api/list");
   summaries = new Map(l.runs.map(r => [r.path, r.summary]));
+  runInfo = new Map(l.runs.map(r => [r.path, { init: r.init, lr: r.lr }]));
   const runs = $("runs"); runs.replaceChildren();
   for (const r of l.runs) {
     const box = el("input", { type: "checkbox", class: "pick", "data-path": r.path, title: "compare on one chart" });
@@ -215,8 +217,8 @@ function showCompare(paths) {
   const runs = paths.map(p => ({ path: p, steps: new Map(), acc: new Map(), ecost: new Map(), end: null }));
   // A short legend label (folder, initializer, learning rate); the full settings are listed above the charts.
   const label = r => {
-    const [, , init, , lr] = (summaries.get(r.path) || "").split(" ");
-    return init ? `${r.path.split("/").pop()}: ${init.split(":")[0]}, lr ${lr}` : r.path.split("/").pop();
+    const info = runInfo.get(r.path);
+    return info && info.init ? `${r.path.split("/").pop()}: ${info.init}, lr ${info.lr}` : r.path.split("/").pop();
   };
   const charts = el("div", { class: "charts", id: "compare-view" });
   const status = el("span", { id: "compare-status", text: `${paths.length} runs` });

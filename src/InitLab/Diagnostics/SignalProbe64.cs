@@ -102,6 +102,8 @@ public static class SignalProbe64
         var g = new double[logits.Length];
         for (int b = 0; b < batch; b++)
         {
+            // As CrossEntropyLoss: a label outside the classes would silently give a wrong gradient.
+            if ((uint)labels[b] >= (uint)classes) throw new ArgumentOutOfRangeException(nameof(labels), $"Target {labels[b]} is outside [0, {classes}).");
             var row = logits.AsSpan(b * classes, classes);
             double max = TensorPrimitives.Max<double>(row), sum = 0;
             for (int c = 0; c < classes; c++) sum += g[b * classes + c] = Math.Exp(row[c] - max);

@@ -55,15 +55,17 @@ public sealed record SweepRun(string Init, int[] Sizes, string Activation, ulong
     // so the folders of existing sweeps keep their names.
     private string FolderArchitecture => Architecture.Length <= SweepGrid.MaxArchitectureChars ? Architecture : Compact(Sizes);
 
-    private static string Compact(int[] sizes)
+    /// <summary>Sizes with runs of at least <paramref name="minRun"/> equal neighbours written SIZExN (784-100x99-10).</summary>
+    internal static string Compact(IReadOnlyList<int> sizes, int minRun = 2)
     {
         var parts = new List<string>();
-        for (int i = 0; i < sizes.Length;)
+        for (int i = 0; i < sizes.Count;)
         {
             int j = i;
-            while (j + 1 < sizes.Length && sizes[j + 1] == sizes[i]) j++;
+            while (j + 1 < sizes.Count && sizes[j + 1] == sizes[i]) j++;
             int n = j - i + 1;
-            parts.Add(n == 1 ? sizes[i].ToString(CultureInfo.InvariantCulture) : $"{sizes[i].ToString(CultureInfo.InvariantCulture)}x{n.ToString(CultureInfo.InvariantCulture)}");
+            string size = sizes[i].ToString(CultureInfo.InvariantCulture);
+            parts.Add(n >= minRun ? $"{size}x{n.ToString(CultureInfo.InvariantCulture)}" : string.Join("-", Enumerable.Repeat(size, n)));
             i = j + 1;
         }
         return string.Join("-", parts);

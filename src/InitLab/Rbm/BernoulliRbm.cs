@@ -18,7 +18,7 @@ public sealed class BernoulliRbm(int visible, int hidden) : RestrictedBoltzmannM
     public override void SampleVisibles(Tensor h, Tensor v, ISampler random)
     {
         MeanVisibles(h, v);
-        Sampling.Bernoulli(v.Span, random);
+        random.Bernoulli(v.Span);
     }
 
     /// <inheritdoc/>

@@ -58,7 +58,7 @@ public abstract class RestrictedBoltzmannMachine
     public void SampleHiddens(Tensor v, Tensor h, ISampler random)
     {
         MeanHiddens(v, h);
-        Sampling.Bernoulli(h.Span, random);
+        random.Bernoulli(h.Span);
     }
 
     /// <summary>E[v | h]: sigmoid(h W + b) for binary visibles, h W + b for Gaussian ones.</summary>

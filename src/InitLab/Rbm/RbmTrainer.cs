@@ -213,7 +213,7 @@ public sealed class RbmTrainer
         {
             t = Profile.Now();
             hPos.Span.CopyTo(hState.Span);
-            Sampling.Bernoulli(hState.Span, sampler);
+            sampler.Bernoulli(hState.Span);
             Profile.Add(Profile.RbmSample, t);
         }
         bool sampleVisibles = _o.SampleVisibles ?? _o.Persistent;
@@ -229,7 +229,7 @@ public sealed class RbmTrainer
             if (s + 1 < _o.GibbsSteps || _o.Persistent)
             {
                 hNeg.Span.CopyTo(hState.Span);
-                Sampling.Bernoulli(hState.Span, sampler);
+                sampler.Bernoulli(hState.Span);
             }
         }
         ApplyUpdate(v0, hPos, vNeg, hNeg, momentum);
@@ -245,18 +245,18 @@ public sealed class RbmTrainer
         Gemm.Multiply(hNeg, true, vNeg, false, _dW, alpha: -lr, beta: 1f);
         Profile.Add(Profile.RbmUpdateGemm, t);
         t = Profile.Now();
-        DecayAndAdd(_rbm.Weights.Span, _dW.Span, decay);
+        DecayAndAdd(decay);
         BiasUpdate(_dc, hPos, hNeg, lr, m, _rbm.HiddenBias.Span);
         BiasUpdate(_db, v0, vNeg, lr, m, _rbm.VisibleBias.Span);
         Profile.Add(Profile.RbmUpdateRest, t);
     }
 
     /// <summary>dW ← dW − decay·W, then W ← W + dW, in one pass over both, split between the compute threads.</summary>
-    private void DecayAndAdd(Span<float> w, Span<float> dW, float decay)
+    private void DecayAndAdd(float decay)
     {
         _update.Set(_rbm.Weights.Data, _dW.Data, decay);
         int threads = Compute.Threads;
-        if (w.Length < 1 << 16 || threads <= 1) _update.Execute(0, 1);
+        if (_dW.Length < 1 << 16 || threads <= 1) _update.Execute(0, 1);
         else WorkerPool.Current.Run(_update, threads);
     }
 

@@ -50,9 +50,6 @@ internal static class Sampling
 {
     [ThreadStatic] private static float[]? _u;
 
-    /// <summary>p ← 1 where u &lt; p, else 0, with u from <paramref name="sampler"/> (binomial sampling in place).</summary>
-    public static void Bernoulli(Span<float> p, ISampler sampler) => sampler.Bernoulli(p);
-
     /// <summary><see cref="ISampler.Bernoulli"/> by way of <see cref="ISampler.Uniform"/>.</summary>
     internal static void BernoulliFromUniforms(Span<float> p, ISampler sampler)
     {

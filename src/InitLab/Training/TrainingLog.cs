@@ -84,7 +84,22 @@ public static class TrainingLog
     }
 
     /// <summary>Reads the log at <paramref name="path"/>; see <see cref="Parse"/>.</summary>
-    public static TrainingLogData Read(string path) => Parse(File.ReadAllText(path), path);
+    public static TrainingLogData Read(string path)
+    {
+        string text;
+        try
+        {
+            // Not File.ReadAllText: a FIFO would block it forever (see Io.InputFile).
+            using var file = Io.InputFile.OpenRead(path);
+            using var reader = new StreamReader(file);
+            text = reader.ReadToEnd();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new InvalidDataException($"{path}: cannot be read ({e.Message}).", e);
+        }
+        return Parse(text, path);
+    }
 
     /// <summary>
     /// Reads a log's text. A last line without its newline is a record being written (or cut off

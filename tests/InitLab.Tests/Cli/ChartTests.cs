@@ -100,8 +100,13 @@ public class ChartTests
     }
 
     [Fact]
-    public void EachSeriesHasItsOwnMarkerShape() =>
+    public void EachSeriesHasItsOwnMarkerShapeAndNoTwoShareColourAndShape()
+    {
         Assert.Equal(8, Enumerable.Range(0, 8).Select(StdPlot.ShapeFor).Distinct().Count());
+        // 20 colours and 8 shapes cycle together: the first 40 styles (lcm 40) are distinct pairs.
+        const int styles = 40;
+        Assert.Equal(styles, Enumerable.Range(0, styles).Select(i => (ReportCharts.ColorFor(i), StdPlot.ShapeFor(i))).Distinct().Count());
+    }
 
     [Fact]
     public void CloseGoodInitializersGetAZoomedAxisThatShowsTheirErrorBars()

@@ -4,6 +4,8 @@ using CsCheck;
 using InitLab.Cli;
 using SkiaSharp;
 
+using Case = InitLab.Tests.ReaderFuzz.Case;
+
 namespace InitLab.Tests.Cli;
 
 /// <summary>
@@ -13,8 +15,6 @@ namespace InitLab.Tests.Cli;
 /// </summary>
 public class PngFuzzTests
 {
-    public sealed record Case(byte[] Bytes, string How);
-
     internal static byte[] Png(int width, int height, int seed, SKColorType type = SKColorType.Rgba8888)
     {
         var r = new System.Random(seed);
@@ -82,19 +82,7 @@ public class PngFuzzTests
         ("trailing bytes", (b, r) => [.. b, .. new byte[r.Next(1, 100)]]),
         ("random bytes", (_, r) => { var c = new byte[r.Next(0, 64)]; r.NextBytes(c); return c; }));
 
-    private static readonly Gen<Case> Cases =
-        from valid in Valid
-        from m1 in Mutation
-        from m2 in Mutation
-        from seed in Gen.Int
-        select Mutate(valid, m1, m2, seed);
-
-    private static Case Mutate(byte[] valid, (string How, Func<byte[], System.Random, byte[]> Apply) m1,
-        (string How, Func<byte[], System.Random, byte[]> Apply) m2, int seed)
-    {
-        var r = new System.Random(seed);
-        return new Case(m2.Apply(m1.Apply(valid, r), r), $"{m1.How}, {m2.How}");
-    }
+    private static readonly Gen<Case> Cases = ReaderFuzz.TwiceMutated(Valid, Mutation);
 
     [Fact]
     public void MutatedPngsGiveOnlyUserErrorsAndSmallAllocations()

@@ -7,6 +7,8 @@ using InitLab.Optim;
 using InitLab.Random;
 using InitLab.Training;
 
+using Case = InitLab.Tests.ReaderFuzz.Case;
+
 namespace InitLab.Tests.Io;
 
 /// <summary>
@@ -16,8 +18,6 @@ namespace InitLab.Tests.Io;
 /// </summary>
 public class CheckpointFuzzTests
 {
-    public sealed record Case(byte[] Bytes, string How);
-
     private static readonly byte[][] Bases = [.. Enumerable.Range(0, 6).Select(Build)];
 
     private static byte[] Build(int variant)
@@ -77,19 +77,7 @@ public class CheckpointFuzzTests
         return ms.ToArray();
     }
 
-    private static readonly Gen<Case> Cases =
-        from which in Gen.Int[0, Bases.Length - 1]
-        from m1 in Mutation
-        from m2 in Mutation
-        from seed in Gen.Int
-        select Mutate(Bases[which], m1, m2, seed);
-
-    private static Case Mutate(byte[] valid, (string How, Func<byte[], System.Random, byte[]> Apply) m1,
-        (string How, Func<byte[], System.Random, byte[]> Apply) m2, int seed)
-    {
-        var r = new System.Random(seed);
-        return new Case(m2.Apply(m1.Apply(valid, r), r), $"{m1.How}, {m2.How}");
-    }
+    private static readonly Gen<Case> Cases = ReaderFuzz.TwiceMutated(Gen.Int[0, Bases.Length - 1].Select(i => Bases[i]), Mutation);
 
     [Fact]
     public void MutatedCheckpointsGiveOnlyFormatErrorsAndInRangeValues()

@@ -3,6 +3,8 @@ using System.Text;
 using CsCheck;
 using InitLab.Io;
 
+using Case = InitLab.Tests.ReaderFuzz.Case;
+
 namespace InitLab.Tests.Io;
 
 /// <summary>
@@ -11,8 +13,6 @@ namespace InitLab.Tests.Io;
 /// </summary>
 public class SafeTensorsFuzzTests
 {
-    public sealed record Case(byte[] Bytes, string How);
-
     private static readonly Gen<byte[]> Valid =
         from count in Gen.Int[0, 4]
         from seed in Gen.Int
@@ -70,19 +70,7 @@ public class SafeTensorsFuzzTests
         return c;
     }
 
-    private static readonly Gen<Case> Cases =
-        from valid in Valid
-        from m1 in Mutation
-        from m2 in Mutation
-        from seed in Gen.Int
-        select Mutate(valid, m1, m2, seed);
-
-    private static Case Mutate(byte[] valid, (string How, Func<byte[], System.Random, byte[]> Apply) m1,
-        (string How, Func<byte[], System.Random, byte[]> Apply) m2, int seed)
-    {
-        var r = new System.Random(seed);
-        return new Case(m2.Apply(m1.Apply(valid, r), r), $"{m1.How}, {m2.How}");
-    }
+    private static readonly Gen<Case> Cases = ReaderFuzz.TwiceMutated(Valid, Mutation);
 
     [Fact]
     public void MutatedFilesGiveOnlyFormatErrorsAndSmallAllocations()

@@ -179,4 +179,19 @@ public class TrainingLogTests
         Assert.Equal(TrainingLog.Stopped, log.End?.Status);
         Assert.Single(log.Epochs);
     }
+
+    [SkippableFact]
+    public void AFifoIsRefusedInsteadOfBlockingForever()
+    {
+        Skip.If(OperatingSystem.IsWindows(), "no FIFOs");
+        using var d = new TempDir();
+        string fifo = d.File(TrainingLog.FileName);
+        using (var mk = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("mkfifo", [fifo]) { UseShellExecute = false })!) mk.WaitForExit();
+        Skip.IfNot(File.Exists(fifo), "mkfifo is not available");
+        var read = Task.Run(() => TrainingLog.Read(fifo));
+        Assert.True(Task.WhenAny(read, Task.Delay(TimeSpan.FromSeconds(20))).Result == read, "reading a FIFO blocked");
+        var e = Assert.IsType<InvalidDataException>(read.Exception!.InnerException);
+        Assert.Contains("not a regular file", e.Message);
+        Assert.Contains(fifo, e.Message);
+    }
 }

@@ -18,6 +18,19 @@ public class LabServerTests
         new { data, layers, activation = "relu", init, optimizer = "adam", lr = 0.001, epochs, batchSize = 50, seed = 3 };
 
     [Fact]
+    public void TheCompareLegendFieldsAreTheInitializerNamesAndTheLearningRateEvenWithABiasSetting()
+    {
+        // The summary reads "784-256-256-10 relu normal:std=2|he-normal, bias zeros adam 0.01": its
+        // words cannot be split into init and lr, so the list sends them as fields of their own.
+        var t = InitLab.Training.TrainConfig.Note with
+        {
+            Init = InitLab.Init.InitPlan.Parse("normal:std=2|he-normal|he-normal", "zeros"),
+            Optimizer = InitLab.Training.TrainConfig.Note.Optimizer with { LearningRate = 0.01 },
+        };
+        Assert.Equal(("normal|kaiming-normal|kaiming-normal", "0.01"), InitLab.Web.ResultsIndex.LabelFields(t));
+    }
+
+    [Fact]
     public async Task PageAssetsAndListAreServedAndBadFormValuesAreNamedWithoutAStackTrace()
     {
         using var d = new TempDir();
