@@ -36,7 +36,8 @@ internal static class LogPlotCommand
         var activation = TrainingLog.LayerSeries(data, "activation");
         var gradient = TrainingLog.LayerSeries(data, "gradient");
         if (activation.Count == 0) throw new UserInputException($"{file}: the log has no activation histograms yet.");
-        string title = data.Config is { } c ? $"{string.Join('-', c.Layers)} {c.Activation}, init {c.Init}" : file;
+        // The initializers by name (their full spec, e.g. kaiming-normal:a=0,mode=fan_in,..., overflows an 80-column line).
+        string title = data.Config is { } c ? $"{string.Join('-', c.Layers)} {c.Activation}, init {string.Join("|", c.Init.Weights.Select(w => w.Name))}" : file;
         o.Out.WriteLine($"{title}: {activation[0].Points.Count} samples, every {data.SampleEvery} steps");
         o.Out.WriteLine($"{"layer",5} {"mean (first)",13} {"mean (last)",12} {"std (first)",12} {"std (last)",11}");
         foreach (var (layer, points) in activation)
