@@ -8,7 +8,8 @@
 #   EPOCHS    epochs per run (default 3)
 #   LAYERS    layer sizes (default 784,256,256,10, the seed network; the deep one is
 #             784,512,512,512,512,10)
-# Environment: PYTHON (default /usr/bin/python3, Debian's Python with torch).
+# Environment: PYTHON (default /usr/bin/python3, Debian's Python with torch); ROUNDS (default 2):
+#   the engines take turns this many times, each configuration's best epoch over all rounds.
 #
 # Both engines train 784-256-256-10 ReLU, xavier-uniform, Adam lr 0.001, batch 100,
 # seed 777: InitLab at 1 and 2 threads, torch in three thread configurations (torch+BLAS threads). Each engine's time is its best (smallest) epoch over
@@ -24,6 +25,7 @@ PY="${PYTHON:-/usr/bin/python3}"
 PEER="$ROOT/bench/peers/torch_mlp.py"
 INITLAB="$ROOT/src/InitLab.Cli/bin/Release/net10.0/initlab"
 LAYERS="${3:-784,256,256,10}"
+ROUNDS="${ROUNDS:-2}"
 LR="0.001"
 BATCH="100"
 SEED="777"
@@ -35,6 +37,10 @@ if [[ $# -gt 3 || "${1:-}" == "-h" || "${1:-}" == "--help" ]]; then
 fi
 if ! [[ "$EPOCHS" =~ ^[1-9][0-9]*$ ]]; then
     echo "error: EPOCHS must be a positive integer, got '$EPOCHS'" >&2
+    exit 2
+fi
+if ! [[ "$ROUNDS" =~ ^[1-9][0-9]*$ ]]; then
+    echo "error: ROUNDS must be a positive integer, got '$ROUNDS'" >&2
     exit 2
 fi
 if [[ ! -d "$DATA_DIR" ]]; then
@@ -78,26 +84,30 @@ fi
 # kernels; torch's own threads (t) and OpenBLAS's threads (b) are set separately, and the
 # configuration "1+2" (torch on one thread, its GEMMs on two) is usually torch's fastest.
 PEER_CONFIGS=(1:1 2:2 1:2)
+# The machine's speed drifts by 20-40% over minutes (a shared host), so the engines take turns:
+# each round runs every torch configuration, then InitLab at each thread count, and each
+# configuration's best epoch is its best over all rounds.
+for r in $(seq "$ROUNDS"); do
 for cfg in "${PEER_CONFIGS[@]}"; do
     t="${cfg%%:*}"; b="${cfg##*:}"
-    echo "running torch peer, torch threads=$t, BLAS threads=$b..." >&2
+    echo "round $r: running torch peer, torch threads=$t, BLAS threads=$b..." >&2
     env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OPENBLAS_NUM_THREADS="$b" OMP_NUM_THREADS="$t" \
     "$PY" "$PEER" --data "$DATA_DIR" --threads "$t" --epochs "$EPOCHS" \
         --layers "$LAYERS" --batch-size "$BATCH" --lr "$LR" --seed "$SEED" \
-        >"$TMP/torch_$t+$b.json"
+        >"$TMP/torch_$t+${b}_r$r.json"
 done
 
-# ---- InitLab ---------------------------------------------------------------
 for t in "${THREADS_LIST[@]}"; do
-    echo "running initlab, threads=$t..." >&2
+    echo "round $r: running initlab, threads=$t..." >&2
     "$INITLAB" train --data "$DATA_DIR" --layers "$LAYERS" --activation relu \
         --init xavier-uniform --optimizer adam --lr "$LR" --batch-size "$BATCH" \
         --epochs "$EPOCHS" --seed "$SEED" --threads "$t" --quiet \
-        --metrics "$TMP/initlab_$t.csv" >"$TMP/initlab_$t.out"
-    if [[ ! -s "$TMP/initlab_$t.csv" ]]; then
+        --metrics "$TMP/initlab_${t}_r$r.csv" >"$TMP/initlab_${t}_r$r.out"
+    if [[ ! -s "$TMP/initlab_${t}_r$r.csv" ]]; then
         echo "error: initlab wrote no metrics file (threads=$t)" >&2
         exit 1
     fi
+done
 done
 
 # ---- the floor: this epoch's GEMMs alone ------------------------------------
@@ -116,34 +126,37 @@ done
 
 # ---- report ----------------------------------------------------------------
 echo >&2
-"$PY" - "$TMP" "${PEER_CONFIGS[*]}" "${THREADS_LIST[@]}" <<'EOF'
+"$PY" - "$TMP" "$ROUNDS" "${PEER_CONFIGS[*]}" "${THREADS_LIST[@]}" <<'EOF'
 import csv, json, os, re, sys
 
-tmp, peer_configs, threads = sys.argv[1], sys.argv[2].split(), sys.argv[3:]
+tmp, rounds, peer_configs, threads = sys.argv[1], int(sys.argv[2]), sys.argv[3].split(), sys.argv[4:]
 best_threads = None
 rows = []          # (engine, threads, best, mean, accuracy, final_cost)
 best = {}          # engine -> smallest epoch seconds over all thread counts
 
 for cfg in peer_configs:
     t = cfg.replace(":", "+")
-    with open(os.path.join(tmp, f"torch_{t}.json")) as f:
-        r = json.loads(f.read().strip().splitlines()[-1])
-    secs = [float(s) for s in r["epoch_seconds"]]
+    secs = []
+    for k in range(1, rounds + 1):
+        with open(os.path.join(tmp, f"torch_{t}_r{k}.json")) as f:
+            r = json.loads(f.read().strip().splitlines()[-1])
+        secs += [float(s) for s in r["epoch_seconds"]]
     rows.append(("torch", t, min(secs), sum(secs) / len(secs), r.get("test_accuracy"), r.get("final_cost")))
     best["torch"] = min(best.get("torch", float("inf")), min(secs))
     blas = r.get("blas")
 
 for t in threads:
-    with open(os.path.join(tmp, f"initlab_{t}.csv"), newline="") as f:
-        reader = csv.DictReader(f)
-        recs = [rec for rec in reader if rec.get("seconds", "").strip()]
+    recs = []
+    for k in range(1, rounds + 1):
+        with open(os.path.join(tmp, f"initlab_{t}_r{k}.csv"), newline="") as f:
+            recs += [rec for rec in csv.DictReader(f) if rec.get("seconds", "").strip()]
     if not recs:
         sys.exit(f"error: no epoch rows in initlab metrics (threads={t})")
     secs = [float(rec["seconds"]) for rec in recs]
     cost = float(recs[-1]["train_cost"]) if recs[-1].get("train_cost", "").strip() else None
     # Test accuracy only if the CLI printed one (e.g. "test accuracy: 0.8712" or "87.12%").
     acc = None
-    with open(os.path.join(tmp, f"initlab_{t}.out"), errors="replace") as f:
+    with open(os.path.join(tmp, f"initlab_{t}_r{rounds}.out"), errors="replace") as f:
         for line in f:
             m = re.search(r"accuracy\D*?([0-9]+(?:\.[0-9]+)?)\s*(%?)", line, re.I)
             if m:
@@ -156,6 +169,7 @@ for t in threads:
 if blas:
     print(f"torch BLAS: {blas}")
 fmt = "{:<8} {:>7} {:>12} {:>12} {:>9} {:>10}"
+print(f"{rounds} round(s) of {len(peer_configs)} torch and {len(threads)} InitLab runs, taking turns; best and mean over all epochs of all rounds")
 print(fmt.format("engine", "threads", "best s/ep", "mean s/ep", "test acc", "final cost"))
 for eng, t, b, m, acc, cost in rows:
     print(fmt.format(eng, t, f"{b:.3f}", f"{m:.3f}",

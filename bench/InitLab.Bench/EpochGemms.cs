@@ -10,14 +10,15 @@ namespace InitLab.Bench;
 /// and ReLU epilogues the forward fuses), each timed in a loop on the given thread count; the
 /// step's total times the steps of an epoch is the time an epoch would take if it did nothing
 /// but its GEMMs: the floor the training epoch is compared with. For an RBM (--rbm HIDDEN),
-/// the five GEMMs of a CD-1 step. Usage:
+/// the GEMMs of a CD-1 step as the trainer runs them. Usage:
 /// <c>dotnet run -c Release -- epoch-gemms --layers 784,256,256,10 --batch 100 --samples 60000 --threads 2</c>
 /// or <c>-- epoch-gemms --rbm 500 --visible 784 --batch 100 --samples 60000 --threads 2</c>.
 /// Prints one line per GEMM and, last, <c>epoch GEMMs alone: S s</c>.
 /// </summary>
 public static class EpochGemms
 {
-    private sealed record Call(string Name, bool TA, bool TB, int M, int N, int K, bool Epilogue, bool Sigmoid = false);
+    private sealed record Call(string Name, bool TA, bool TB, int M, int N, int K, bool Epilogue, bool Sigmoid = false,
+        bool PackedB = false, bool SumOfTwo = false);
 
     public static void Run(string[] args)
     {
@@ -32,11 +33,12 @@ public static class EpochGemms
         if (args.Contains("--rbm"))
         {
             int h = int.Parse(Arg("--rbm", "500")), v = int.Parse(Arg("--visible", "784"));
+            // As RbmTrainer's step: h+ packs Wᵀ (the step packs it once), h- reuses it, and the
+            // two weight-gradient products are one GEMM (Gemm.MultiplySum).
             calls.Add(new("h+ = σ(v·Wᵀ+c)", false, true, batch, h, v, true, Sigmoid: true));
             calls.Add(new("v- = σ(h·W+b)", false, false, batch, v, h, true, Sigmoid: true));
-            calls.Add(new("h- = σ(v-·Wᵀ+c)", false, true, batch, h, v, true, Sigmoid: true));
-            calls.Add(new("dW += h+ᵀ·v", true, false, h, v, batch, false));
-            calls.Add(new("dW -= h-ᵀ·v-", true, false, h, v, batch, false));
+            calls.Add(new("h- (Wᵀ packed)", false, true, batch, h, v, true, Sigmoid: true, PackedB: true));
+            calls.Add(new("dW = h+ᵀv - h-ᵀv-", true, false, h, v, batch, false, SumOfTwo: true));
         }
         else
         {
@@ -61,9 +63,19 @@ public static class EpochGemms
             var dst = new float[c.M * c.N];
             var bias = new float[c.N];
             var epilogue = c.Epilogue ? new GemmEpilogue { ColumnBias = bias, Relu = !c.Sigmoid, Sigmoid = c.Sigmoid } : default;
-            void Once() => Gemm.Multiply(c.TA, c.TB, c.M, c.N, c.K, 1f, a, c.TA ? c.M : c.K, b, c.TB ? c.K : c.N, 0f, dst, c.N, epilogue: epilogue);
+            var ta = new Tensor(a, c.TA ? c.K : c.M, c.TA ? c.M : c.K);
+            var tb = new Tensor(b, c.TB ? c.N : c.K, c.TB ? c.K : c.N);
+            var tc = new Tensor(dst, c.M, c.N);
+            using var packed = new PackedMatrix();
+            if (c.PackedB) packed.Pack(tb, c.TB);
+            void Once()
+            {
+                if (c.SumOfTwo) Gemm.MultiplySum(ta, tb, 1f, ta, tb, -1f, c.TA, tc, 0.5f);
+                else if (c.PackedB) Gemm.Multiply(ta, c.TA, packed, tc, epilogue: epilogue);
+                else Gemm.Multiply(c.TA, c.TB, c.M, c.N, c.K, 1f, a, c.TA ? c.M : c.K, b, c.TB ? c.K : c.N, 0f, dst, c.N, epilogue: epilogue);
+            }
             for (int i = 0; i < 20; i++) Once();
-            double f = 2.0 * c.M * c.N * c.K;
+            double f = 2.0 * c.M * c.N * c.K * (c.SumOfTwo ? 2 : 1);
             int reps = (int)Math.Max(20, 1e9 / f);
             double best = double.MaxValue;
             for (int round = 0; round < 7; round++)

@@ -56,18 +56,18 @@ public static unsafe partial class Gemm
         CheckEpilogue(epilogue, m, n);
         if (m == 0 || n == 0) return;
         if (threads <= 0) threads = Compute.Threads;
-        fixed (float* pa = a.Data, pc = c.Data, pBias = epilogue.ColumnBias, pMask = epilogue.Mask)
+        fixed (float* pa = a.Data, pc = c.Data, pBias = epilogue.ColumnBias, pMask = epilogue.Mask, pTarget = epilogue.StepTarget)
         {
             if (k == 0 || alpha == 0f)
             {
                 ScaleC(m, n, beta, pc, n);
-                if (!epilogue.IsEmpty) GemmEpilogue.Apply(pc, n, m, n, 0, 0, pBias, epilogue.Relu, pMask, n, epilogue.Sigmoid);
+                if (!epilogue.IsEmpty) GemmEpilogue.Apply(pc, n, m, n, 0, 0, pBias, epilogue.Relu, pMask, n, epilogue.Sigmoid, pTarget, epilogue.StepDecay);
                 return;
             }
             var job = GemmJob.ForThisThread;
             job.Set(transA, false, m, n, k, alpha, pa, a.Cols, null, 0, beta, pc, n, b.Kernel);
             job.SetPacked(b);
-            job.SetEpilogue(pBias, epilogue.Relu, pMask, epilogue.Sigmoid);
+            job.SetEpilogue(pBias, epilogue.Relu, pMask, epilogue.Sigmoid, pTarget, epilogue.StepDecay);
             try
             {
                 long work = (long)m * n * k;
@@ -100,6 +100,54 @@ public static unsafe partial class Gemm
     }
 
     /// <summary>
+    /// The sum of two products into one result: c = alpha1 * op(a1) * b1 + alpha2 * op(a2) * b2
+    /// + beta * c, op(a) being a transposed when <paramref name="transA"/> (an RBM's weight step
+    /// from its positive and negative statistics). Bit for bit the two GEMMs
+    /// <c>Multiply(a1, transA, b1, false, c, alpha1, beta)</c> then
+    /// <c>Multiply(a2, transA, b2, false, c, alpha2, 1, epilogue)</c>, for every thread count. When
+    /// both inner sizes fit one cache block together (k1 + k2 &lt;= 288) each tile of c takes both
+    /// products while it is in L1, so c passes through memory once instead of twice.
+    /// </summary>
+    public static void MultiplySum(Tensor a1, Tensor b1, float alpha1, Tensor a2, Tensor b2, float alpha2, bool transA,
+        Tensor c, float beta = 0f, int threads = 0, GemmEpilogue epilogue = default)
+    {
+        int m = transA ? a1.Cols : a1.Rows, k1 = transA ? a1.Rows : a1.Cols, k2 = transA ? a2.Rows : a2.Cols;
+        int n = b1.Cols;
+        if (k1 != b1.Rows || c.Rows != m || c.Cols != n)
+            throw new ArgumentException($"GEMM shapes do not agree: op(A1) is {m}x{k1}, B1 is {b1.Rows}x{b1.Cols}, C is {c.Rows}x{c.Cols}.");
+        if ((transA ? a2.Cols : a2.Rows) != m || k2 != b2.Rows || b2.Cols != n)
+            throw new ArgumentException($"GEMM shapes do not agree: op(A2) is {(transA ? a2.Cols : a2.Rows)}x{k2}, B2 is {b2.Rows}x{b2.Cols}, C is {m}x{n}.");
+        CheckEpilogue(epilogue, m, n);
+        var kernel = GemmKernels.Default;
+        if (k1 == 0 || k2 == 0 || k1 + k2 > KC || alpha1 == 0f || alpha2 == 0f || m == 0 || n == 0 || kernel == GemmKernel.Naive)
+        {
+            Multiply(a1, transA, b1, false, c, alpha1, beta, threads);
+            Multiply(a2, transA, b2, false, c, alpha2, 1f, threads, epilogue: epilogue);
+            return;
+        }
+        if (threads <= 0) threads = Compute.Threads;
+        fixed (float* pa = a1.Data, pb = b1.Data, pa2 = a2.Data, pb2 = b2.Data, pc = c.Data,
+            pBias = epilogue.ColumnBias, pMask = epilogue.Mask, pTarget = epilogue.StepTarget)
+        {
+            var job = GemmJob.ForThisThread;
+            job.Set(transA, false, m, n, k1, alpha1, pa, a1.Cols, pb, n, beta, pc, n, kernel);
+            job.SetSecond(pa2, a2.Cols, pb2, n, k2, alpha2);
+            job.SetEpilogue(pBias, epilogue.Relu, pMask, epilogue.Sigmoid, pTarget, epilogue.StepDecay);
+            try
+            {
+                long work = (long)m * n * (k1 + k2);
+                int parts = work < ParallelThreshold ? 1 : Math.Min(threads, job.MaxParts);
+                if (parts <= 1) job.Execute(0, 1);
+                else WorkerPool.Current.Run(job, parts);
+            }
+            finally
+            {
+                job.SetSecond(null, 0, null, 0, 0, 0f);
+            }
+        }
+    }
+
+    /// <summary>
     /// BLAS-shaped GEMM over row-major spans with leading dimensions (row strides).
     /// <paramref name="threads"/> = 0 takes the calling thread's <see cref="Compute.Threads"/>.
     /// </summary>
@@ -115,18 +163,18 @@ public static unsafe partial class Gemm
             throw new PlatformNotSupportedException($"GEMM kernel {kernel} is not supported by this CPU.");
         if (threads <= 0) threads = Compute.Threads;
 
-        fixed (float* pa = a, pb = b, pc = c, pBias = epilogue.ColumnBias, pMask = epilogue.Mask)
+        fixed (float* pa = a, pb = b, pc = c, pBias = epilogue.ColumnBias, pMask = epilogue.Mask, pTarget = epilogue.StepTarget)
         {
             if (k == 0 || alpha == 0f || kernel == GemmKernel.Naive)
             {
                 if (kernel == GemmKernel.Naive && k > 0 && alpha != 0f) Naive(transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc);
                 else ScaleC(m, n, beta, pc, ldc);
-                if (!epilogue.IsEmpty) GemmEpilogue.Apply(pc, ldc, m, n, 0, 0, pBias, epilogue.Relu, pMask, n, epilogue.Sigmoid);
+                if (!epilogue.IsEmpty) GemmEpilogue.Apply(pc, ldc, m, n, 0, 0, pBias, epilogue.Relu, pMask, n, epilogue.Sigmoid, pTarget, epilogue.StepDecay);
                 return;
             }
             var job = GemmJob.ForThisThread;
             job.Set(transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc, kernel);
-            job.SetEpilogue(pBias, epilogue.Relu, pMask, epilogue.Sigmoid);
+            job.SetEpilogue(pBias, epilogue.Relu, pMask, epilogue.Sigmoid, pTarget, epilogue.StepDecay);
             long work = (long)m * n * k;
             int parts = work < ParallelThreshold ? 1 : Math.Min(threads, job.MaxParts);
             if (parts <= 1) job.Execute(0, 1);
@@ -140,6 +188,8 @@ public static unsafe partial class Gemm
             throw new ArgumentException($"GEMM epilogue: bias has {cb.Length} values for {n} columns.");
         if (epilogue.Mask is { } mk && (long)m * n > mk.Length)
             throw new ArgumentException($"GEMM epilogue: mask has {mk.Length} values for a {m}x{n} result.");
+        if (epilogue.StepTarget is { } st && (long)m * n > st.Length)
+            throw new ArgumentException($"GEMM epilogue: step target has {st.Length} values for a {m}x{n} result.");
     }
 
     private static void Validate(bool transA, bool transB, int m, int n, int k,
@@ -203,8 +253,10 @@ public static unsafe partial class Gemm
         [ThreadStatic] private static float* _a;
         [ThreadStatic] private static float* _b;
         [ThreadStatic] private static float* _tile;
+        [ThreadStatic] private static float* _a2;
 
         public static float* A => _a != null ? _a : _a = Alloc(KC * (MC + 16));
+        public static float* A2 => _a2 != null ? _a2 : _a2 = Alloc(KC * (MC + 16));
         public static float* B => _b != null ? _b : _b = Alloc(KC * (NC + 32));
         public static float* Tile => _tile != null ? _tile : _tile = Alloc(8 * 32);
 
@@ -224,20 +276,35 @@ public static unsafe partial class Gemm
         private GemmKernel _kernel;
         private int _mr, _nr;
         private bool _splitN;
-        private float* _bias, _mask;
+        private float* _bias, _mask, _target;
+        private float _decay;
         private bool _relu, _sigmoid, _hasEpilogue;
+
+        // The second product of MultiplySum (null _a2: none); it shares m, n, transA and C.
+        private float* _a2, _b2;
+        private int _lda2, _ldb2, _k2;
+        private float _alpha2;
+
+        public void SetSecond(float* a2, int lda2, float* b2, int ldb2, int k2, float alpha2)
+        {
+            _a2 = a2;
+            _b2 = b2;
+            (_lda2, _ldb2, _k2, _alpha2) = (lda2, ldb2, k2, alpha2);
+        }
 
         private PackedMatrix? _packed;
 
         public void SetPacked(PackedMatrix? packed) => _packed = packed;
 
-        public void SetEpilogue(float* bias, bool relu, float* mask, bool sigmoid)
+        public void SetEpilogue(float* bias, bool relu, float* mask, bool sigmoid, float* target, float decay)
         {
             _bias = bias;
             _relu = relu;
             _mask = mask;
             _sigmoid = sigmoid;
-            _hasEpilogue = bias != null || relu || mask != null || sigmoid;
+            _target = target;
+            _decay = decay;
+            _hasEpilogue = bias != null || relu || mask != null || sigmoid || target != null;
         }
 
         public void Set(bool ta, bool tb, int m, int n, int k, float alpha, float* a, int lda, float* b, int ldb,
@@ -268,7 +335,13 @@ public static unsafe partial class Gemm
             int s0 = (int)((long)strips * index / count), s1 = (int)((long)strips * (index + 1) / count);
             int lo = s0 * unit, hi = Math.Min(total, s1 * unit);
             if (lo >= hi) return;
-            if (_splitN)
+            if (_a2 != null)
+            {
+                if (_splitN) BlockedSum(_m, hi - lo, _a, _b + lo, _a2, _b2 + lo, _c + lo, 0, lo);
+                else BlockedSum(hi - lo, _n, _ta ? _a + lo : _a + (long)lo * _lda, _b, _ta ? _a2 + lo : _a2 + (long)lo * _lda2, _b2,
+                    _c + (long)lo * _ldc, lo, 0);
+            }
+            else if (_splitN)
             {
                 float* b = _packed is not null ? null : _tb ? _b + (long)lo * _ldb : _b + lo;
                 Blocked(_m, hi - lo, _a, b, _c + lo, 0, lo);
@@ -308,12 +381,55 @@ public static unsafe partial class Gemm
             }
         }
 
+        /// <summary>
+        /// Both products of MultiplySum for the sub-problem C[row0.., col0..], each a single k block
+        /// (k1 + k2 &lt;= KC): B1's and B2's blocks are packed side by side, and every tile takes
+        /// the first product (beta) then the second (beta = 1) before the next tile.
+        /// </summary>
+        private void BlockedSum(int m, int n, float* a, float* b, float* a2, float* b2, float* c, int row0, int col0)
+        {
+            float* ap = PackBuffers.A, ap2 = PackBuffers.A2, bp = PackBuffers.B;
+            int mcBlock = BlockSize(m, MC, _mr);
+            nint rs = _ta ? 1 : _lda, rs2 = _ta ? 1 : _lda2;
+            for (int jc = 0; jc < n; jc += NC)
+            {
+                int nc = Math.Min(NC, n - jc), ncPadded = (nc + _nr - 1) / _nr * _nr;
+                float* bp2 = bp + (long)_k * ncPadded;
+                Packing.PackB(_tb, b, _ldb, 0, jc, _k, nc, _nr, bp);
+                Packing.PackB(_tb, b2, _ldb2, 0, jc, _k2, nc, _nr, bp2);
+                for (int ic = 0; ic < m; ic += mcBlock)
+                {
+                    int mc = Math.Min(mcBlock, m - ic);
+                    int direct = _kernel == GemmKernel.Avx512 ? mc / _mr * _mr : 0;
+                    if (direct < mc)
+                    {
+                        Packing.PackA(_ta, a, _lda, ic + direct, 0, mc - direct, _k, _mr, ap + (long)direct * _k);
+                        Packing.PackA(_ta, a2, _lda2, ic + direct, 0, mc - direct, _k2, _mr, ap2 + (long)direct * _k2);
+                    }
+                    float* aBlock = a + ic * rs, aBlock2 = a2 + ic * rs2;
+                    float* cBlock = c + (long)ic * _ldc + jc;
+                    for (int jr = 0; jr < nc; jr += _nr)
+                    {
+                        int nr = Math.Min(_nr, nc - jr);
+                        for (int ir = 0; ir < mc; ir += _mr)
+                        {
+                            int mr = Math.Min(_mr, mc - ir);
+                            float* cTile = cBlock + (long)ir * _ldc + jr;
+                            Tile(_k, ir < direct, ap + (long)ir * _k, aBlock + ir * rs, _lda, bp + (long)jr * _k, cTile, _alpha, _beta, mr, nr);
+                            Tile(_k2, ir < direct, ap2 + (long)ir * _k2, aBlock2 + ir * rs2, _lda2, bp2 + (long)jr * _k2, cTile, _alpha2, 1f, mr, nr);
+                            if (_hasEpilogue)
+                                GemmEpilogue.Apply(cTile, _ldc, mr, nr, row0 + ic + ir, col0 + jc + jr, _bias, _relu, _mask, _n, _sigmoid, _target, _decay);
+                        }
+                    }
+                }
+            }
+        }
+
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private void Macro(int mc, int nc, int kc, float* ap, float* bp, float* c, float beta, bool epilogue, int row, int col,
             int direct, float* aBlock)
         {
-            float* tile = PackBuffers.Tile;
-            nint rs = _ta ? 1 : _lda, cs = _ta ? _lda : 1;
+            nint rs = _ta ? 1 : _lda;
             for (int jr = 0; jr < nc; jr += _nr)
             {
                 int nr = Math.Min(_nr, nc - jr);
@@ -321,19 +437,34 @@ public static unsafe partial class Gemm
                 for (int ir = 0; ir < mc; ir += _mr)
                 {
                     int mr = Math.Min(_mr, mc - ir);
-                    float* aStrip = ap + (long)ir * kc;
                     float* cTile = c + (long)ir * _ldc + jr;
-                    if (ir < direct)
-                        MicroKernels.Avx512x8x32(kc, aBlock + ir * rs, rs, cs, bStrip, cTile, _ldc, _alpha, beta, mr, nr, tile);
-                    else switch (_kernel)
-                    {
-                        case GemmKernel.Avx512: MicroKernels.Avx512x8x32(kc, aStrip, 1, 8, bStrip, cTile, _ldc, _alpha, beta, mr, nr, tile); break;
-                        case GemmKernel.Avx2Fma: MicroKernels.Avx6x16(kc, aStrip, bStrip, cTile, _ldc, _alpha, beta, mr, nr, tile); break;
-                        case GemmKernel.Vector128: MicroKernels.V128x4x8(kc, aStrip, bStrip, cTile, _ldc, _alpha, beta, mr, nr, tile); break;
-                        default: MicroKernels.Scalar4x8(kc, aStrip, bStrip, cTile, _ldc, _alpha, beta, mr, nr, tile); break;
-                    }
-                    if (epilogue) GemmEpilogue.Apply(cTile, _ldc, mr, nr, row + ir, col + jr, _bias, _relu, _mask, _n, _sigmoid);
+                    Tile(kc, ir < direct, ap + (long)ir * kc, aBlock + ir * rs, _lda, bStrip, cTile, _alpha, beta, mr, nr);
+                    if (epilogue) GemmEpilogue.Apply(cTile, _ldc, mr, nr, row + ir, col + jr, _bias, _relu, _mask, _n, _sigmoid, _target, _decay);
                 }
+            }
+        }
+
+        /// <summary>
+        /// One micro-kernel call: an mr x nr tile of C from a strip of A (read where it lies, from
+        /// <paramref name="aInPlace"/> with leading dimension <paramref name="lda"/>, when
+        /// <paramref name="direct"/>; else from the packed <paramref name="aStrip"/>) and a packed strip of B.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private void Tile(int kc, bool direct, float* aStrip, float* aInPlace, int lda, float* bStrip, float* cTile,
+            float alpha, float beta, int mr, int nr)
+        {
+            float* tile = PackBuffers.Tile;
+            if (direct)
+            {
+                nint rs = _ta ? 1 : lda, cs = _ta ? lda : 1;
+                MicroKernels.Avx512x8x32(kc, aInPlace, rs, cs, bStrip, cTile, _ldc, alpha, beta, mr, nr, tile);
+            }
+            else switch (_kernel)
+            {
+                case GemmKernel.Avx512: MicroKernels.Avx512x8x32(kc, aStrip, 1, 8, bStrip, cTile, _ldc, alpha, beta, mr, nr, tile); break;
+                case GemmKernel.Avx2Fma: MicroKernels.Avx6x16(kc, aStrip, bStrip, cTile, _ldc, alpha, beta, mr, nr, tile); break;
+                case GemmKernel.Vector128: MicroKernels.V128x4x8(kc, aStrip, bStrip, cTile, _ldc, alpha, beta, mr, nr, tile); break;
+                default: MicroKernels.Scalar4x8(kc, aStrip, bStrip, cTile, _ldc, alpha, beta, mr, nr, tile); break;
             }
         }
     }

@@ -18,7 +18,7 @@ internal static class Profile
     private static readonly string[] Names = ["gather", "forward (GEMMs + epilogues)", "loss + softmax", "backward dW GEMMs",
         "bias sums", "backward dx GEMMs", "optimizer", "per-epoch evaluation", "  of which pool wait (caller)", "epoch total (train)",
         "rbm gather", "rbm h+ = sigmoid(vW+c) (GEMM+sigmoid)", "rbm Bernoulli samples", "rbm v-, h- (GEMMs+sigmoid)",
-        "rbm dW GEMMs", "rbm decay/add/bias", "rbm monitor", "rbm epoch total", "  evaluation: gather", "  evaluation: forward"];
+        "rbm dW GEMM (both products; decay, W += dW fused)", "rbm bias updates", "rbm monitor", "rbm epoch total", "  evaluation: gather", "  evaluation: forward"];
     private static readonly long[] s_ticks = new long[Count];
     private static readonly long[] s_calls = new long[Count];
 

@@ -85,7 +85,14 @@ public sealed class Sequential : Layer
     }
 
     /// <summary>Backpropagates; the first layer skips its input gradient unless it is asked for.</summary>
-    public override Tensor? Backward(Tensor gradOutput, bool needInputGrad = true)
+    public override Tensor? Backward(Tensor gradOutput, bool needInputGrad = true) => Backward(gradOutput, needInputGrad, null);
+
+    /// <summary>
+    /// As <see cref="Backward(Tensor, bool)"/>, calling <paramref name="layerDone"/> with each
+    /// layer's index as soon as that layer's parameter gradients are final (last layer first),
+    /// so a trainer can update them while they are in cache.
+    /// </summary>
+    public Tensor? Backward(Tensor gradOutput, bool needInputGrad, Action<int>? layerDone)
     {
         Tensor? g = gradOutput;
         for (int i = _layers.Length - 1; i >= 0; i--)
@@ -96,9 +103,11 @@ public sealed class Sequential : Layer
             if (_layers[i] is Linear linear && i >= 2 && ReluFollowsLinear(i - 1))
             {
                 g = linear.Backward(g!, need, maskByInput: true);
+                layerDone?.Invoke(i);
                 i--;
             }
             else g = _layers[i].Backward(g!, need);
+            layerDone?.Invoke(i);
         }
         return g;
     }

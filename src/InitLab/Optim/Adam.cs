@@ -16,7 +16,6 @@ public sealed class Adam : Optimizer, IParallelJob
     private const int ParallelThreshold = 1 << 15;
 
     private readonly float[][] _m, _v;
-    private readonly int _total;
     private long _step;
     private Scalars _scalars;
 
@@ -38,7 +37,6 @@ public sealed class Adam : Optimizer, IParallelJob
         (Beta1, Beta2, Eps, WeightDecay, Decoupled) = (beta1, beta2, eps, weightDecay, decoupledWeightDecay);
         _m = parameters.Select(p => new float[p.Value.Length]).ToArray();
         _v = parameters.Select(p => new float[p.Value.Length]).ToArray();
-        _total = parameters.Sum(p => p.Value.Length);
     }
 
 
@@ -83,6 +81,16 @@ public sealed class Adam : Optimizer, IParallelJob
     /// <inheritdoc/>
     public override void Step()
     {
+        BeginStep();
+        EndStep();
+    }
+
+    /// <inheritdoc/>
+    public override bool StepsInParts => true;
+
+    /// <inheritdoc/>
+    protected override void OnBeginStep()
+    {
         _step++;
         // Scalars as PyTorch computes them: in double on the Python side, then used as floats.
         double bc1 = 1 - Math.Pow(Beta1, _step), bc2 = 1 - Math.Pow(Beta2, _step);
@@ -93,19 +101,29 @@ public sealed class Adam : Optimizer, IParallelJob
             L2 = Decoupled ? 0f : (float)WeightDecay,
             Shrink = Decoupled ? (float)(1 - LearningRate * WeightDecay) : 1f,
         };
+    }
+
+    /// <inheritdoc/>
+    protected override void UpdateParameters(int first, int count)
+    {
+        (_first, _count) = (first, count);
+        long total = 0;
+        for (int k = first; k < first + count; k++) total += Parameters[k].Value.Length;
         int threads = Compute.Threads;
-        if (_total < ParallelThreshold || threads <= 1) Execute(0, 1);
+        if (total < ParallelThreshold || threads <= 1) Execute(0, 1);
         else WorkerPool.Current.Run(this, threads);
     }
 
-    /// <summary>Updates slice <paramref name="index"/> of <paramref name="count"/> of every parameter.</summary>
+    private int _first, _count;
+
+    /// <summary>Updates slice <paramref name="index"/> of <paramref name="count"/> of every parameter of the current range (elementwise, so any split gives the same numbers).</summary>
     public void Execute(int index, int count)
     {
-        for (int k = 0; k < Parameters.Count; k++)
+        for (int k = _first; k < _first + _count; k++)
         {
             int n = Parameters[k].Value.Length;
             int lo = (int)((long)n * index / count), hi = (int)((long)n * (index + 1) / count);
-            Update(Parameters[k].Value.Data.AsSpan(lo, hi - lo), Parameters[k].Grad.Data.AsSpan(lo, hi - lo),
+            UpdateSlice(Parameters[k].Value.Data.AsSpan(lo, hi - lo), Parameters[k].Grad.Data.AsSpan(lo, hi - lo),
                 _m[k].AsSpan(lo, hi - lo), _v[k].AsSpan(lo, hi - lo), _scalars);
         }
     }
@@ -117,7 +135,7 @@ public sealed class Adam : Optimizer, IParallelJob
         public float B1, OneMinusB1, B2, OneMinusB2, Eps, StepSize, InvBc2Sqrt, L2, Shrink;
     }
 
-    private static unsafe void Update(Span<float> p, ReadOnlySpan<float> g, Span<float> m, Span<float> v, in Scalars s)
+    private static unsafe void UpdateSlice(Span<float> p, ReadOnlySpan<float> g, Span<float> m, Span<float> v, in Scalars s)
     {
         int n = p.Length, i = 0;
         // The update's divisions and square roots make 256-bit vectors compute-bound; with

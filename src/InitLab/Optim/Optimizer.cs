@@ -22,6 +22,72 @@ public abstract class Optimizer
     /// <summary>Applies one update using the gradients currently in each parameter's Grad.</summary>
     public abstract void Step();
 
+    private bool[]? _updated;
+    private bool _inStep;
+
+    /// <summary>
+    /// True when the optimizer can take a step in parts (<see cref="BeginStep"/>,
+    /// <see cref="Update"/>, <see cref="EndStep"/>) with the numbers <see cref="Step"/> gives:
+    /// Adam's and SGD's updates are elementwise, so they are.
+    /// </summary>
+    public virtual bool StepsInParts => false;
+
+    /// <summary>
+    /// Starts a step taken in parts: then <see cref="Update"/> for parameters as soon as their
+    /// gradients are final (a trainer updates each layer's parameters as backpropagation leaves
+    /// the layer, while they are still in cache), then <see cref="EndStep"/>, which updates the
+    /// parameters not updated yet. Bit for bit what <see cref="Step"/> does.
+    /// </summary>
+    public void BeginStep()
+    {
+        if (!StepsInParts) throw new NotSupportedException($"{GetType().Name} takes whole steps only.");
+        if (_inStep) throw new InvalidOperationException("BeginStep called again before EndStep.");
+        _updated ??= new bool[Parameters.Count];
+        Array.Clear(_updated);
+        _inStep = true;
+        OnBeginStep();
+    }
+
+    /// <summary>Updates parameters [<paramref name="first"/>, first + <paramref name="count"/>) within a step begun by <see cref="BeginStep"/>; each parameter once per step.</summary>
+    public void Update(int first, int count)
+    {
+        if (!_inStep) throw new InvalidOperationException("Update called outside BeginStep ... EndStep.");
+        if (first < 0 || count < 0 || first > Parameters.Count - count)
+            throw new ArgumentOutOfRangeException(nameof(first), $"Parameters [{first}, {first + count}) are not among the {Parameters.Count}.");
+        for (int k = first; k < first + count; k++)
+        {
+            if (_updated![k]) throw new InvalidOperationException($"Parameter {k} updated twice in one step.");
+            _updated[k] = true;
+        }
+        if (count > 0) UpdateParameters(first, count);
+    }
+
+    /// <summary>Updates every parameter not updated since <see cref="BeginStep"/> and ends the step.</summary>
+    public void EndStep()
+    {
+        if (!_inStep) throw new InvalidOperationException("EndStep called without BeginStep.");
+        for (int k = 0; k < Parameters.Count;)
+        {
+            if (_updated![k]) { k++; continue; }
+            int end = k;
+            while (end < Parameters.Count && !_updated[end]) _updated[end++] = true;
+            UpdateParameters(k, end - k);
+            k = end;
+        }
+        _inStep = false;
+        OnEndStep();
+    }
+
+    /// <summary>What a step computes once before any parameter is updated (e.g. Adam's step count and bias corrections).</summary>
+    protected virtual void OnBeginStep() { }
+
+    /// <summary>The update of parameters [<paramref name="first"/>, first + <paramref name="count"/>) in the current step.</summary>
+    protected virtual void UpdateParameters(int first, int count) =>
+        throw new NotSupportedException($"{GetType().Name} takes whole steps only.");
+
+    /// <summary>What a step does after every parameter is updated.</summary>
+    protected virtual void OnEndStep() { }
+
     /// <summary>
     /// A copy of everything the optimizer carries from one step to the next, with the names
     /// torch.optim's state_dict uses ("0.exp_avg", "1.momentum_buffer", ...: parameter index, then

@@ -143,11 +143,64 @@ public sealed partial class Trainer
         t = Profile.Now();
         float cost = _loss.Forward(logits, labels);
         Profile.Add(Profile.Loss, t);
-        _model.Backward(_loss.Gradient, needInputGrad: false);
-        t = Profile.Now();
-        _optimizer.Step();
+        if (LayerRanges() is { } ranges)
+        {
+            // Each layer's parameters are updated as backpropagation leaves the layer, while its
+            // weights (just read for dx) and gradients (just written) are in cache; the next
+            // forward then finds the first layers' weights, updated last, in cache too.
+            _optimizer.BeginStep();
+            _model.Backward(_loss.Gradient, needInputGrad: false, _layerDone ??= UpdateLayer);
+            t = Profile.Now();
+            _optimizer.EndStep();
+        }
+        else
+        {
+            _model.Backward(_loss.Gradient, needInputGrad: false);
+            t = Profile.Now();
+            _optimizer.Step();
+        }
         Profile.Add(Profile.Optimizer, t);
         return cost;
+    }
+
+    private Action<int>? _layerDone;
+    private (int First, int Count)[]? _layerRanges;
+    private bool _rangesChecked;
+
+    /// <summary>
+    /// Where each layer's parameters sit in the optimizer's list, when the optimizer can step in
+    /// parts and updates exactly the model's parameters in the model's order; null otherwise
+    /// (then the whole step runs after backpropagation, as before).
+    /// </summary>
+    private (int First, int Count)[]? LayerRanges()
+    {
+        if (_rangesChecked) return _layerRanges;
+        _rangesChecked = true;
+        var own = _model.Parameters;
+        var updated = _optimizer.Parameters;
+        if (!_optimizer.StepsInParts || own.Count != updated.Count) return null;
+        for (int k = 0; k < own.Count; k++)
+            if (!ReferenceEquals(own[k], updated[k])) return null;
+        var ranges = new (int, int)[_model.Layers.Count];
+        int first = 0;
+        for (int i = 0; i < ranges.Length; i++)
+        {
+            int count = _model.Layers[i].Parameters.Count;
+            ranges[i] = (first, count);
+            first += count;
+        }
+        return _layerRanges = first == own.Count ? ranges : null;
+    }
+
+    private void UpdateLayer(int layer)
+    {
+        var (first, count) = _layerRanges![layer];
+        if (count > 0)
+        {
+            long t = Profile.Now();
+            _optimizer.Update(first, count);
+            Profile.Add(Profile.Optimizer, t);
+        }
     }
 
     /// <summary>
