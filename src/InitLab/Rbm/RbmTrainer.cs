@@ -172,6 +172,8 @@ public sealed class RbmTrainer
                 cancel.ThrowIfCancellationRequested();
                 long tg = Profile.Now();
                 for (int r = 0; r < bs; r++) data.Row(order[b + r]).CopyTo(batch.Row(r));
+                // The next batch's rows start on their way to the cache, to arrive while this batch is computed.
+                for (int r = b + bs; r < Math.Min(b + 2 * bs, n); r++) Ops.Prefetch<float>(data.Row(order[r]));
                 Profile.Add(Profile.RbmGather, tg);
                 Step(batch, momentum, _sampler);
                 if (averaging) average!.Add();

@@ -267,6 +267,8 @@ public sealed partial class Trainer
             data.CopyRow(idx, _x.Row(r));
             _y[r] = data.Labels[idx];
         }
+        // The next batch's rows start on their way to the cache, to arrive while this batch is computed.
+        for (int r = start + rows; r < Math.Min(start + 2 * rows, _order.Length); r++) Ops.Prefetch(data.Pixels(_order[r]));
         return _x;
     }
 }

@@ -39,3 +39,19 @@ public class SumRowsTests
         Assert.Throws<ArgumentException>(() => Ops.SumRows(new float[99], 10, 10, new float[10]));
     }
 }
+
+/// <summary>Ops.Prefetch is a hint: it reads nothing into the program's values and writes nothing.</summary>
+public class PrefetchTests
+{
+    [Fact]
+    public void ChangesNothingForAnySpan()
+    {
+        var floats = Enumerable.Range(0, 1000).Select(i => (float)i).ToArray();
+        var copy = (float[])floats.Clone();
+        Ops.Prefetch<float>(floats);
+        Ops.Prefetch<float>(floats.AsSpan(3, 17));
+        Ops.Prefetch<float>(ReadOnlySpan<float>.Empty);
+        Ops.Prefetch<byte>(new byte[1]);
+        Assert.Equal(copy, floats);
+    }
+}
