@@ -96,7 +96,15 @@ public static unsafe partial class Gemm
         int kb = transB ? b.Cols : b.Rows, n = transB ? b.Rows : b.Cols;
         if (k != kb || c.Rows != m || c.Cols != n)
             throw new ArgumentException($"GEMM shapes do not agree: op(A) is {m}x{k}, op(B) is {kb}x{n}, C is {c.Rows}x{c.Cols}.");
+        if (epilogue.StepTarget is not null) CheckStepTarget(epilogue, a.Data, b.Data, c.Data);
         Multiply(transA, transB, m, n, k, alpha, a.Data, a.Cols, b.Data, b.Cols, beta, c.Data, c.Cols, threads, kernel, epilogue);
+    }
+
+    /// <summary>A step target (W += C) must not be one of the product's operands: one thread would write it while another reads it.</summary>
+    private static void CheckStepTarget(in GemmEpilogue epilogue, float[] a, float[] b, float[] c, float[]? a2 = null, float[]? b2 = null)
+    {
+        if (epilogue.StepTarget is { } w && (w == a || w == b || w == c || w == a2 || w == b2))
+            throw new ArgumentException("GEMM epilogue: the step target is an operand of the product.");
     }
 
     /// <summary>
@@ -118,6 +126,7 @@ public static unsafe partial class Gemm
         if ((transA ? a2.Cols : a2.Rows) != m || k2 != b2.Rows || b2.Cols != n)
             throw new ArgumentException($"GEMM shapes do not agree: op(A2) is {(transA ? a2.Cols : a2.Rows)}x{k2}, B2 is {b2.Rows}x{b2.Cols}, C is {m}x{n}.");
         CheckEpilogue(epilogue, m, n);
+        if (epilogue.StepTarget is not null) CheckStepTarget(epilogue, a1.Data, b1.Data, c.Data, a2.Data, b2.Data);
         var kernel = GemmKernels.Default;
         if (k1 == 0 || k2 == 0 || k1 + k2 > KC || alpha1 == 0f || alpha2 == 0f || m == 0 || n == 0 || kernel == GemmKernel.Naive)
         {

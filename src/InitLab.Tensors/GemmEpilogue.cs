@@ -21,8 +21,9 @@ public readonly struct GemmEpilogue
     public float[]? Mask { get; init; }
 
     /// <summary>
-    /// Apply the logistic sigmoid last (an RBM's mean hiddens or visibles), with
-    /// TensorPrimitives.Sigmoid over each row of a tile.
+    /// Apply the logistic sigmoid after the bias (an RBM's mean hiddens or visibles): on a full
+    /// 32-column tile as 1/(1 + Vector512.Exp(-x)), elsewhere with TensorPrimitives.Sigmoid over
+    /// each row of the tile; the same numbers either way.
     /// </summary>
     public bool Sigmoid { get; init; }
 

@@ -12,9 +12,6 @@ namespace InitLab.Optim;
 /// </summary>
 public sealed class Adam : Optimizer, IParallelJob
 {
-    /// <summary>Below this many parameters a step runs on one thread.</summary>
-    private const int ParallelThreshold = 1 << 15;
-
     private readonly float[][] _m, _v;
     private long _step;
     private Scalars _scalars;
@@ -64,12 +61,16 @@ public sealed class Adam : Optimizer, IParallelJob
     public long StepCount => _step;
 
     /// <summary>Buffers "k.exp_avg" (m) and "k.exp_avg_sq" (v) per parameter; Step is the step count t.</summary>
-    public override OptimizerState CaptureState() =>
-        new(_step, new Dictionary<string, float[]>(CopyBuffers("exp_avg", _m).Concat(CopyBuffers("exp_avg_sq", _v))));
+    public override OptimizerState CaptureState()
+    {
+        ThrowIfInStep();
+        return new(_step, new Dictionary<string, float[]>(CopyBuffers("exp_avg", _m).Concat(CopyBuffers("exp_avg_sq", _v))));
+    }
 
     /// <inheritdoc/>
     public override void RestoreState(OptimizerState state)
     {
+        ThrowIfInStep();
         if (state.Step < 0) throw new ArgumentException($"Adam step count must be >= 0, got {state.Step}.");
         var m = new Dictionary<string, float[]>(state.Buffers.Where(b => b.Key.EndsWith(".exp_avg", StringComparison.Ordinal)));
         var v = new Dictionary<string, float[]>(state.Buffers.Where(b => !b.Key.EndsWith(".exp_avg", StringComparison.Ordinal)));
@@ -107,22 +108,17 @@ public sealed class Adam : Optimizer, IParallelJob
     protected override void UpdateParameters(int first, int count)
     {
         (_first, _count) = (first, count);
-        long total = 0;
-        for (int k = first; k < first + count; k++) total += Parameters[k].Value.Length;
-        int threads = Compute.Threads;
-        if (total < ParallelThreshold || threads <= 1) Execute(0, 1);
-        else WorkerPool.Current.Run(this, threads);
+        RunSliced(this, first, count);
     }
 
     private int _first, _count;
 
     /// <summary>Updates slice <paramref name="index"/> of <paramref name="count"/> of every parameter of the current range (elementwise, so any split gives the same numbers).</summary>
-    public void Execute(int index, int count)
+    void IParallelJob.Execute(int index, int count)
     {
         for (int k = _first; k < _first + _count; k++)
         {
-            int n = Parameters[k].Value.Length;
-            int lo = (int)((long)n * index / count), hi = (int)((long)n * (index + 1) / count);
+            var (lo, hi) = Slice(Parameters[k].Value.Length, index, count);
             UpdateSlice(Parameters[k].Value.Data.AsSpan(lo, hi - lo), Parameters[k].Grad.Data.AsSpan(lo, hi - lo),
                 _m[k].AsSpan(lo, hi - lo), _v[k].AsSpan(lo, hi - lo), _scalars);
         }

@@ -1,4 +1,5 @@
 using InitLab.Nn;
+using InitLab.Tensors;
 
 namespace InitLab.Optim;
 
@@ -55,12 +56,41 @@ public abstract class Optimizer
         if (first < 0 || count < 0 || first > Parameters.Count - count)
             throw new ArgumentOutOfRangeException(nameof(first), $"Parameters [{first}, {first + count}) are not among the {Parameters.Count}.");
         for (int k = first; k < first + count; k++)
-        {
             if (_updated![k]) throw new InvalidOperationException($"Parameter {k} updated twice in one step.");
-            _updated[k] = true;
-        }
-        if (count > 0) UpdateParameters(first, count);
+        if (count == 0) return;
+        UpdateParameters(first, count);
+        for (int k = first; k < first + count; k++) _updated![k] = true;
     }
+
+    /// <summary>
+    /// Ends a step taken in parts without updating the rest, after an exception in between (the
+    /// parameters updated so far stay updated): the optimizer can take steps again.
+    /// </summary>
+    public void AbandonStep() => _inStep = false;
+
+    /// <summary>Refuses to capture or restore state in the middle of a step taken in parts.</summary>
+    protected void ThrowIfInStep()
+    {
+        if (_inStep) throw new InvalidOperationException("The optimizer is in the middle of a step (BeginStep without EndStep).");
+    }
+
+    /// <summary>
+    /// Runs <paramref name="job"/> over the parameters [<paramref name="first"/>, first +
+    /// <paramref name="count"/>) on the compute threads, each part taking an equal slice of every
+    /// parameter (see <see cref="Slice"/>); on the calling thread alone below 2^15 values.
+    /// </summary>
+    protected void RunSliced(IParallelJob job, int first, int count)
+    {
+        long total = 0;
+        for (int k = first; k < first + count; k++) total += Parameters[k].Value.Length;
+        int threads = Compute.Threads;
+        if (total < 1 << 15 || threads <= 1) job.Execute(0, 1);
+        else WorkerPool.Current.Run(job, threads);
+    }
+
+    /// <summary>Part <paramref name="index"/> of <paramref name="count"/> of a parameter of <paramref name="length"/> values: [lo, hi).</summary>
+    protected static (int Lo, int Hi) Slice(int length, int index, int count) =>
+        ((int)((long)length * index / count), (int)((long)length * (index + 1) / count));
 
     /// <summary>Updates every parameter not updated since <see cref="BeginStep"/> and ends the step.</summary>
     public void EndStep()

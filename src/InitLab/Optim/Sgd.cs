@@ -47,12 +47,16 @@ public sealed class Sgd : Optimizer
     public bool Nesterov { get; }
 
     /// <summary>Buffers "k.momentum_buffer" when there is momentum; Step is 1 once the buffers hold a first gradient, else 0.</summary>
-    public override OptimizerState CaptureState() =>
-        new(_started ? 1 : 0, _buffers is null ? new Dictionary<string, float[]>() : new Dictionary<string, float[]>(CopyBuffers("momentum_buffer", _buffers)));
+    public override OptimizerState CaptureState()
+    {
+        ThrowIfInStep();
+        return new(_started ? 1 : 0, _buffers is null ? new Dictionary<string, float[]>() : new Dictionary<string, float[]>(CopyBuffers("momentum_buffer", _buffers)));
+    }
 
     /// <inheritdoc/>
     public override void RestoreState(OptimizerState state)
     {
+        ThrowIfInStep();
         if (state.Step is not (0 or 1)) throw new ArgumentException($"SGD state's started flag must be 0 or 1, got {state.Step}.");
         RestoreBuffers(state, "momentum_buffer", _buffers ?? []);
         _started = state.Step == 1;
@@ -68,20 +72,18 @@ public sealed class Sgd : Optimizer
     /// <inheritdoc/>
     public override bool StepsInParts => true;
 
-    /// <summary>Below this many parameters an update runs on one thread.</summary>
-    private const int ParallelThreshold = 1 << 15;
-
     private readonly SliceJob _job = new();
+    private float _lr, _wd, _mom, _damp;
+
+    /// <inheritdoc/>
+    protected override void OnBeginStep() =>
+        (_lr, _wd, _mom, _damp) = ((float)LearningRate, (float)WeightDecay, (float)Momentum, (float)(1 - Dampening));
 
     /// <inheritdoc/>
     protected override void UpdateParameters(int first, int count)
     {
         _job.Set(this, first, count);
-        long total = 0;
-        for (int k = first; k < first + count; k++) total += Parameters[k].Value.Length;
-        int threads = Compute.Threads;
-        if (total < ParallelThreshold || threads <= 1) _job.Execute(0, 1);
-        else WorkerPool.Current.Run(_job, threads);
+        RunSliced(_job, first, count);
     }
 
     /// <inheritdoc/>
@@ -100,8 +102,7 @@ public sealed class Sgd : Optimizer
             var sgd = _sgd!;
             for (int k = _first; k < _first + _count; k++)
             {
-                int n = sgd.Parameters[k].Value.Length;
-                int lo = (int)((long)n * index / count), hi = (int)((long)n * (index + 1) / count);
+                var (lo, hi) = Slice(sgd.Parameters[k].Value.Length, index, count);
                 sgd.UpdateSlice(sgd.Parameters[k].Value.Data.AsSpan(lo, hi - lo), sgd.Parameters[k].Grad.Data.AsSpan(lo, hi - lo),
                     sgd._buffers is null ? default : sgd._buffers[k].AsSpan(lo, hi - lo));
             }
@@ -115,7 +116,7 @@ public sealed class Sgd : Optimizer
     /// </summary>
     private void UpdateSlice(Span<float> p, ReadOnlySpan<float> g, Span<float> buf)
     {
-        float lr = (float)LearningRate, wd = (float)WeightDecay, mom = (float)Momentum, damp = (float)(1 - Dampening);
+        float lr = _lr, wd = _wd, mom = _mom, damp = _damp;
         bool momentum = _buffers is not null, started = _started, nesterov = Nesterov;
         int i = 0;
         if (Vector512.IsHardwareAccelerated)

@@ -149,7 +149,15 @@ public sealed partial class Trainer
             // weights (just read for dx) and gradients (just written) are in cache; the next
             // forward then finds the first layers' weights, updated last, in cache too.
             _optimizer.BeginStep();
-            _model.Backward(_loss.Gradient, needInputGrad: false, _layerDone ??= UpdateLayer);
+            try
+            {
+                _model.Backward(_loss.Gradient, needInputGrad: false, _layerDone ??= UpdateLayer);
+            }
+            catch
+            {
+                _optimizer.AbandonStep();
+                throw;
+            }
             t = Profile.Now();
             _optimizer.EndStep();
         }
@@ -162,6 +170,9 @@ public sealed partial class Trainer
         Profile.Add(Profile.Optimizer, t);
         return cost;
     }
+
+    /// <summary>Whether each layer's parameters are updated as backpropagation leaves the layer (else the whole step runs after it).</summary>
+    internal bool UpdatesLayerByLayer => LayerRanges() is not null;
 
     private Action<int>? _layerDone;
     private (int First, int Count)[]? _layerRanges;

@@ -84,6 +84,40 @@ public class GemmSumTests
             }
     }
 
+    [Theory]
+    [InlineData(0f, 1)]
+    [InlineData(0f, 2)]
+    [InlineData(3e-4f, 2)]
+    public void TheStepEpilogueOfAPlainGemmIsTheSeparatePass(float decay, int threads)
+    {
+        var a = Random(100, 300, 20);
+        var b = Random(100, 130, 21);
+        var w0 = Random(300, 130, 22);
+        var plain = new Tensor(300, 130);
+        Gemm.Multiply(a, true, b, false, plain, 0.01f, threads: threads);
+        var w = w0.Clone();
+        var fused = new Tensor(300, 130);
+        Gemm.Multiply(a, true, b, false, fused, 0.01f, threads: threads, epilogue: new GemmEpilogue { StepTarget = w.Data, StepDecay = decay });
+        for (int i = 0; i < plain.Length; i++)
+        {
+            float d = decay != 0f ? w0.Data[i] * -decay + plain.Data[i] : plain.Data[i];
+            Assert.Equal(d, fused.Data[i]);
+            Assert.Equal(w0.Data[i] + d, w.Data[i]);
+        }
+    }
+
+    [Fact]
+    public void RefusesAStepTargetThatIsAnOperand()
+    {
+        var a = Random(10, 20, 23);
+        var b = Random(10, 20, 24);
+        var c = new Tensor(20, 20);
+        Assert.Throws<ArgumentException>(() => Gemm.Multiply(a, true, b, false, c, epilogue: new GemmEpilogue { StepTarget = c.Data }));
+        Assert.Throws<ArgumentException>(() => Gemm.MultiplySum(a, b, 1f, a, b, 1f, true, c, epilogue: new GemmEpilogue { StepTarget = c.Data }));
+        var sq = Random(20, 20, 25);
+        Assert.Throws<ArgumentException>(() => Gemm.MultiplySum(sq, sq, 1f, a, b, 1f, true, c, epilogue: new GemmEpilogue { StepTarget = sq.Data }));
+    }
+
     [Fact]
     public void BetaZeroIgnoresWhatCHeld()
     {

@@ -87,29 +87,39 @@ public class StepInPartsTests
     }
 
     [Theory]
-    [InlineData(1)]
-    [InlineData(2)]
-    [InlineData(3)]
-    public void SgdIsTorchsFormulaElementByElement(int threads)
+    [InlineData(1, "dampening")]
+    [InlineData(2, "dampening")]
+    [InlineData(3, "dampening")]
+    [InlineData(2, "nesterov")]
+    [InlineData(2, "plain")]
+    public void SgdIsTorchsFormulaElementByElement(int threads, string kind)
     {
         using var compute = Compute.UseThreads(threads);
         var ps = Parameters(2, Sizes);
         var reference = Parameters(2, Sizes);
-        const float lr = 0.1f, mom = 0.9f, wd = 0.01f, damp = 1 - 0.25f;
-        var sgd = new Sgd(ps, lr, momentum: mom, dampening: 0.25, weightDecay: wd, nesterov: false);
+        float lr = 0.1f, mom = kind == "plain" ? 0f : 0.9f, wd = kind == "plain" ? 0f : 0.01f;
+        float damp = kind == "dampening" ? 1 - 0.25f : 1f;
+        bool nesterov = kind == "nesterov";
+        var sgd = new Sgd(ps, lr, momentum: mom, dampening: kind == "dampening" ? 0.25 : 0, weightDecay: wd, nesterov: nesterov);
         var buffers = Sizes.Select(n => new float[n]).ToArray();
         for (int step = 0; step < 3; step++)
         {
             NewGradients(ps, 200 + step);
             NewGradients(reference, 200 + step);
             sgd.Step();
+            // torch.optim.SGD, one element at a time.
             for (int k = 0; k < Sizes.Length; k++)
                 for (int i = 0; i < Sizes[k]; i++)
                 {
-                    float d = reference[k].Grad.Data[i] + wd * reference[k].Value.Data[i];
-                    float b = step == 0 ? d : buffers[k][i] * mom + damp * d;
-                    buffers[k][i] = b;
-                    reference[k].Value.Data[i] -= lr * b;
+                    float d = reference[k].Grad.Data[i];
+                    if (wd != 0f) d += wd * reference[k].Value.Data[i];
+                    if (mom != 0f)
+                    {
+                        float b = step == 0 ? d : buffers[k][i] * mom + damp * d;
+                        buffers[k][i] = b;
+                        d = nesterov ? d + mom * b : b;
+                    }
+                    reference[k].Value.Data[i] -= lr * d;
                 }
             for (int k = 0; k < Sizes.Length; k++) Assert.Equal(reference[k].Value.Data, ps[k].Value.Data);
         }
@@ -122,13 +132,24 @@ public class StepInPartsTests
         var adam = new Adam(ps, 0.01);
         Assert.Throws<InvalidOperationException>(() => adam.Update(0, 1));
         Assert.Throws<InvalidOperationException>(() => adam.EndStep());
+        var reference = Parameters(3, 10, 10);
+        new Adam(reference, 0.01).Step();
         adam.BeginStep();
         Assert.Throws<InvalidOperationException>(() => adam.BeginStep());
-        adam.Update(0, 1);
+        Assert.Throws<InvalidOperationException>(() => adam.CaptureState());
+        adam.Update(1, 1);
+        // Refused as a whole: parameter 0 is not marked as updated, so EndStep updates it.
         Assert.Throws<InvalidOperationException>(() => adam.Update(0, 2));
         Assert.Throws<ArgumentOutOfRangeException>(() => adam.Update(1, 2));
         adam.EndStep();
         Assert.Equal(1, adam.StepCount);
+        Assert.Equal(reference[0].Value.Data, ps[0].Value.Data);
+        Assert.Equal(reference[1].Value.Data, ps[1].Value.Data);
+        // After an abandoned step the optimizer takes steps again.
+        adam.BeginStep();
+        adam.AbandonStep();
+        adam.Step();
+        Assert.Equal(3, adam.StepCount);
         Assert.Throws<NotSupportedException>(() => new WholeStepsOnly(new Adam(ps, 0.01)).BeginStep());
     }
 
@@ -140,11 +161,17 @@ public class StepInPartsTests
         public override void RestoreState(OptimizerState state) => inner.RestoreState(state);
     }
 
+    public static IEnumerable<object[]> Architectures() =>
+    [
+        ["adam", "plain"], ["sgd", "plain"], ["adam", "batchnorm"],
+        // Residual blocks (with their learnable gain), dropout and LayerNorm: layers whose
+        // parameters sit inside a block, and layers without parameters.
+        ["adam", "residual-dropout-layernorm"],
+    ];
+
     [Theory]
-    [InlineData("adam", false)]
-    [InlineData("sgd", false)]
-    [InlineData("adam", true)]
-    public void TrainingWithLayerByLayerUpdatesIsTrainingWithWholeSteps(string optimizer, bool norm)
+    [MemberData(nameof(Architectures))]
+    public void TrainingWithLayerByLayerUpdatesIsTrainingWithWholeSteps(string optimizer, string architecture)
     {
         using var d = new TempDir();
         IdxWriter.WriteDataset(d.Path, 300, 10);
@@ -153,11 +180,19 @@ public class StepInPartsTests
         Sequential Run(bool? parts)
         {
             var g = new TorchGenerator(777);
-            var options = norm ? MlpOptions.Plain with { Norm = NormKind.Batch } : MlpOptions.Plain;
-            var model = Mlp.Create([784, 300, 200, 10], "relu", InitPlan.Parse("he-normal"), g, options);
+            var options = architecture switch
+            {
+                "batchnorm" => MlpOptions.Plain with { Norm = NormKind.Batch },
+                "residual-dropout-layernorm" => MlpOptions.Plain with { Norm = NormKind.Layer, Residual = 2, ResidualGain = true, Dropout = 0.2 },
+                _ => MlpOptions.Plain,
+            };
+            int[] sizes = architecture.StartsWith("residual") ? [784, 64, 10] : [784, 300, 200, 10];
+            var model = Mlp.Create(sizes, "relu", InitPlan.Parse("he-normal"), g, options);
             if (parts is not { } p) return model;
             Optimizer opt = optimizer == "adam" ? new Adam(model.Parameters, 0.001) : new Sgd(model.Parameters, 0.05, momentum: 0.9);
             var trainer = new Trainer(model, p ? opt : new WholeStepsOnly(opt), g, new TrainingOptions { BatchSize = 50 });
+            // The path under test is taken (and the reference run does not take it).
+            Assert.Equal(p, trainer.UpdatesLayerByLayer);
             trainer.RunEpoch(data.Train, 1);
             return model;
         }
