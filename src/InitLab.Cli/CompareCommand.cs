@@ -94,8 +94,7 @@ internal static class CompareCommand
         // --residual is one setting for the whole sweep, and so are --norm and --dropout when given
         // once: the run folders' names do not carry them, so a folder of runs with other ones is
         // refused by the settings check below.
-        if (s.ZeroGamma && (s.Residual == 0 || norms.Contains(InitLab.Models.NormKind.None)))
-            throw new UsageException("--zero-gamma zeroes the γ of each residual block's last normalization; give it with --norm batch|layer (not none) and --residual N.");
+        foreach (var norm in norms) Options.Setting(() => TrainConfig.CheckZeroGamma(s.ZeroGamma, norm, s.Residual));
         var baseConfig = new TrainConfig
         {
             ZeroGamma = s.ZeroGamma,

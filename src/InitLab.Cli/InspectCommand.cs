@@ -158,10 +158,10 @@ internal static class InspectCommand
     private static JacobianSpectrum Spectrum(Output o, Sequential model, InitPlan plan, InitLab.Tensors.Tensor x, int samples)
     {
         var s = JacobianSpectrum.Measure(model, plan, x, samples);
-        var sorted = s.SingularValues.Order().ToArray();
+        var q = s.Percentiles();
         string theory = s.PredictedMeanSquare is { } p ? Num(p) : "-";
-        o.Out.WriteLine($"Jacobian (hidden layers {s.From + 1}..{s.To + 1}, {samples} images): σ median {Num(sorted[sorted.Length / 2])}, 5% {Num(sorted[sorted.Length / 20])}, " +
-            $"95% {Num(sorted[sorted.Length * 19 / 20])}, max {Num(sorted[^1])}; mean σ² {Num(s.MeanSquare)} (theory {theory})");
+        o.Out.WriteLine($"Jacobian (hidden layers {s.From + 1}..{s.To + 1}, {samples} images): σ median {Num(q.Median)}, 5% {Num(q.P5)}, " +
+            $"95% {Num(q.P95)}, max {Num(q.Max)}; mean σ² {Num(s.MeanSquare)} (theory {theory})");
         o.Out.WriteLine();
         return s;
     }

@@ -49,8 +49,8 @@ internal static class JacobianPlot
                 }
                 var measured = plot.Add.VerticalLine(0.5 * Math.Log10(spectrum.MeanSquare), 2, Colors.Red, LinePattern.Dotted);
                 measured.LegendText = $"measured: rms σ = {Num(Math.Sqrt(spectrum.MeanSquare))}";
-                var sorted = spectrum.SingularValues.Order().ToArray();
-                plot.Title($"{name}: median σ {Num(sorted[sorted.Length / 2])}, 90% within [{Num(sorted[sorted.Length / 20])}, {Num(sorted[sorted.Length * 19 / 20])}]", size: 13);
+                var q = spectrum.Percentiles();
+                plot.Title($"{name}: median σ {Num(q.Median)}, 90% within [{Num(q.P5)}, {Num(q.P95)}]", size: 13);
                 plot.YLabel("% of σ");
                 plot.Axes.SetLimitsX(low, high);
                 plot.Axes.Margins(bottom: 0);

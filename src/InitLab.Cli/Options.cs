@@ -17,6 +17,25 @@ internal static class Options
     }
 
     /// <summary>
+    /// Runs a library check; its <see cref="UserInputException"/>, whose message starts with the
+    /// setting's name ("weight_decay must ...", "zero_gamma: ..."), becomes a usage error naming the
+    /// option instead ("--weight-decay must ...", "--zero-gamma: ...").
+    /// </summary>
+    public static void Setting(Action check)
+    {
+        try
+        {
+            check();
+        }
+        catch (UserInputException e)
+        {
+            int end = e.Message.IndexOfAny([' ', ':']);
+            if (end < 0) end = e.Message.Length;
+            throw new UsageException("--" + e.Message[..end].Replace('_', '-') + e.Message[end..]);
+        }
+    }
+
+    /// <summary>
     /// An activation layer from --activation; a leaky ReLU's slope must be a finite number (a NaN
     /// slope makes every negative input NaN, which PyTorch's LeakyReLU would refuse to be useful for).
     /// </summary>

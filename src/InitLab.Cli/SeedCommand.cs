@@ -64,22 +64,7 @@ internal static class SeedCommand
             for (int e = 0; e < epochs; e++)
                 o.Out.WriteLine($"Epoch: {e + 1:0000} " + string.Join(" ", runs.Select(r =>
                     $"cost{(two ? $" ({r.Label})" : "")} = {r.History[e].TrainCost.ToString("F9", CultureInfo.InvariantCulture)}")));
-        o.Out.WriteLine("Learning finished");
-        var outputs = new LateOutputs(o);
-        if (save is not null) outputs.Write("--save", save, () => ModelFile.Save(runs[0].Exp.Model, save));
-        foreach (var r in runs)
-            o.Out.WriteLine($"Accuracy{(two ? $" ({r.Label})" : "")}: {((double)Evaluator.Accuracy(r.Exp.Model, splits.Test)).ToString("R", CultureInfo.InvariantCulture)}");
-        var test = splits.Test;
-        int index = runs[0].Exp.PickTestIndex(test.Count);
-        if (!quiet)
-            foreach (var line in DigitArt.Render(test.Row(index), test.ImageRows, test.ImageCols)) o.Out.WriteLine(line);
-        o.Out.WriteLine($"Label:  {test.Labels[index]}{PredictCommand.ClassName(test, test.Labels[index])}");
-        foreach (var r in runs)
-        {
-            int prediction = Evaluator.PredictOne(r.Exp.Model, test.Row(index));
-            o.Out.WriteLine($"Prediction{(two ? $" ({r.Label})" : "")}:  {prediction}{PredictCommand.ClassName(test, prediction)}");
-        }
-        return outputs.ExitCode();
+        return Ending(o, [.. runs.Select(r => (r.Label, r.Exp))], splits, save, quiet);
     }
 
     private static int Run(Output o, bool deep, string? dataDir, string? dataset, int epochs, int threads, bool quiet, string? save)
@@ -97,18 +82,33 @@ internal static class SeedCommand
         });
         // The note measures accuracy once, at the end; so does this command.
         exp.Trainer.Fit(lines, CancellationToken.None, new FitOptions { EvaluateEachEpoch = false, BatchProgress = o.EpochProgress(quiet, epochs) });
+        return Ending(o, [("", exp)], splits, save, quiet);
+    }
+
+    /// <summary>
+    /// The note's ending for the trained networks: "Learning finished", --save (the first network),
+    /// each network's test accuracy, the note's random test digit (picked by the first network's
+    /// generator) with its label and each network's prediction. One network gives the note's lines;
+    /// with several, each line names its network.
+    /// </summary>
+    private static int Ending(Output o, IReadOnlyList<(string Label, SeedExperiment Exp)> runs, DataSplits splits, string? save, bool quiet)
+    {
         o.Out.WriteLine("Learning finished");
         var outputs = new LateOutputs(o);
-        if (save is not null) outputs.Write("--save", save, () => ModelFile.Save(exp.Model, save));
-        float accuracy = Evaluator.Accuracy(exp.Model, splits.Test);
-        o.Out.WriteLine($"Accuracy: {((double)accuracy).ToString("R", CultureInfo.InvariantCulture)}");
-        int index = exp.PickTestIndex(splits.Test.Count);
+        if (save is not null) outputs.Write("--save", save, () => ModelFile.Save(runs[0].Exp.Model, save));
+        bool two = runs.Count > 1;
+        foreach (var r in runs)
+            o.Out.WriteLine($"Accuracy{(two ? $" ({r.Label})" : "")}: {((double)Evaluator.Accuracy(r.Exp.Model, splits.Test)).ToString("R", CultureInfo.InvariantCulture)}");
         var test = splits.Test;
-        int prediction = Evaluator.PredictOne(exp.Model, test.Row(index));
+        int index = runs[0].Exp.PickTestIndex(test.Count);
         if (!quiet)
             foreach (var line in DigitArt.Render(test.Row(index), test.ImageRows, test.ImageCols)) o.Out.WriteLine(line);
         o.Out.WriteLine($"Label:  {test.Labels[index]}{PredictCommand.ClassName(test, test.Labels[index])}");
-        o.Out.WriteLine($"Prediction:  {prediction}{PredictCommand.ClassName(test, prediction)}");
+        foreach (var r in runs)
+        {
+            int prediction = Evaluator.PredictOne(r.Exp.Model, test.Row(index));
+            o.Out.WriteLine($"Prediction{(two ? $" ({r.Label})" : "")}:  {prediction}{PredictCommand.ClassName(test, prediction)}");
+        }
         return outputs.ExitCode();
     }
 }

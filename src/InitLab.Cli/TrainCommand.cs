@@ -60,12 +60,6 @@ internal static class TrainCommand
     private static string AsTyped(string typed, InitPlan plan) =>
         InitNames.Alias(typed, plan) is { } canonical ? typed.Trim() + plan.ToString()[canonical.Length..] : plan.ToString();
 
-    /// <summary>--zero-gamma, refused without a norm and residual blocks (it would change nothing).</summary>
-    internal static bool ZeroGammaChecked(Settings s, InitLab.Models.NormKind norm) =>
-        !s.ZeroGamma ? false
-        : norm != InitLab.Models.NormKind.None && s.Residual > 0 ? true
-        : throw new UsageException("--zero-gamma zeroes the γ of each residual block's last normalization; give it with --norm batch|layer and --residual N.");
-
     internal sealed record Settings(string? Data, string? Dataset, string Layers, string Activation, string Init, string Bias, string Optimizer, double Lr,
         double Momentum, bool Nesterov, double? WeightDecay, int BatchSize, int Epochs, ulong Seed, int Threads, string? Metrics, bool Quiet,
         string? Save = null, string? Load = null, string? Checkpoint = null, int CheckpointEvery = 1, bool Resume = false, InitPlan? Plan = null, bool Summary = false,
@@ -101,19 +95,13 @@ internal static class TrainCommand
         string optimizerName = Options.Parse(() => Optimizers.Check(s.Optimizer), "--optimizer");
         CheckInitFits(init, activation);
         var optimizer = new OptimizerConfig { Name = optimizerName, LearningRate = s.Lr, Momentum = s.Momentum, Nesterov = s.Nesterov, WeightDecay = s.WeightDecay };
-        try
-        {
-            optimizer.Validate();
-        }
-        catch (UserInputException e)
-        {
-            // The library names settings as the configuration does; on the command line they are options.
-            throw new UsageException("--" + e.Message.Replace("weight_decay", "weight-decay", StringComparison.Ordinal));
-        }
+        // The library names settings as the configuration does; on the command line they are options.
+        Options.Setting(() => optimizer.Validate());
+        Options.Setting(() => TrainConfig.CheckZeroGamma(s.ZeroGamma, norm, s.Residual));
         return new TrainConfig
         {
             Data = data, Layers = sizes, Activation = activation, Init = init, Optimizer = optimizer,
-            BatchSize = s.BatchSize, Epochs = s.Epochs, Seed = s.Seed, Dropout = s.Dropout, Norm = norm, Residual = s.Residual, ZeroGamma = ZeroGammaChecked(s, norm),
+            BatchSize = s.BatchSize, Epochs = s.Epochs, Seed = s.Seed, Dropout = s.Dropout, Norm = norm, Residual = s.Residual, ZeroGamma = s.ZeroGamma,
         };
     }
 
@@ -184,21 +172,13 @@ internal static class TrainCommand
             BatchProgress = o.EpochProgress(s.Quiet, s.Epochs),
         };
         using var log = s.Log is null ? null : OpenLog(s.Log, config, trainer, s.LogEvery);
-        if (log is not null)
-            options = options with { MetricsPath = s.Metrics ?? Path.Combine(s.Log!, Experiments.RunFiles.Metrics), BatchProgress = log.BatchesThen(options.BatchProgress) };
+        if (log is not null) options = options with { MetricsPath = s.Metrics ?? Path.Combine(s.Log!, Experiments.RunFiles.Metrics) };
         try
         {
-            trainer.Fit(log?.Epochs(lines) ?? lines, interrupt.Token, options);
-            log?.Finish(TrainingLog.Finished);
-        }
-        catch (Exception e) when (log is not null && e is not OperationCanceledException)
-        {
-            log.Finish(TrainingLog.Failed, e.Message);
-            throw;
+            TrainingLogWriter.Fit(trainer, log, lines, interrupt.Token, options);
         }
         catch (OperationCanceledException) when (interrupt.Token.IsCancellationRequested)
         {
-            log?.Finish(TrainingLog.Stopped, "interrupted");
             o.EndProgress();
             at = trainer.Position;
             o.Err.WriteLine($"initlab: interrupted in epoch {at.Epoch} after batch {at.Batch}.");

@@ -23,6 +23,18 @@ public sealed record JacobianSpectrum(IReadOnlyList<double> SingularValues, int 
     public double MeanSquare => SingularValues.Average(s => s * s);
 
     /// <summary>
+    /// The 5th, 50th and 95th percentiles of the singular values and the largest, from one sort:
+    /// the k-th percentile is the value at 0-based rank ⌊n·k/100⌋ of the n values in ascending order.
+    /// </summary>
+    public JacobianPercentiles Percentiles()
+    {
+        if (SingularValues.Count == 0) throw new InvalidOperationException("The spectrum has no singular values.");
+        var sorted = SingularValues.Order().ToArray();
+        int n = sorted.Length;
+        return new JacobianPercentiles(sorted[n * 5 / 100], sorted[n * 50 / 100], sorted[n * 95 / 100], sorted[^1]);
+    }
+
+    /// <summary>
     /// The spectrum of <paramref name="model"/> (initialized by <paramref name="plan"/>, or null
     /// for no prediction) at the first <paramref name="samples"/> rows of <paramref name="x"/>
     /// (batch, in), over the hidden layers: Linear layers 1 .. L−2 (0-based) with their activations.
@@ -51,3 +63,10 @@ public sealed record JacobianSpectrum(IReadOnlyList<double> SingularValues, int 
         return new JacobianSpectrum(values, samples, from, to, predicted);
     }
 }
+
+/// <summary>Order statistics of a <see cref="JacobianSpectrum"/>'s singular values (<see cref="JacobianSpectrum.Percentiles"/>).</summary>
+/// <param name="P5">The 5th percentile.</param>
+/// <param name="Median">The 50th percentile.</param>
+/// <param name="P95">The 95th percentile.</param>
+/// <param name="Max">The largest singular value.</param>
+public readonly record struct JacobianPercentiles(double P5, double Median, double P95, double Max);

@@ -26,7 +26,7 @@ public static class NetworkJacobian
         var x = input.ToArray();
         foreach (var (linear, phi, _) in steps)
         {
-            x = Affine(linear, x);
+            x = Affine(linear, WeightsAsDouble(linear), x, 1);
             if (phi is not null)
                 for (int i = 0; i < x.Length; i++) x[i] = phi.F(x[i]);
         }
@@ -55,7 +55,7 @@ public static class NetworkJacobian
         {
             var (linear, phi, _) = steps[l];
             if (l == from) j = Identity(cols);
-            var h = Affine(linear, x);
+            var h = Affine(linear, WeightsAsDouble(linear), x, 1);
             if (l >= from)
             {
                 j = LeftMultiply(linear, j, cols);   // J (out, cols) = W (out, in) · J (in, cols)
@@ -87,17 +87,20 @@ public static class NetworkJacobian
         return steps;
     }
 
-    /// <summary>H (batch, out) = X (batch, in) · Wᵀ + b, in double.</summary>
-    internal static double[] Affine(Linear linear, double[] x, int batch)
+    /// <summary>
+    /// H (batch, out) = X (batch, in) · Wᵀ + b, in double, with <paramref name="weights"/> the
+    /// layer's weights as <see cref="WeightsAsDouble"/> gives them.
+    /// </summary>
+    internal static double[] Affine(Linear linear, double[] weights, double[] x, int batch)
     {
         int n = linear.InFeatures, m = linear.OutFeatures;
-        var wd = WeightsAsDouble(linear);
+        if (x.Length != batch * n) throw new ArgumentException($"The input has {x.Length} values; the layer takes {n} per row for {batch} row(s).");
         var h = new double[batch * m];
         for (int b = 0; b < batch; b++)
         {
             var xb = x.AsSpan(b * n, n);
             for (int i = 0; i < m; i++)
-                h[b * m + i] = TensorPrimitives.Dot<double>(wd.AsSpan(i * n, n), xb) + (linear.Bias is null ? 0 : linear.Bias.Value.Data[i]);
+                h[b * m + i] = TensorPrimitives.Dot<double>(weights.AsSpan(i * n, n), xb) + (linear.Bias is null ? 0 : linear.Bias.Value.Data[i]);
         }
         return h;
     }
@@ -108,22 +111,6 @@ public static class NetworkJacobian
         var wd = new double[w.Length];
         for (int i = 0; i < w.Length; i++) wd[i] = w[i];
         return wd;
-    }
-
-    // h (out) = W (out, in) · x (in) + b, in double.
-    private static double[] Affine(Linear linear, double[] x)
-    {
-        int n = linear.InFeatures;
-        if (x.Length != n) throw new ArgumentException($"The input has {x.Length} values; the layer takes {n}.");
-        var w = linear.Weight.Value.Data;
-        var h = new double[linear.OutFeatures];
-        for (int i = 0; i < h.Length; i++)
-        {
-            double sum = linear.Bias is null ? 0 : linear.Bias.Value.Data[i];
-            for (int k = 0; k < n; k++) sum += w[i * n + k] * x[k];
-            h[i] = sum;
-        }
-        return h;
     }
 
     // W (out, in) · J (in, cols), row by row: each output row is a weighted sum of J's rows.

@@ -395,21 +395,9 @@ public static class Sweep
         // The log is written into the temporary folder with the rest, so it is published only with a finished run.
         using var log = options.LogEvery == 0 ? null : new TrainingLogWriter(Path.Combine(tmp, RunFiles.Log), trainer,
             new TrainingLogOptions { SampleEvery = options.LogEvery, ProbeRows = options.ProbeBatch });
-        IReadOnlyList<EpochReport> history;
-        try
-        {
-            history = trainer.Fit(log?.Epochs(epochDone) ?? epochDone, cancel,
-                new FitOptions { MetricsPath = Path.Combine(tmp, RunFiles.Metrics), BatchProgress = log?.BatchesThen(batches) ?? batches });
-        }
-        catch (Exception e) when (log is not null)
-        {
-            // An invalid run (result.json "invalid") keeps a log that says why it ended.
-            log.Finish(e is OperationCanceledException ? TrainingLog.Stopped : TrainingLog.Failed, e.Message);
-            throw;
-        }
-        log?.Finish(TrainingLog.Finished);
-        var after = SignalProbe.Run(trainer.Model, x, y);
-        File.WriteAllText(Path.Combine(tmp, RunFiles.LayersTrained), RunFiles.LayersCsv(after));
+        // An invalid run (result.json "invalid") keeps a log that says why it ended.
+        var history = TrainingLogWriter.Fit(trainer, log, epochDone, cancel, new FitOptions { MetricsPath = Path.Combine(tmp, RunFiles.Metrics), BatchProgress = batches },
+            _ => File.WriteAllText(Path.Combine(tmp, RunFiles.LayersTrained), RunFiles.LayersCsv(SignalProbe.Run(trainer.Model, x, y))));
         return new RunResult(run.Id, "ok", null, history[^1].TestAccuracy, Stopwatch.GetElapsedTime(started).TotalSeconds, threads, DateTime.UtcNow, Machine.Current);
     }
 }

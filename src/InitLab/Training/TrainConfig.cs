@@ -90,13 +90,26 @@ public sealed record TrainConfig
         if (!(Dropout >= 0 && Dropout < 1)) throw new UserInputException($"dropout must be in [0, 1), got {Dropout}.");
         if (!Enum.IsDefined(Norm)) throw new UserInputException($"norm: {Norm} is not none, batch or layer.");
         if (Residual < 0 || Residual > 10_000) throw new UserInputException($"residual: the number of blocks must be between 0 and 10000, got {Residual}.");
-        if (ZeroGamma && (Norm == NormKind.None || Residual == 0))
-            throw new UserInputException("zero_gamma: zeroes the γ of each residual block's last normalization; it needs a norm (batch or layer) and residual blocks.");
+        CheckZeroGamma(ZeroGamma, Norm, Residual);
         Wrap("init", () => Init.ForLayer(0, LinearCount));
         Optimizer.Validate();
         if (BatchSize < 1) throw new UserInputException($"batch_size must be at least 1, got {BatchSize}.");
         if (Epochs < 1) throw new UserInputException($"epochs must be at least 1, got {Epochs}.");
         return this;
+    }
+
+    /// <summary>
+    /// The check <see cref="Validate"/> makes of <see cref="ZeroGamma"/>: without a norm and
+    /// residual blocks it would change nothing, so it is refused with a
+    /// <see cref="UserInputException"/> starting "zero_gamma:" (a command line names its option there).
+    /// </summary>
+    /// <param name="zeroGamma">Whether zero-γ is asked for.</param>
+    /// <param name="norm">The network's normalization.</param>
+    /// <param name="residual">The network's residual blocks.</param>
+    public static void CheckZeroGamma(bool zeroGamma, NormKind norm, int residual)
+    {
+        if (zeroGamma && (norm == NormKind.None || residual == 0))
+            throw new UserInputException("zero_gamma: zeroes the γ of each residual block's last normalization, so it needs a norm (batch or layer) and residual blocks.");
     }
 
     /// <summary>The canonical JSON form (fixed key order, initializers and activation in canonical spelling), ending with a newline.</summary>

@@ -314,6 +314,50 @@ public sealed class TrainingLogWriter : IDisposable
     public IProgress<EpochReport> Epochs(IProgress<EpochReport>? then = null) =>
         new InlineProgress<EpochReport>(r => { OnEpoch(r); then?.Report(r); });
 
+    /// <summary>
+    /// Trains <paramref name="trainer"/> as <see cref="Trainer.Fit(IProgress{EpochReport}?, CancellationToken, FitOptions?)"/> does,
+    /// with <paramref name="log"/> (if any) attached and ended: "stopped in epoch E after batch B"
+    /// (<see cref="TrainingLog.Stopped"/>) when <paramref name="cancel"/> stops the run, the
+    /// exception's message (<see cref="TrainingLog.Failed"/>) when training or <paramref name="then"/>
+    /// throws (the exception is rethrown in both cases), else <see cref="TrainingLog.Finished"/>
+    /// after <paramref name="then"/> has run.
+    /// </summary>
+    /// <param name="trainer">The run; for a log, made from a configuration and data.</param>
+    /// <param name="log">The log to write, or null to train without one.</param>
+    /// <param name="progress">Each epoch's report, after the log's epoch record.</param>
+    /// <param name="cancel">Stops training between batches.</param>
+    /// <param name="options">Fit's options; a log's step records come before <see cref="FitOptions.BatchProgress"/>.</param>
+    /// <param name="then">What the run writes after training and before the log's end record (e.g. its result file), given the history.</param>
+    public static IReadOnlyList<EpochReport> Fit(Trainer trainer, TrainingLogWriter? log, IProgress<EpochReport>? progress, CancellationToken cancel,
+        FitOptions? options = null, Action<IReadOnlyList<EpochReport>>? then = null)
+    {
+        ArgumentNullException.ThrowIfNull(trainer);
+        options ??= new FitOptions();
+        if (log is null)
+        {
+            var history = trainer.Fit(progress, cancel, options);
+            then?.Invoke(history);
+            return history;
+        }
+        try
+        {
+            var history = trainer.Fit(log.Epochs(progress), cancel, options with { BatchProgress = log.BatchesThen(options.BatchProgress) });
+            then?.Invoke(history);
+            log.Finish(TrainingLog.Finished);
+            return history;
+        }
+        catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+        {
+            log.Finish(TrainingLog.Stopped, $"stopped in epoch {trainer.Position.Epoch} after batch {trainer.Position.Batch}");
+            throw;
+        }
+        catch (Exception e)
+        {
+            log.Finish(TrainingLog.Failed, e.Message);
+            throw;
+        }
+    }
+
     /// <summary>Writes the end record (once) and forces the log to the disk.</summary>
     public void Finish(string status, string? message = null)
     {
@@ -497,26 +541,14 @@ public static class LoggedRun
         var (x, y) = DataBatch.First(data.Train, Math.Min(options?.ProbeRows ?? 256, data.Train.Count));
         File.WriteAllText(System.IO.Path.Combine(dir, RunFiles.LayersInit), RunFiles.LayersCsv(SignalProbe.Run(trainer.Model, x, y)));
         using var log = new TrainingLogWriter(System.IO.Path.Combine(dir, TrainingLog.FileName), trainer, options);
-        IReadOnlyList<EpochReport> history;
-        try
+        RunResult? result = null;
+        TrainingLogWriter.Fit(trainer, log, progress, cancel, new FitOptions { MetricsPath = System.IO.Path.Combine(dir, RunFiles.Metrics) }, history =>
         {
-            history = trainer.Fit(log.Epochs(progress), cancel, new FitOptions { MetricsPath = System.IO.Path.Combine(dir, RunFiles.Metrics), BatchProgress = log.Batches });
-        }
-        catch (OperationCanceledException) when (cancel.IsCancellationRequested)
-        {
-            log.Finish(TrainingLog.Stopped, $"stopped in epoch {trainer.Position.Epoch} after batch {trainer.Position.Batch}");
-            throw;
-        }
-        catch (Exception e)
-        {
-            log.Finish(TrainingLog.Failed, e.Message);
-            throw;
-        }
-        File.WriteAllText(System.IO.Path.Combine(dir, RunFiles.LayersTrained), RunFiles.LayersCsv(SignalProbe.Run(trainer.Model, x, y)));
-        var result = new RunResult(id, "ok", null, history[^1].TestAccuracy, System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds,
-            Compute.Threads, DateTime.UtcNow, Machine.Current);
-        File.WriteAllText(System.IO.Path.Combine(dir, RunFiles.Result), RunFiles.ToJson(result));
-        log.Finish(TrainingLog.Finished);
-        return result;
+            File.WriteAllText(System.IO.Path.Combine(dir, RunFiles.LayersTrained), RunFiles.LayersCsv(SignalProbe.Run(trainer.Model, x, y)));
+            result = new RunResult(id, "ok", null, history[^1].TestAccuracy, System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds,
+                Compute.Threads, DateTime.UtcNow, Machine.Current);
+            File.WriteAllText(System.IO.Path.Combine(dir, RunFiles.Result), RunFiles.ToJson(result));
+        });
+        return result!;
     }
 }

@@ -99,4 +99,29 @@ public class NetworkJacobianTests(ITestOutputHelper output)
         output.WriteLine($"{activation} {init}: mean σ² {spectrum.MeanSquare:G5}, predicted {spectrum.PredictedMeanSquare:G5}");
         Assert.InRange(spectrum.MeanSquare / spectrum.PredictedMeanSquare!.Value, 0.9, 1.1);
     }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(7)]
+    [InlineData(20)]
+    [InlineData(1601)]
+    public void PercentilesAreTheOrderStatisticsTheirDefinitionNames(int n)
+    {
+        // Values with ties (rounded to a coarse grid) in no order; the k-th percentile v must have
+        // at most ⌊n·k/100⌋ values below it and more than that many at or below it (rank ⌊n·k/100⌋, 0-based),
+        // counted here without sorting.
+        var rng = new TorchGenerator((ulong)n);
+        var raw = new float[n];
+        rng.Normal(raw, 0, 1);
+        var values = raw.Select(v => Math.Round(Math.Abs(v) * 8) / 8).ToList();
+        var q = new JacobianSpectrum(values, 1, 1, 2, null).Percentiles();
+        foreach (var (k, v) in new[] { (5, q.P5), (50, q.Median), (95, q.P95), (100, q.Max) })
+        {
+            int rank = Math.Min(n * k / 100, n - 1);
+            Assert.True(values.Count(x => x < v) <= rank, $"{k}%: too many values below {v}");
+            Assert.True(values.Count(x => x <= v) > rank, $"{k}%: too few values at or below {v}");
+        }
+        Assert.Equal(values.Max(), q.Max);
+        Assert.Throws<InvalidOperationException>(() => new JacobianSpectrum([], 1, 1, 2, null).Percentiles());
+    }
 }

@@ -2,6 +2,7 @@ using InitLab.Data;
 using InitLab.Diagnostics;
 using InitLab.Experiments;
 using InitLab.Init;
+using InitLab.Tensors;
 using InitLab.Training;
 
 namespace InitLab.Tests.Training;
@@ -177,7 +178,44 @@ public class TrainingLogTests
         Assert.False(RunFiles.IsFinished(dir));
         var log = TrainingLog.Read(Path.Combine(dir, TrainingLog.FileName));
         Assert.Equal(TrainingLog.Stopped, log.End?.Status);
+        Assert.Matches(@"^stopped in epoch \d+ after batch \d+$", log.End!.Message);
         Assert.Single(log.Epochs);
+    }
+
+    [Fact]
+    public void TrainCommandLoggedRunAndSweepWriteTheSameLogForTheSameRun()
+    {
+        using var d = new TempDir();
+        string dataDir = Directory.CreateDirectory(d.File("data")).FullName;
+        IdxWriter.WriteDataset(dataDir, train: 200, test: 40);
+        string cliDir = d.File("cli");
+        var (code, _, err) = Cli.CliTests.Run("train", "--data", dataDir, "--layers", "784,12,8,10", "--init", "he-normal", "--batch-size", "50", "--epochs", "2",
+            "--seed", "3", "--threads", "1", "--log", cliDir, "--log-every", "3", "--quiet");
+        Assert.True(code == 0, err);
+        var config = TrainingLog.Read(Path.Combine(cliDir, TrainingLog.FileName)).Config!;
+        Assert.Empty(config.Differences(Small with { Data = config.Data, Init = config.Init }));
+        var data = MnistLoader.Load(dataDir);
+
+        string libDir = d.File("lib");
+        using (Compute.UseThreads(1)) LoggedRun.Train(libDir, config, data, new TrainingLogOptions { SampleEvery = 3 });
+        var run = Assert.Single(SweepGrid.Build([config.Init.Weights[0].ToString()], [[.. config.Layers]], [config.Activation], 1, config.Seed));
+        string sweepDir = d.File("sweep");
+        var summary = Sweep.Run(sweepDir, [run], data, new SweepOptions { Base = config, Threads = 1, LogEvery = 3 });
+        Assert.Equal(1, summary.Completed);
+
+        // Every record but the epochs' timings, which differ from run to run.
+        static string[] Untimed(string path) => [.. File.ReadAllLines(path).Select(line =>
+        {
+            var record = System.Text.Json.Nodes.JsonNode.Parse(line)!.AsObject();
+            record.Remove("seconds");
+            record.Remove("samples_per_second");
+            return record.ToJsonString();
+        })];
+        var cli = Untimed(Path.Combine(cliDir, TrainingLog.FileName));
+        Assert.Contains(cli, l => l.Contains("\"type\":\"hist\"", StringComparison.Ordinal));
+        Assert.EndsWith("{\"type\":\"end\",\"status\":\"finished\"}", cli[^1]);
+        Assert.Equal(cli, Untimed(Path.Combine(libDir, TrainingLog.FileName)));
+        Assert.Equal(cli, Untimed(Path.Combine(sweepDir, run.Id, RunFiles.Log)));
     }
 
     [SkippableFact]
