@@ -13,32 +13,6 @@ namespace InitLab.Tests.Training;
 [Collection(SerialCollection.Name)]
 public class TrainingLogEndTests
 {
-    /// <summary>A stream that counts the bytes read through it.</summary>
-    internal sealed class CountingStream(Stream inner) : Stream
-    {
-        public long BytesRead { get; private set; }
-        public override bool CanRead => true;
-        public override bool CanSeek => inner.CanSeek;
-        public override bool CanWrite => false;
-        public override long Length => inner.Length;
-        public override long Position { get => inner.Position; set => inner.Position = value; }
-        public override int Read(byte[] buffer, int offset, int count)
-        {
-            int n = inner.Read(buffer, offset, count);
-            BytesRead += n;
-            return n;
-        }
-        public override long Seek(long offset, SeekOrigin origin) => inner.Seek(offset, origin);
-        public override void Flush() { }
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-        protected override void Dispose(bool disposing)
-        {
-            if (disposing) inner.Dispose();
-            base.Dispose(disposing);
-        }
-    }
-
     private static LogEnd? EndOf(byte[] log) => TrainingLog.ReadEnd(new MemoryStream(log));
 
     /// <summary>A real stopped run's log: start, steps, histograms, one epoch, end.</summary>
@@ -107,8 +81,9 @@ public class TrainingLogEndTests
         using var d = new TempDir();
         string path = d.File(TrainingLog.FileName);
         WriteBigLog(path, "{\"type\":\"end\",\"status\":\"failed\",\"message\":\"diverged at step 9\"}");
-        using (var counted = new CountingStream(File.OpenRead(path)))
+        using (var file = File.OpenRead(path))
         {
+            var counted = new CountingStream(file);
             Assert.Equal(new LogEnd(TrainingLog.Failed, "diverged at step 9"), TrainingLog.ReadEnd(counted));
             Assert.True(counted.Length > 30L << 20);
             Assert.True(counted.BytesRead <= TrainingLog.EndWindow, $"read {counted.BytesRead} bytes of a {counted.Length}-byte log");
@@ -118,15 +93,17 @@ public class TrainingLogEndTests
         // A last line longer than the first window (a long error message) is read in wider windows, still bounded.
         string message = new('x', 100_000);
         using (var f = File.AppendText(path)) f.Write($"{{\"type\":\"end\",\"status\":\"failed\",\"message\":\"{message}\"}}\n");
-        using (var counted = new CountingStream(File.OpenRead(path)))
+        using (var file = File.OpenRead(path))
         {
+            var counted = new CountingStream(file);
             Assert.Equal(new LogEnd(TrainingLog.Failed, message), TrainingLog.ReadEnd(counted));
             Assert.True(counted.BytesRead < 2 * TrainingLog.MaxEndWindow, $"read {counted.BytesRead} bytes");
         }
         // A still longer last line is no end record this reader looks for: the run reads as training, after at most the largest windows.
         using (var f = File.AppendText(path)) f.Write($"{{\"type\":\"step\",\"pad\":\"{new string('y', TrainingLog.MaxEndWindow)}\"}}\n");
-        using (var counted = new CountingStream(File.OpenRead(path)))
+        using (var file = File.OpenRead(path))
         {
+            var counted = new CountingStream(file);
             Assert.Null(TrainingLog.ReadEnd(counted));
             Assert.True(counted.BytesRead < 2 * TrainingLog.MaxEndWindow, $"read {counted.BytesRead} bytes");
         }
