@@ -131,7 +131,7 @@ internal static class InspectCommand
         if (results.Count > 1) PrintComparison(o, activation, results);
         if (plotPath is not null)
         {
-            StdPlot.Save(plotPath, $"{shape} {activation}, batch {x.Rows}", DeadLabel(activation), results, predicted: predicted,
+            StdPlot.Save(plotPath, $"{shape} {activation}, batch {x.Rows}", DeadOrSaturatedLabel.Heading(activation), results, predicted: predicted,
                 footnote: InitNames.Footnote(typed), predictedGrad: float64 ? predictedGrad : null, spreads: spreads);
             o.Out.WriteLine($"Plot written to {plotPath}");
         }
@@ -179,10 +179,6 @@ internal static class InspectCommand
         return specs;
     }
 
-    /// <summary>What the activation's dead-or-saturated fraction counts ("dead" or "saturated"), as a column heading.</summary>
-    internal static string DeadLabel(string activation) =>
-        Activations.TryCreate(activation, out var layer) ? layer.DeadOrSaturatedLabel ?? "saturated" : "saturated";
-
     private static void PrintBlock(Output o, string name, string network, int batch, IReadOnlyList<LayerStats> stats, IReadOnlyList<double>? theory,
         IReadOnlyList<double>? gradTheory)
     {
@@ -191,7 +187,7 @@ internal static class InspectCommand
         o.Out.WriteLine($"init {name}: {network}, batch {batch}");
         // q is mean-field theory's quantity: the pre-activations' mean square; "theory" its prediction.
         // With the float64 probe, |dL/dh| is the back-propagated gradient at the pre-activations and its prediction.
-        o.Out.WriteLine($"{"layer",5} {"units",6} {"mean",11} {"std",11} {DeadLabel(activation),10} {"grad norm",11} {"q (pre)",11} {"q theory",11}"
+        o.Out.WriteLine($"{"layer",5} {"units",6} {"mean",11} {"std",11} {DeadOrSaturatedLabel.Heading(activation),10} {"grad norm",11} {"q (pre)",11} {"q theory",11}"
             + (grad ? $" {"|dL/dh|",11} {"theory",11}" : ""));
         foreach (var s in stats)
         {
@@ -204,7 +200,7 @@ internal static class InspectCommand
 
     private static void PrintComparison(Output o, string activation, List<(string Name, IReadOnlyList<LayerStats> Stats)> results)
     {
-        o.Out.WriteLine($"activation std per layer ({DeadLabel(activation)} fraction in brackets):");
+        o.Out.WriteLine($"activation std per layer ({DeadOrSaturatedLabel.Heading(activation)} fraction in brackets):");
         int width = Math.Max(14, results.Max(r => r.Name.Length));
         o.Out.WriteLine($"{"layer",5} " + string.Join(" ", results.Select(r => r.Name.PadLeft(width))));
         for (int i = 0; i < results[0].Stats.Count; i++)

@@ -48,7 +48,7 @@ internal static class ReportBuilder
             doc.Img(cost, $"Training cost per epoch, {g.Title}");
             doc.Img(test, $"Test accuracy per epoch, {g.Title}");
             doc.H(3, "Signals at initialization");
-            string dead = InspectCommand.DeadLabel(g.Activation);
+            string dead = DeadOrSaturatedLabel.Heading(g.Activation);
             doc.P($"Per-layer activation standard deviation on a batch of training images before training (mean over seeds), with the {dead} fraction in brackets; `out` is the logits.");
             doc.Add(LayerTable(g, trained: false, dead));
             var series = g.Cells.Where(c => !c.Invalid).Select(c => (c.Init, c.LayersMean(trained: false))).ToList();

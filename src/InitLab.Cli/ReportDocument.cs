@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 
 namespace InitLab.Cli;
@@ -26,11 +27,18 @@ internal sealed class ReportDocument
     public string Markdown()
     {
         var sb = new StringBuilder();
+        var anchors = MarkdownAnchors();
+        bool contents = false;
         foreach (var b in _blocks)
         {
             switch (b)
             {
-                case Heading h: sb.Append('#', h.Level).Append(' ').Append(h.Text).Append("\n\n"); break;
+                case Heading h:
+                    sb.Append('#', h.Level).Append(' ').Append(h.Text).Append("\n\n");
+                    // The contents come right after the title, as in the HTML.
+                    if (h.Level == 1 && !contents) MarkdownContents(sb, anchors);
+                    contents |= h.Level == 1;
+                    break;
                 case Para p: sb.Append(p.Text).Append("\n\n"); break;
                 case Image i: sb.Append($"![{i.Alt}]({i.File})\n\n"); break;
                 case Table t:
@@ -45,6 +53,62 @@ internal sealed class ReportDocument
         return sb.ToString();
     }
 
+    /// <summary>The heading of the contents, in both forms.</summary>
+    private const string ContentsTitle = "Contents";
+
+    /// <summary>
+    /// Each heading's id as GitHub (and GitLab, VS Code) makes it for Markdown, in document order
+    /// with the contents' own heading after the title: see <see cref="GitHubSlug"/>; a repeated
+    /// id gets the first free of -1, -2, ... (github-slugger's rule).
+    /// </summary>
+    public IReadOnlyList<(int Level, string Text, string Id)> MarkdownAnchors()
+    {
+        var used = new HashSet<string>();
+        var list = new List<(int, string, string)>();
+        bool contents = false;
+        foreach (var h in _blocks.OfType<Heading>())
+        {
+            string id = GitHubSlug(h.Text), unique = id;
+            for (int n = 1; !used.Add(unique); n++) unique = $"{id}-{n}";
+            list.Add((h.Level, h.Text, unique));
+            if (h.Level == 1 && !contents) used.Add(GitHubSlug(ContentsTitle));
+            contents |= h.Level == 1;
+        }
+        return list;
+    }
+
+    /// <summary>
+    /// A Markdown heading's id as GitHub makes it (github-slugger): the text in lower case, keeping
+    /// letters, marks, decimal and letter numbers, connector punctuation ('_') and '-', each space
+    /// a '-', dropping the rest ("784-12-10 relu p=0.25" → "784-12-10-relu-p025").
+    /// </summary>
+    internal static string GitHubSlug(string text)
+    {
+        var sb = new StringBuilder();
+        foreach (var r in text.Trim().ToLowerInvariant().EnumerateRunes())
+        {
+            if (r.Value == ' ') sb.Append('-');
+            else if (r.Value == '-' || Rune.GetUnicodeCategory(r) is UnicodeCategory.UppercaseLetter or UnicodeCategory.LowercaseLetter
+                         or UnicodeCategory.TitlecaseLetter or UnicodeCategory.ModifierLetter or UnicodeCategory.OtherLetter
+                         or UnicodeCategory.NonSpacingMark or UnicodeCategory.SpacingCombiningMark or UnicodeCategory.EnclosingMark
+                         or UnicodeCategory.DecimalDigitNumber or UnicodeCategory.LetterNumber or UnicodeCategory.ConnectorPunctuation)
+                sb.Append(r.ToString());
+        }
+        return sb.ToString();
+    }
+
+    /// <summary>Contents in Markdown: a nested list of links to the level-2 and level-3 headings.</summary>
+    private static void MarkdownContents(StringBuilder sb, IReadOnlyList<(int Level, string Text, string Id)> anchors)
+    {
+        sb.Append("## ").Append(ContentsTitle).Append("\n\n");
+        foreach (var (level, text, id) in anchors.Where(a => a.Level is 2 or 3))
+            sb.Append(level == 3 ? "  - [" : "- [").Append(LinkText(text)).Append("](#").Append(id).Append(")\n");
+        sb.Append('\n');
+    }
+
+    /// <summary>A heading's text as a link's: brackets and backslashes escaped.</summary>
+    private static string LinkText(string s) => s.Replace("\\", "\\\\").Replace("[", "\\[").Replace("]", "\\]");
+
     /// <summary>
     /// Each heading's anchor id: its text in lower case with runs of other characters as '-'; a
     /// level-3 heading is prefixed with its section's id (every section has "Learning curves"),
@@ -52,7 +116,7 @@ internal sealed class ReportDocument
     /// </summary>
     public IReadOnlyList<(int Level, string Text, string Id)> Anchors()
     {
-        var used = new HashSet<string> { "contents" };
+        var used = new HashSet<string> { "contents" };   // the id of the nav's own heading
         var list = new List<(int, string, string)>();
         string section = "";
         foreach (var h in _blocks.OfType<Heading>())

@@ -292,7 +292,7 @@ public sealed class LabServer : IAsyncDisposable
             groups = results.Groups.Select(g => new
             {
                 title = g.Title,
-                dead_label = InitLab.Nn.Activations.TryCreate(g.Activation, out var activation) ? activation.DeadOrSaturatedLabel : null,
+                dead_label = InitLab.Diagnostics.DeadOrSaturatedLabel.Of(g.Activation),
                 cells = g.Cells.Select(c => new
                 {
                     init = c.Init,

@@ -77,7 +77,7 @@ public static class ResultsIndex
     internal static (string Init, string Lr) LabelFields(TrainConfig t) =>
         (string.Join("|", t.Init.Weights.Select(w => w.Name)), t.Optimizer.LearningRate.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
-    /// <summary>The entry of one run folder: its status from result.json, else from its log.</summary>
+    /// <summary>The entry of one run folder: its status from result.json, else from its log's last record (the log is not read whole).</summary>
     public static RunEntry Describe(PathGuard guard, string dir)
     {
         string rel = guard.Relative(dir);
@@ -91,7 +91,7 @@ public static class ResultsIndex
             summary = $"{t.Architecture} {t.Activation} {t.Init} {t.Optimizer.Name} {t.Optimizer.LearningRate}";
             (init, lr) = LabelFields(t);
             if (RunFiles.IsFinished(dir)) status = File.ReadAllText(Path.Combine(dir, RunFiles.Result)).Contains("\"invalid\"", StringComparison.Ordinal) ? "invalid" : "finished";
-            else if (hasLog) status = TrainingLog.Read(Path.Combine(dir, TrainingLog.FileName)).End?.Status ?? "training";
+            else if (hasLog) status = TrainingLog.ReadEnd(Path.Combine(dir, TrainingLog.FileName))?.Status ?? "training";
         }
         catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
         {

@@ -209,6 +209,44 @@ async function showMetricsOnly(path, charts) {
     [r.metrics.map(m => m.epoch), r.metrics.map(m => forScale(m.test_accuracy)), r.metrics.map(m => forScale(m.train_cost))]);
 }
 
+// The compare view's shared x axis: the union of the runs' steps (or epochs) in ascending order,
+// one column of values per run (null where a run has no value there), and the records that came
+// since the last draw. A refresh costs what changed, not the whole run: values at x already on
+// the axis are set in place, new x values past its end are appended, and only new x values that
+// fall between old ones make it merge, in one linear pass (the old ones are never sorted again).
+function unionTable(runCount) {
+  return { xs: [], cols: Array.from({ length: runCount }, () => []), at: new Map(), pending: [] };
+}
+
+// Moves t.pending ([run, x, y] records) into the table; returns whether anything changed.
+function mergePending(t) {
+  if (!t.pending.length) return false;
+  const fresh = new Map();   // x not on the axis yet -> its [run, y] records
+  for (const [run, x, y] of t.pending) {
+    const k = t.at.get(x);
+    if (k !== undefined) t.cols[run][k] = forScale(y);
+    else { if (!fresh.has(x)) fresh.set(x, []); fresh.get(x).push([run, y]); }
+  }
+  t.pending = [];
+  const add = [...fresh.keys()].sort((a, b) => a - b);
+  if (add.length && (!t.xs.length || add[0] > t.xs[t.xs.length - 1])) {
+    for (const x of add) { t.at.set(x, t.xs.length); t.xs.push(x); for (const c of t.cols) c.push(null); }
+  } else if (add.length) {
+    const xs = [], cols = t.cols.map(() => []);
+    for (let i = 0, j = 0; i < t.xs.length || j < add.length;) {
+      const old = j === add.length || (i < t.xs.length && t.xs[i] < add[j]);
+      xs.push(old ? t.xs[i] : add[j]);
+      cols.forEach((c, r) => c.push(old ? t.cols[r][i] : null));
+      old ? i++ : j++;
+    }
+    t.xs = xs; t.cols = cols; t.at = new Map(xs.map((x, k) => [x, k]));
+  }
+  for (const [x, values] of fresh) { const k = t.at.get(x); for (const [run, y] of values) t.cols[run][k] = forScale(y); }
+  return true;
+}
+
+const tableData = t => [t.xs, ...t.cols];
+
 // Several runs on one chart each for cost per step, test accuracy and cost per epoch, live.
 function showCompare(paths) {
   if (current) current.close();
@@ -224,28 +262,27 @@ function showCompare(paths) {
   const status = el("span", { id: "compare-status", text: `${paths.length} runs` });
   const settings = el("ul", { class: "summary" }, ...runs.map(r => el("li", { text: `${r.path}: ${summaries.get(r.path) || ""}` })));
   main.replaceChildren(el("h2", { text: "Runs compared" }), settings, el("div", { class: "toolbar" }, status, " ", scaleToggle(() => draw(true))), charts);
-  let plots = [], pending = false, closed = false;
-  // One x axis for all runs (the union of their steps or epochs); a run without a value there is a gap.
-  const table = key => {
-    const xs = [...new Set(runs.flatMap(r => [...r[key].keys()]))].sort((a, b) => a - b);
-    return [xs, ...runs.map(r => xs.map(x => forScale(r[key].get(x))))];
-  };
+  let plots = [], tables = {}, pending = false, closed = false;
+  const fill = key => { const t = unionTable(runs.length); runs.forEach((r, i) => r[key].forEach((y, x) => t.pending.push([i, x, y]))); mergePending(t); return t; };
   function draw(rebuild) {
     const specs = [["cmp-cost", "Training cost per step", "step", "steps"], ["cmp-acc", "Test accuracy per epoch", "epoch", "acc"], ["cmp-ecost", "Training cost per epoch", "epoch", "ecost"]];
     if (rebuild || !plots.length) {
+      // Built whole from the runs' records (the log/linear switch changes every value).
+      tables = Object.fromEntries(specs.map(s => [s[3], fill(s[3])]));
       const divs = specs.map(s => el("div", { class: "chart", id: s[0] }));
       const old = plots;
-      plots = specs.map((s, i) => chart(divs[i], s[1], s[2], runs.map(label), table(s[3]), old[i]));
+      plots = specs.map((s, i) => chart(divs[i], s[1], s[2], runs.map(label), tableData(tables[s[3]]), old[i]));
       old.forEach(p => p.destroy());
       charts.replaceChildren(...divs);
-    } else specs.forEach((s, i) => plots[i].set(table(s[3])));
+    } else specs.forEach((s, i) => { if (mergePending(tables[s[3]])) plots[i].set(tableData(tables[s[3]])); });
   }
   const schedule = () => { if (pending) return; pending = true; setTimeout(() => { pending = false; if (!closed) draw(false); }, 300); };
   let open = runs.length;
-  const sources = runs.map(r => follow(r.path, {
+  const sources = runs.map((r, i) => follow(r.path, {
     record(x) {
-      if (x.type === "step") r.steps.set(x.step, x.cost);
-      else if (x.type === "epoch") { r.acc.set(x.epoch, x.test_accuracy); r.ecost.set(x.epoch, x.train_cost); }
+      const add = (key, at, y) => { r[key].set(at, y); tables[key]?.pending.push([i, at, y]); };
+      if (x.type === "step") add("steps", x.step, x.cost);
+      else if (x.type === "epoch") { add("acc", x.epoch, x.test_accuracy); add("ecost", x.epoch, x.train_cost); }
       else if (x.type === "end") r.end = x.status;
       schedule();
     },

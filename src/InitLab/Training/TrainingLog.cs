@@ -46,7 +46,7 @@ public sealed record TrainingLogData(TrainConfig? Config, int SampleEvery, IRead
 /// (one layer's histogram of one <see cref="Kinds">kind</see>), "epoch" (the metrics CSV's row)
 /// and "end" (status and message). <see cref="TrainingLogWriter"/> writes it.
 /// </summary>
-public static class TrainingLog
+public static partial class TrainingLog
 {
     /// <summary>The log's file name in a run folder.</summary>
     public const string FileName = "log.jsonl";
@@ -146,7 +146,7 @@ public static class TrainingLog
                                 r.GetProperty("nonfinite").GetInt64(), Number(r, "mean"), Number(r, "std"))));
                         break;
                     case "end":
-                        end = new LogEnd(r.GetProperty("status").GetString() ?? "", r.TryGetProperty("message", out var m) ? m.GetString() : null);
+                        end = EndRecord(r);
                         break;
                     default:
                         // A record type of a later InitLab: skipped, so old viewers still read new logs.

@@ -142,6 +142,10 @@ public class CompareCliTests
         string report = File.ReadAllText(Path.Combine(outDir, "report.md"));
         Assert.Contains("| initializer | 784-12-10 relu | 784-12-10 relu p=0.25 | 784-12-10 relu batchnorm | 784-12-10 relu batchnorm p=0.25 |", report);
         Assert.Contains("## 784-12-10 relu batchnorm p=0.25", report);
+        // Its contents, as the HTML's (the same entries in the same order), link to the headings GitHub makes.
+        ReportDocumentTests.AssertContentsLinkToTheirHeadings(report);
+        var htmlToc = Regex.Matches(File.ReadAllText(Path.Combine(outDir, "report.html")), "<li><a href=\"#[^\"]+\">([^<]+)</a>").Select(m => m.Groups[1].Value);
+        Assert.Equal(htmlToc, Regex.Matches(report, @"^ *- \[(.+)\]\(#", RegexOptions.Multiline).Select(m => m.Groups[1].Value));
         // One set of charts per group, named by what it shows (none overwritten by another group's).
         Assert.Equal(["accuracy-784-12-10-relu-batchnorm-p-0.25.png", "accuracy-784-12-10-relu-batchnorm.png", "accuracy-784-12-10-relu-p-0.25.png", "accuracy-784-12-10-relu.png"],
             Directory.GetFiles(outDir, "accuracy-*.png").Select(Path.GetFileName).Where(f => !f!.Contains("zoom", StringComparison.Ordinal)).Order(StringComparer.Ordinal));
