@@ -92,6 +92,24 @@ public sealed class RbmTrainer
     private Tensor? _hPos, _hState, _vNeg, _hNeg;
     private float[] _sumPos = [], _sumNeg = [];
     private readonly PackedMatrix _packedWt = new();
+    private readonly GatherJob _gather = new();
+
+    /// <summary>Rows order[start..] of the data into the batch, split between the compute threads (each row a few scattered cache lines to wait for).</summary>
+    private sealed class GatherJob : IParallelJob
+    {
+        private Tensor _data = null!, _batch = null!;
+        private int[] _order = [];
+        private int _start;
+
+        public void Set(Tensor data, int[] order, int start, Tensor batch) => (_data, _order, _start, _batch) = (data, order, start, batch);
+
+        public void Execute(int index, int count)
+        {
+            int rows = _batch.Rows;
+            int lo = (int)((long)rows * index / count), hi = (int)((long)rows * (index + 1) / count);
+            for (int r = lo; r < hi; r++) _data.Row(_order[_start + r]).CopyTo(_batch.Row(r));
+        }
+    }
 
     private static Tensor Buffer(ref Tensor? t, int rows, int cols)
     {
@@ -171,7 +189,9 @@ public sealed class RbmTrainer
             {
                 cancel.ThrowIfCancellationRequested();
                 long tg = Profile.Now();
-                for (int r = 0; r < bs; r++) data.Row(order[b + r]).CopyTo(batch.Row(r));
+                _gather.Set(data, order, b, batch);
+                if (Compute.Threads > 1) WorkerPool.Current.Run(_gather, Compute.Threads);
+                else _gather.Execute(0, 1);
                 // The next batch's rows start on their way to the cache, to arrive while this batch is computed.
                 for (int r = b + bs; r < Math.Min(b + 2 * bs, n); r++) Ops.Prefetch<float>(data.Row(order[r]));
                 Profile.Add(Profile.RbmGather, tg);

@@ -272,14 +272,38 @@ public sealed partial class Trainer
     {
         if (_x is null || _x.Rows != rows) _x = new Tensor(rows, f);
         if (_y.Length < rows) _y = new int[rows];
-        for (int r = 0; r < rows; r++)
-        {
-            int idx = _order[start + r];
-            data.CopyRow(idx, _x.Row(r));
-            _y[r] = data.Labels[idx];
-        }
+        // The rows are split between the compute threads: each row is a few scattered cache
+        // lines to wait for and bytes to convert (100 rows of Fashion-MNIST: 63 µs on one thread,
+        // 38 µs on two, measured in isolation).
+        _gather.Set(this, data, start, rows);
+        int threads = Compute.Threads;
+        if ((long)rows * f < 1 << 14 || threads <= 1) _gather.Execute(0, 1);
+        else WorkerPool.Current.Run(_gather, Math.Min(threads, rows));
         // The next batch's rows start on their way to the cache, to arrive while this batch is computed.
         for (int r = start + rows; r < Math.Min(start + 2 * rows, _order.Length); r++) Ops.Prefetch(data.Pixels(_order[r]));
         return _x;
+    }
+
+    private readonly GatherJob _gather = new();
+
+    /// <summary>Rows [start, start + rows) of the epoch's order into the batch, a contiguous share of them per part.</summary>
+    private sealed class GatherJob : IParallelJob
+    {
+        private Trainer _trainer = null!;
+        private Dataset _data = null!;
+        private int _start, _rows;
+
+        public void Set(Trainer trainer, Dataset data, int start, int rows) => (_trainer, _data, _start, _rows) = (trainer, data, start, rows);
+
+        public void Execute(int index, int count)
+        {
+            int lo = (int)((long)_rows * index / count), hi = (int)((long)_rows * (index + 1) / count);
+            for (int r = lo; r < hi; r++)
+            {
+                int idx = _trainer._order[_start + r];
+                _data.CopyRow(idx, _trainer._x!.Row(r));
+                _trainer._y[r] = _data.Labels[idx];
+            }
+        }
     }
 }
