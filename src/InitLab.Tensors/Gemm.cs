@@ -341,7 +341,7 @@ public static unsafe partial class Gemm
             int unit = _splitN ? _nr : _mr;
             int total = _splitN ? _n : _m;
             int strips = (total + unit - 1) / unit;
-            int s0 = (int)((long)strips * index / count), s1 = (int)((long)strips * (index + 1) / count);
+            var (s0, s1) = WorkerPool.PartOf(strips, index, count);
             int lo = s0 * unit, hi = Math.Min(total, s1 * unit);
             if (lo >= hi) return;
             if (_a2 != null)
@@ -393,7 +393,8 @@ public static unsafe partial class Gemm
         /// <summary>
         /// Both products of MultiplySum for the sub-problem C[row0.., col0..], each a single k block
         /// (k1 + k2 &lt;= KC): B1's and B2's blocks are packed side by side, and every tile takes
-        /// the first product (beta) then the second (beta = 1) before the next tile.
+        /// the first product (beta) then the second (beta = 1) before the next tile. The loops of
+        /// <see cref="Blocked"/> and <see cref="Macro"/> with a single k block and two products per tile.
         /// </summary>
         private void BlockedSum(int m, int n, float* a, float* b, float* a2, float* b2, float* c, int row0, int col0)
         {

@@ -73,7 +73,7 @@ public sealed unsafe class PackedMatrix : IDisposable, IParallelJob
     public void Execute(int index, int count)
     {
         int strips = PaddedN / Nr;
-        int s0 = (int)((long)strips * index / count), s1 = (int)((long)strips * (index + 1) / count);
+        var (s0, s1) = WorkerPool.PartOf(strips, index, count);
         if (s0 >= s1) return;
         int j0 = s0 * Nr, cols = Math.Min(N, s1 * Nr) - j0;
         for (int pc = 0; pc < K; pc += KcBlock)

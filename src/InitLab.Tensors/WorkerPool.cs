@@ -71,6 +71,14 @@ public sealed class WorkerPool
         public int Index;
     }
 
+    /// <summary>
+    /// Part <paramref name="index"/> of <paramref name="count"/> of <paramref name="total"/> items
+    /// split as evenly as whole items allow: [Lo, Hi). The parts of one split cover the items once,
+    /// in order.
+    /// </summary>
+    public static (int Lo, int Hi) PartOf(int total, int index, int count) =>
+        ((int)((long)total * index / count), (int)((long)total * (index + 1) / count));
+
     /// <summary>Runs job.Execute(i, count) for i in [0, count) on count threads and waits for all.</summary>
     public void Run(IParallelJob job, int count)
     {

@@ -118,7 +118,7 @@ public sealed class Adam : Optimizer, IParallelJob
     {
         for (int k = _first; k < _first + _count; k++)
         {
-            var (lo, hi) = Slice(Parameters[k].Value.Length, index, count);
+            var (lo, hi) = WorkerPool.PartOf(Parameters[k].Value.Length, index, count);
             UpdateSlice(Parameters[k].Value.Data.AsSpan(lo, hi - lo), Parameters[k].Grad.Data.AsSpan(lo, hi - lo),
                 _m[k].AsSpan(lo, hi - lo), _v[k].AsSpan(lo, hi - lo), _scalars);
         }

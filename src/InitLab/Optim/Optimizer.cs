@@ -77,7 +77,7 @@ public abstract class Optimizer
     /// <summary>
     /// Runs <paramref name="job"/> over the parameters [<paramref name="first"/>, first +
     /// <paramref name="count"/>) on the compute threads, each part taking an equal slice of every
-    /// parameter (see <see cref="Slice"/>); on the calling thread alone below 2^15 values.
+    /// parameter (<see cref="WorkerPool.PartOf"/>); on the calling thread alone below 2^15 values.
     /// </summary>
     protected void RunSliced(IParallelJob job, int first, int count)
     {
@@ -88,9 +88,7 @@ public abstract class Optimizer
         else WorkerPool.Current.Run(job, threads);
     }
 
-    /// <summary>Part <paramref name="index"/> of <paramref name="count"/> of a parameter of <paramref name="length"/> values: [lo, hi).</summary>
-    protected static (int Lo, int Hi) Slice(int length, int index, int count) =>
-        ((int)((long)length * index / count), (int)((long)length * (index + 1) / count));
+
 
     /// <summary>Updates every parameter not updated since <see cref="BeginStep"/> and ends the step.</summary>
     public void EndStep()

@@ -102,7 +102,7 @@ public sealed class Sgd : Optimizer
             var sgd = _sgd!;
             for (int k = _first; k < _first + _count; k++)
             {
-                var (lo, hi) = Slice(sgd.Parameters[k].Value.Length, index, count);
+                var (lo, hi) = WorkerPool.PartOf(sgd.Parameters[k].Value.Length, index, count);
                 sgd.UpdateSlice(sgd.Parameters[k].Value.Data.AsSpan(lo, hi - lo), sgd.Parameters[k].Grad.Data.AsSpan(lo, hi - lo),
                     sgd._buffers is null ? default : sgd._buffers[k].AsSpan(lo, hi - lo));
             }

@@ -105,8 +105,7 @@ public sealed class RbmTrainer
 
         public void Execute(int index, int count)
         {
-            int rows = _batch.Rows;
-            int lo = (int)((long)rows * index / count), hi = (int)((long)rows * (index + 1) / count);
+            var (lo, hi) = WorkerPool.PartOf(_batch.Rows, index, count);
             for (int r = lo; r < hi; r++) _data.Row(_order[_start + r]).CopyTo(_batch.Row(r));
         }
     }
@@ -190,7 +189,7 @@ public sealed class RbmTrainer
                 cancel.ThrowIfCancellationRequested();
                 long tg = Profile.Now();
                 _gather.Set(data, order, b, batch);
-                if (Compute.Threads > 1) WorkerPool.Current.Run(_gather, Compute.Threads);
+                if (Compute.Threads > 1 && (long)bs * data.Cols >= 1 << 14) WorkerPool.Current.Run(_gather, Compute.Threads);
                 else _gather.Execute(0, 1);
                 // The next batch's rows start on their way to the cache, to arrive while this batch is computed.
                 for (int r = b + bs; r < Math.Min(b + 2 * bs, n); r++) Ops.Prefetch<float>(data.Row(order[r]));

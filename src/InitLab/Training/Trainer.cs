@@ -297,7 +297,7 @@ public sealed partial class Trainer
 
         public void Execute(int index, int count)
         {
-            int lo = (int)((long)_rows * index / count), hi = (int)((long)_rows * (index + 1) / count);
+            var (lo, hi) = WorkerPool.PartOf(_rows, index, count);
             for (int r = lo; r < hi; r++)
             {
                 int idx = _trainer._order[_start + r];

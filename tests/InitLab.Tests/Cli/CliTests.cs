@@ -151,8 +151,7 @@ public class InitCommandsTests
         Assert.True(double.Parse(layer12[3], System.Globalization.CultureInfo.InvariantCulture) > 1e6, string.Join(" ", layer12));
         double he = double.Parse(layer12[5], System.Globalization.CultureInfo.InvariantCulture);
         Assert.InRange(he, 0.01, 10);
-        var bytes = File.ReadAllBytes(png);
-        Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, bytes[..4]);
+        PngAssert.Decodes(png);
         Assert.Empty(Directory.GetFiles(d.Path, "*.tmp*"));
     }
 
@@ -172,7 +171,7 @@ public class InitCommandsTests
         static double Max(string line) => double.Parse(line[(line.IndexOf("max ", StringComparison.Ordinal) + 4)..line.IndexOf(';')], System.Globalization.CultureInfo.InvariantCulture);
         Assert.True(Max(lines[0]) <= 1, lines[0]);
         Assert.True(Max(lines[1]) > 100, lines[1]);
-        Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, File.ReadAllBytes(png)[..4]);
+        PngAssert.Decodes(png);
         var (bad, _, badErr) = Run("inspect", "--data", d.Path, "--layers", "784,10", "--jacobian", png);
         Assert.Equal(2, bad);
         Assert.Contains("--jacobian needs at least two hidden layers", badErr);
@@ -195,7 +194,7 @@ public class InitCommandsTests
         double min = double.Parse(spread[1], System.Globalization.CultureInfo.InvariantCulture), max = double.Parse(spread[3], System.Globalization.CultureInfo.InvariantCulture);
         Assert.InRange(first, min, max);
         Assert.True(max > min, string.Join(" ", spread));
-        Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, File.ReadAllBytes(png)[..4]);
+        PngAssert.Decodes(png);
         var (bad, _, badErr) = Run("inspect", "--data", d.Path, "--batch", "64", "--seeds", "2");
         Assert.Equal(2, bad);
         Assert.Contains("needs 128 training images", badErr);
@@ -215,7 +214,7 @@ public class InitCommandsTests
         // Steps 0, 4, 8 and the epoch's last (10).
         Assert.Contains("4 samples, every 4 steps", output);
         Assert.Equal(2, output.Split('\n').Count(l => l.TrimStart().StartsWith("1 ", StringComparison.Ordinal) || l.TrimStart().StartsWith("2 ", StringComparison.Ordinal)));
-        Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, File.ReadAllBytes(png)[..4]);
+        PngAssert.Decodes(png);
         var (code3, _, err3) = Run("log-plot", d.Path, "--plot", png);
         Assert.Equal(1, code3);
         Assert.Contains("no training log there", err3);

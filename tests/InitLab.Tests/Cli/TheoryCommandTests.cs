@@ -60,8 +60,7 @@ public class TheoryCommandTests
             var (code, output, err) = CliTests.Run("theory", "--activation", "relu", "--weight-var", "1.5", "--bias-var", "0.05", "--json", "--plot", png);
             Assert.True(code == 0, err);
             JsonDocument.Parse(output);
-            var bytes = File.ReadAllBytes(png);
-            Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], bytes[..4]);
+            PngAssert.Decodes(png);
             Assert.Contains("Plot written", err);
         }
         finally { Directory.Delete(dir, true); }

@@ -62,4 +62,24 @@ public class WorkerPoolTests
         Assert.Same(WorkerPool.Shared, WorkerPool.Current);
         Assert.Throws<ObjectDisposedException>(() => own.Run(new CountingJob(2), 2));
     }
+
+    [Theory]
+    [InlineData(0, 1)]
+    [InlineData(7, 3)]
+    [InlineData(100, 2)]
+    [InlineData(3, 5)]
+    [InlineData(int.MaxValue, 7)]
+    public void PartsCoverEveryItemOnceInOrderAndDifferByAtMostOne(int total, int count)
+    {
+        int next = 0, smallest = int.MaxValue, largest = 0;
+        for (int i = 0; i < count; i++)
+        {
+            var (lo, hi) = WorkerPool.PartOf(total, i, count);
+            Assert.Equal(next, lo);
+            Assert.True(hi >= lo);
+            (smallest, largest, next) = (Math.Min(smallest, hi - lo), Math.Max(largest, hi - lo), hi);
+        }
+        Assert.Equal(total, next);
+        Assert.True(largest - smallest <= 1, $"{smallest}..{largest}");
+    }
 }
