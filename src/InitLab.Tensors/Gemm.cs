@@ -379,8 +379,8 @@ public static unsafe partial class Gemm
                     for (int ic = 0; ic < m; ic += mcBlock)
                     {
                         int mc = Math.Min(mcBlock, m - ic);
-                        // The AVX-512 kernel reads whole strips of A in place; only a last partial strip is packed.
-                        int direct = _kernel == GemmKernel.Avx512 ? mc / _mr * _mr : 0;
+                        // The AVX-512 kernels read A in place, a last partial strip too; the others read packed strips.
+                        int direct = _kernel == GemmKernel.Avx512 ? mc : 0;
                         if (direct < mc) Packing.PackA(_ta, a, _lda, ic + direct, pc, mc - direct, kc, _mr, ap + (long)direct * kc);
                         bool last = pc + kc == _k;
                         Macro(mc, nc, kc, ap, bp, c + (long)ic * _ldc + jc, beta, last && _hasEpilogue, row0 + ic, col0 + jc,
@@ -410,7 +410,7 @@ public static unsafe partial class Gemm
                 for (int ic = 0; ic < m; ic += mcBlock)
                 {
                     int mc = Math.Min(mcBlock, m - ic);
-                    int direct = _kernel == GemmKernel.Avx512 ? mc / _mr * _mr : 0;
+                    int direct = _kernel == GemmKernel.Avx512 ? mc : 0;
                     if (direct < mc)
                     {
                         Packing.PackA(_ta, a, _lda, ic + direct, 0, mc - direct, _k, _mr, ap + (long)direct * _k);
@@ -467,7 +467,8 @@ public static unsafe partial class Gemm
             if (direct)
             {
                 nint rs = _ta ? 1 : lda, cs = _ta ? lda : 1;
-                MicroKernels.Avx512x8x32(kc, aInPlace, rs, cs, bStrip, cTile, _ldc, alpha, beta, mr, nr, tile);
+                if (mr <= 4) MicroKernels.Avx512x4x32(kc, aInPlace, rs, cs, bStrip, cTile, _ldc, alpha, beta, mr, nr, tile);
+                else MicroKernels.Avx512x8x32(kc, aInPlace, rs, cs, bStrip, cTile, _ldc, alpha, beta, mr, nr, tile);
             }
             else switch (_kernel)
             {

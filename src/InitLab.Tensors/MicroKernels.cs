@@ -17,7 +17,8 @@ internal static unsafe class MicroKernels
     /// The 8x32 AVX-512 kernel. Element (i, p) of the A strip is a[i*rs + p*cs]: a packed strip
     /// has rs = 1, cs = 8; a strip read where it lies in A has the matrix's own strides, which
     /// saves packing A (a transpose when A is not transposed; at the training shapes that costs
-    /// as much as a third of the arithmetic). Rows past mr are computed but not stored.
+    /// as much as a third of the arithmetic). Rows past mr read row mr - 1 again (so a strip read
+    /// in place never reads past A's last row); they are computed but not stored.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Avx512x8x32(int kc, float* a, nint rs, nint cs, float* b, float* c, int ldc, float alpha, float beta, int mr, int nr, float* t)
@@ -25,7 +26,9 @@ internal static unsafe class MicroKernels
         Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
         Vector512<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
         Vector512<float> c60 = default, c61 = default, c70 = default, c71 = default;
-        nint o1 = rs, o2 = 2 * rs, o3 = 3 * rs, o4 = 4 * rs, o5 = 5 * rs, o6 = 6 * rs, o7 = 7 * rs;
+        nint last = mr - 1;
+        nint o1 = Math.Min(1, last) * rs, o2 = Math.Min(2, last) * rs, o3 = Math.Min(3, last) * rs, o4 = Math.Min(4, last) * rs;
+        nint o5 = Math.Min(5, last) * rs, o6 = Math.Min(6, last) * rs, o7 = Math.Min(7, last) * rs;
         for (int p = 0; p < kc; p++)
         {
             var b0 = Vector512.Load(b);
@@ -62,6 +65,46 @@ internal static unsafe class MicroKernels
         (c20 * va).Store(t + 64); (c21 * va).Store(t + 80); (c30 * va).Store(t + 96); (c31 * va).Store(t + 112);
         (c40 * va).Store(t + 128); (c41 * va).Store(t + 144); (c50 * va).Store(t + 160); (c51 * va).Store(t + 176);
         (c60 * va).Store(t + 192); (c61 * va).Store(t + 208); (c70 * va).Store(t + 224); (c71 * va).Store(t + 240);
+        StoreEdge(t, 32, c, ldc, beta, mr, nr);
+    }
+
+    /// <summary>
+    /// The 4x32 AVX-512 kernel for a last strip of at most 4 rows (mr &lt;= 4) read where it lies,
+    /// element (i, p) at a[i*rs + p*cs]: half the arithmetic of the 8x32 kernel on such a strip.
+    /// Each element of C is the same chain of fused multiply-adds over p as in the 8x32 kernel,
+    /// so the two give the same bits. Rows past mr read row mr - 1 again and are not stored.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Avx512x4x32(int kc, float* a, nint rs, nint cs, float* b, float* c, int ldc, float alpha, float beta, int mr, int nr, float* t)
+    {
+        Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default;
+        Vector512<float> c20 = default, c21 = default, c30 = default, c31 = default;
+        nint last = mr - 1;
+        nint o1 = Math.Min(1, last) * rs, o2 = Math.Min(2, last) * rs, o3 = Math.Min(3, last) * rs;
+        for (int p = 0; p < kc; p++)
+        {
+            var b0 = Vector512.Load(b);
+            var b1 = Vector512.Load(b + 16);
+            var av = Vector512.Create(a[0]);
+            c00 = Avx512F.FusedMultiplyAdd(av, b0, c00); c01 = Avx512F.FusedMultiplyAdd(av, b1, c01);
+            av = Vector512.Create(a[o1]);
+            c10 = Avx512F.FusedMultiplyAdd(av, b0, c10); c11 = Avx512F.FusedMultiplyAdd(av, b1, c11);
+            av = Vector512.Create(a[o2]);
+            c20 = Avx512F.FusedMultiplyAdd(av, b0, c20); c21 = Avx512F.FusedMultiplyAdd(av, b1, c21);
+            av = Vector512.Create(a[o3]);
+            c30 = Avx512F.FusedMultiplyAdd(av, b0, c30); c31 = Avx512F.FusedMultiplyAdd(av, b1, c31);
+            a += cs;
+            b += 32;
+        }
+        var va = Vector512.Create(alpha);
+        if (mr == 4 && nr == 32)
+        {
+            Store512(c, va, beta, c00, c01); Store512(c + ldc, va, beta, c10, c11);
+            Store512(c + 2 * ldc, va, beta, c20, c21); Store512(c + 3 * ldc, va, beta, c30, c31);
+            return;
+        }
+        (c00 * va).Store(t); (c01 * va).Store(t + 16); (c10 * va).Store(t + 32); (c11 * va).Store(t + 48);
+        (c20 * va).Store(t + 64); (c21 * va).Store(t + 80); (c30 * va).Store(t + 96); (c31 * va).Store(t + 112);
         StoreEdge(t, 32, c, ldc, beta, mr, nr);
     }
 

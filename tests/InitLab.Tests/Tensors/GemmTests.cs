@@ -114,6 +114,39 @@ public class GemmTests
             Assert.Equal(one, Check(kernel, false, true, 100, 256, 784, 1f, 0f, threads: t));
     }
 
+    /// <summary>
+    /// The AVX-512 kernels read A where it lies, a last strip of fewer than 8 rows too (rows 1-4
+    /// take the 4x32 kernel, 5-7 the 8x32 one). Every element must be the plain chain of fused
+    /// multiply-adds over k (one cache block, k &lt;= 288), whatever row of its strip it sits in:
+    /// the oracle is that chain, compared bit for bit, for every strip remainder and both layouts of A.
+    /// </summary>
+    [Fact]
+    public void Avx512RowsOfEveryStripRemainderAreTheSameFmaChain()
+    {
+        if (!GemmKernels.IsSupported(GemmKernel.Avx512)) return;
+        const int n = 45, k = 97;
+        var b = RandomMatrix(k * n, 5);
+        foreach (bool ta in new[] { false, true })
+            for (int m = 1; m <= 19; m++)
+            {
+                var a = RandomMatrix(m * k, m);
+                float A(int i, int p) => ta ? a[p * m + i] : a[i * k + p];
+                foreach (int threads in new[] { 1, 2 })
+                {
+                    var c = new float[m * n];
+                    Gemm.Multiply(ta, false, m, n, k, 1f, a, ta ? m : k, b, n, 0f, c, n, threads, GemmKernel.Avx512);
+                    for (int i = 0; i < m; i++)
+                        for (int j = 0; j < n; j++)
+                        {
+                            float s = 0f;
+                            for (int p = 0; p < k; p++) s = MathF.FusedMultiplyAdd(A(i, p), b[p * n + j], s);
+                            if (BitConverter.SingleToInt32Bits(s) != BitConverter.SingleToInt32Bits(c[i * n + j]))
+                                Assert.Fail($"ta={ta} m={m} threads={threads}: C[{i},{j}] is {c[i * n + j]}, the FMA chain gives {s}");
+                        }
+                }
+            }
+    }
+
     [Fact]
     public void RejectsBuffersThatAreTooSmall()
     {
