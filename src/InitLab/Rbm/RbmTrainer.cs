@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Numerics.Tensors;
 using InitLab.Random;
 using InitLab.Tensors;
+using InitLab.Training;
 using Tensor = InitLab.Tensors.Tensor;
 
 namespace InitLab.Rbm;
@@ -110,6 +111,8 @@ public sealed class RbmTrainer
         }
     }
 
+    private readonly RowPrefetch _next = new();
+
     private static Tensor Buffer(ref Tensor? t, int rows, int cols)
     {
         if (t is null || t.Rows != rows || t.Cols != cols) t = new Tensor(rows, cols);
@@ -191,10 +194,11 @@ public sealed class RbmTrainer
                 _gather.Set(data, order, b, batch);
                 if (Compute.Threads > 1 && (long)bs * data.Cols >= 1 << 14) WorkerPool.Current.Run(_gather, Compute.Threads);
                 else _gather.Execute(0, 1);
-                // The next batch's rows start on their way to the cache, to arrive while this batch is computed.
-                for (int r = b + bs; r < Math.Min(b + 2 * bs, n); r++) Ops.Prefetch<float>(data.Row(order[r]));
+                // The next batch's rows start on their way to the cache during this step, to arrive while it computes.
+                _next.Set(data, order, b + bs, Math.Min(b + 2 * bs, n));
                 Profile.Add(Profile.RbmGather, tg);
                 Step(batch, momentum, _sampler);
+                _next.Clear();
                 if (averaging) average!.Add();
             }
             if (epoch == _o.Epochs) average?.CopyTo();
@@ -223,6 +227,7 @@ public sealed class RbmTrainer
         // Wᵀ packed once for the positive and every negative phase of the step (the weights
         // change only in the update at its end).
         _packedWt.Pack(_rbm.Weights, transB: true);
+        _next.Upto(1, 4);
         _rbm.MeanHiddens(v0, hPos, _packedWt);
         Profile.Add(Profile.RbmPositive, t);
         // The state the negative chain starts from: the persistent chains (PCD; sklearn starts
@@ -241,8 +246,10 @@ public sealed class RbmTrainer
         for (int s = 0; s < _o.GibbsSteps; s++)
         {
             t = Profile.Now();
+            _next.Upto(2, 4);
             if (sampleVisibles) _rbm.SampleVisibles(hState, vNeg, sampler);
             else _rbm.MeanVisibles(hState, vNeg);
+            _next.Upto(3, 4);
             _rbm.MeanHiddens(vNeg, hNeg, _packedWt);
             Profile.Add(Profile.RbmNegative, t);
             if (s + 1 < _o.GibbsSteps || _o.Persistent)
@@ -261,6 +268,7 @@ public sealed class RbmTrainer
         // dW ← m·dW + lr/B·(hPosᵀ v0 − hNegᵀ vNeg), both products in one GEMM (each tile of dW
         // takes both while in L1), whose epilogue then takes the decay and the step on each tile:
         // dW ← dW − lr·wd·W, W ← W + dW. The same numbers as two GEMMs and a pass over W.
+        _next.Upto(4, 4);
         long t = Profile.Now();
         Gemm.MultiplySum(hPos, v0, lr, hNeg, vNeg, -lr, transA: true, _dW, beta: m,
             epilogue: new GemmEpilogue { StepTarget = _rbm.Weights.Data, StepDecay = decay });

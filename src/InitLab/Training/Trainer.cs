@@ -121,6 +121,7 @@ public sealed partial class Trainer
             var x = Gather(train, b * bs, rows, f);
             Profile.Add(Profile.Gather, t0);
             float cost = Step(x, _y.AsSpan(0, rows));
+            _next.Clear();
             // One float comparison per batch: a NaN or infinite loss stops training at once.
             if (!float.IsFinite(cost)) throw new TrainingDivergedException(epoch, b + 1, $"the loss ({cost})");
             avgCost += cost / batches;
@@ -137,12 +138,14 @@ public sealed partial class Trainer
     /// <summary>One forward, backward and optimizer step on a batch; returns the batch loss.</summary>
     public float Step(Tensor x, ReadOnlySpan<int> labels)
     {
+        _next.Upto(1, 3);
         long t = Profile.Now();
         var logits = _model.Forward(x);
         Profile.Add(Profile.Forward, t);
         t = Profile.Now();
         float cost = _loss.Forward(logits, labels);
         Profile.Add(Profile.Loss, t);
+        _next.Upto(2, 3);
         if (LayerRanges() is { } ranges)
         {
             // Each layer's parameters are updated as backpropagation leaves the layer, while its
@@ -158,12 +161,14 @@ public sealed partial class Trainer
                 _optimizer.AbandonStep();
                 throw;
             }
+            _next.Upto(3, 3);
             t = Profile.Now();
             _optimizer.EndStep();
         }
         else
         {
             _model.Backward(_loss.Gradient, needInputGrad: false);
+            _next.Upto(3, 3);
             t = Profile.Now();
             _optimizer.Step();
         }
@@ -279,12 +284,13 @@ public sealed partial class Trainer
         int threads = Compute.Threads;
         if ((long)rows * f < 1 << 14 || threads <= 1) _gather.Execute(0, 1);
         else WorkerPool.Current.Run(_gather, Math.Min(threads, rows));
-        // The next batch's rows start on their way to the cache, to arrive while this batch is computed.
-        for (int r = start + rows; r < Math.Min(start + 2 * rows, _order.Length); r++) Ops.Prefetch(data.Pixels(_order[r]));
+        // The next batch's rows are asked for in parts during this batch's step (Step), to arrive while it computes.
+        _next.Set(data, _order, start + rows, Math.Min(start + 2 * rows, _order.Length));
         return _x;
     }
 
     private readonly GatherJob _gather = new();
+    private readonly RowPrefetch _next = new();
 
     /// <summary>Rows [start, start + rows) of the epoch's order into the batch, a contiguous share of them per part.</summary>
     private sealed class GatherJob : IParallelJob
