@@ -287,7 +287,7 @@ public static unsafe partial class Gemm
         private bool _splitN;
         private float* _bias, _mask, _target;
         private float _decay;
-        private bool _relu, _sigmoid, _hasEpilogue;
+        private bool _relu, _sigmoid, _hasEpilogue, _inKernelEpilogue;
 
         // The second product of MultiplySum (null _a2: none); it shares m, n, transA and C.
         private float* _a2, _b2;
@@ -314,6 +314,7 @@ public static unsafe partial class Gemm
             _target = target;
             _decay = decay;
             _hasEpilogue = bias != null || relu || mask != null || sigmoid || target != null;
+            _inKernelEpilogue = !sigmoid && target == null;
         }
 
         public void Set(bool ta, bool tb, int m, int n, int k, float alpha, float* a, int lda, float* b, int ldb,
@@ -448,6 +449,15 @@ public static unsafe partial class Gemm
                 {
                     int mr = Math.Min(_mr, mc - ir);
                     float* cTile = c + (long)ir * _ldc + jr;
+                    // A full tile of the AVX-512 kernel takes bias, ReLU and mask in its registers.
+                    if (epilogue && _inKernelEpilogue && mr == 8 && nr == 32 && ir < direct)
+                    {
+                        nint crs = _ta ? 1 : _lda, ccs = _ta ? _lda : 1;
+                        long at = (long)(row + ir) * _n + col + jr;
+                        MicroKernels.Avx512x8x32(kc, aBlock + ir * rs, crs, ccs, bStrip, cTile, _ldc, _alpha, beta, mr, nr, PackBuffers.Tile,
+                            new MicroKernels.TileEpilogue(_bias == null ? null : _bias + col + jr, _relu, _mask == null ? null : _mask + at, _n));
+                        continue;
+                    }
                     Tile(kc, ir < direct, ap + (long)ir * kc, aBlock + ir * rs, _lda, bStrip, cTile, _alpha, beta, mr, nr);
                     if (epilogue) GemmEpilogue.Apply(cTile, _ldc, mr, nr, row + ir, col + jr, _bias, _relu, _mask, _n, _sigmoid, _target, _decay);
                 }

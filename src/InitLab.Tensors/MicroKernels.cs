@@ -21,7 +21,8 @@ internal static unsafe class MicroKernels
     /// in place never reads past A's last row); they are computed but not stored.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Avx512x8x32(int kc, float* a, nint rs, nint cs, float* b, float* c, int ldc, float alpha, float beta, int mr, int nr, float* t)
+    public static void Avx512x8x32(int kc, float* a, nint rs, nint cs, float* b, float* c, int ldc, float alpha, float beta, int mr, int nr, float* t,
+        TileEpilogue epilogue = default)
     {
         Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
         Vector512<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
@@ -55,6 +56,16 @@ internal static unsafe class MicroKernels
         var va = Vector512.Create(alpha);
         if (mr == 8 && nr == 32)
         {
+            if (epilogue.IsSet)
+            {
+                // Bias, ReLU and mask on the registers before the one store: the same operations
+                // in the same order as GemmEpilogue's pass over the stored tile, without reading it back.
+                epilogue.Store(c, va, beta, c00, c01, 0); epilogue.Store(c + ldc, va, beta, c10, c11, 1);
+                epilogue.Store(c + 2 * ldc, va, beta, c20, c21, 2); epilogue.Store(c + 3 * ldc, va, beta, c30, c31, 3);
+                epilogue.Store(c + 4 * ldc, va, beta, c40, c41, 4); epilogue.Store(c + 5 * ldc, va, beta, c50, c51, 5);
+                epilogue.Store(c + 6 * ldc, va, beta, c60, c61, 6); epilogue.Store(c + 7 * ldc, va, beta, c70, c71, 7);
+                return;
+            }
             Store512(c, va, beta, c00, c01); Store512(c + ldc, va, beta, c10, c11);
             Store512(c + 2 * ldc, va, beta, c20, c21); Store512(c + 3 * ldc, va, beta, c30, c31);
             Store512(c + 4 * ldc, va, beta, c40, c41); Store512(c + 5 * ldc, va, beta, c50, c51);
@@ -106,6 +117,56 @@ internal static unsafe class MicroKernels
         (c00 * va).Store(t); (c01 * va).Store(t + 16); (c10 * va).Store(t + 32); (c11 * va).Store(t + 48);
         (c20 * va).Store(t + 64); (c21 * va).Store(t + 80); (c30 * va).Store(t + 96); (c31 * va).Store(t + 112);
         StoreEdge(t, 32, c, ldc, beta, mr, nr);
+    }
+
+    /// <summary>
+    /// The elementwise epilogue of a full 8x32 tile done in the AVX-512 kernel's registers:
+    /// + column bias, then ReLU, then zero where the mask is &lt;= 0, in GemmEpilogue's order.
+    /// <see cref="Bias"/> points at the tile's first column's bias; <see cref="Mask"/> at the
+    /// mask element of the tile's top-left corner, rows <see cref="MaskStride"/> apart.
+    /// </summary>
+    internal readonly struct TileEpilogue(float* bias, bool relu, float* mask, nint maskStride)
+    {
+        public float* Bias { get; } = bias;
+        public float* Mask { get; } = mask;
+        public nint MaskStride { get; } = maskStride;
+        public bool Relu { get; } = relu;
+        public bool IsSet => Bias != null || Relu || Mask != null;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Store(float* c, Vector512<float> alpha, float beta, Vector512<float> lo, Vector512<float> hi, int row)
+        {
+            if (beta == 0f)
+            {
+                lo *= alpha;
+                hi *= alpha;
+            }
+            else
+            {
+                var vb = Vector512.Create(beta);
+                lo = Avx512F.FusedMultiplyAdd(lo, alpha, Vector512.Load(c) * vb);
+                hi = Avx512F.FusedMultiplyAdd(hi, alpha, Vector512.Load(c + 16) * vb);
+            }
+            if (Bias != null)
+            {
+                lo += Vector512.Load(Bias);
+                hi += Vector512.Load(Bias + 16);
+            }
+            var zero = Vector512<float>.Zero;
+            if (Relu)
+            {
+                lo = Vector512.Max(lo, zero);
+                hi = Vector512.Max(hi, zero);
+            }
+            if (Mask != null)
+            {
+                float* m = Mask + row * MaskStride;
+                lo = Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.Load(m), zero), lo, zero);
+                hi = Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.Load(m + 16), zero), hi, zero);
+            }
+            lo.Store(c);
+            hi.Store(c + 16);
+        }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
