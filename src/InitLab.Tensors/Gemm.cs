@@ -314,7 +314,7 @@ public static unsafe partial class Gemm
             _target = target;
             _decay = decay;
             _hasEpilogue = bias != null || relu || mask != null || sigmoid || target != null;
-            _inKernelEpilogue = !sigmoid && target == null;
+            _inKernelEpilogue = target == null;
         }
 
         public void Set(bool ta, bool tb, int m, int n, int k, float alpha, float* a, int lda, float* b, int ldb,
@@ -449,13 +449,13 @@ public static unsafe partial class Gemm
                 {
                     int mr = Math.Min(_mr, mc - ir);
                     float* cTile = c + (long)ir * _ldc + jr;
-                    // A full tile of the AVX-512 kernel takes bias, ReLU and mask in its registers.
+                    // A full tile of the AVX-512 kernel takes bias, ReLU, mask and sigmoid in its registers.
                     if (epilogue && _inKernelEpilogue && mr == 8 && nr == 32 && ir < direct)
                     {
                         nint crs = _ta ? 1 : _lda, ccs = _ta ? _lda : 1;
                         long at = (long)(row + ir) * _n + col + jr;
                         MicroKernels.Avx512x8x32(kc, aBlock + ir * rs, crs, ccs, bStrip, cTile, _ldc, _alpha, beta, mr, nr, PackBuffers.Tile,
-                            new MicroKernels.TileEpilogue(_bias == null ? null : _bias + col + jr, _relu, _mask == null ? null : _mask + at, _n));
+                            new MicroKernels.TileEpilogue(_bias == null ? null : _bias + col + jr, _relu, _mask == null ? null : _mask + at, _n, _sigmoid));
                         continue;
                     }
                     Tile(kc, ir < direct, ap + (long)ir * kc, aBlock + ir * rs, _lda, bStrip, cTile, _alpha, beta, mr, nr);

@@ -58,7 +58,7 @@ internal static unsafe class MicroKernels
         {
             if (epilogue.IsSet)
             {
-                // Bias, ReLU and mask on the registers before the one store: the same operations
+                // Bias, ReLU, mask and sigmoid on the registers before the one store: the same operations
                 // in the same order as GemmEpilogue's pass over the stored tile, without reading it back.
                 epilogue.Store(c, va, beta, c00, c01, 0); epilogue.Store(c + ldc, va, beta, c10, c11, 1);
                 epilogue.Store(c + 2 * ldc, va, beta, c20, c21, 2); epilogue.Store(c + 3 * ldc, va, beta, c30, c31, 3);
@@ -121,17 +121,19 @@ internal static unsafe class MicroKernels
 
     /// <summary>
     /// The elementwise epilogue of a full 8x32 tile done in the AVX-512 kernel's registers:
-    /// + column bias, then ReLU, then zero where the mask is &lt;= 0, in GemmEpilogue's order.
+    /// + column bias, then ReLU, then zero where the mask is &lt;= 0, then the sigmoid
+    /// 1/(1 + exp(-x)), in GemmEpilogue's order and with its operations.
     /// <see cref="Bias"/> points at the tile's first column's bias; <see cref="Mask"/> at the
     /// mask element of the tile's top-left corner, rows <see cref="MaskStride"/> apart.
     /// </summary>
-    internal readonly struct TileEpilogue(float* bias, bool relu, float* mask, nint maskStride)
+    internal readonly struct TileEpilogue(float* bias, bool relu, float* mask, nint maskStride, bool sigmoid)
     {
         public float* Bias { get; } = bias;
         public float* Mask { get; } = mask;
         public nint MaskStride { get; } = maskStride;
         public bool Relu { get; } = relu;
-        public bool IsSet => Bias != null || Relu || Mask != null;
+        public bool Sigmoid { get; } = sigmoid;
+        public bool IsSet => Bias != null || Relu || Mask != null || Sigmoid;
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void Store(float* c, Vector512<float> alpha, float beta, Vector512<float> lo, Vector512<float> hi, int row)
@@ -163,6 +165,12 @@ internal static unsafe class MicroKernels
                 float* m = Mask + row * MaskStride;
                 lo = Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.Load(m), zero), lo, zero);
                 hi = Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.Load(m + 16), zero), hi, zero);
+            }
+            if (Sigmoid)
+            {
+                var one = Vector512<float>.One;
+                lo = one / (one + Vector512.Exp(-lo));
+                hi = one / (one + Vector512.Exp(-hi));
             }
             lo.Store(c);
             hi.Store(c + 16);
