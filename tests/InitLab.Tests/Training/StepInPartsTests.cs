@@ -17,12 +17,16 @@ namespace InitLab.Tests.Training;
 [Collection(SerialCollection.Name)]
 public class StepInPartsTests
 {
-    private static Parameter[] Parameters(int seed, params int[] sizes)
+    private static Parameter[] Parameters(int seed, params int[] sizes) => Parameters(seed, sizes.Select(n => (0, n)).ToArray());
+
+    /// <summary>Parameters of the given shapes (rows 0: a vector), values and gradients in [-1, 1).</summary>
+    private static Parameter[] Parameters(int seed, (int Rows, int Cols)[] shapes)
     {
         var r = new System.Random(seed);
-        return sizes.Select((n, k) =>
+        return shapes.Select((shape, k) =>
         {
-            var p = new Parameter($"p{k}", new Tensor(n));
+            var p = new Parameter($"p{k}", shape.Rows == 0 ? new Tensor(shape.Cols) : new Tensor(shape.Rows, shape.Cols));
+            int n = p.Value.Length;
             for (int i = 0; i < n; i++)
             {
                 p.Value.Data[i] = (float)(r.NextDouble() * 2 - 1);
@@ -57,16 +61,17 @@ public class StepInPartsTests
     };
 
     // Sizes larger than the parallel threshold (split across threads at odd places) and small
-    // ones (a bias), none a multiple of the vector width.
-    private static readonly int[] Sizes = [70_001, 37, 40_003, 5];
+    // ones (a bias), none a multiple of the vector width; then two weight matrices.
+    private static readonly (int Rows, int Cols)[] Shapes = [(0, 70_001), (0, 37), (0, 40_003), (0, 5), (300, 257), (129, 301)];
+    private static readonly int[] Sizes = Shapes.Select(s => s.Rows == 0 ? s.Cols : s.Rows * s.Cols).ToArray();
 
     [Theory]
     [MemberData(nameof(Optimizers))]
     public void PartsInAnyOrderGiveTheWholeStep(string name, int threads)
     {
         using var compute = Compute.UseThreads(threads);
-        var whole = Parameters(1, Sizes);
-        var parts = Parameters(1, Sizes);
+        var whole = Parameters(1, Shapes);
+        var parts = Parameters(1, Shapes);
         var a = Make(name, whole);
         var b = Make(name, parts);
         for (int step = 0; step < 3; step++)
@@ -86,6 +91,29 @@ public class StepInPartsTests
         foreach (var (key, values) in sa.Buffers) Assert.Equal(values, sb.Buffers[key]);
     }
 
+    /// <summary>Each thread count splits the parameters differently; every element must be updated once, the same way.</summary>
+    [Theory]
+    [InlineData("adam")]
+    [InlineData("adamw-decay")]
+    [InlineData("sgd-momentum")]
+    public void EveryThreadCountGivesTheSameStep(string name)
+    {
+        Parameter[]? one = null;
+        foreach (int threads in new[] { 1, 2, 3 })
+        {
+            using var compute = Compute.UseThreads(threads);
+            var ps = Parameters(4, Shapes);
+            var optimizer = Make(name, ps);
+            for (int step = 0; step < 3; step++)
+            {
+                NewGradients(ps, 300 + step);
+                optimizer.Step();
+            }
+            if (one is null) one = ps;
+            else for (int k = 0; k < Shapes.Length; k++) Assert.Equal(one[k].Value.Data, ps[k].Value.Data);
+        }
+    }
+
     [Theory]
     [InlineData(1, "dampening")]
     [InlineData(2, "dampening")]
@@ -95,8 +123,8 @@ public class StepInPartsTests
     public void SgdIsTorchsFormulaElementByElement(int threads, string kind)
     {
         using var compute = Compute.UseThreads(threads);
-        var ps = Parameters(2, Sizes);
-        var reference = Parameters(2, Sizes);
+        var ps = Parameters(2, Shapes);
+        var reference = Parameters(2, Shapes);
         float lr = 0.1f, mom = kind == "plain" ? 0f : 0.9f, wd = kind == "plain" ? 0f : 0.01f;
         float damp = kind == "dampening" ? 1 - 0.25f : 1f;
         bool nesterov = kind == "nesterov";
