@@ -449,15 +449,17 @@ public static unsafe partial class Gemm
                 {
                     int mr = Math.Min(_mr, mc - ir);
                     float* cTile = c + (long)ir * _ldc + jr;
-                    // A full tile of the AVX-512 kernel takes bias, ReLU, mask and sigmoid in its registers;
-                    // other tiles (and a step target) get the epilogue's pass over the stored tile.
-                    bool inKernel = epilogue && _inKernelEpilogue && mr == 8 && nr == 32 && ir < direct;
-                    var fused = inKernel
-                        ? new MicroKernels.TileEpilogue(_bias == null ? null : _bias + col + jr, _relu,
-                            _mask == null ? null : _mask + (long)(row + ir) * _n + col + jr, _n, _sigmoid)
-                        : default;
-                    Tile(kc, ir < direct, ap + (long)ir * kc, aBlock + ir * rs, _lda, bStrip, cTile, _alpha, beta, mr, nr, fused);
-                    if (epilogue && !inKernel) GemmEpilogue.Apply(cTile, _ldc, mr, nr, row + ir, col + jr, _bias, _relu, _mask, _n, _sigmoid, _target, _decay);
+                    // A full tile of the AVX-512 kernel takes bias, ReLU, mask and sigmoid in its registers.
+                    if (epilogue && _inKernelEpilogue && mr == 8 && nr == 32 && ir < direct)
+                    {
+                        nint crs = _ta ? 1 : _lda, ccs = _ta ? _lda : 1;
+                        long at = (long)(row + ir) * _n + col + jr;
+                        MicroKernels.Avx512x8x32(kc, aBlock + ir * rs, crs, ccs, bStrip, cTile, _ldc, _alpha, beta, mr, nr, PackBuffers.Tile,
+                            new MicroKernels.TileEpilogue(_bias == null ? null : _bias + col + jr, _relu, _mask == null ? null : _mask + at, _n, _sigmoid));
+                        continue;
+                    }
+                    Tile(kc, ir < direct, ap + (long)ir * kc, aBlock + ir * rs, _lda, bStrip, cTile, _alpha, beta, mr, nr);
+                    if (epilogue) GemmEpilogue.Apply(cTile, _ldc, mr, nr, row + ir, col + jr, _bias, _relu, _mask, _n, _sigmoid, _target, _decay);
                 }
             }
         }
@@ -469,14 +471,14 @@ public static unsafe partial class Gemm
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private void Tile(int kc, bool direct, float* aStrip, float* aInPlace, int lda, float* bStrip, float* cTile,
-            float alpha, float beta, int mr, int nr, MicroKernels.TileEpilogue epilogue = default)
+            float alpha, float beta, int mr, int nr)
         {
             float* tile = PackBuffers.Tile;
             if (direct)
             {
                 nint rs = _ta ? 1 : lda, cs = _ta ? lda : 1;
                 if (mr <= 4) MicroKernels.Avx512x4x32(kc, aInPlace, rs, cs, bStrip, cTile, _ldc, alpha, beta, mr, nr, tile);
-                else MicroKernels.Avx512x8x32(kc, aInPlace, rs, cs, bStrip, cTile, _ldc, alpha, beta, mr, nr, tile, epilogue);
+                else MicroKernels.Avx512x8x32(kc, aInPlace, rs, cs, bStrip, cTile, _ldc, alpha, beta, mr, nr, tile);
             }
             else switch (_kernel)
             {

@@ -18,8 +18,7 @@ internal static unsafe class MicroKernels
     /// has rs = 1, cs = 8; a strip read where it lies in A has the matrix's own strides, which
     /// saves packing A (a transpose when A is not transposed; at the training shapes that costs
     /// as much as a third of the arithmetic). Rows past mr read row mr - 1 again (so a strip read
-    /// in place never reads past A's last row); they are computed but not stored. An
-    /// <paramref name="epilogue"/> is applied on a full 8x32 tile only (the caller passes one only then).
+    /// in place never reads past A's last row); they are computed but not stored.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Avx512x8x32(int kc, float* a, nint rs, nint cs, float* b, float* c, int ldc, float alpha, float beta, int mr, int nr, float* t,
