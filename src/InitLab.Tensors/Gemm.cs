@@ -314,7 +314,8 @@ public static unsafe partial class Gemm
             _target = target;
             _decay = decay;
             _hasEpilogue = bias != null || relu || mask != null || sigmoid || target != null;
-            _inKernelEpilogue = target == null;
+            // In the kernel's registers only where the pass over the tile would use 512-bit vectors too (same bits).
+            _inKernelEpilogue = target == null && System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated;
         }
 
         public void Set(bool ta, bool tb, int m, int n, int k, float alpha, float* a, int lda, float* b, int ldb,
@@ -454,9 +455,8 @@ public static unsafe partial class Gemm
                     // kernel call ran 7% slower (measured).
                     if (epilogue && _inKernelEpilogue && mr == 8 && nr == 32 && ir < direct)
                     {
-                        nint crs = _ta ? 1 : _lda, ccs = _ta ? _lda : 1;
                         long at = (long)(row + ir) * _n + col + jr;
-                        MicroKernels.Avx512x8x32(kc, aBlock + ir * rs, crs, ccs, bStrip, cTile, _ldc, _alpha, beta, mr, nr, PackBuffers.Tile,
+                        MicroKernels.Avx512x8x32(kc, aBlock + ir * rs, rs, _ta ? _lda : 1, bStrip, cTile, _ldc, _alpha, beta, mr, nr, PackBuffers.Tile,
                             new MicroKernels.TileEpilogue(_bias == null ? null : _bias + col + jr, _relu, _mask == null ? null : _mask + at, _n, _sigmoid));
                         continue;
                     }

@@ -197,8 +197,8 @@ public sealed class RbmTrainer
                 // The next batch's rows start on their way to the cache during this step, to arrive while it computes.
                 _next.Set(data, order, b + bs, Math.Min(b + 2 * bs, n));
                 Profile.Add(Profile.RbmGather, tg);
-                Step(batch, momentum, _sampler);
-                _next.Clear();
+                try { Step(batch, momentum, _sampler); }
+                finally { _next.Clear(); }
                 if (averaging) average!.Add();
             }
             if (epoch == _o.Epochs) average?.CopyTo();

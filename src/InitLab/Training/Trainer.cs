@@ -120,8 +120,9 @@ public sealed partial class Trainer
             long t0 = Profile.Now();
             var x = Gather(train, b * bs, rows, f);
             Profile.Add(Profile.Gather, t0);
-            float cost = Step(x, _y.AsSpan(0, rows));
-            _next.Clear();
+            float cost;
+            try { cost = Step(x, _y.AsSpan(0, rows)); }
+            finally { _next.Clear(); }
             // One float comparison per batch: a NaN or infinite loss stops training at once.
             if (!float.IsFinite(cost)) throw new TrainingDivergedException(epoch, b + 1, $"the loss ({cost})");
             avgCost += cost / batches;

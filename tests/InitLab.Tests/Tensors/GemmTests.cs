@@ -117,34 +117,43 @@ public class GemmTests
     /// <summary>
     /// The AVX-512 kernels read A where it lies, a last strip of fewer than 8 rows too (rows 1-4
     /// take the 4x32 kernel, 5-7 the 8x32 one). Every element must be the plain chain of fused
-    /// multiply-adds over k (one cache block, k &lt;= 288), whatever row of its strip it sits in:
-    /// the oracle is that chain, compared bit for bit, for every strip remainder and both layouts of A.
+    /// multiply-adds over k (one cache block, k &lt;= 288), whatever row of its strip it sits in,
+    /// stored as the kernels store: on a full 8x32 tile fma(acc, alpha, beta·c); on a partial tile
+    /// (a last strip of rows, or of columns) alpha·acc rounded, then + beta·c. The oracle is that,
+    /// compared bit for bit, for every strip remainder, both layouts of A, and alpha/beta (1, 0)
+    /// and (0.7, 0.5) (the RBM's weight step has alpha and beta of that kind).
     /// </summary>
     [Fact]
     public void Avx512RowsOfEveryStripRemainderAreTheSameFmaChain()
     {
+        // The suite runs on AVX-512 machines; elsewhere this kernel cannot be called.
         if (!GemmKernels.IsSupported(GemmKernel.Avx512)) return;
         const int n = 45, k = 97;
         var b = RandomMatrix(k * n, 5);
         foreach (bool ta in new[] { false, true })
-            for (int m = 1; m <= 19; m++)
-            {
-                var a = RandomMatrix(m * k, m);
-                float A(int i, int p) => ta ? a[p * m + i] : a[i * k + p];
-                foreach (int threads in new[] { 1, 2 })
+            foreach (var (alpha, beta) in new[] { (1f, 0f), (0.7f, 0.5f) })
+                for (int m = 1; m <= 19; m++)
                 {
-                    var c = new float[m * n];
-                    Gemm.Multiply(ta, false, m, n, k, 1f, a, ta ? m : k, b, n, 0f, c, n, threads, GemmKernel.Avx512);
-                    for (int i = 0; i < m; i++)
-                        for (int j = 0; j < n; j++)
-                        {
-                            float s = 0f;
-                            for (int p = 0; p < k; p++) s = MathF.FusedMultiplyAdd(A(i, p), b[p * n + j], s);
-                            if (BitConverter.SingleToInt32Bits(s) != BitConverter.SingleToInt32Bits(c[i * n + j]))
-                                Assert.Fail($"ta={ta} m={m} threads={threads}: C[{i},{j}] is {c[i * n + j]}, the FMA chain gives {s}");
-                        }
+                    var a = RandomMatrix(m * k, m);
+                    var c0 = RandomMatrix(m * n, m + 100);
+                    float A(int i, int p) => ta ? a[p * m + i] : a[i * k + p];
+                    foreach (int threads in new[] { 1, 2 })
+                    {
+                        var c = (float[])c0.Clone();
+                        Gemm.Multiply(ta, false, m, n, k, alpha, a, ta ? m : k, b, n, beta, c, n, threads, GemmKernel.Avx512);
+                        for (int i = 0; i < m; i++)
+                            for (int j = 0; j < n; j++)
+                            {
+                                float s = 0f;
+                                for (int p = 0; p < k; p++) s = MathF.FusedMultiplyAdd(A(i, p), b[p * n + j], s);
+                                bool fullTile = i < m / 8 * 8 && j < 32;
+                                float old = c0[i * n + j], expected = beta == 0f ? s * alpha
+                                    : fullTile ? MathF.FusedMultiplyAdd(s, alpha, old * beta) : s * alpha + beta * old;
+                                if (BitConverter.SingleToInt32Bits(expected) != BitConverter.SingleToInt32Bits(c[i * n + j]))
+                                    Assert.Fail($"ta={ta} alpha={alpha} beta={beta} m={m} threads={threads}: C[{i},{j}] is {c[i * n + j]}, expected {expected}");
+                            }
+                    }
                 }
-            }
     }
 
     [Fact]
