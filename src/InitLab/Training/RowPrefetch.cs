@@ -22,6 +22,9 @@ internal sealed class RowPrefetch
     /// <summary>Rows order[from..to) of a tensor are the next batch.</summary>
     public void Set(Tensor rows, int[] order, int from, int to) => (_images, _rows, _order, _from, _done, _to) = (null, rows, order, from, from, to);
 
+    /// <summary>How many rows of the batch have been asked for (for tests).</summary>
+    internal int Asked => _images is null && _rows is null ? 0 : _done - _from;
+
     /// <summary>Nothing to prefetch until the next <c>Set</c>.</summary>
     public void Clear() => (_images, _rows) = (null, null);
 
