@@ -116,7 +116,7 @@ internal sealed class ReportDocument
     /// </summary>
     public IReadOnlyList<(int Level, string Text, string Id)> Anchors()
     {
-        var used = new HashSet<string> { "contents" };   // the id of the nav's own heading
+        var used = new HashSet<string> { Slug(ContentsTitle) };   // the id of the nav's own heading
         var list = new List<(int, string, string)>();
         string section = "";
         foreach (var h in _blocks.OfType<Heading>())
@@ -142,7 +142,7 @@ internal sealed class ReportDocument
     /// <summary>Contents: a nested list of links to the level-2 and level-3 headings.</summary>
     private static void Contents(StringBuilder sb, IReadOnlyList<(int Level, string Text, string Id)> anchors)
     {
-        sb.Append("<nav class=\"toc\" aria-label=\"Contents\">\n<h2 id=\"contents\">Contents</h2>\n<ul>\n");
+        sb.Append($"<nav class=\"toc\" aria-label=\"{ContentsTitle}\">\n<h2 id=\"{Slug(ContentsTitle)}\">{ContentsTitle}</h2>\n<ul>\n");
         bool open = false;
         foreach (var (level, text, id) in anchors.Where(a => a.Level is 2 or 3))
         {

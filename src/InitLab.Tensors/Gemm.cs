@@ -285,6 +285,8 @@ public static unsafe partial class Gemm
         private GemmKernel _kernel;
         private int _mr, _nr;
         private bool _splitN;
+        // The AVX-512 kernels read strips of A where they lie (a last partial strip too); the others read packed strips.
+        private bool _inPlaceA;
         private float* _bias, _mask, _target;
         private float _decay;
         private bool _relu, _sigmoid, _hasEpilogue, _inKernelEpilogue;
@@ -333,6 +335,7 @@ public static unsafe partial class Gemm
                 _ => (4, 8),
             };
             _splitN = n >= m;
+            _inPlaceA = kernel == GemmKernel.Avx512;
         }
 
         /// <summary>How many parts the output can be split into (one register strip each at least).</summary>
@@ -381,12 +384,10 @@ public static unsafe partial class Gemm
                     for (int ic = 0; ic < m; ic += mcBlock)
                     {
                         int mc = Math.Min(mcBlock, m - ic);
-                        // The AVX-512 kernels read A in place, a last partial strip too; the others read packed strips.
-                        int direct = _kernel == GemmKernel.Avx512 ? mc : 0;
-                        if (direct < mc) Packing.PackA(_ta, a, _lda, ic + direct, pc, mc - direct, kc, _mr, ap + (long)direct * kc);
+                        if (!_inPlaceA) Packing.PackA(_ta, a, _lda, ic, pc, mc, kc, _mr, ap);
                         bool last = pc + kc == _k;
                         Macro(mc, nc, kc, ap, bp, c + (long)ic * _ldc + jc, beta, last && _hasEpilogue, row0 + ic, col0 + jc,
-                            direct, _ta ? a + (long)pc * _lda + ic : a + (long)ic * _lda + pc);
+                            _ta ? a + (long)pc * _lda + ic : a + (long)ic * _lda + pc);
                     }
                 }
             }
@@ -412,11 +413,10 @@ public static unsafe partial class Gemm
                 for (int ic = 0; ic < m; ic += mcBlock)
                 {
                     int mc = Math.Min(mcBlock, m - ic);
-                    int direct = _kernel == GemmKernel.Avx512 ? mc : 0;
-                    if (direct < mc)
+                    if (!_inPlaceA)
                     {
-                        Packing.PackA(_ta, a, _lda, ic + direct, 0, mc - direct, _k, _mr, ap + (long)direct * _k);
-                        Packing.PackA(_ta, a2, _lda2, ic + direct, 0, mc - direct, _k2, _mr, ap2 + (long)direct * _k2);
+                        Packing.PackA(_ta, a, _lda, ic, 0, mc, _k, _mr, ap);
+                        Packing.PackA(_ta, a2, _lda2, ic, 0, mc, _k2, _mr, ap2);
                     }
                     float* aBlock = a + ic * rs, aBlock2 = a2 + ic * rs2;
                     float* cBlock = c + (long)ic * _ldc + jc;
@@ -427,8 +427,8 @@ public static unsafe partial class Gemm
                         {
                             int mr = Math.Min(_mr, mc - ir);
                             float* cTile = cBlock + (long)ir * _ldc + jr;
-                            Tile(_k, ir < direct, ap + (long)ir * _k, aBlock + ir * rs, _lda, bp + (long)jr * _k, cTile, _alpha, _beta, mr, nr);
-                            Tile(_k2, ir < direct, ap2 + (long)ir * _k2, aBlock2 + ir * rs2, _lda2, bp2 + (long)jr * _k2, cTile, _alpha2, 1f, mr, nr);
+                            Tile(_k, _inPlaceA, ap + (long)ir * _k, aBlock + ir * rs, _lda, bp + (long)jr * _k, cTile, _alpha, _beta, mr, nr);
+                            Tile(_k2, _inPlaceA, ap2 + (long)ir * _k2, aBlock2 + ir * rs2, _lda2, bp2 + (long)jr * _k2, cTile, _alpha2, 1f, mr, nr);
                             if (_hasEpilogue)
                                 GemmEpilogue.Apply(cTile, _ldc, mr, nr, row0 + ic + ir, col0 + jc + jr, _bias, _relu, _mask, _n, _sigmoid, _target, _decay);
                         }
@@ -439,7 +439,7 @@ public static unsafe partial class Gemm
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private void Macro(int mc, int nc, int kc, float* ap, float* bp, float* c, float beta, bool epilogue, int row, int col,
-            int direct, float* aBlock)
+            float* aBlock)
         {
             nint rs = _ta ? 1 : _lda;
             for (int jr = 0; jr < nc; jr += _nr)
@@ -453,14 +453,14 @@ public static unsafe partial class Gemm
                     // A full tile of the AVX-512 kernel takes bias, ReLU, mask and sigmoid in its registers.
                     // The kernel is called here directly: with the epilogue passed through Tile, every
                     // kernel call ran 7% slower (measured).
-                    if (epilogue && _inKernelEpilogue && mr == 8 && nr == 32 && ir < direct)
+                    if (epilogue && _inKernelEpilogue && mr == 8 && nr == 32 && _inPlaceA)
                     {
                         long at = (long)(row + ir) * _n + col + jr;
                         MicroKernels.Avx512x8x32(kc, aBlock + ir * rs, rs, _ta ? _lda : 1, bStrip, cTile, _ldc, _alpha, beta, mr, nr, PackBuffers.Tile,
                             new MicroKernels.TileEpilogue(_bias == null ? null : _bias + col + jr, _relu, _mask == null ? null : _mask + at, _n, _sigmoid));
                         continue;
                     }
-                    Tile(kc, ir < direct, ap + (long)ir * kc, aBlock + ir * rs, _lda, bStrip, cTile, _alpha, beta, mr, nr);
+                    Tile(kc, _inPlaceA, ap + (long)ir * kc, aBlock + ir * rs, _lda, bStrip, cTile, _alpha, beta, mr, nr);
                     if (epilogue) GemmEpilogue.Apply(cTile, _ldc, mr, nr, row + ir, col + jr, _bias, _relu, _mask, _n, _sigmoid, _target, _decay);
                 }
             }

@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace InitLab.Tensors;
@@ -148,42 +147,31 @@ public readonly struct GemmEpilogue
             float* ci = c + (long)i * ldc;
             var v0 = Vector512.Load(ci);
             var v1 = Vector512.Load(ci + 16);
-            Row32(ref v0, ref v1, bias != null, b0, b1, relu, mask == null ? null : mask + (long)(row + i) * ldm + col, sigmoid);
+            if (bias != null)
+            {
+                v0 += b0;
+                v1 += b1;
+            }
+            var zero = Vector512<float>.Zero;
+            if (relu)
+            {
+                v0 = Vector512.Max(v0, zero);
+                v1 = Vector512.Max(v1, zero);
+            }
+            if (mask != null)
+            {
+                float* mi = mask + (long)(row + i) * ldm + col;
+                v0 = Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.Load(mi), zero), v0, zero);
+                v1 = Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.Load(mi + 16), zero), v1, zero);
+            }
+            if (sigmoid)
+            {
+                var one = Vector512<float>.One;
+                v0 = one / (one + Vector512.Exp(-v0));
+                v1 = one / (one + Vector512.Exp(-v1));
+            }
             v0.Store(ci);
             v1.Store(ci + 16);
-        }
-    }
-
-    /// <summary>
-    /// The elementwise epilogue on one row of 32 columns held in two vectors: + bias (b0, b1),
-    /// ReLU, 0 where the mask row is &lt;= 0, sigmoid. Shared by the pass over a stored tile and
-    /// the AVX-512 kernel's in-register epilogue, so the two give the same bits.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static unsafe void Row32(ref Vector512<float> v0, ref Vector512<float> v1, bool bias, Vector512<float> b0, Vector512<float> b1,
-        bool relu, float* maskRow, bool sigmoid)
-    {
-        var zero = Vector512<float>.Zero;
-        if (bias)
-        {
-            v0 += b0;
-            v1 += b1;
-        }
-        if (relu)
-        {
-            v0 = Vector512.Max(v0, zero);
-            v1 = Vector512.Max(v1, zero);
-        }
-        if (maskRow != null)
-        {
-            v0 = Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.Load(maskRow), zero), v0, zero);
-            v1 = Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.Load(maskRow + 16), zero), v1, zero);
-        }
-        if (sigmoid)
-        {
-            var one = Vector512<float>.One;
-            v0 = one / (one + Vector512.Exp(-v0));
-            v1 = one / (one + Vector512.Exp(-v1));
         }
     }
 }

@@ -146,8 +146,9 @@ internal static unsafe class MicroKernels
                 lo = Avx512F.FusedMultiplyAdd(lo, alpha, Vector512.Load(c) * vb);
                 hi = Avx512F.FusedMultiplyAdd(hi, alpha, Vector512.Load(c + 16) * vb);
             }
-            // GemmEpilogue.Row32's operations, written out: calling it here made full tiles 2-4%
-            // slower (measured). The bit-for-bit epilogue test holds the two to the same results.
+            // GemmEpilogue.Elementwise32's operations on a row, written out here: a helper shared by
+            // the two made full tiles 2-4% slower (measured). The bit-for-bit epilogue test
+            // (GemmEpilogueTests) holds the two to the same results.
             if (Bias != null)
             {
                 lo += Vector512.Load(Bias);

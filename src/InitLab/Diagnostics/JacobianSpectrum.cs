@@ -46,7 +46,8 @@ public sealed record JacobianSpectrum(IReadOnlyList<double> SingularValues, int 
     public static JacobianSpectrum Measure(Sequential model, InitPlan? plan, Tensor x, int samples)
     {
         ArgumentNullException.ThrowIfNull(x);
-        int linears = NetworkJacobian.Steps(model).Count;
+        var steps = NetworkJacobian.Steps(model);
+        int linears = steps.Count;
         if (linears < 3) throw new ArgumentException($"The hidden-to-hidden Jacobian needs at least 3 Linear layers; the network has {linears}.", nameof(model));
         if (samples < 1 || samples > x.Rows) throw new ArgumentOutOfRangeException(nameof(samples), $"samples must be 1 .. {x.Rows}, got {samples}.");
         int from = 1, to = linears - 2;
@@ -56,7 +57,7 @@ public sealed record JacobianSpectrum(IReadOnlyList<double> SingularValues, int 
         {
             var row = x.Row(i);
             for (int k = 0; k < input.Length; k++) input[k] = row[k];
-            var (j, rows, cols) = NetworkJacobian.Compute(model, input, from, to);
+            var (j, rows, cols) = NetworkJacobian.Compute(steps, input, from, to);
             values.AddRange(Theory.SingularValues.Of(j, rows, cols));
         }
         double? predicted = plan is null ? null : SignalTheory.PredictJacobianMeanSquare(model, plan, x, from, to);

@@ -24,9 +24,9 @@ public static class NetworkJacobian
     {
         var steps = Steps(model);
         var x = input.ToArray();
-        foreach (var (linear, phi, _) in steps)
+        foreach (var (linear, phi, _, weights) in steps)
         {
-            x = Affine(linear, WeightsAsDouble(linear), x, 1);
+            x = Affine(linear, weights, x, 1);
             if (phi is not null)
                 for (int i = 0; i < x.Length; i++) x[i] = phi.F(x[i]);
         }
@@ -43,9 +43,12 @@ public static class NetworkJacobian
     /// <param name="input">One network input, the first layer's fan-in long.</param>
     /// <param name="from">First Linear layer of the segment, 0-based.</param>
     /// <param name="to">Last Linear layer of the segment, 0-based, ≥ <paramref name="from"/>.</param>
-    public static (double[] Jacobian, int Rows, int Cols) Compute(Sequential model, ReadOnlySpan<double> input, int from, int to)
+    public static (double[] Jacobian, int Rows, int Cols) Compute(Sequential model, ReadOnlySpan<double> input, int from, int to) =>
+        Compute(Steps(model), input, from, to);
+
+    /// <summary>As <see cref="Compute(Sequential, ReadOnlySpan{double}, int, int)"/> on the model's <see cref="Steps"/>, taken once for many inputs.</summary>
+    internal static (double[] Jacobian, int Rows, int Cols) Compute(List<Step> steps, ReadOnlySpan<double> input, int from, int to)
     {
-        var steps = Steps(model);
         if (from < 0 || to >= steps.Count || from > to)
             throw new ArgumentOutOfRangeException(nameof(from), $"The segment {from}..{to} is not within the network's {steps.Count} Linear layers.");
         var x = input.ToArray();
@@ -53,12 +56,12 @@ public static class NetworkJacobian
         int cols = steps[from].Linear.InFeatures, rows = cols;
         for (int l = 0; l <= to; l++)
         {
-            var (linear, phi, _) = steps[l];
+            var (linear, phi, _, weights) = steps[l];
             if (l == from) j = Identity(cols);
-            var h = Affine(linear, WeightsAsDouble(linear), x, 1);
+            var h = Affine(linear, weights, x, 1);
             if (l >= from)
             {
-                j = LeftMultiply(linear, j, cols);   // J (out, cols) = W (out, in) · J (in, cols)
+                j = LeftMultiply(linear, weights, j, cols);   // J (out, cols) = W (out, in) · J (in, cols)
                 rows = linear.OutFeatures;
                 if (phi is not null)
                     for (int i = 0; i < rows; i++) TensorPrimitives.Multiply(j.AsSpan(i * cols, cols), phi.D1(h[i]), j.AsSpan(i * cols, cols));
@@ -70,8 +73,8 @@ public static class NetworkJacobian
         return (j, rows, cols);
     }
 
-    /// <summary>A Linear layer and the activation after it (null for none), as φ and as the layer.</summary>
-    internal readonly record struct Step(Linear Linear, Phi? Phi, Activation? Layer);
+    /// <summary>A Linear layer, the activation after it (null for none) as φ and as the layer, and the layer's weights in double (<see cref="WeightsAsDouble"/>).</summary>
+    internal readonly record struct Step(Linear Linear, Phi? Phi, Activation? Layer, double[] Weights);
 
     internal static List<Step> Steps(Sequential model)
     {
@@ -79,7 +82,7 @@ public static class NetworkJacobian
         var steps = new List<Step>();
         foreach (var layer in model.Layers)
         {
-            if (layer is Linear l) steps.Add(new Step(l, null, null));
+            if (layer is Linear l) steps.Add(new Step(l, null, null, WeightsAsDouble(l)));
             else if (layer is Activation a && steps.Count > 0 && steps[^1].Phi is null && SignalTheory.PhiOf(a) is { } phi) steps[^1] = steps[^1] with { Phi = phi, Layer = a };
             else throw new ArgumentException($"Only Linear layers each followed by relu, leaky-relu, tanh or sigmoid are supported here; this network has {layer}.", nameof(model));
         }
@@ -89,7 +92,7 @@ public static class NetworkJacobian
 
     /// <summary>
     /// H (batch, out) = X (batch, in) · Wᵀ + b, in double, with <paramref name="weights"/> the
-    /// layer's weights as <see cref="WeightsAsDouble"/> gives them.
+    /// layer's weights in double (a <see cref="Step"/>'s Weights).
     /// </summary>
     internal static double[] Affine(Linear linear, double[] weights, double[] x, int batch)
     {
@@ -105,7 +108,7 @@ public static class NetworkJacobian
         return h;
     }
 
-    internal static double[] WeightsAsDouble(Linear linear)
+    private static double[] WeightsAsDouble(Linear linear)
     {
         var w = linear.Weight.Value.Data;
         var wd = new double[w.Length];
@@ -114,10 +117,9 @@ public static class NetworkJacobian
     }
 
     // W (out, in) · J (in, cols), row by row: each output row is a weighted sum of J's rows.
-    private static double[] LeftMultiply(Linear linear, double[] j, int cols)
+    private static double[] LeftMultiply(Linear linear, double[] w, double[] j, int cols)
     {
         int n = linear.InFeatures;
-        var w = linear.Weight.Value.Data;
         var result = new double[linear.OutFeatures * cols];
         for (int i = 0; i < linear.OutFeatures; i++)
         {

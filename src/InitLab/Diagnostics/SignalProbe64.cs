@@ -31,14 +31,13 @@ public static class SignalProbe64
         // Forward: inputs[l] is layer l's input, pre[l] its pre-activation, both (batch, width).
         var inputs = new List<double[]> { x.Data.Select(v => (double)v).ToArray() };
         var pre = new List<double[]>();
-        // Each layer's weights in double, converted once for the forward and the backward pass.
-        var weights = steps.Select(step => NetworkJacobian.WeightsAsDouble(step.Linear)).ToArray();
         var stats = new List<(int Units, double Mean, double Std, double Dead, double PreSquare)>();
         for (int l = 0; l < steps.Count; l++)
         {
-            var (linear, phi, layer) = steps[l];
+            // Each step carries its layer's weights in double, converted once for both passes.
+            var (linear, phi, layer, weights) = steps[l];
             int m = linear.OutFeatures;
-            var h = NetworkJacobian.Affine(linear, weights[l], inputs[l], batch);
+            var h = NetworkJacobian.Affine(linear, weights, inputs[l], batch);
             pre.Add(h);
             var y = phi is null ? h : h.Select(phi.F).ToArray();
             inputs.Add(y);
@@ -58,7 +57,7 @@ public static class SignalProbe64
             weightGradNorms[l] = WeightGradNorm(g, inputs[l], batch, m, n);
             if (l == 0) break;
             // ∂L/∂x (batch, in) = g (batch, out) · W (out, in); then ⊙ φ'(h(l−1)).
-            var w = weights[l];
+            var w = steps[l].Weights;
             var dx = new double[batch * n];
             var phi = steps[l - 1].Phi;
             for (int b = 0; b < batch; b++)

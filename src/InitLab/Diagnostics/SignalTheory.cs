@@ -35,7 +35,7 @@ public static class SignalTheory
         Layers(model, plan, x)?.Select(l => l.Q).ToList();
 
     /// <summary>
-    /// The mean squared singular value of the Jacobian that <see cref="NetworkJacobian.Compute"/>
+    /// The mean squared singular value of the Jacobian that <see cref="NetworkJacobian.Compute(InitLab.Nn.Sequential, ReadOnlySpan{double}, int, int)"/>
     /// gives for the segment <paramref name="from"/>..<paramref name="to"/> (0-based Linear layers,
     /// each followed by its activation): ∏ χ(l) with χ(l) = σw²(l)·E[φ'(√q(l) z)²], the product of
     /// the per-layer gradient-norm factors. Mean-field theory predicts it for Gaussian and

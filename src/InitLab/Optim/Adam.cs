@@ -80,13 +80,6 @@ public sealed class Adam : Optimizer, IParallelJob
     }
 
     /// <inheritdoc/>
-    public override void Step()
-    {
-        BeginStep();
-        EndStep();
-    }
-
-    /// <inheritdoc/>
     public override bool StepsInParts => true;
 
     /// <inheritdoc/>

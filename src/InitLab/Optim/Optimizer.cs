@@ -20,8 +20,16 @@ public abstract class Optimizer
     /// <summary>The learning rate (may be changed between steps by a schedule).</summary>
     public double LearningRate { get; set; }
 
-    /// <summary>Applies one update using the gradients currently in each parameter's Grad.</summary>
-    public abstract void Step();
+    /// <summary>
+    /// Applies one update using the gradients currently in each parameter's Grad. An optimizer
+    /// that <see cref="StepsInParts"/> needs no override: the step is <see cref="BeginStep"/> then
+    /// <see cref="EndStep"/>. One that does not must override it.
+    /// </summary>
+    public virtual void Step()
+    {
+        BeginStep();
+        EndStep();
+    }
 
     private bool[]? _updated;
     private bool _inStep;
@@ -87,8 +95,6 @@ public abstract class Optimizer
         if (total < 1 << 15 || threads <= 1) job.Execute(0, 1);
         else WorkerPool.Current.Run(job, threads);
     }
-
-
 
     /// <summary>Updates every parameter not updated since <see cref="BeginStep"/> and ends the step.</summary>
     public void EndStep()

@@ -63,13 +63,6 @@ public sealed class Sgd : Optimizer
     }
 
     /// <inheritdoc/>
-    public override void Step()
-    {
-        BeginStep();
-        EndStep();
-    }
-
-    /// <inheritdoc/>
     public override bool StepsInParts => true;
 
     private readonly SliceJob _job = new();

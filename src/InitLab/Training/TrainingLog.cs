@@ -245,8 +245,9 @@ public sealed record TrainingLogOptions
 
 /// <summary>
 /// Writes a run's <see cref="TrainingLog"/> while <see cref="Trainer.Fit(IProgress{EpochReport}?, CancellationToken, FitOptions?)"/>
-/// trains: pass <see cref="Batches"/> as <see cref="FitOptions.BatchProgress"/> and <see cref="Epochs"/>
-/// as its progress. Every step appends the batch loss; every <see cref="TrainingLogOptions.SampleEvery"/>
+/// trains: <see cref="Fit"/> does the wiring and ends the log (what train --log, LoggedRun and
+/// sweeps use); to wire it by hand, pass <see cref="Batches"/> (or <see cref="BatchesThen"/>) as
+/// <see cref="FitOptions.BatchProgress"/> and <see cref="Epochs"/> as Fit's progress. Every step appends the batch loss; every <see cref="TrainingLogOptions.SampleEvery"/>
 /// steps the probe batch (the first training images) goes through the network layer by layer and
 /// each Linear layer's pre-activations, activations, weights and last weight gradient are counted
 /// into histograms. Lines are flushed to the file at every sample, and to the disk (fsync) at

@@ -57,6 +57,8 @@ public static partial class TrainingLog
     private static string? LastLine(byte[] buffer, bool atFileStart)
     {
         int end = Array.LastIndexOf(buffer, (byte)'\n');
+        // No line end at all: a half-written line fills the window; the last complete line, if any, is before it.
+        if (end < 0) return atFileStart ? "" : null;
         while (end >= 0)
         {
             int begin = end == 0 ? -1 : Array.LastIndexOf(buffer, (byte)'\n', end - 1);

@@ -54,6 +54,10 @@ public class TrainingLogEndTests
         // Text after the end record: a half-written line is ignored, blank lines are passed over.
         Assert.Equal(TrainingLog.Stopped, EndOf([.. stopped, .. "{\"type\":\"st"u8])?.Status);
         Assert.Equal(TrainingLog.Stopped, EndOf([.. stopped, .. "\n  \n"u8])?.Status);
+        // A half-written line longer than the first window (no line end in it): the end record before it still counts.
+        byte[] longTail = [.. stopped, .. Encoding.UTF8.GetBytes("{\"type\":\"step\",\"pad\":\"" + new string('y', TrainingLog.EndWindow + 100))];
+        Assert.Equal(TrainingLog.Parse(Encoding.UTF8.GetString(longTail)).End, EndOf(longTail));
+        Assert.Equal(TrainingLog.Stopped, EndOf(longTail)?.Status);
     }
 
     [Fact]
