@@ -163,8 +163,7 @@ internal static class TrainCommand
         var lines = new InlineProgress<EpochReport>(r =>
         {
             if (s.Quiet) return;
-            o.Out.WriteLine($"Epoch: {r.Epoch:0000} cost = {r.TrainCost.ToString("F9", CultureInfo.InvariantCulture)}  test accuracy {Percent(r.TestAccuracy)}  " +
-                $"({r.Seconds.ToString("F2", CultureInfo.InvariantCulture)} s, {r.SamplesPerSecond:N0} samples/s)");
+            o.Out.WriteLine(EpochLine(r));
         });
         var options = new FitOptions
         {
@@ -212,6 +211,18 @@ internal static class TrainCommand
     }
 
     /// <summary>"96.12%".</summary>
+    /// <summary>
+    /// An epoch's printed line: cost, test accuracy, time and rate. Past 80 columns (a fast
+    /// epoch's rate has 7 digits) the rate is left out rather than wrapped; --metrics keeps it.
+    /// </summary>
+    internal static string EpochLine(EpochReport r)
+    {
+        string head = $"Epoch: {r.Epoch:0000} cost = {r.TrainCost.ToString("F9", CultureInfo.InvariantCulture)}  test accuracy {Percent(r.TestAccuracy)}  ";
+        string seconds = r.Seconds.ToString("F2", CultureInfo.InvariantCulture);
+        string line = $"{head}({seconds} s, {r.SamplesPerSecond.ToString("N0", CultureInfo.InvariantCulture)} samples/s)";
+        return line.Length <= 80 ? line : $"{head}({seconds} s)";
+    }
+
     internal static string Percent(double fraction) =>
         double.IsFinite(fraction) ? (fraction * 100).ToString("0.00", CultureInfo.InvariantCulture) + "%" : "n/a";
 

@@ -55,6 +55,17 @@ public class CliTests
         Assert.Empty(Directory.GetFiles(d.Path, "*.tmp"));
     }
 
+    /// <summary>An epoch line fits 80 columns: a rate that would push it past them is left out, a slower one kept.</summary>
+    [Fact]
+    public void EpochLinesFitEightyColumns()
+    {
+        string slow = TrainCommand.EpochLine(new InitLab.Training.EpochReport(2, 15, 0.361300737, 0.9079, 0.95, 10_571));
+        Assert.Equal("Epoch: 0002 cost = 0.361300737  test accuracy 90.79%  (0.95 s, 10,571 samples/s)", slow);
+        string fast = TrainCommand.EpochLine(new InitLab.Training.EpochReport(2, 15, 0.361300737, 1.0, 10.25, 1_392_762));
+        Assert.Equal("Epoch: 0002 cost = 0.361300737  test accuracy 100.00%  (10.25 s)", fast);
+        Assert.True(TrainCommand.EpochLine(new InitLab.Training.EpochReport(2, 15, 0.361300737, 0.9079, 0.03, 392_762)).Length <= 80);
+    }
+
     [Fact]
     public void QuietPrintsOnlyTheResult()
     {
