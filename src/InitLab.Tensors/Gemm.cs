@@ -338,6 +338,10 @@ public static unsafe partial class Gemm
             _inPlaceA = kernel == GemmKernel.Avx512;
         }
 
+        /// <summary>The call's shape, for the profile build's per-job figures: "GEMM NT 100x256x784", "+k2" for a sum of two products, "packed B", "epilogue".</summary>
+        public override string ToString() =>
+            $"GEMM {(_ta ? 'T' : 'N')}{(_tb ? 'T' : 'N')} {_m}x{_n}x{_k}{(_a2 != null ? $"+{_k2}" : "")}{(_packed != null ? " packed B" : "")}{(_hasEpilogue ? " epilogue" : "")}";
+
         /// <summary>How many parts the output can be split into (one register strip each at least).</summary>
         public int MaxParts => _splitN ? (_n + _nr - 1) / _nr : (_m + _mr - 1) / _mr;
 

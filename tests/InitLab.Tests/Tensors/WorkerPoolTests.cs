@@ -69,15 +69,17 @@ public class WorkerPoolTests
     [InlineData(100, 2)]
     [InlineData(3, 5)]
     [InlineData(int.MaxValue, 7)]
-    public void PartsCoverEveryItemOnceInOrderAndDifferByAtMostOne(int total, int count)
+    [InlineData(25, 2)]
+    public void PartsCoverEveryItemOnceInOrderAndDifferByAtMostOneTheFirstLargest(int total, int count)
     {
-        int next = 0, smallest = int.MaxValue, largest = 0;
+        int next = 0, smallest = int.MaxValue, largest = 0, previous = int.MaxValue;
         for (int i = 0; i < count; i++)
         {
             var (lo, hi) = WorkerPool.PartOf(total, i, count);
             Assert.Equal(next, lo);
             Assert.True(hi >= lo);
-            (smallest, largest, next) = (Math.Min(smallest, hi - lo), Math.Max(largest, hi - lo), hi);
+            Assert.True(hi - lo <= previous, $"part {i} has {hi - lo} items, more than part {i - 1}'s {previous}");
+            (smallest, largest, next, previous) = (Math.Min(smallest, hi - lo), Math.Max(largest, hi - lo), hi, hi - lo);
         }
         Assert.Equal(total, next);
         Assert.True(largest - smallest <= 1, $"{smallest}..{largest}");
