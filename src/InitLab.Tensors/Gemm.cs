@@ -350,25 +350,39 @@ public static unsafe partial class Gemm
             int unit = _splitN ? _nr : _mr;
             int total = _splitN ? _n : _m;
             int strips = (total + unit - 1) / unit;
+            // Two parts and an odd number of column strips (784 columns are 25 strips of 32): the
+            // middle strip is split by rows, so neither thread computes a whole strip more than the
+            // other. The split falls on a row tile boundary, so every tile is the same as unsplit.
+            if (_splitN && count == 2 && strips % 2 == 1 && _m >= 2 * _mr)
+            {
+                int mid = strips / 2 * unit, midEnd = Math.Min(total, mid + unit);
+                int rows = (_m / 2 + _mr - 1) / _mr * _mr;
+                if (index == 0)
+                {
+                    Region(0, _m, 0, mid);
+                    Region(0, rows, mid, midEnd);
+                }
+                else
+                {
+                    Region(rows, _m, mid, midEnd);
+                    Region(0, _m, midEnd, total);
+                }
+                return;
+            }
             var (s0, s1) = WorkerPool.PartOf(strips, index, count);
             int lo = s0 * unit, hi = Math.Min(total, s1 * unit);
-            if (lo >= hi) return;
-            if (_a2 != null)
-            {
-                if (_splitN) BlockedSum(_m, hi - lo, _a, _b + lo, _a2, _b2 + lo, _c + lo, 0, lo);
-                else BlockedSum(hi - lo, _n, _ta ? _a + lo : _a + (long)lo * _lda, _b, _ta ? _a2 + lo : _a2 + (long)lo * _lda2, _b2,
-                    _c + (long)lo * _ldc, lo, 0);
-            }
-            else if (_splitN)
-            {
-                float* b = _packed is not null ? null : _tb ? _b + (long)lo * _ldb : _b + lo;
-                Blocked(_m, hi - lo, _a, b, _c + lo, 0, lo);
-            }
-            else
-            {
-                float* a = _ta ? _a + lo : _a + (long)lo * _lda;
-                Blocked(hi - lo, _n, a, _b, _c + (long)lo * _ldc, lo, 0);
-            }
+            if (_splitN) Region(0, _m, lo, hi);
+            else Region(lo, hi, 0, _n);
+        }
+
+        /// <summary>C[r0..r1, c0..c1), one thread's share: its operands' rows and columns located for the blocked loops.</summary>
+        private void Region(int r0, int r1, int c0, int c1)
+        {
+            if (r0 >= r1 || c0 >= c1) return;
+            float* a = _ta ? _a + r0 : _a + (long)r0 * _lda;
+            float* c = _c + (long)r0 * _ldc + c0;
+            if (_a2 != null) BlockedSum(r1 - r0, c1 - c0, a, _b + c0, _ta ? _a2 + r0 : _a2 + (long)r0 * _lda2, _b2 + c0, c, r0, c0);
+            else Blocked(r1 - r0, c1 - c0, a, _packed is not null ? null : _tb ? _b + (long)c0 * _ldb : _b + c0, c, r0, c0);
         }
 
         /// <summary>The sub-problem C[row0.., col0..] of the whole; (row0, col0) locate it for the epilogue.</summary>

@@ -115,6 +115,66 @@ public class GemmTests
     }
 
     /// <summary>
+    /// Two threads and an odd number of 32-column strips (784 columns are 25): the middle strip is
+    /// split by rows between the threads. Every element must be what one thread computes, bit for
+    /// bit, for a plain product with bias and ReLU (each layout of A and B), a product with B
+    /// packed beforehand and a sigmoid, and the RBM's summed product with its step into W. The
+    /// shapes include the smallest split (16 rows, 3 strips), a ragged last strip of rows and of
+    /// columns, and the RBM's and the seed network's weight gradients (each above the 2^17
+    /// multiply-adds below which a GEMM runs on one thread).
+    /// </summary>
+    [Theory]
+    [InlineData(16, 96, 100)]
+    [InlineData(17, 90, 100)]
+    [InlineData(100, 784, 264)]
+    [InlineData(256, 784, 100)]
+    [InlineData(500, 784, 100)]
+    public void AMiddleStripSplitByRowsIsWhatOneThreadComputes(int m, int n, int k)
+    {
+        var bias = RandomMatrix(n, 5);
+        foreach (bool ta in new[] { false, true })
+            foreach (bool tb in new[] { false, true })
+            {
+                var a = new Tensor(RandomMatrix(m * k, 1), ta ? k : m, ta ? m : k);
+                var b = new Tensor(RandomMatrix(k * n, 2), tb ? n : k, tb ? k : n);
+                float[] Plain(int threads)
+                {
+                    var c = new Tensor(m, n);
+                    Gemm.Multiply(a, ta, b, tb, c, threads: threads, epilogue: new GemmEpilogue { ColumnBias = bias, Relu = true });
+                    return c.Data;
+                }
+                float[] Packed(int threads)
+                {
+                    using var packed = new PackedMatrix();
+                    packed.Pack(b, tb, threads);
+                    var c = new Tensor(m, n);
+                    Gemm.Multiply(a, ta, packed, c, threads: threads, epilogue: new GemmEpilogue { ColumnBias = bias, Sigmoid = true });
+                    return c.Data;
+                }
+                Assert.Equal(Plain(1), Plain(2));
+                Assert.Equal(Packed(1), Packed(2));
+            }
+        foreach (bool ta in new[] { false, true })
+        {
+            var a1 = new Tensor(RandomMatrix(m * k, 3), ta ? k : m, ta ? m : k);
+            var a2 = new Tensor(RandomMatrix(m * k, 4), ta ? k : m, ta ? m : k);
+            var b1 = new Tensor(RandomMatrix(k * n, 6), k, n);
+            var b2 = new Tensor(RandomMatrix(k * n, 7), k, n);
+            (float[] C, float[] W) Sum(int threads)
+            {
+                var c = new Tensor(RandomMatrix(m * n, 8), m, n);
+                var w = new Tensor(RandomMatrix(m * n, 9), m, n);
+                Gemm.MultiplySum(a1, b1, 0.001f, a2, b2, -0.001f, ta, c, 0.9f, threads, new GemmEpilogue { StepTarget = w.Data, StepDecay = 2e-5f });
+                return (c.Data, w.Data);
+            }
+            var (c1, w1) = Sum(1);
+            var (c2, w2) = Sum(2);
+            Assert.Equal(c1, c2);
+            Assert.Equal(w1, w2);
+        }
+    }
+
+    /// <summary>
     /// The AVX-512 kernels read A where it lies, a last strip of fewer than 8 rows too (rows 1-4
     /// take the 4x32 kernel, 5-7 the 8x32 one). Every element must be the plain chain of fused
     /// multiply-adds over k (one cache block, k &lt;= 288), whatever row of its strip it sits in,
