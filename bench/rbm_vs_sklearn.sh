@@ -12,6 +12,9 @@
 # 2. Speed: one CD-1 epoch of a 784-500 RBM over Fashion-MNIST's 60,000 images; scikit-learn's
 #    best of 1 and 2 BLAS threads with float32 data (native OpenBLAS kernels; float64 shown
 #    beside it) against InitLab's best epoch, taking turns ROUNDS times (environment, default 2).
+#    Then the floors: InitLab's GEMMs of an epoch alone (bench/InitLab.Bench epoch-gemms) and
+#    scikit-learn's five products of a step alone (bench/peers/sklearn_rbm_gemms.py), and the
+#    ratio an epoch of nothing but InitLab's GEMMs would reach. The ratio is printed last.
 #    Set SEEDS="" (third argument "") to skip part 1.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -77,4 +80,15 @@ floor=$(sed -n 's/^epoch GEMMs alone: \([0-9.]*\) s$/\1/p' <<<"$gemms")
 seq=$(sed -n 's/^the step.s GEMMs one after another: .*epoch: \([0-9.]*\) s$/\1/p' <<<"$gemms")
 printf "the epoch's GEMMs alone, %s thread(s), each timed by itself: %.3f s; InitLab's best epoch / GEMMs alone = %.2f\n" "$best_t" "$floor" "$(awk -v i="$best_il" -v f="$floor" 'BEGIN { print i / f }')"
 printf "the same GEMMs one after another, as a step runs them: %.3f s\n" "$seq"
+# scikit-learn's side of the same question: its step's five matrix products alone (OpenBLAS,
+# float32, best of 1 and 2 threads). Its best epoch minus them is its elementwise work; InitLab's
+# GEMMs alone over scikit-learn's best epoch is the best ratio reachable at this run's GEMM speed.
+skg=999999
+for t in 1 2; do
+    g=$(native OPENBLAS_NUM_THREADS=$t "$PY" "$ROOT/bench/peers/sklearn_rbm_gemms.py" --visible 784 --hidden 500 --batch-size 100 --samples 60000 | json epoch_seconds)
+    skg=$(awk -v a="$skg" -v b="$g" 'BEGIN { print (b < a) ? b : a }')
+done
+awk -v g="$skg" -v s="$best_sk" -v f="$floor" 'BEGIN {
+    printf "scikit-learn'"'"'s five products alone (OpenBLAS float32, best of 1 and 2 threads): %.3f s per epoch, %.0f%% of its best epoch (%.3f s); InitLab'"'"'s take %.3f s\n", g, 100 * g / s, s, f
+    printf "InitLab'"'"'s GEMMs alone / scikit-learn'"'"'s best epoch = %.2f (the best ratio reachable at this run'"'"'s GEMM speed)\n", f / s }'
 awk -v i="$best_il" -v s="$best_sk" 'BEGIN { printf "ratio InitLab/scikit-learn float32 = %.2f (target <= 0.33)\n", i / s }'
