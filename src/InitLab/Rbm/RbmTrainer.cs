@@ -192,7 +192,7 @@ public sealed class RbmTrainer
                 cancel.ThrowIfCancellationRequested();
                 long tg = Profile.Now();
                 _gather.Set(data, order, b, batch);
-                if (Compute.Threads > 1 && (long)bs * data.Cols >= 1 << 14) WorkerPool.Current.Run(_gather, Compute.Threads);
+                if (Compute.Threads > 1 && (long)bs * data.Cols >= Trainer.ParallelGatherValues) WorkerPool.Current.Run(_gather, Compute.Threads);
                 else _gather.Execute(0, 1);
                 // The next batch's rows start on their way to the cache during this step, to arrive while it computes.
                 _next.Set(data, order, b + bs, Math.Min(b + 2 * bs, n));

@@ -283,7 +283,7 @@ public sealed partial class Trainer
         // 38 µs on two, measured in isolation).
         _gather.Set(this, data, start, rows);
         int threads = Compute.Threads;
-        if ((long)rows * f < 1 << 14 || threads <= 1) _gather.Execute(0, 1);
+        if ((long)rows * f < ParallelGatherValues || threads <= 1) _gather.Execute(0, 1);
         else WorkerPool.Current.Run(_gather, Math.Min(threads, rows));
         // The next batch's rows are asked for in parts during this batch's step (Step), to arrive while it computes.
         _next.Set(data, _order, start + rows, Math.Min(start + 2 * rows, _order.Length));
@@ -292,6 +292,9 @@ public sealed partial class Trainer
 
     private readonly GatherJob _gather = new();
     private readonly RowPrefetch _next = new();
+
+    /// <summary>A batch of at least this many values is gathered on all the compute threads (the trainer's and the RBM's), a smaller one on the calling thread.</summary>
+    internal const long ParallelGatherValues = 1 << 14;
 
     /// <summary>Rows [start, start + rows) of the epoch's order into the batch, a contiguous share of them per part.</summary>
     private sealed class GatherJob : IParallelJob

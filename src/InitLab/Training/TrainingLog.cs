@@ -86,19 +86,30 @@ public static partial class TrainingLog
     /// <summary>Reads the log at <paramref name="path"/>; see <see cref="Parse"/>.</summary>
     public static TrainingLogData Read(string path)
     {
-        string text;
+        string text = ReadFile(path, file =>
+        {
+            using var reader = new StreamReader(file);
+            return reader.ReadToEnd();
+        });
+        return Parse(text, path);
+    }
+
+    /// <summary>
+    /// <paramref name="read"/> applied to the log at <paramref name="path"/>, opened with
+    /// Io.InputFile (not File.OpenRead: a FIFO would block it forever); a file that cannot be
+    /// opened or read is an InvalidDataException naming it.
+    /// </summary>
+    private static T ReadFile<T>(string path, Func<Stream, T> read)
+    {
         try
         {
-            // Not File.ReadAllText: a FIFO would block it forever (see Io.InputFile).
             using var file = Io.InputFile.OpenRead(path);
-            using var reader = new StreamReader(file);
-            text = reader.ReadToEnd();
+            return read(file);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new InvalidDataException($"{path}: cannot be read ({e.Message}).", e);
         }
-        return Parse(text, path);
     }
 
     /// <summary>

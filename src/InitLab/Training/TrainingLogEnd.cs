@@ -12,19 +12,7 @@ public static partial class TrainingLog
     public const int MaxEndWindow = 1 << 20;
 
     /// <summary>Opens the log at <paramref name="path"/> and returns <see cref="ReadEnd(Stream, string)"/> of it.</summary>
-    public static LogEnd? ReadEnd(string path)
-    {
-        try
-        {
-            // Not File.OpenRead: a FIFO would block it forever (see Io.InputFile).
-            using var file = Io.InputFile.OpenRead(path);
-            return ReadEnd(file, path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new InvalidDataException($"{path}: cannot be read ({e.Message}).", e);
-        }
-    }
+    public static LogEnd? ReadEnd(string path) => ReadFile(path, file => ReadEnd(file, path));
 
     /// <summary>
     /// How the run of the log in <paramref name="log"/> (a seekable stream) ended, read from the
