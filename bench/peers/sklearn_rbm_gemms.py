@@ -8,8 +8,11 @@ H hidden units, W = components_ of shape (H, V)):
   h_neg  = v_neg @ W.T          (B x V) @ (V x H)
   update = (v_pos.T @ h_pos).T  (V x B) @ (B x H), transposed
   update -= h_neg.T @ v_neg     (H x B) @ (B x V)
-plus elementwise work (logistic, sampling, the update). This script times the
-five products alone, in float32 numpy (the BLAS the process loads: set
+plus elementwise work (logistic, sampling, the update). v_neg is a boolean array
+there (uniform < p), which numpy converts to float32 before its two products;
+that conversion counts as elementwise work here. This script times the five
+products alone on float32 operands, W in Fortran order as scikit-learn keeps
+components_, in numpy (the BLAS the process loads: set
 OPENBLAS_NUM_THREADS and unset OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE as for the
 peer), each in a loop by itself, and prints one JSON line with the best time
 per step and per epoch (steps = samples / batch): the part of scikit-learn's
@@ -49,7 +52,7 @@ def main():
     a = p.parse_args()
     b, v, h = a.batch_size, a.visible, a.hidden
     rng = np.random.default_rng(0)
-    w = rng.random((h, v), dtype=np.float32)
+    w = np.asfortranarray(rng.random((h, v), dtype=np.float32))  # components_ is order="F"
     v_pos = rng.random((b, v), dtype=np.float32)
     h_pos = rng.random((b, h), dtype=np.float32)
     products = {

@@ -339,8 +339,19 @@ public static unsafe partial class Gemm
         }
 
         /// <summary>The call's shape, for the profile build's per-job figures: "GEMM NT 100x256x784", "+k2" for a sum of two products, "packed B", "epilogue".</summary>
-        public override string ToString() =>
-            $"GEMM {(_ta ? 'T' : 'N')}{(_tb ? 'T' : 'N')} {_m}x{_n}x{_k}{(_a2 != null ? $"+{_k2}" : "")}{(_packed != null ? " packed B" : "")}{(_hasEpilogue ? " epilogue" : "")}";
+        public override string ToString()
+        {
+            var key = (_ta, _tb, _m, _n, _k, _a2 != null ? _k2 : -1, _packed != null, _hasEpilogue);
+            lock (Descriptions)
+            {
+                if (!Descriptions.TryGetValue(key, out var text))
+                    Descriptions[key] = text = $"GEMM {(_ta ? 'T' : 'N')}{(_tb ? 'T' : 'N')} {_m}x{_n}x{_k}{(key.Item6 >= 0 ? $"+{_k2}" : "")}{(key.Item7 ? " packed B" : "")}{(_hasEpilogue ? " epilogue" : "")}";
+                return text;
+            }
+        }
+
+        /// <summary>Each shape's description, made once (the profile build asks for it on every call).</summary>
+        private static readonly Dictionary<(bool, bool, int, int, int, int, bool, bool), string> Descriptions = new();
 
         /// <summary>How many parts the output can be split into (one register strip each at least).</summary>
         public int MaxParts => _splitN ? (_n + _nr - 1) / _nr : (_m + _mr - 1) / _mr;

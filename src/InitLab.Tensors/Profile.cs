@@ -63,27 +63,30 @@ internal static class Profile
 #endif
     }
 
-    /// <summary>Per parallel job (by its description): calls, and wall-clock ticks in total, the caller's part, the workers' start and their part.</summary>
+#if INITLAB_PROFILE
+    /// <summary>Per parallel job (by its description): calls, and wall-clock ticks in total, the caller's part, the workers' start and their part, and the last part's end.</summary>
     private static readonly Dictionary<string, (long Calls, long Run, long Caller, long Delay, long Part, long End)> s_jobs = new();
+#endif
 
     /// <summary>
-    /// One <see cref="WorkerPool.Run"/> of <paramref name="job"/>: ticks from publishing it to
-    /// the last part's end (<paramref name="run"/>), of the calling thread's own part, from
-    /// publishing to the latest worker's start (<paramref name="workerDelay"/>), and of the
-    /// longest worker part. Where a step's parallel work waits: the caller waits
-    /// run - caller for the workers, the latest of which started workerDelay late, and it sees the
-    /// last part end run - max(caller, workerDelay + workerPart) after it did.
+    /// One <see cref="WorkerPool.Run"/> of <paramref name="job"/>, in ticks from publishing it:
+    /// to the caller's return (<paramref name="run"/>), the calling thread's own part, the latest
+    /// worker's start (<paramref name="workerDelay"/>), the longest worker part, and the end of
+    /// the last part to end (<paramref name="lastEnd"/>). The caller waits lastEnd - caller for the
+    /// workers and sees the end run - lastEnd after it. GEMM jobs describe their shape without
+    /// allocating after the first call of each shape.
     /// </summary>
     [Conditional("INITLAB_PROFILE")]
-    internal static void AddJob(IParallelJob job, long run, long caller, long workerDelay, long workerPart)
+    internal static void AddJob(IParallelJob job, long run, long caller, long workerDelay, long workerPart, long lastEnd)
     {
+#if INITLAB_PROFILE
         string name = job.ToString() is { } s && s != job.GetType().FullName ? s : job.GetType().Name;
         lock (s_jobs)
         {
             s_jobs.TryGetValue(name, out var e);
-            s_jobs[name] = (e.Calls + 1, e.Run + run, e.Caller + caller, e.Delay + workerDelay, e.Part + workerPart,
-                e.End + Math.Max(caller, workerDelay + workerPart));
+            s_jobs[name] = (e.Calls + 1, e.Run + run, e.Caller + caller, e.Delay + workerDelay, e.Part + workerPart, e.End + lastEnd);
         }
+#endif
     }
 
     [Conditional("INITLAB_PROFILE")]
@@ -91,7 +94,9 @@ internal static class Profile
     {
         Array.Clear(s_ticks);
         Array.Clear(s_calls);
+#if INITLAB_PROFILE
         lock (s_jobs) s_jobs.Clear();
+#endif
     }
 
     [Conditional("INITLAB_PROFILE")]
@@ -100,6 +105,7 @@ internal static class Profile
         for (int i = 0; i < Count; i++)
             if (s_calls[i] > 0)
                 Console.Error.WriteLine($"profile\t{Names[i]}\t{s_ticks[i] * 1000.0 / Stopwatch.Frequency:F1} ms\t{s_calls[i]} calls");
+#if INITLAB_PROFILE
         lock (s_jobs)
         {
             if (s_jobs.Count > 0)
@@ -108,5 +114,6 @@ internal static class Profile
             foreach (var (name, e) in s_jobs.OrderByDescending(j => j.Value.Run))
                 Console.Error.WriteLine($"profile job\t{name}\t{e.Calls}\t{e.Run * us / 1000:F1}\t{e.Run * us / e.Calls:F1}\t{e.Caller * us / e.Calls:F1}\t{e.Delay * us / e.Calls:F1}\t{e.Part * us / e.Calls:F1}\t{e.End * us / e.Calls:F1}");
         }
+#endif
     }
 }

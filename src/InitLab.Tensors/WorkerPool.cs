@@ -78,10 +78,11 @@ public sealed class WorkerPool
     /// <summary>
     /// Part <paramref name="index"/> of <paramref name="count"/> of <paramref name="total"/> items
     /// split as evenly as whole items allow: [Lo, Hi). The parts of one split cover the items once,
-    /// in order. When they cannot be equal, the first parts take one item more: part 0 is the
-    /// calling thread's, which starts first (a worker starts 1-3 µs later). Given the 13th of 25
-    /// strips of the seed network's first weight gradient, the worker finished its part 6-12 µs
-    /// after the caller on average (the profile build's per-job figures).
+    /// in order. When they cannot be equal, the first total % count parts take one item more:
+    /// part 0 is the calling thread's, which starts first (a worker starts 1-3 µs later). When the
+    /// last parts took the extra items instead, a worker given the 13th of 25 strips of the seed
+    /// network's first weight gradient finished its part 6-12 µs after the caller on average (the
+    /// profile build's per-job figures; a GEMM on two threads now splits that strip by rows).
     /// </summary>
     public static (int Lo, int Hi) PartOf(int total, int index, int count)
     {
@@ -105,10 +106,11 @@ public sealed class WorkerPool
             _failure = null;
             Volatile.Write(ref _pending, count - 1);
             uint generation = unchecked(GenerationOf(_ticket) + 1);
-            Volatile.Write(ref _ticket, (long)generation << 32 | (uint)count);
 #if INITLAB_PROFILE
+            // Before the ticket: a spinning worker may start as soon as it is written.
             long published = System.Diagnostics.Stopwatch.GetTimestamp(), callerPart = 0;
 #endif
+            Volatile.Write(ref _ticket, (long)generation << 32 | (uint)count);
             for (int t = 0; t < count - 1; t++) _workers[t].Go.Set();
             try
             {
@@ -125,10 +127,14 @@ public sealed class WorkerPool
                 _job = null;
                 Profile.Add(Profile.PoolWait, t);
 #if INITLAB_PROFILE
-                long run = System.Diagnostics.Stopwatch.GetTimestamp() - published, delay = 0, part = 0;
+                long run = System.Diagnostics.Stopwatch.GetTimestamp() - published, delay = 0, part = 0, lastEnd = callerPart;
                 for (int w = 0; w < count - 1; w++)
-                    (delay, part) = (Math.Max(delay, _workers[w].Started - published), Math.Max(part, _workers[w].Ended - _workers[w].Started));
-                Profile.AddJob(job, run, callerPart, delay, part);
+                {
+                    var worker = _workers[w];
+                    (delay, part) = (Math.Max(delay, worker.Started - published), Math.Max(part, worker.Ended - worker.Started));
+                    lastEnd = Math.Max(lastEnd, worker.Ended - published);
+                }
+                Profile.AddJob(job, run, callerPart, delay, part, lastEnd);
 #endif
             }
             if (_failure is { } f) throw new AggregateException("A worker thread failed.", f);
@@ -176,14 +182,14 @@ public sealed class WorkerPool
                 w.Started = System.Diagnostics.Stopwatch.GetTimestamp();
 #endif
                 _job!.Execute(w.Index, count);
-#if INITLAB_PROFILE
-                w.Ended = System.Diagnostics.Stopwatch.GetTimestamp();
-#endif
             }
             catch (Exception e)
             {
                 _failure = e;
             }
+#if INITLAB_PROFILE
+            w.Ended = System.Diagnostics.Stopwatch.GetTimestamp();
+#endif
             Interlocked.Decrement(ref _pending);
         }
     }

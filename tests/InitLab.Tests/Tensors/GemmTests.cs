@@ -115,13 +115,14 @@ public class GemmTests
     }
 
     /// <summary>
-    /// Two threads and an odd number of 32-column strips (784 columns are 25): the middle strip is
-    /// split by rows between the threads. Every element must be what one thread computes, bit for
-    /// bit, for a plain product with bias and ReLU (each layout of A and B), a product with B
-    /// packed beforehand and a sigmoid, and the RBM's summed product with its step into W. The
-    /// shapes include the smallest split (16 rows, 3 strips), a ragged last strip of rows and of
-    /// columns, and the RBM's and the seed network's weight gradients (each above the 2^17
-    /// multiply-adds below which a GEMM runs on one thread).
+    /// Two threads and an odd number of column strips (784 columns are 25 of the AVX-512
+    /// kernel's 32): the middle strip is split by rows between the threads. Every element must be
+    /// what one thread computes, bit for bit, for a plain product with bias and ReLU (each layout
+    /// of A and B) and a product with B packed beforehand and a sigmoid, on the default kernel
+    /// here with the RBM's summed product and its step into W too. The shapes include the
+    /// smallest split (16 rows, 3 strips), a ragged last strip of rows and of columns, and the
+    /// RBM's and the seed network's weight gradients (each above the 2^17 multiply-adds below
+    /// which a GEMM runs on one thread).
     /// </summary>
     [Theory]
     [InlineData(16, 96, 100)]
@@ -131,29 +132,7 @@ public class GemmTests
     [InlineData(500, 784, 100)]
     public void AMiddleStripSplitByRowsIsWhatOneThreadComputes(int m, int n, int k)
     {
-        var bias = RandomMatrix(n, 5);
-        foreach (bool ta in new[] { false, true })
-            foreach (bool tb in new[] { false, true })
-            {
-                var a = new Tensor(RandomMatrix(m * k, 1), ta ? k : m, ta ? m : k);
-                var b = new Tensor(RandomMatrix(k * n, 2), tb ? n : k, tb ? k : n);
-                float[] Plain(int threads)
-                {
-                    var c = new Tensor(m, n);
-                    Gemm.Multiply(a, ta, b, tb, c, threads: threads, epilogue: new GemmEpilogue { ColumnBias = bias, Relu = true });
-                    return c.Data;
-                }
-                float[] Packed(int threads)
-                {
-                    using var packed = new PackedMatrix();
-                    packed.Pack(b, tb, threads);
-                    var c = new Tensor(m, n);
-                    Gemm.Multiply(a, ta, packed, c, threads: threads, epilogue: new GemmEpilogue { ColumnBias = bias, Sigmoid = true });
-                    return c.Data;
-                }
-                Assert.Equal(Plain(1), Plain(2));
-                Assert.Equal(Packed(1), Packed(2));
-            }
+        MiddleStripIsWhatOneThreadComputes(GemmKernels.Default, m, n, k);
         foreach (bool ta in new[] { false, true })
         {
             var a1 = new Tensor(RandomMatrix(m * k, 3), ta ? k : m, ta ? m : k);
@@ -172,6 +151,46 @@ public class GemmTests
             Assert.Equal(c1, c2);
             Assert.Equal(w1, w2);
         }
+    }
+
+    /// <summary>
+    /// The same on every kernel, with shapes whose strips of 32, 16 or 8 columns (AVX-512, AVX2
+    /// and the 8-wide kernels) are odd in number: 72 columns are 3, 5 and 9 strips; 104 are 4, 7
+    /// and 13; 784 are 25, 49 and 98.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Kernels))]
+    public void AMiddleStripSplitByRowsIsWhatOneThreadComputesOnEveryKernel(GemmKernel kernel)
+    {
+        foreach (var (m, n, k) in new[] { (40, 72, 100), (24, 104, 100), (13, 784, 24) })
+            MiddleStripIsWhatOneThreadComputes(kernel, m, n, k);
+    }
+
+    private static void MiddleStripIsWhatOneThreadComputes(GemmKernel kernel, int m, int n, int k)
+    {
+        var bias = RandomMatrix(n, 5);
+        foreach (bool ta in new[] { false, true })
+            foreach (bool tb in new[] { false, true })
+            {
+                var a = new Tensor(RandomMatrix(m * k, 1), ta ? k : m, ta ? m : k);
+                var b = new Tensor(RandomMatrix(k * n, 2), tb ? n : k, tb ? k : n);
+                float[] Plain(int threads)
+                {
+                    var c = new Tensor(m, n);
+                    Gemm.Multiply(a, ta, b, tb, c, threads: threads, kernel: kernel, epilogue: new GemmEpilogue { ColumnBias = bias, Relu = true });
+                    return c.Data;
+                }
+                float[] Packed(int threads)
+                {
+                    using var packed = new PackedMatrix();
+                    packed.Pack(b, tb, threads, kernel);
+                    var c = new Tensor(m, n);
+                    Gemm.Multiply(a, ta, packed, c, threads: threads, epilogue: new GemmEpilogue { ColumnBias = bias, Sigmoid = true });
+                    return c.Data;
+                }
+                Assert.True(Plain(1).AsSpan().SequenceEqual(Plain(2)), $"{kernel} {m}x{n}x{k} ta={ta} tb={tb}: 2 threads differ from 1");
+                Assert.True(Packed(1).AsSpan().SequenceEqual(Packed(2)), $"{kernel} {m}x{n}x{k} ta={ta} tb={tb}, B packed: 2 threads differ from 1");
+            }
     }
 
     /// <summary>
