@@ -210,7 +210,6 @@ internal static class TrainCommand
         return parts.Count == 0 ? "" : $" ({string.Join(", ", parts)})";
     }
 
-    /// <summary>"96.12%".</summary>
     /// <summary>
     /// An epoch's printed line: cost, test accuracy, time and rate. Past 80 columns (a fast
     /// epoch's rate has 7 digits) the rate is left out rather than wrapped; --metrics keeps it.
@@ -223,6 +222,7 @@ internal static class TrainCommand
         return line.Length <= 80 ? line : $"{head}({seconds} s)";
     }
 
+    /// <summary>"96.12%".</summary>
     internal static string Percent(double fraction) =>
         double.IsFinite(fraction) ? (fraction * 100).ToString("0.00", CultureInfo.InvariantCulture) + "%" : "n/a";
 

@@ -338,6 +338,7 @@ public static unsafe partial class Gemm
             _inPlaceA = kernel == GemmKernel.Avx512;
         }
 
+#if INITLAB_PROFILE
         /// <summary>The call's shape, for the profile build's per-job figures: "GEMM NT 100x256x784", "+k2" for a sum of two products, "packed B", "epilogue".</summary>
         public override string ToString()
         {
@@ -352,6 +353,7 @@ public static unsafe partial class Gemm
 
         /// <summary>Each shape's description, made once (the profile build asks for it on every call).</summary>
         private static readonly Dictionary<(bool, bool, int, int, int, int, bool, bool), string> Descriptions = new();
+#endif
 
         /// <summary>How many parts the output can be split into (one register strip each at least).</summary>
         public int MaxParts => _splitN ? (_n + _nr - 1) / _nr : (_m + _mr - 1) / _mr;

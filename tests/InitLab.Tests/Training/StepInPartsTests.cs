@@ -17,6 +17,7 @@ namespace InitLab.Tests.Training;
 [Collection(SerialCollection.Name)]
 public class StepInPartsTests
 {
+    /// <summary>Vectors of the given sizes (see the overload below).</summary>
     private static Parameter[] Parameters(int seed, params int[] sizes) => Parameters(seed, sizes.Select(n => (0, n)).ToArray());
 
     /// <summary>Parameters of the given shapes (rows 0: a vector), values and gradients in [-1, 1).</summary>
@@ -63,7 +64,6 @@ public class StepInPartsTests
     // Sizes larger than the parallel threshold (split across threads at odd places) and small
     // ones (a bias), none a multiple of the vector width; then two weight matrices.
     private static readonly (int Rows, int Cols)[] Shapes = [(0, 70_001), (0, 37), (0, 40_003), (0, 5), (300, 257), (129, 301)];
-    private static readonly int[] Sizes = Shapes.Select(s => s.Rows == 0 ? s.Cols : s.Rows * s.Cols).ToArray();
 
     [Theory]
     [MemberData(nameof(Optimizers))]
@@ -83,7 +83,7 @@ public class StepInPartsTests
             b.Update(2, 2);       // the last layer first, as backpropagation goes
             b.Update(1, 1);
             b.EndStep();          // parameter 0, not updated yet, is updated here
-            for (int k = 0; k < Sizes.Length; k++) Assert.Equal(whole[k].Value.Data, parts[k].Value.Data);
+            for (int k = 0; k < Shapes.Length; k++) Assert.Equal(whole[k].Value.Data, parts[k].Value.Data);
         }
         var sa = a.CaptureState();
         var sb = b.CaptureState();
@@ -129,15 +129,15 @@ public class StepInPartsTests
         float damp = kind == "dampening" ? 1 - 0.25f : 1f;
         bool nesterov = kind == "nesterov";
         var sgd = new Sgd(ps, lr, momentum: mom, dampening: kind == "dampening" ? 0.25 : 0, weightDecay: wd, nesterov: nesterov);
-        var buffers = Sizes.Select(n => new float[n]).ToArray();
+        var buffers = reference.Select(p => new float[p.Value.Length]).ToArray();
         for (int step = 0; step < 3; step++)
         {
             NewGradients(ps, 200 + step);
             NewGradients(reference, 200 + step);
             sgd.Step();
             // torch.optim.SGD, one element at a time.
-            for (int k = 0; k < Sizes.Length; k++)
-                for (int i = 0; i < Sizes[k]; i++)
+            for (int k = 0; k < Shapes.Length; k++)
+                for (int i = 0; i < buffers[k].Length; i++)
                 {
                     float d = reference[k].Grad.Data[i];
                     if (wd != 0f) d += wd * reference[k].Value.Data[i];
@@ -149,7 +149,7 @@ public class StepInPartsTests
                     }
                     reference[k].Value.Data[i] -= lr * d;
                 }
-            for (int k = 0; k < Sizes.Length; k++) Assert.Equal(reference[k].Value.Data, ps[k].Value.Data);
+            for (int k = 0; k < Shapes.Length; k++) Assert.Equal(reference[k].Value.Data, ps[k].Value.Data);
         }
     }
 
