@@ -56,7 +56,30 @@ internal static unsafe class Packing
             float* d = dst + (long)s * kc;
             if (!transB)
             {
-                // op(B)[p,j] = b[p*ldb + j]: each p copies cols contiguous floats.
+                // op(B)[p,j] = b[p*ldb + j]: each p copies cols contiguous floats. A full strip
+                // of 32 (16) is two 512-bit (256-bit) loads and stores per p, without a span copy's
+                // call per 128 bytes: packing a 256x784 W on one thread took 22 µs instead of 29,
+                // a 512x784 one 35 instead of 55 (measured alone).
+                if (cols == 32 && nr == 32 && Vector512.IsHardwareAccelerated)
+                {
+                    float* src = b + (long)pc * ldb + jc + s;
+                    for (int p = 0; p < kc; p++, src += ldb)
+                    {
+                        Vector512.Load(src).Store(d + p * 32);
+                        Vector512.Load(src + 16).Store(d + p * 32 + 16);
+                    }
+                    continue;
+                }
+                if (cols == 16 && nr == 16 && Vector256.IsHardwareAccelerated)
+                {
+                    float* src = b + (long)pc * ldb + jc + s;
+                    for (int p = 0; p < kc; p++, src += ldb)
+                    {
+                        Vector256.Load(src).Store(d + p * 16);
+                        Vector256.Load(src + 8).Store(d + p * 16 + 8);
+                    }
+                    continue;
+                }
                 for (int p = 0; p < kc; p++)
                 {
                     float* src = b + (long)(pc + p) * ldb + jc + s;

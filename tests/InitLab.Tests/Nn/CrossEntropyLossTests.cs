@@ -39,6 +39,52 @@ public class CrossEntropyLossTests
         Assert.True(Math.Abs(total / 100 - value) <= 1e-5 * Math.Max(1, Math.Abs(total / 100)), $"loss {value}, oracle {total / 100}");
     }
 
+    /// <summary>
+    /// The loss takes exp over the whole batch in one call (4 or more classes): bit for bit what
+    /// the row-by-row computation gives, with every TensorPrimitives call on one row (the
+    /// implementation before, kept here as the reference), for class counts on both sides of the
+    /// 4-value vector threshold and batch sizes from 1 to more than 16 values per call.
+    /// </summary>
+    [Theory]
+    [InlineData(1, 10)]
+    [InlineData(7, 2)]
+    [InlineData(33, 3)]
+    [InlineData(100, 4)]
+    [InlineData(100, 5)]
+    [InlineData(100, 10)]
+    [InlineData(9, 17)]
+    [InlineData(64, 100)]
+    public void IsBitForBitTheRowByRowComputation(int rows, int classes)
+    {
+        for (int seed = 0; seed < 20; seed++)
+        {
+            var (logits, targets) = Batch(rows, classes, seed);
+            float scale = MathF.Pow(10, seed % 5 - 2);
+            for (int i = 0; i < logits.Data.Length; i++) logits.Data[i] *= scale;
+            var grad = new Tensor(rows, classes);
+            double total = 0;
+            float invB = 1f / rows;
+            for (int i = 0; i < rows; i++)
+            {
+                var row = logits.Row(i);
+                var g = grad.Row(i);
+                float max = System.Numerics.Tensors.TensorPrimitives.Max(row);
+                System.Numerics.Tensors.TensorPrimitives.Subtract(row, max, g);
+                System.Numerics.Tensors.TensorPrimitives.Exp(g, g);
+                float sum = System.Numerics.Tensors.TensorPrimitives.Sum(g);
+                total += max + MathF.Log(sum) - row[targets[i]];
+                System.Numerics.Tensors.TensorPrimitives.Multiply(g, invB / sum, g);
+                g[targets[i]] -= invB;
+            }
+            var loss = new CrossEntropyLoss();
+            float value = loss.Forward(logits, targets);
+            Assert.Equal(BitConverter.SingleToInt32Bits((float)(total / rows)), BitConverter.SingleToInt32Bits(value));
+            for (int i = 0; i < grad.Data.Length; i++)
+                Assert.True(BitConverter.SingleToInt32Bits(grad.Data[i]) == BitConverter.SingleToInt32Bits(loss.Gradient.Data[i]),
+                    $"seed {seed}: gradient value {i} is {loss.Gradient.Data[i]}, row by row {grad.Data[i]}");
+        }
+    }
+
     [Fact]
     public void ATargetOutsideTheClassesIsRefused()
     {
