@@ -83,16 +83,8 @@ public static partial class TrainingLog
             .ToList();
     }
 
-    /// <summary>Reads the log at <paramref name="path"/>; see <see cref="Parse"/>.</summary>
-    public static TrainingLogData Read(string path)
-    {
-        string text = ReadFile(path, file =>
-        {
-            using var reader = new StreamReader(file);
-            return reader.ReadToEnd();
-        });
-        return Parse(text, path);
-    }
+    /// <summary>Reads the log at <paramref name="path"/>; see <see cref="Parse(Stream, string)"/>.</summary>
+    public static TrainingLogData Read(string path) => ReadFile(path, file => Parse(file, path));
 
     /// <summary>
     /// <paramref name="read"/> applied to the log at <paramref name="path"/>, opened with
@@ -112,52 +104,126 @@ public static partial class TrainingLog
         }
     }
 
-    /// <summary>
-    /// Reads a log's text. A last line without its newline is a record being written (or cut off
-    /// by a crash) and is ignored; any other line that is not a valid record is an
-    /// <see cref="InvalidDataException"/> naming <paramref name="source"/> and the line.
-    /// </summary>
+    /// <summary>The longest line a log record may take: <see cref="TrainingLogTail.MaxChunk"/>, as for a follower (a histogram record takes a few kilobytes).</summary>
+    public const int MaxLineBytes = TrainingLogTail.MaxChunk;
+
+    /// <summary>Reads a log's text; see <see cref="Parse(Stream, string)"/>.</summary>
     public static TrainingLogData Parse(string text, string source = FileName)
     {
-        TrainConfig? config = null;
-        int every = 0;
-        var steps = new List<LogStep>();
-        var epochs = new List<EpochReport>();
-        var histograms = new List<LogHistogram>();
-        LogEnd? end = null;
-        int complete = text.LastIndexOf('\n') + 1;
-        int lineNumber = 0;
-        foreach (var line in text.AsSpan(0, complete).EnumerateLines())
+        ArgumentNullException.ThrowIfNull(text);
+        using var bytes = new MemoryStream(Encoding.UTF8.GetBytes(text), writable: false);
+        return Parse(bytes, source);
+    }
+
+    /// <summary>
+    /// Reads a log, line by line (UTF-8, one JSON record per line). A last line without its
+    /// newline is a record being written (or cut off by a crash) and is ignored; any other line
+    /// that is not a valid record, or is longer than <see cref="MaxLineBytes"/>, is an
+    /// <see cref="InvalidDataException"/> naming <paramref name="source"/> and the line. Memory is
+    /// what the records hold plus one line, whatever the file's size.
+    /// </summary>
+    public static TrainingLogData Parse(Stream log, string source = FileName)
+    {
+        ArgumentNullException.ThrowIfNull(log);
+        var records = new Records(source);
+        byte[] chunk = ArrayPool<byte>.Shared.Rent(1 << 16);
+        byte[] line = ArrayPool<byte>.Shared.Rent(1 << 12);
+        try
         {
-            lineNumber++;
-            if (line.IsWhiteSpace()) continue;
+            int length = 0, lineNumber = 0;
+            bool tooLong = false;
+            int read;
+            while ((read = log.Read(chunk, 0, chunk.Length)) > 0)
+            {
+                var rest = chunk.AsSpan(0, read);
+                while (!rest.IsEmpty)
+                {
+                    int newline = rest.IndexOf((byte)'\n');
+                    var piece = newline < 0 ? rest : rest[..newline];
+                    if (!tooLong)
+                    {
+                        if ((long)length + piece.Length > MaxLineBytes) tooLong = true;
+                        else
+                        {
+                            if (length + piece.Length > line.Length)
+                            {
+                                var larger = ArrayPool<byte>.Shared.Rent(Math.Min(MaxLineBytes, Math.Max(2 * line.Length, length + piece.Length)));
+                                line.AsSpan(0, length).CopyTo(larger);
+                                ArrayPool<byte>.Shared.Return(line);
+                                line = larger;
+                            }
+                            piece.CopyTo(line.AsSpan(length));
+                            length += piece.Length;
+                        }
+                    }
+                    if (newline < 0) break;
+                    lineNumber++;
+                    if (tooLong)
+                        throw new InvalidDataException($"{source}: line {lineNumber} is longer than {MaxLineBytes / (1 << 20)} MiB: not a log record.");
+                    records.Add(line.AsMemory(0, length), lineNumber);
+                    length = 0;
+                    rest = rest[(newline + 1)..];
+                }
+            }
+            // What follows the last newline is a record still being written: ignored.
+            return records.Data();
+        }
+        catch (IOException e)
+        {
+            throw new InvalidDataException($"{source}: cannot be read ({e.Message}).", e);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(chunk);
+            ArrayPool<byte>.Shared.Return(line);
+        }
+    }
+
+    /// <summary>The records of a log read so far.</summary>
+    private sealed class Records(string source)
+    {
+        private TrainConfig? _config;
+        private int _every;
+        private readonly List<LogStep> _steps = new();
+        private readonly List<EpochReport> _epochs = new();
+        private readonly List<LogHistogram> _histograms = new();
+        private LogEnd? _end;
+
+        public TrainingLogData Data() => new(_config, _every, _steps, _epochs, _histograms, _end);
+
+        /// <summary>One line's record (UTF-8, without its newline); a blank line is skipped.</summary>
+        public void Add(ReadOnlyMemory<byte> utf8, int lineNumber)
+        {
+            var span = utf8.Span;
+            if (span.Length > 0 && span[^1] == (byte)'\r') utf8 = utf8[..^1];
+            if (utf8.Span.TrimStart(" \t\r\f\v"u8).IsEmpty) return;
             try
             {
-                using var doc = JsonDocument.Parse(line.ToString());
+                using var doc = JsonDocument.Parse(utf8);
                 var r = doc.RootElement;
                 switch (r.GetProperty("type").GetString())
                 {
                     case "start":
-                        every = r.GetProperty("sample_every").GetInt32();
+                        _every = r.GetProperty("sample_every").GetInt32();
                         if (r.TryGetProperty("config", out var c) && c.ValueKind == JsonValueKind.Object)
-                            config = TrainConfig.FromJson(c.GetRawText(), $"{source}: line {lineNumber}: config");
+                            _config = TrainConfig.FromJson(c.GetRawText(), $"{source}: line {lineNumber}: config");
                         break;
                     case "step":
-                        steps.Add(new LogStep(r.GetProperty("step").GetInt32(), r.GetProperty("epoch").GetInt32(), r.GetProperty("batch").GetInt32(), Number(r, "cost")));
+                        _steps.Add(new LogStep(r.GetProperty("step").GetInt32(), r.GetProperty("epoch").GetInt32(), r.GetProperty("batch").GetInt32(), Number(r, "cost")));
                         break;
                     case "epoch":
-                        epochs.Add(new EpochReport(r.GetProperty("epoch").GetInt32(), r.GetProperty("epochs").GetInt32(), Number(r, "train_cost"),
+                        _epochs.Add(new EpochReport(r.GetProperty("epoch").GetInt32(), r.GetProperty("epochs").GetInt32(), Number(r, "train_cost"),
                             Number(r, "test_accuracy"), Number(r, "seconds"), Number(r, "samples_per_second")));
                         break;
                     case "hist":
                         var counts = r.GetProperty("counts").EnumerateArray().Select(e => e.GetInt64()).ToArray();
                         if (counts.Length == 0) throw new InvalidDataException("a histogram needs at least one bin");
-                        histograms.Add(new LogHistogram(r.GetProperty("step").GetInt32(), r.GetProperty("epoch").GetInt32(), r.GetProperty("layer").GetInt32(),
+                        _histograms.Add(new LogHistogram(r.GetProperty("step").GetInt32(), r.GetProperty("epoch").GetInt32(), r.GetProperty("layer").GetInt32(),
                             r.GetProperty("kind").GetString() ?? "", new Histogram(Number(r, "min"), Number(r, "max"), counts,
                                 r.GetProperty("nonfinite").GetInt64(), Number(r, "mean"), Number(r, "std"))));
                         break;
                     case "end":
-                        end = EndRecord(r);
+                        _end = EndRecord(r);
                         break;
                     default:
                         // A record type of a later InitLab: skipped, so old viewers still read new logs.
@@ -169,7 +235,6 @@ public static partial class TrainingLog
                 throw new InvalidDataException($"{source}: line {lineNumber} is not a valid log record ({e.Message}).", e);
             }
         }
-        return new TrainingLogData(config, every, steps, epochs, histograms, end);
     }
 
     /// <summary>A number written as null (NaN, infinity) reads back as NaN.</summary>

@@ -17,7 +17,7 @@ public static partial class TrainingLog
     /// <summary>
     /// How the run of the log in <paramref name="log"/> (a seekable stream) ended, read from the
     /// log's last complete line only: its end record, or null while it trains (the last complete
-    /// line is another record; a half-written line after it is ignored, as <see cref="Parse"/>
+    /// line is another record; a half-written line after it is ignored, as <see cref="Parse(Stream, string)"/>
     /// does). Reads at most <see cref="MaxEndWindow"/> bytes from the end, usually
     /// <see cref="EndWindow"/>, however long the log: listing many runs' statuses does not read
     /// their histograms. A last line that is not a valid record is an

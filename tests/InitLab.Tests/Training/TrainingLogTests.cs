@@ -74,6 +74,37 @@ public class TrainingLogTests
         Assert.Contains("x.jsonl: line 1", e.Message);
     }
 
+    /// <summary>
+    /// The reader streams the file a line at a time: a line longer than MaxLineBytes is an error
+    /// naming it (without holding it), a long last line still being written is ignored, CRLF and
+    /// blank lines read as before, and records split across the reader's 64 KiB chunks read whole.
+    /// </summary>
+    [Fact]
+    public void ReadsLineByLineWithABoundOnALine()
+    {
+        string start = "{\"type\":\"start\",\"sample_every\":5}\n";
+        string step = "{\"type\":\"step\",\"step\":1,\"epoch\":1,\"batch\":1,\"cost\":2.5}\n";
+        // A record whose padding (JSON whitespace) takes it past 1 MiB, then another record.
+        string huge = "{\"type\":\"step\"," + new string(' ', TrainingLog.MaxLineBytes) + "\"step\":2,\"epoch\":1,\"batch\":2,\"cost\":1}\n";
+        var e = Assert.Throws<InvalidDataException>(() => TrainingLog.Parse(start + huge + step, "big.jsonl"));
+        Assert.Contains("big.jsonl: line 2 is longer than 1 MiB", e.Message);
+
+        // The same unfinished (no newline) is a record being written: ignored.
+        var cut = TrainingLog.Parse(start + step + huge.TrimEnd('\n'));
+        Assert.Equal([1], cut.Steps.Select(s => s.Step));
+
+        // A record just under the bound, split across the 64 KiB chunks, reads whole; CRLF and blank lines too.
+        string padded = "{\"type\":\"step\"," + new string(' ', TrainingLog.MaxLineBytes - 100) + "\"step\":3,\"epoch\":1,\"batch\":3,\"cost\":0.5}\r\n";
+        var read = TrainingLog.Parse(start + "\r\n   \n" + step.Replace("\n", "\r\n") + padded);
+        Assert.Equal([1, 3], read.Steps.Select(s => s.Step));
+        Assert.Equal(5, read.SampleEvery);
+
+        // From a file: the same as from its text.
+        using var d = new TempDir();
+        File.WriteAllText(d.File("log.jsonl"), start + step + padded);
+        Assert.Equal([1, 3], TrainingLog.Read(d.File("log.jsonl")).Steps.Select(s => s.Step));
+    }
+
     [Fact]
     public void WriterReopeningACutLogDropsThePartialLineAndAppends()
     {
