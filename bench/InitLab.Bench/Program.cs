@@ -11,4 +11,9 @@ if (args.Length > 0 && args[0] == "epoch-gemms")
     EpochGemms.Run(args.Skip(1).ToArray());
     return;
 }
+if (args.Length > 0 && args[0] == "core-latency")
+{
+    CoreLatency.Run(args.Skip(1).ToArray());
+    return;
+}
 BenchmarkSwitcher.FromAssembly(typeof(GemmBenchmarks).Assembly).Run(args);

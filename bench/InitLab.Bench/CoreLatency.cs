@@ -1,0 +1,46 @@
+using System.Diagnostics;
+
+namespace InitLab.Bench;
+
+/// <summary>
+/// `core-latency [ROUND_TRIPS]`: how long a cache line takes to go from one core to another.
+/// Two threads take turns writing one counter, each waiting (spinning) for the other's write;
+/// a round trip is two transfers of the line. Prints the best of five runs. On a 2-core machine
+/// the two spinning threads run on different cores. Why it matters: a training step's threads
+/// exchange activations and gradients every step, and each line one core wrote and the other
+/// reads (or writes next) pays this.
+/// </summary>
+internal static class CoreLatency
+{
+    public static void Run(string[] args)
+    {
+        int trips = args.Length > 0 && int.TryParse(args[0], out int t) && t > 0 ? t : 200_000;
+        double best = double.MaxValue;
+        for (int run = 0; run < 5; run++) best = Math.Min(best, RoundTripNs(trips));
+        Console.WriteLine($"core-to-core round trip: {best:F0} ns (one way about {best / 2:F0} ns), best of 5 runs of {trips:N0}");
+    }
+
+    private static double RoundTripNs(int trips)
+    {
+        // The counter sits in the middle of its own 128 bytes (no neighbour shares its line).
+        var line = new long[32];
+        var partner = new Thread(() =>
+        {
+            for (long i = 0; i < trips; i++)
+            {
+                while (Volatile.Read(ref line[16]) != 2 * i + 1) { }
+                Volatile.Write(ref line[16], 2 * i + 2);
+            }
+        }) { IsBackground = true };
+        partner.Start();
+        var clock = Stopwatch.StartNew();
+        for (long i = 0; i < trips; i++)
+        {
+            Volatile.Write(ref line[16], 2 * i + 1);
+            while (Volatile.Read(ref line[16]) != 2 * i + 2) { }
+        }
+        clock.Stop();
+        partner.Join();
+        return clock.Elapsed.TotalNanoseconds / trips;
+    }
+}
