@@ -5,8 +5,9 @@ namespace InitLab.Bench;
 /// <summary>
 /// `core-latency [ROUND_TRIPS]`: how long a cache line takes to go from one core to another.
 /// Two threads take turns writing one counter, each waiting (spinning) for the other's write;
-/// a round trip is two transfers of the line. Prints the best of five runs. On a 2-core machine
-/// the two spinning threads run on different cores. Why it matters: a training step's threads
+/// a round trip is two transfers of the line. Prints the best of five runs. The threads are not
+/// pinned: on a 2-core machine the two spinning threads run on different cores (which physical
+/// cores a virtual machine's are is not known). Why it matters: a training step's threads
 /// exchange activations and gradients every step, and each line one core wrote and the other
 /// reads (or writes next) pays this.
 /// </summary>
@@ -22,10 +23,13 @@ internal static class CoreLatency
 
     private static double RoundTripNs(int trips)
     {
-        // The counter sits in the middle of its own 128 bytes (no neighbour shares its line).
-        var line = new long[32];
+        // The counter has 128 bytes of the array on each side, so nothing else shares its line.
+        var line = new long[33];
         var partner = new Thread(() =>
         {
+            // Ready: the clock starts once the partner runs (thread start is not timed).
+            Volatile.Write(ref line[16], -1);
+            while (Volatile.Read(ref line[16]) == -1) { }
             for (long i = 0; i < trips; i++)
             {
                 while (Volatile.Read(ref line[16]) != 2 * i + 1) { }
@@ -33,6 +37,9 @@ internal static class CoreLatency
             }
         }) { IsBackground = true };
         partner.Start();
+        while (Volatile.Read(ref line[16]) != -1) { }
+        // Go: the partner leaves its wait when the counter leaves -1.
+        Volatile.Write(ref line[16], 0);
         var clock = Stopwatch.StartNew();
         for (long i = 0; i < trips; i++)
         {

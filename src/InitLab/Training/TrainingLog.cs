@@ -104,7 +104,10 @@ public static partial class TrainingLog
         }
     }
 
-    /// <summary>The longest line a log record may take: <see cref="TrainingLogTail.MaxChunk"/>, as for a follower (a histogram record takes a few kilobytes).</summary>
+    /// <summary>
+    /// The bytes a log line may take with its newline: <see cref="TrainingLogTail.MaxChunk"/>, so a
+    /// line the reader takes is one a follower takes too (a histogram record takes a few kilobytes).
+    /// </summary>
     public const int MaxLineBytes = TrainingLogTail.MaxChunk;
 
     /// <summary>Reads a log's text; see <see cref="Parse(Stream, string)"/>.</summary>
@@ -116,11 +119,14 @@ public static partial class TrainingLog
     }
 
     /// <summary>
-    /// Reads a log, line by line (UTF-8, one JSON record per line). A last line without its
-    /// newline is a record being written (or cut off by a crash) and is ignored; any other line
-    /// that is not a valid record, or is longer than <see cref="MaxLineBytes"/>, is an
-    /// <see cref="InvalidDataException"/> naming <paramref name="source"/> and the line. Memory is
-    /// what the records hold plus one line, whatever the file's size.
+    /// Reads a log, line by line: UTF-8 (a byte-order mark is skipped, invalid bytes read as
+    /// U+FFFD, as <see cref="ReadEnd(Stream, string)"/> reads them), one JSON record per line, lines
+    /// ending at '\n' (a '\r' before it is dropped), lines of spaces and tabs skipped. A last line
+    /// without its newline is a record being written (or cut off by a crash) and is ignored; any
+    /// other line that is not a valid record, or takes more than <see cref="MaxLineBytes"/> with
+    /// its newline, is an <see cref="InvalidDataException"/> naming <paramref name="source"/> and
+    /// the line, as is an <see cref="IOException"/> while reading. Memory is what the records hold
+    /// plus a 64 KB chunk and one line, whatever the file's size.
     /// </summary>
     public static TrainingLogData Parse(Stream log, string source = FileName)
     {
@@ -142,7 +148,8 @@ public static partial class TrainingLog
                     var piece = newline < 0 ? rest : rest[..newline];
                     if (!tooLong)
                     {
-                        if ((long)length + piece.Length > MaxLineBytes) tooLong = true;
+                        // With its newline the line may take MaxLineBytes.
+                        if ((long)length + piece.Length >= MaxLineBytes) tooLong = true;
                         else
                         {
                             if (length + piece.Length > line.Length)
@@ -159,7 +166,7 @@ public static partial class TrainingLog
                     if (newline < 0) break;
                     lineNumber++;
                     if (tooLong)
-                        throw new InvalidDataException($"{source}: line {lineNumber} is longer than {MaxLineBytes / (1 << 20)} MiB: not a log record.");
+                        throw new InvalidDataException($"{source}: line {lineNumber} takes more than {MaxLineBytes / (1 << 20)} MiB: not a log record.");
                     records.Add(line.AsMemory(0, length), lineNumber);
                     length = 0;
                     rest = rest[(newline + 1)..];
@@ -194,9 +201,11 @@ public static partial class TrainingLog
         /// <summary>One line's record (UTF-8, without its newline); a blank line is skipped.</summary>
         public void Add(ReadOnlyMemory<byte> utf8, int lineNumber)
         {
-            var span = utf8.Span;
-            if (span.Length > 0 && span[^1] == (byte)'\r') utf8 = utf8[..^1];
+            if (lineNumber == 1 && utf8.Span.StartsWith("\uFEFF"u8)) utf8 = utf8[3..];
+            if (utf8.Span.EndsWith("\r"u8)) utf8 = utf8[..^1];
             if (utf8.Span.TrimStart(" \t\r\f\v"u8).IsEmpty) return;
+            // Invalid UTF-8 reads as U+FFFD (as a StreamReader decodes it), not as an error.
+            if (!System.Text.Unicode.Utf8.IsValid(utf8.Span)) utf8 = Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(utf8.Span));
             try
             {
                 using var doc = JsonDocument.Parse(utf8);

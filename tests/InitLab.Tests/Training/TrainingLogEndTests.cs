@@ -7,7 +7,7 @@ namespace InitLab.Tests.Training;
 
 /// <summary>
 /// <see cref="TrainingLog.ReadEnd(Stream, string)"/>: the same end as reading the whole log
-/// (<see cref="TrainingLog.Parse"/>, the oracle) for a real log cut at every byte of its last
+/// (<see cref="TrainingLog.Parse(string, string)"/>, the oracle) for a real log cut at every byte of its last
 /// lines, while reading a bounded tail of a log of any length.
 /// </summary>
 [Collection(SerialCollection.Name)]

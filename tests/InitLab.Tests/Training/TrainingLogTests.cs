@@ -87,7 +87,12 @@ public class TrainingLogTests
         // A record whose padding (JSON whitespace) takes it past 1 MiB, then another record.
         string huge = "{\"type\":\"step\"," + new string(' ', TrainingLog.MaxLineBytes) + "\"step\":2,\"epoch\":1,\"batch\":2,\"cost\":1}\n";
         var e = Assert.Throws<InvalidDataException>(() => TrainingLog.Parse(start + huge + step, "big.jsonl"));
-        Assert.Contains("big.jsonl: line 2 is longer than 1 MiB", e.Message);
+        Assert.Contains("big.jsonl: line 2 takes more than 1 MiB", e.Message);
+        // The bound counts the newline, as a follower's does: MaxLineBytes - 1 bytes and '\n' read, MaxLineBytes and '\n' do not.
+        string Exactly(int bytes) => "{\"type\":\"step\"," + new string(' ', bytes - 53) + "\"step\":4,\"epoch\":1,\"batch\":4,\"cost\":1}";
+        Assert.Equal(TrainingLog.MaxLineBytes - 1, System.Text.Encoding.UTF8.GetByteCount(Exactly(TrainingLog.MaxLineBytes - 1)));
+        Assert.Equal([4], TrainingLog.Parse(Exactly(TrainingLog.MaxLineBytes - 1) + "\n").Steps.Select(s => s.Step));
+        Assert.Throws<InvalidDataException>(() => TrainingLog.Parse(Exactly(TrainingLog.MaxLineBytes) + "\n"));
 
         // The same unfinished (no newline) is a record being written: ignored.
         var cut = TrainingLog.Parse(start + step + huge.TrimEnd('\n'));
@@ -99,10 +104,17 @@ public class TrainingLogTests
         Assert.Equal([1, 3], read.Steps.Select(s => s.Step));
         Assert.Equal(5, read.SampleEvery);
 
-        // From a file: the same as from its text.
+        // From a file: the same as from its text, a byte-order mark skipped.
         using var d = new TempDir();
-        File.WriteAllText(d.File("log.jsonl"), start + step + padded);
+        File.WriteAllText(d.File("log.jsonl"), start + step + padded, new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: true));
         Assert.Equal([1, 3], TrainingLog.Read(d.File("log.jsonl")).Steps.Select(s => s.Step));
+
+        // Invalid UTF-8 in a string reads as U+FFFD, as the end-record reader reads it.
+        var bytes = System.Text.Encoding.UTF8.GetBytes(start + "{\"type\":\"end\",\"status\":\"failed\",\"message\":\"bad X\"}\n");
+        bytes[Array.IndexOf(bytes, (byte)'X')] = 0xFF;
+        File.WriteAllBytes(d.File("bad.jsonl"), bytes);
+        Assert.Equal(new LogEnd(TrainingLog.Failed, "bad \uFFFD"), TrainingLog.Read(d.File("bad.jsonl")).End);
+        Assert.Equal(TrainingLog.Read(d.File("bad.jsonl")).End, TrainingLog.ReadEnd(d.File("bad.jsonl")));
     }
 
     [Fact]
