@@ -51,8 +51,7 @@ public sealed class CrossEntropyLoss
             float sum = TensorPrimitives.Sum(g);
             float logSumExp = _max[i] + MathF.Log(sum);
             total += logSumExp - logits.Row(i)[t];
-            float scale = invB / sum;
-            for (int j = 0; j < g.Length; j++) g[j] *= scale;
+            TensorPrimitives.Multiply(g, invB / sum, g);
             g[t] -= invB;
         }
         return (float)(total / b);

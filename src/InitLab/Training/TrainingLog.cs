@@ -126,14 +126,14 @@ public static partial class TrainingLog
     /// other line that is not a valid record, or takes more than <see cref="MaxLineBytes"/> with
     /// its newline, is an <see cref="InvalidDataException"/> naming <paramref name="source"/> and
     /// the line, as is an <see cref="IOException"/> while reading. Memory is what the records hold
-    /// plus a 64 KB chunk and one line, whatever the file's size.
+    /// plus a 64 KB chunk and a 1 MB line buffer (both pooled), whatever the file's size.
     /// </summary>
     public static TrainingLogData Parse(Stream log, string source = FileName)
     {
         ArgumentNullException.ThrowIfNull(log);
         var records = new Records(source);
         byte[] chunk = ArrayPool<byte>.Shared.Rent(1 << 16);
-        byte[] line = ArrayPool<byte>.Shared.Rent(1 << 12);
+        byte[] line = ArrayPool<byte>.Shared.Rent(MaxLineBytes);
         try
         {
             int length = 0, lineNumber = 0;
@@ -152,13 +152,6 @@ public static partial class TrainingLog
                         if ((long)length + piece.Length >= MaxLineBytes) tooLong = true;
                         else
                         {
-                            if (length + piece.Length > line.Length)
-                            {
-                                var larger = ArrayPool<byte>.Shared.Rent(Math.Min(MaxLineBytes, Math.Max(2 * line.Length, length + piece.Length)));
-                                line.AsSpan(0, length).CopyTo(larger);
-                                ArrayPool<byte>.Shared.Return(line);
-                                line = larger;
-                            }
                             piece.CopyTo(line.AsSpan(length));
                             length += piece.Length;
                         }
