@@ -174,21 +174,125 @@ public static unsafe partial class Gemm
 
         fixed (float* pa = a, pb = b, pc = c, pBias = epilogue.ColumnBias, pMask = epilogue.Mask, pTarget = epilogue.StepTarget)
         {
-            if (k == 0 || alpha == 0f || kernel == GemmKernel.Naive)
+            var job = GemmJob.ForThisThread;
+            int parts = Prepare(job, transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc, threads, kernel, epilogue, pBias, pMask, pTarget);
+            if (parts == 1) job.Execute(0, 1);
+            else if (parts > 1) WorkerPool.Current.Run(job, parts);
+        }
+    }
+
+    /// <summary>
+    /// Sets <paramref name="job"/> up for the product (operands checked, m and n non-zero, the
+    /// kernel resolved and supported) and returns into how many parts it splits; or computes it
+    /// here and returns 0 when there is nothing to multiply (k = 0, alpha = 0) or the kernel is the naive loop.
+    /// </summary>
+    private static int Prepare(GemmJob job, bool transA, bool transB, int m, int n, int k, float alpha,
+        float* pa, int lda, float* pb, int ldb, float beta, float* pc, int ldc, int threads, GemmKernel kernel,
+        in GemmEpilogue epilogue, float* pBias, float* pMask, float* pTarget)
+    {
+        if (k == 0 || alpha == 0f || kernel == GemmKernel.Naive)
+        {
+            if (kernel == GemmKernel.Naive && k > 0 && alpha != 0f) Naive(transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc);
+            else ScaleC(m, n, beta, pc, ldc);
+            if (!epilogue.IsEmpty) GemmEpilogue.Apply(pc, ldc, m, n, 0, 0, pBias, epilogue.Relu, pMask, n, epilogue.Sigmoid, pTarget, epilogue.StepDecay);
+            return 0;
+        }
+        job.Set(transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc, kernel);
+        job.SetEpilogue(pBias, epilogue.Relu, pMask, epilogue.Sigmoid, pTarget, epilogue.StepDecay);
+        long work = (long)m * n * k;
+        return work < ParallelThreshold ? 1 : Math.Min(threads, job.MaxParts);
+    }
+
+    /// <summary>
+    /// Two independent products in one parallel call: c1 = op(a1) * op(b1) and c2 = op(a2) *
+    /// op(b2), each with its epilogue (beta 0, alpha 1), every thread computing its part of the
+    /// first and then its part of the second. Bit for bit the two <see cref="Multiply(Tensor, bool, Tensor, bool, Tensor, float, float, int, GemmKernel, GemmEpilogue)"/>
+    /// calls, for every thread count; the threads meet once instead of twice (backpropagation's
+    /// weight gradient and input gradient of one layer). Neither result may be an operand (or the
+    /// epilogue mask) of the other product, and step targets are not taken.
+    /// </summary>
+    public static void MultiplyPair(Tensor a1, bool transA1, Tensor b1, bool transB1, Tensor c1, GemmEpilogue epilogue1,
+        Tensor a2, bool transA2, Tensor b2, bool transB2, Tensor c2, GemmEpilogue epilogue2, int threads = 0)
+    {
+        var (m1, n1, k1) = CheckShapes(a1, transA1, b1, transB1, c1);
+        var (m2, n2, k2) = CheckShapes(a2, transA2, b2, transB2, c2);
+        CheckEpilogue(epilogue1, m1, n1);
+        CheckEpilogue(epilogue2, m2, n2);
+        if (epilogue1.StepTarget is not null || epilogue2.StepTarget is not null)
+            throw new ArgumentException("GEMM pair: step targets are not taken; multiply such a product by itself.");
+        if (c1.Data == a2.Data || c1.Data == b2.Data || c1.Data == c2.Data || c1.Data == epilogue2.Mask
+            || c2.Data == a1.Data || c2.Data == b1.Data || c2.Data == epilogue1.Mask)
+            throw new ArgumentException("GEMM pair: one product's result is an operand of the other; the two must be independent.");
+        var kernel = GemmKernels.Default;
+        if (threads <= 0) threads = Compute.Threads;
+        fixed (float* pa1 = a1.Data, pb1 = b1.Data, pc1 = c1.Data, pBias1 = epilogue1.ColumnBias, pMask1 = epilogue1.Mask,
+            pa2 = a2.Data, pb2 = b2.Data, pc2 = c2.Data, pBias2 = epilogue2.ColumnBias, pMask2 = epilogue2.Mask)
+        {
+            var job1 = GemmJob.ForThisThread;
+            var job2 = GemmJob.SecondForThisThread;
+            int parts1 = m1 == 0 || n1 == 0 ? 0 : Prepare(job1, transA1, transB1, m1, n1, k1, 1f, pa1, a1.Cols, pb1, b1.Cols, 0f, pc1, c1.Cols,
+                threads, kernel, epilogue1, pBias1, pMask1, null);
+            int parts2 = m2 == 0 || n2 == 0 ? 0 : Prepare(job2, transA2, transB2, m2, n2, k2, 1f, pa2, a2.Cols, pb2, b2.Cols, 0f, pc2, c2.Cols,
+                threads, kernel, epilogue2, pBias2, pMask2, null);
+            if (Math.Max(parts1, parts2) <= 1)
             {
-                if (kernel == GemmKernel.Naive && k > 0 && alpha != 0f) Naive(transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc);
-                else ScaleC(m, n, beta, pc, ldc);
-                if (!epilogue.IsEmpty) GemmEpilogue.Apply(pc, ldc, m, n, 0, 0, pBias, epilogue.Relu, pMask, n, epilogue.Sigmoid, pTarget, epilogue.StepDecay);
+                if (parts1 == 1) job1.Execute(0, 1);
+                if (parts2 == 1) job2.Execute(0, 1);
                 return;
             }
-            var job = GemmJob.ForThisThread;
-            job.Set(transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc, kernel);
-            job.SetEpilogue(pBias, epilogue.Relu, pMask, epilogue.Sigmoid, pTarget, epilogue.StepDecay);
-            long work = (long)m * n * k;
-            int parts = work < ParallelThreshold ? 1 : Math.Min(threads, job.MaxParts);
-            if (parts <= 1) job.Execute(0, 1);
-            else WorkerPool.Current.Run(job, parts);
+            var pair = PairJob.ForThisThread;
+            pair.Set(job1, parts1, job2, parts2);
+            try
+            {
+                WorkerPool.Current.Run(pair, Math.Max(parts1, parts2));
+            }
+            finally
+            {
+                pair.Set(null, 0, null, 0);
+            }
         }
+    }
+
+    private static (int M, int N, int K) CheckShapes(Tensor a, bool transA, Tensor b, bool transB, Tensor c)
+    {
+        int m = transA ? a.Cols : a.Rows, k = transA ? a.Rows : a.Cols;
+        int kb = transB ? b.Cols : b.Rows, n = transB ? b.Rows : b.Cols;
+        if (k != kb || c.Rows != m || c.Cols != n)
+            throw new ArgumentException($"GEMM shapes do not agree: op(A) is {m}x{k}, op(B) is {kb}x{n}, C is {c.Rows}x{c.Cols}.");
+        return (m, n, k);
+    }
+
+    /// <summary>The two products of <see cref="MultiplyPair"/> as one job: part i runs part i of each product that has that many parts.</summary>
+    private sealed class PairJob : IParallelJob
+    {
+        [ThreadStatic] private static PairJob? _forThisThread;
+        public static PairJob ForThisThread => _forThisThread ??= new PairJob();
+
+        private GemmJob? _first, _second;
+        private int _parts1, _parts2;
+
+        public void Set(GemmJob? first, int parts1, GemmJob? second, int parts2) =>
+            (_first, _parts1, _second, _parts2) = (first, parts1, second, parts2);
+
+        public void Execute(int index, int count)
+        {
+            if (index < _parts1) _first!.Execute(index, _parts1);
+            if (index < _parts2) _second!.Execute(index, _parts2);
+        }
+
+#if INITLAB_PROFILE
+        public override string ToString()
+        {
+            var key = (_first!.ToString(), _second!.ToString());
+            lock (Descriptions)
+            {
+                if (!Descriptions.TryGetValue(key, out var text)) Descriptions[key] = text = $"{key.Item1} + {key.Item2}";
+                return text;
+            }
+        }
+
+        private static readonly Dictionary<(string, string), string> Descriptions = new();
+#endif
     }
 
     private static void CheckEpilogue(in GemmEpilogue epilogue, int m, int n)
@@ -275,8 +379,10 @@ public static unsafe partial class Gemm
     /// <summary>The arguments of one GEMM call, reused per calling thread so a call allocates nothing.</summary>
     private sealed class GemmJob : IParallelJob
     {
-        [ThreadStatic] private static GemmJob? _forThisThread;
+        [ThreadStatic] private static GemmJob? _forThisThread, _secondForThisThread;
         public static GemmJob ForThisThread => _forThisThread ??= new GemmJob();
+        /// <summary>The second product of <see cref="MultiplyPair"/>, set up beside the first.</summary>
+        public static GemmJob SecondForThisThread => _secondForThisThread ??= new GemmJob();
 
         private bool _ta, _tb;
         private int _m, _n, _k, _lda, _ldb, _ldc;

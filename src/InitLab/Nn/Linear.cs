@@ -78,20 +78,23 @@ public sealed class Linear : Layer
     internal Tensor? Backward(Tensor gradOutput, bool needInputGrad, bool maskByInput)
     {
         var x = _input ?? throw new InvalidOperationException("Backward called before Forward.");
-        // dW (out,in) = dyᵀ (out,batch) · x (batch,in)
         long t = Profile.Now();
-        Gemm.Multiply(gradOutput, true, x, false, Weight.Grad);
-        Profile.Add(Profile.BackwardDw, t);
-        t = Profile.Now();
         if (Bias is not null) Ops.SumRows(gradOutput.Data, gradOutput.Rows, OutFeatures, Bias.Grad.Data);
         Profile.Add(Profile.BiasSum, t);
-        if (!needInputGrad) return null;
         t = Profile.Now();
-        // dx (batch,in) = dy (batch,out) · W (out,in)
+        // dW (out,in) = dyᵀ (out,batch) · x (batch,in)
+        if (!needInputGrad)
+        {
+            Gemm.Multiply(gradOutput, true, x, false, Weight.Grad);
+            Profile.Add(Profile.BackwardDw, t);
+            return null;
+        }
+        // and dx (batch,in) = dy (batch,out) · W (out,in), in the same parallel call: the threads
+        // meet once instead of twice (3-7 µs a layer in the profile build)
         var dx = Ensure(ref _gradInput, x.Rows, InFeatures);
-        Gemm.Multiply(gradOutput, false, Weight.Value, false, dx,
-            epilogue: new GemmEpilogue { Mask = maskByInput ? x.Data : null });
-        Profile.Add(Profile.BackwardDx, t);
+        Gemm.MultiplyPair(gradOutput, true, x, false, Weight.Grad, default,
+            gradOutput, false, Weight.Value, false, dx, new GemmEpilogue { Mask = maskByInput ? x.Data : null });
+        Profile.Add(Profile.BackwardDwDx, t);
         return dx;
     }
 

@@ -242,4 +242,63 @@ public class GemmTests
             Gemm.Multiply(false, false, 2, 2, 2, 1f, new float[3], 2, new float[4], 2, 0f, new float[4], 2));
         Assert.Contains("A needs 4 floats", ex.Message);
     }
+
+    /// <summary>
+    /// MultiplyPair is the two products it pairs, bit for bit, on 1, 2 and 3 threads: a layer's
+    /// weight gradient (A transposed) beside its input gradient with a ReLU mask, where both
+    /// products split between the threads (the seed network's layers), where only one does (16
+    /// input features: dW 10x16 is a single strip, so the calling thread computes it while dx's
+    /// 2000 rows split), with 784 columns (25 strips, the middle one split by rows), and where
+    /// neither splits. The results start as garbage: the pair must overwrite them.
+    /// </summary>
+    [Theory]
+    [InlineData(100, 256, 256)]
+    [InlineData(100, 10, 256)]
+    [InlineData(2000, 10, 16)]
+    [InlineData(100, 256, 784)]
+    [InlineData(7, 3, 5)]
+    public void MultiplyPairIsTheTwoProductsBitForBit(int batch, int outFeatures, int inFeatures)
+    {
+        var dy = new Tensor(RandomMatrix(batch * outFeatures, 11), batch, outFeatures);
+        var x = new Tensor(RandomMatrix(batch * inFeatures, 12), batch, inFeatures);
+        var w = new Tensor(RandomMatrix(outFeatures * inFeatures, 13), outFeatures, inFeatures);
+        var mask = new GemmEpilogue { Mask = x.Data };
+        var dW1 = new Tensor(outFeatures, inFeatures);
+        var dx1 = new Tensor(batch, inFeatures);
+        Gemm.Multiply(dy, true, x, false, dW1, threads: 1);
+        Gemm.Multiply(dy, false, w, false, dx1, threads: 1, epilogue: mask);
+        Assert.Contains(0f, dx1.Data);
+        foreach (int threads in new[] { 1, 2, 3 })
+        {
+            var dW = new Tensor(RandomMatrix(outFeatures * inFeatures, 14), outFeatures, inFeatures);
+            var dx = new Tensor(RandomMatrix(batch * inFeatures, 15), batch, inFeatures);
+            Gemm.MultiplyPair(dy, true, x, false, dW, default, dy, false, w, false, dx, mask, threads);
+            Assert.True(dW.Data.AsSpan().SequenceEqual(dW1.Data), $"{batch}x{outFeatures}x{inFeatures}, {threads} threads: dW differs");
+            Assert.True(dx.Data.AsSpan().SequenceEqual(dx1.Data), $"{batch}x{outFeatures}x{inFeatures}, {threads} threads: dx differs");
+        }
+    }
+
+    [Fact]
+    public void MultiplyPairRejectsProductsThatDependOnEachOther()
+    {
+        var a = new Tensor(RandomMatrix(16, 1), 4, 4);
+        var b = new Tensor(RandomMatrix(16, 2), 4, 4);
+        var c = new Tensor(4, 4);
+        var d = new Tensor(4, 4);
+        // The first result is the second product's B, its C, or the second's mask; the second's result is the first's A.
+        foreach (var call in new Action[]
+        {
+            () => Gemm.MultiplyPair(a, false, b, false, c, default, a, false, c, false, d, default),
+            () => Gemm.MultiplyPair(a, false, b, false, c, default, a, false, b, false, c, default),
+            () => Gemm.MultiplyPair(a, false, b, false, c, default, a, false, b, false, d, new GemmEpilogue { Mask = c.Data }),
+            () => Gemm.MultiplyPair(a, false, b, false, c, default, b, false, b, false, a, default),
+        })
+            Assert.Contains("independent", Assert.Throws<ArgumentException>(call).Message);
+        var shapes = Assert.Throws<ArgumentException>(() =>
+            Gemm.MultiplyPair(a, false, b, false, c, default, a, false, new Tensor(3, 4), false, d, default));
+        Assert.Contains("op(B) is 3x4", shapes.Message);
+        var target = Assert.Throws<ArgumentException>(() =>
+            Gemm.MultiplyPair(a, false, b, false, c, new GemmEpilogue { StepTarget = new float[16] }, a, false, b, false, d, default));
+        Assert.Contains("step target", target.Message);
+    }
 }
