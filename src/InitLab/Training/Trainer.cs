@@ -279,8 +279,10 @@ public sealed partial class Trainer
         if (_x is null || _x.Rows != rows) _x = new Tensor(rows, f);
         if (_y.Length < rows) _y = new int[rows];
         // The rows are split between the compute threads: each row is a few scattered cache
-        // lines to wait for and bytes to convert (100 rows of Fashion-MNIST: 63 µs on one thread,
-        // 38 µs on two, measured in isolation).
+        // lines to wait for and bytes to convert. In a step, with the next batch's rows
+        // prefetched, 100 rows of Fashion-MNIST take 40-47 µs on two threads (profile build,
+        // docs/results.md rounds six and seven); the batch's lines, which the other core read in the last
+        // step, cost more to write than the conversion (3.5 µs for rows already in cache).
         _gather.Set(this, data, start, rows);
         int threads = Compute.Threads;
         if ((long)rows * f < ParallelGatherValues || threads <= 1) _gather.Execute(0, 1);
