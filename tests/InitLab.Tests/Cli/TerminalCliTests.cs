@@ -314,8 +314,10 @@ public class InterruptCliTests
         string metrics = d.File("r.csv"), filters = d.File("f.png");
         var stdout = new StringBuilder();
         var p = Start(stdout, "rbm", "--data", d.Path, "--hidden", "300", "--epochs", "100000", "--metrics", metrics, "--filters", filters, "--threads", "1");
-        // The metrics file exists as soon as the first epoch has finished.
-        WaitFor(p, () => File.Exists(metrics), "metrics file after the first epoch");
+        // The first epoch's line: its metrics are written right after it, before Ctrl+C is looked
+        // at. (The file's existence alone does not say an epoch finished: the check that --metrics
+        // is writable creates and removes it at startup, and a SIGINT then found no epoch done.)
+        WaitFor(p, () => { lock (stdout) return stdout.ToString().Contains(" epoch 01: "); }, "first epoch's line");
         var (code, err) = Interrupt(p);
         Assert.True(code == 130, $"exit code {code}: {err}");
         int rows = File.ReadAllLines(metrics).Length - 1;
