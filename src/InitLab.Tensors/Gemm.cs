@@ -209,7 +209,7 @@ public static unsafe partial class Gemm
     /// first and then its part of the second. Bit for bit the two <see cref="Multiply(Tensor, bool, Tensor, bool, Tensor, float, float, int, GemmKernel, GemmEpilogue)"/>
     /// calls, for every thread count; the threads meet once instead of twice (backpropagation's
     /// weight gradient and input gradient of one layer). Neither result may be an operand (or the
-    /// epilogue mask) of the other product, and step targets are not taken.
+    /// epilogue's mask or bias) of the other product, and step targets are not taken.
     /// </summary>
     public static void MultiplyPair(Tensor a1, bool transA1, Tensor b1, bool transB1, Tensor c1, GemmEpilogue epilogue1,
         Tensor a2, bool transA2, Tensor b2, bool transB2, Tensor c2, GemmEpilogue epilogue2, int threads = 0)
@@ -220,8 +220,8 @@ public static unsafe partial class Gemm
         CheckEpilogue(epilogue2, m2, n2);
         if (epilogue1.StepTarget is not null || epilogue2.StepTarget is not null)
             throw new ArgumentException("GEMM pair: step targets are not taken; multiply such a product by itself.");
-        if (c1.Data == a2.Data || c1.Data == b2.Data || c1.Data == c2.Data || c1.Data == epilogue2.Mask
-            || c2.Data == a1.Data || c2.Data == b1.Data || c2.Data == epilogue1.Mask)
+        if (c1.Data == a2.Data || c1.Data == b2.Data || c1.Data == c2.Data || c1.Data == epilogue2.Mask || c1.Data == epilogue2.ColumnBias
+            || c2.Data == a1.Data || c2.Data == b1.Data || c2.Data == epilogue1.Mask || c2.Data == epilogue1.ColumnBias)
             throw new ArgumentException("GEMM pair: one product's result is an operand of the other; the two must be independent.");
         var kernel = GemmKernels.Default;
         if (threads <= 0) threads = Compute.Threads;
@@ -241,7 +241,8 @@ public static unsafe partial class Gemm
                 return;
             }
             var pair = PairJob.ForThisThread;
-            pair.Set(job1, parts1, job2, parts2);
+            // A product done here already (parts 0: nothing to multiply) is left out of the job.
+            pair.Set(parts1 > 0 ? job1 : null, parts1, parts2 > 0 ? job2 : null, parts2);
             try
             {
                 WorkerPool.Current.Run(pair, Math.Max(parts1, parts2));
@@ -253,12 +254,14 @@ public static unsafe partial class Gemm
         }
     }
 
+    /// <summary>The tensor <see cref="Multiply(Tensor, bool, Tensor, bool, Tensor, float, float, int, GemmKernel, GemmEpilogue)"/>'s checks: shapes that agree, and data that holds them (a rank-1 tensor reports n x n).</summary>
     private static (int M, int N, int K) CheckShapes(Tensor a, bool transA, Tensor b, bool transB, Tensor c)
     {
         int m = transA ? a.Cols : a.Rows, k = transA ? a.Rows : a.Cols;
         int kb = transB ? b.Cols : b.Rows, n = transB ? b.Rows : b.Cols;
         if (k != kb || c.Rows != m || c.Cols != n)
             throw new ArgumentException($"GEMM shapes do not agree: op(A) is {m}x{k}, op(B) is {kb}x{n}, C is {c.Rows}x{c.Cols}.");
+        Validate(transA, transB, m, n, k, a.Data.Length, a.Cols, b.Data.Length, b.Cols, c.Data.Length, c.Cols);
         return (m, n, k);
     }
 
@@ -283,7 +286,7 @@ public static unsafe partial class Gemm
 #if INITLAB_PROFILE
         public override string ToString()
         {
-            var key = (_first!.ToString(), _second!.ToString());
+            var key = (_first?.ToString() ?? "(done before)", _second?.ToString() ?? "(done before)");
             lock (Descriptions)
             {
                 if (!Descriptions.TryGetValue(key, out var text)) Descriptions[key] = text = $"{key.Item1} + {key.Item2}";
@@ -448,17 +451,19 @@ public static unsafe partial class Gemm
         /// <summary>The call's shape, for the profile build's per-job figures: "GEMM NT 100x256x784", "+k2" for a sum of two products, "packed B", "epilogue".</summary>
         public override string ToString()
         {
-            var key = (_ta, _tb, _m, _n, _k, _a2 != null ? _k2 : -1, _packed != null, _hasEpilogue);
+            // Seven elements at most: a larger tuple nests one, and hashing it boxed (24 bytes a call).
+            int flags = (_ta ? 1 : 0) | (_tb ? 2 : 0) | (_packed != null ? 4 : 0) | (_hasEpilogue ? 8 : 0);
+            var key = (flags, _m, _n, _k, _a2 != null ? _k2 : -1);
             lock (Descriptions)
             {
                 if (!Descriptions.TryGetValue(key, out var text))
-                    Descriptions[key] = text = $"GEMM {(_ta ? 'T' : 'N')}{(_tb ? 'T' : 'N')} {_m}x{_n}x{_k}{(key.Item6 >= 0 ? $"+{_k2}" : "")}{(key.Item7 ? " packed B" : "")}{(_hasEpilogue ? " epilogue" : "")}";
+                    Descriptions[key] = text = $"GEMM {(_ta ? 'T' : 'N')}{(_tb ? 'T' : 'N')} {_m}x{_n}x{_k}{(key.Item5 >= 0 ? $"+{_k2}" : "")}{(_packed != null ? " packed B" : "")}{(_hasEpilogue ? " epilogue" : "")}";
                 return text;
             }
         }
 
         /// <summary>Each shape's description, made once (the profile build asks for it on every call).</summary>
-        private static readonly Dictionary<(bool, bool, int, int, int, int, bool, bool), string> Descriptions = new();
+        private static readonly Dictionary<(int, int, int, int, int), string> Descriptions = new();
 #endif
 
         /// <summary>How many parts the output can be split into (one register strip each at least).</summary>

@@ -78,6 +78,8 @@ public sealed class Linear : Layer
     internal Tensor? Backward(Tensor gradOutput, bool needInputGrad, bool maskByInput)
     {
         var x = _input ?? throw new InvalidOperationException("Backward called before Forward.");
+        if (gradOutput.Rows != x.Rows || gradOutput.Cols != OutFeatures || gradOutput.Data.Length < x.Rows * OutFeatures)
+            throw new ArgumentException($"Linear backward: the output gradient is {gradOutput.Rows}x{gradOutput.Cols}, the output was {x.Rows}x{OutFeatures}.");
         long t = Profile.Now();
         if (Bias is not null) Ops.SumRows(gradOutput.Data, gradOutput.Rows, OutFeatures, Bias.Grad.Data);
         Profile.Add(Profile.BiasSum, t);

@@ -68,4 +68,19 @@ public class SequentialFusionTests
         for (int k = 0; k < gradsPlain.Length; k++) Assert.Equal(gradsPlain[k], model.Parameters[k].Grad.Data);
         Assert.Contains(yPlain, v => v == 0); // the ReLUs did cut something
     }
+
+    /// <summary>An output gradient of the wrong shape is refused before anything is written: the bias gradient keeps its old values.</summary>
+    [Theory]
+    [InlineData(8, 4)]
+    [InlineData(8, 2)]
+    [InlineData(7, 3)]
+    public void ALinearRefusesAnOutputGradientOfTheWrongShape(int rows, int cols)
+    {
+        var l = NewLinear(5, 3, new TorchGenerator(1));
+        l.Forward(Batch(8, 5, 2));
+        Array.Fill(l.Bias!.Grad.Data, 42f);
+        var e = Assert.Throws<ArgumentException>(() => l.Backward(new Tensor(rows, cols), needInputGrad: true));
+        Assert.Equal($"Linear backward: the output gradient is {rows}x{cols}, the output was 8x3.", e.Message);
+        Assert.All(l.Bias.Grad.Data, v => Assert.Equal(42f, v));
+    }
 }

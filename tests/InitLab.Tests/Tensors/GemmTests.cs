@@ -246,17 +246,21 @@ public class GemmTests
     /// <summary>
     /// MultiplyPair is the two products it pairs, bit for bit, on 1, 2 and 3 threads: a layer's
     /// weight gradient (A transposed) beside its input gradient with a ReLU mask, where both
-    /// products split between the threads (the seed network's layers), where only one does (16
-    /// input features: dW 10x16 is a single strip, so the calling thread computes it while dx's
-    /// 2000 rows split), with 784 columns (25 strips, the middle one split by rows), and where
-    /// neither splits. The results start as garbage: the pair must overwrite them.
+    /// products split between the threads (the seed network's layers), where only the second does
+    /// (with the AVX-512 and AVX2 kernels: 16 input features make dW 10x16 a single strip, so the
+    /// calling thread computes it while dx's 2000 rows split) or only the first (dx 8x16 a single
+    /// strip, dW's 2000 rows split), with 784 columns (25 strips, the middle one split by rows),
+    /// where neither splits, and with an empty batch (dW is zeros, computed before the threads
+    /// start; dx is empty). The results start as garbage: the pair must overwrite them.
     /// </summary>
     [Theory]
     [InlineData(100, 256, 256)]
     [InlineData(100, 10, 256)]
     [InlineData(2000, 10, 16)]
+    [InlineData(8, 2000, 16)]
     [InlineData(100, 256, 784)]
     [InlineData(7, 3, 5)]
+    [InlineData(0, 8, 16)]
     public void MultiplyPairIsTheTwoProductsBitForBit(int batch, int outFeatures, int inFeatures)
     {
         var dy = new Tensor(RandomMatrix(batch * outFeatures, 11), batch, outFeatures);
@@ -267,7 +271,7 @@ public class GemmTests
         var dx1 = new Tensor(batch, inFeatures);
         Gemm.Multiply(dy, true, x, false, dW1, threads: 1);
         Gemm.Multiply(dy, false, w, false, dx1, threads: 1, epilogue: mask);
-        Assert.Contains(0f, dx1.Data);
+        if (batch > 0) Assert.Contains(0f, dx1.Data);
         foreach (int threads in new[] { 1, 2, 3 })
         {
             var dW = new Tensor(RandomMatrix(outFeatures * inFeatures, 14), outFeatures, inFeatures);
@@ -285,18 +289,28 @@ public class GemmTests
         var b = new Tensor(RandomMatrix(16, 2), 4, 4);
         var c = new Tensor(4, 4);
         var d = new Tensor(4, 4);
-        // The first result is the second product's B, its C, or the second's mask; the second's result is the first's A.
+        var bias = new GemmEpilogue { ColumnBias = new float[4] };
+        // One product's result is the other's A, B, C, mask or bias, either way round.
         foreach (var call in new Action[]
         {
+            () => Gemm.MultiplyPair(a, false, b, false, c, default, c, false, b, false, d, default),
             () => Gemm.MultiplyPair(a, false, b, false, c, default, a, false, c, false, d, default),
             () => Gemm.MultiplyPair(a, false, b, false, c, default, a, false, b, false, c, default),
             () => Gemm.MultiplyPair(a, false, b, false, c, default, a, false, b, false, d, new GemmEpilogue { Mask = c.Data }),
+            () => Gemm.MultiplyPair(a, false, b, false, c, default, a, false, b, false, d, bias with { ColumnBias = c.Data }),
             () => Gemm.MultiplyPair(a, false, b, false, c, default, b, false, b, false, a, default),
+            () => Gemm.MultiplyPair(a, false, b, false, c, default, a, false, b, false, b, default),
+            () => Gemm.MultiplyPair(a, false, b, false, c, new GemmEpilogue { Mask = d.Data }, a, false, b, false, d, default),
+            () => Gemm.MultiplyPair(a, false, b, false, c, bias with { ColumnBias = d.Data }, a, false, b, false, d, default),
         })
             Assert.Contains("independent", Assert.Throws<ArgumentException>(call).Message);
         var shapes = Assert.Throws<ArgumentException>(() =>
             Gemm.MultiplyPair(a, false, b, false, c, default, a, false, new Tensor(3, 4), false, d, default));
         Assert.Contains("op(B) is 3x4", shapes.Message);
+        // A rank-1 tensor reports 4x4 but holds 4 floats: refused as Multiply refuses it, not read past its end.
+        var small = Assert.Throws<ArgumentException>(() =>
+            Gemm.MultiplyPair(new Tensor(RandomMatrix(4, 3), 4), false, b, false, c, default, a, false, b, false, d, default));
+        Assert.Contains("A needs 16 floats", small.Message);
         var target = Assert.Throws<ArgumentException>(() =>
             Gemm.MultiplyPair(a, false, b, false, c, new GemmEpilogue { StepTarget = new float[16] }, a, false, b, false, d, default));
         Assert.Contains("step target", target.Message);
