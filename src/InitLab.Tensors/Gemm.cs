@@ -53,6 +53,8 @@ public static unsafe partial class Gemm
         if (k != b.K || c.Rows != m || c.Cols != b.N)
             throw new ArgumentException($"GEMM shapes do not agree: op(A) is {m}x{k}, packed op(B) is {b.K}x{b.N}, C is {c.Rows}x{c.Cols}.");
         int n = b.N;
+        CheckOperand("A", transA ? k : m, transA ? m : k, a.Cols, a.Data.Length);
+        CheckOperand("C", m, n, c.Cols, c.Data.Length);
         CheckEpilogue(epilogue, m, n);
         if (m == 0 || n == 0) return;
         if (threads <= 0) threads = Compute.Threads;
@@ -125,6 +127,11 @@ public static unsafe partial class Gemm
             throw new ArgumentException($"GEMM shapes do not agree: op(A1) is {m}x{k1}, B1 is {b1.Rows}x{b1.Cols}, C is {c.Rows}x{c.Cols}.");
         if ((transA ? a2.Cols : a2.Rows) != m || k2 != b2.Rows || b2.Cols != n)
             throw new ArgumentException($"GEMM shapes do not agree: op(A2) is {(transA ? a2.Cols : a2.Rows)}x{k2}, B2 is {b2.Rows}x{b2.Cols}, C is {m}x{n}.");
+        CheckOperand("A1", transA ? k1 : m, transA ? m : k1, a1.Cols, a1.Data.Length);
+        CheckOperand("B1", k1, n, b1.Cols, b1.Data.Length);
+        CheckOperand("A2", transA ? k2 : m, transA ? m : k2, a2.Cols, a2.Data.Length);
+        CheckOperand("B2", k2, n, b2.Cols, b2.Data.Length);
+        CheckOperand("C", m, n, c.Cols, c.Data.Length);
         CheckEpilogue(epilogue, m, n);
         if (epilogue.StepTarget is not null) CheckStepTarget(epilogue, a1.Data, b1.Data, c.Data, a2.Data, b2.Data);
         var kernel = GemmKernels.Default;

@@ -315,4 +315,19 @@ public class GemmTests
             Gemm.MultiplyPair(a, false, b, false, c, new GemmEpilogue { StepTarget = new float[16] }, a, false, b, false, d, default));
         Assert.Contains("step target", target.Message);
     }
+
+    /// <summary>A rank-1 tensor reports n x n but holds n floats: the packed-operand and summed products refuse it as the plain one does, instead of reading or writing past its end.</summary>
+    [Fact]
+    public void PackedAndSummedProductsRefuseARankOneTensor()
+    {
+        var v = new Tensor(RandomMatrix(4, 1), 4);
+        var m = new Tensor(RandomMatrix(16, 2), 4, 4);
+        using var packed = new PackedMatrix();
+        packed.Pack(m, false);
+        Assert.Contains("A needs 16 floats", Assert.Throws<ArgumentException>(() => Gemm.Multiply(v, false, packed, new Tensor(4, 4))).Message);
+        Assert.Contains("C needs 16 floats", Assert.Throws<ArgumentException>(() => Gemm.Multiply(m, false, packed, new Tensor(4))).Message);
+        Assert.Contains("A1 needs 16 floats", Assert.Throws<ArgumentException>(() => Gemm.MultiplySum(v, m, 1f, m, m, 1f, false, new Tensor(4, 4))).Message);
+        Assert.Contains("B2 needs 16 floats", Assert.Throws<ArgumentException>(() => Gemm.MultiplySum(m, m, 1f, m, v, 1f, false, new Tensor(4, 4))).Message);
+        Assert.Contains("C needs 16 floats", Assert.Throws<ArgumentException>(() => Gemm.MultiplySum(m, m, 1f, m, m, 1f, false, new Tensor(4))).Message);
+    }
 }
