@@ -203,26 +203,29 @@ public static partial class TrainingLog
             {
                 using var doc = JsonDocument.Parse(utf8);
                 var r = doc.RootElement;
-                switch (r.GetProperty("type").GetString())
+                switch (Text(r, "type"))
                 {
                     case "start":
-                        _every = r.GetProperty("sample_every").GetInt32();
+                        _every = Int(r, "sample_every");
                         if (r.TryGetProperty("config", out var c) && c.ValueKind == JsonValueKind.Object)
                             _config = TrainConfig.FromJson(c.GetRawText(), $"{source}: line {lineNumber}: config");
                         break;
                     case "step":
-                        _steps.Add(new LogStep(r.GetProperty("step").GetInt32(), r.GetProperty("epoch").GetInt32(), r.GetProperty("batch").GetInt32(), Number(r, "cost")));
+                        _steps.Add(new LogStep(Int(r, "step"), Int(r, "epoch"), Int(r, "batch"), Number(r, "cost")));
                         break;
                     case "epoch":
-                        _epochs.Add(new EpochReport(r.GetProperty("epoch").GetInt32(), r.GetProperty("epochs").GetInt32(), Number(r, "train_cost"),
+                        _epochs.Add(new EpochReport(Int(r, "epoch"), Int(r, "epochs"), Number(r, "train_cost"),
                             Number(r, "test_accuracy"), Number(r, "seconds"), Number(r, "samples_per_second")));
                         break;
                     case "hist":
-                        var counts = r.GetProperty("counts").EnumerateArray().Select(e => e.GetInt64()).ToArray();
+                        var bins = Field(r, "counts");
+                        if (bins.ValueKind != JsonValueKind.Array) throw new InvalidDataException("\"counts\" is not a list");
+                        var counts = bins.EnumerateArray().Select(e => e.ValueKind == JsonValueKind.Number && e.TryGetInt64(out long n) ? n
+                            : throw new InvalidDataException("\"counts\" holds something other than whole numbers")).ToArray();
                         if (counts.Length == 0) throw new InvalidDataException("a histogram needs at least one bin");
-                        _histograms.Add(new LogHistogram(r.GetProperty("step").GetInt32(), r.GetProperty("epoch").GetInt32(), r.GetProperty("layer").GetInt32(),
-                            r.GetProperty("kind").GetString() ?? "", new Histogram(Number(r, "min"), Number(r, "max"), counts,
-                                r.GetProperty("nonfinite").GetInt64(), Number(r, "mean"), Number(r, "std"))));
+                        _histograms.Add(new LogHistogram(Int(r, "step"), Int(r, "epoch"), Int(r, "layer"),
+                            Text(r, "kind"), new Histogram(Number(r, "min"), Number(r, "max"), counts,
+                                Long(r, "nonfinite"), Number(r, "mean"), Number(r, "std"))));
                         break;
                     case "end":
                         _end = EndRecord(r);
@@ -232,7 +235,11 @@ public static partial class TrainingLog
                         break;
                 }
             }
-            catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException or InvalidDataException or UserInputException)
+            catch (JsonException e)
+            {
+                throw new InvalidDataException($"{source}: line {lineNumber} is not JSON (at byte {e.BytePositionInLine + 1}).", e);
+            }
+            catch (Exception e) when (e is InvalidDataException or UserInputException)
             {
                 throw new InvalidDataException($"{source}: line {lineNumber} is not a valid log record ({e.Message}).", e);
             }
@@ -241,7 +248,28 @@ public static partial class TrainingLog
 
     /// <summary>A number written as null (NaN, infinity) reads back as NaN.</summary>
     private static double Number(JsonElement r, string key) =>
-        r.GetProperty(key) is { ValueKind: JsonValueKind.Number } v ? v.GetDouble() : double.NaN;
+        Field(r, key) is { ValueKind: JsonValueKind.Number } v ? v.GetDouble() : double.NaN;
+
+    /// <summary>A record's field; a record that is not a JSON object, or lacks the field, is an <see cref="InvalidDataException"/> naming it.</summary>
+    internal static JsonElement Field(JsonElement r, string key)
+    {
+        if (r.ValueKind != JsonValueKind.Object) throw new InvalidDataException("not a JSON object");
+        return r.TryGetProperty(key, out var v) ? v : throw new InvalidDataException($"no \"{key}\"");
+    }
+
+    /// <summary>A whole-number field that fits an int.</summary>
+    private static int Int(JsonElement r, string key) =>
+        Field(r, key) is { ValueKind: JsonValueKind.Number } v && v.TryGetInt32(out int i) ? i
+            : throw new InvalidDataException($"\"{key}\" is not a whole number");
+
+    /// <summary>A whole-number field that fits a long.</summary>
+    private static long Long(JsonElement r, string key) =>
+        Field(r, key) is { ValueKind: JsonValueKind.Number } v && v.TryGetInt64(out long i) ? i
+            : throw new InvalidDataException($"\"{key}\" is not a whole number");
+
+    /// <summary>A text field.</summary>
+    internal static string Text(JsonElement r, string key) =>
+        Field(r, key) is { ValueKind: JsonValueKind.String } v ? v.GetString()! : throw new InvalidDataException($"\"{key}\" is not text");
 }
 
 /// <summary>

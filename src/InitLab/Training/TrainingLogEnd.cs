@@ -65,10 +65,14 @@ public static partial class TrainingLog
         {
             using var doc = JsonDocument.Parse(line);
             var r = doc.RootElement;
-            if (r.GetProperty("type").GetString() != "end") return null;
+            if (Text(r, "type") != "end") return null;
             return EndRecord(r);
         }
-        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException)
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{source}: its last line is not JSON (at byte {e.BytePositionInLine + 1}).", e);
+        }
+        catch (InvalidDataException e)
         {
             throw new InvalidDataException($"{source}: its last line is not a valid log record ({e.Message}).", e);
         }
@@ -76,5 +80,5 @@ public static partial class TrainingLog
 
     /// <summary>An "end" record's status and message.</summary>
     private static LogEnd EndRecord(JsonElement r) =>
-        new(r.GetProperty("status").GetString() ?? "", r.TryGetProperty("message", out var m) ? m.GetString() : null);
+        new(Text(r, "status"), r.TryGetProperty("message", out var m) && m.ValueKind == JsonValueKind.String ? m.GetString() : null);
 }

@@ -75,6 +75,29 @@ public class TrainingLogTests
     }
 
     /// <summary>
+    /// A line that is not a record says what is wrong with it in the log's terms (which field is
+    /// missing or of the wrong kind, or where the JSON breaks), not in the JSON reader's.
+    /// </summary>
+    [Theory]
+    [InlineData("{\"type\":\"step\",\"step\":1,\"epoch\":1,\"batch\":1,\"cost\":NaN}", "is not JSON (at byte 52).")]
+    [InlineData("{\"type\":\"step\",\"step\":1}", "is not a valid log record (no \"epoch\").")]
+    [InlineData("{\"type\":\"step\",\"step\":\"a\",\"epoch\":1,\"batch\":1,\"cost\":1}", "is not a valid log record (\"step\" is not a whole number).")]
+    [InlineData("{\"type\":\"step\",\"step\":1.5,\"epoch\":1,\"batch\":1,\"cost\":1}", "is not a valid log record (\"step\" is not a whole number).")]
+    [InlineData("{\"type\":\"step\",\"step\":1,\"epoch\":1,\"batch\":1}", "is not a valid log record (no \"cost\").")]
+    [InlineData("[1,2]", "is not a valid log record (not a JSON object).")]
+    [InlineData("{\"step\":1}", "is not a valid log record (no \"type\").")]
+    [InlineData("{\"type\":7}", "is not a valid log record (\"type\" is not text).")]
+    [InlineData("{\"type\":\"hist\",\"counts\":\"x\"}", "is not a valid log record (\"counts\" is not a list).")]
+    [InlineData("{\"type\":\"hist\",\"counts\":[1,-0.5]}", "is not a valid log record (\"counts\" holds something other than whole numbers).")]
+    [InlineData("{\"type\":\"end\"}", "is not a valid log record (no \"status\").")]
+    public void ABadRecordIsNamedByWhatIsWrongWithIt(string record, string expected)
+    {
+        string start = "{\"type\":\"start\",\"sample_every\":5}\n";
+        var e = Assert.Throws<InvalidDataException>(() => TrainingLog.Parse(start + record + "\n", "runs/a/log.jsonl"));
+        Assert.Equal("runs/a/log.jsonl: line 2 " + expected, e.Message);
+    }
+
+    /// <summary>
     /// The reader streams the file a line at a time: a line longer than MaxLineBytes is an error
     /// naming it (without holding it), a long last line still being written is ignored, CRLF and
     /// blank lines read as before, and records split across the reader's 64 KiB chunks read whole.
