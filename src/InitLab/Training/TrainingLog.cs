@@ -239,7 +239,12 @@ public static partial class TrainingLog
             {
                 throw new InvalidDataException($"{source}: line {lineNumber} is not JSON (at byte {e.BytePositionInLine + 1}).", e);
             }
-            catch (Exception e) when (e is InvalidDataException or UserInputException)
+            catch (UserInputException e)
+            {
+                // The run's configuration: its message names the log, the line and the setting already.
+                throw new InvalidDataException(e.Message, e);
+            }
+            catch (InvalidDataException e)
             {
                 throw new InvalidDataException($"{source}: line {lineNumber} is not a valid log record ({e.Message}).", e);
             }

@@ -97,6 +97,13 @@ public class TrainingLogTests
         Assert.Equal("runs/a/log.jsonl: line 2 " + expected, e.Message);
     }
 
+    [Fact]
+    public void ABadConfigurationInTheStartRecordNamesTheLogLineAndSetting()
+    {
+        var e = Assert.Throws<InvalidDataException>(() => TrainingLog.Parse("{\"type\":\"start\",\"sample_every\":5,\"config\":{\"layers\":\"x\"}}\n", "runs/a/log.jsonl"));
+        Assert.Equal("runs/a/log.jsonl: line 1: config: setting 'data' is missing.", e.Message);
+    }
+
     /// <summary>
     /// The reader streams the file a line at a time: a line longer than MaxLineBytes is an error
     /// naming it (without holding it), a long last line still being written is ignored, CRLF and
