@@ -246,7 +246,7 @@ public static partial class TrainingLog
             }
             catch (InvalidDataException e)
             {
-                throw new InvalidDataException($"{source}: line {lineNumber} is not a valid log record ({e.Message}).", e);
+                throw new InvalidDataException($"{source}: line {lineNumber}: {e.Message}.", e);
             }
         }
     }
@@ -259,7 +259,7 @@ public static partial class TrainingLog
     internal static JsonElement Field(JsonElement r, string key)
     {
         if (r.ValueKind != JsonValueKind.Object) throw new InvalidDataException("not a JSON object");
-        return r.TryGetProperty(key, out var v) ? v : throw new InvalidDataException($"no \"{key}\"");
+        return r.TryGetProperty(key, out var v) ? v : throw new InvalidDataException($"no \"{key}\" field");
     }
 
     /// <summary>A whole-number field that fits an int.</summary>

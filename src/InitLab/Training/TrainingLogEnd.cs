@@ -74,7 +74,7 @@ public static partial class TrainingLog
         }
         catch (InvalidDataException e)
         {
-            throw new InvalidDataException($"{source}: its last line is not a valid log record ({e.Message}).", e);
+            throw new InvalidDataException($"{source}: its last line: {e.Message}.", e);
         }
     }
 

@@ -66,7 +66,7 @@ public class TrainingLogEndTests
         var e = Assert.Throws<InvalidDataException>(() => TrainingLog.ReadEnd(new MemoryStream("{\"type\":\"start\",\"sample_every\":1}\nnot json\n"u8.ToArray()), "runs/a/log.jsonl"));
         Assert.Equal("runs/a/log.jsonl: its last line is not JSON (at byte 2).", e.Message);
         var noStatus = Assert.Throws<InvalidDataException>(() => TrainingLog.ReadEnd(new MemoryStream("{\"type\":\"end\",\"message\":\"x\"}\n"u8.ToArray()), "runs/a/log.jsonl"));
-        Assert.Equal("runs/a/log.jsonl: its last line is not a valid log record (no \"status\").", noStatus.Message);
+        Assert.Equal("runs/a/log.jsonl: its last line: no \"status\" field.", noStatus.Message);
         Assert.Null(EndOf([]));
         Assert.Null(EndOf("{\"type\":\"step\",\"step\":1,\"epoch\":1,\"batch\":1,\"cost\":1}\n"u8.ToArray()));
     }

@@ -79,22 +79,22 @@ public class TrainingLogTests
     /// missing or of the wrong kind, or where the JSON breaks), not in the JSON reader's.
     /// </summary>
     [Theory]
-    [InlineData("{\"type\":\"step\",\"step\":1,\"epoch\":1,\"batch\":1,\"cost\":NaN}", "is not JSON (at byte 52).")]
-    [InlineData("{\"type\":\"step\",\"step\":1}", "is not a valid log record (no \"epoch\").")]
-    [InlineData("{\"type\":\"step\",\"step\":\"a\",\"epoch\":1,\"batch\":1,\"cost\":1}", "is not a valid log record (\"step\" is not a whole number).")]
-    [InlineData("{\"type\":\"step\",\"step\":1.5,\"epoch\":1,\"batch\":1,\"cost\":1}", "is not a valid log record (\"step\" is not a whole number).")]
-    [InlineData("{\"type\":\"step\",\"step\":1,\"epoch\":1,\"batch\":1}", "is not a valid log record (no \"cost\").")]
-    [InlineData("[1,2]", "is not a valid log record (not a JSON object).")]
-    [InlineData("{\"step\":1}", "is not a valid log record (no \"type\").")]
-    [InlineData("{\"type\":7}", "is not a valid log record (\"type\" is not text).")]
-    [InlineData("{\"type\":\"hist\",\"counts\":\"x\"}", "is not a valid log record (\"counts\" is not a list).")]
-    [InlineData("{\"type\":\"hist\",\"counts\":[1,-0.5]}", "is not a valid log record (\"counts\" holds something other than whole numbers).")]
-    [InlineData("{\"type\":\"end\"}", "is not a valid log record (no \"status\").")]
+    [InlineData("{\"type\":\"step\",\"step\":1,\"epoch\":1,\"batch\":1,\"cost\":NaN}", " is not JSON (at byte 52).")]
+    [InlineData("{\"type\":\"step\",\"step\":1}", ": no \"epoch\" field.")]
+    [InlineData("{\"type\":\"step\",\"step\":\"a\",\"epoch\":1,\"batch\":1,\"cost\":1}", ": \"step\" is not a whole number.")]
+    [InlineData("{\"type\":\"step\",\"step\":1.5,\"epoch\":1,\"batch\":1,\"cost\":1}", ": \"step\" is not a whole number.")]
+    [InlineData("{\"type\":\"step\",\"step\":1,\"epoch\":1,\"batch\":1}", ": no \"cost\" field.")]
+    [InlineData("[1,2]", ": not a JSON object.")]
+    [InlineData("{\"step\":1}", ": no \"type\" field.")]
+    [InlineData("{\"type\":7}", ": \"type\" is not text.")]
+    [InlineData("{\"type\":\"hist\",\"counts\":\"x\"}", ": \"counts\" is not a list.")]
+    [InlineData("{\"type\":\"hist\",\"counts\":[1,-0.5]}", ": \"counts\" holds something other than whole numbers.")]
+    [InlineData("{\"type\":\"end\"}", ": no \"status\" field.")]
     public void ABadRecordIsNamedByWhatIsWrongWithIt(string record, string expected)
     {
         string start = "{\"type\":\"start\",\"sample_every\":5}\n";
         var e = Assert.Throws<InvalidDataException>(() => TrainingLog.Parse(start + record + "\n", "runs/a/log.jsonl"));
-        Assert.Equal("runs/a/log.jsonl: line 2 " + expected, e.Message);
+        Assert.Equal("runs/a/log.jsonl: line 2" + expected, e.Message);
     }
 
     [Fact]
