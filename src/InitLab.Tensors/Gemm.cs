@@ -94,10 +94,7 @@ public static unsafe partial class Gemm
     public static void Multiply(Tensor a, bool transA, Tensor b, bool transB, Tensor c,
         float alpha = 1f, float beta = 0f, int threads = 0, GemmKernel kernel = GemmKernel.Auto, GemmEpilogue epilogue = default)
     {
-        int m = transA ? a.Cols : a.Rows, k = transA ? a.Rows : a.Cols;
-        int kb = transB ? b.Cols : b.Rows, n = transB ? b.Rows : b.Cols;
-        if (k != kb || c.Rows != m || c.Cols != n)
-            throw new ArgumentException($"GEMM shapes do not agree: op(A) is {m}x{k}, op(B) is {kb}x{n}, C is {c.Rows}x{c.Cols}.");
+        var (m, n, k) = ShapesOf(a, transA, b, transB, c);
         if (epilogue.StepTarget is not null) CheckStepTarget(epilogue, a.Data, b.Data, c.Data);
         Multiply(transA, transB, m, n, k, alpha, a.Data, a.Cols, b.Data, b.Cols, beta, c.Data, c.Cols, threads, kernel, epilogue);
     }
@@ -221,8 +218,10 @@ public static unsafe partial class Gemm
     public static void MultiplyPair(Tensor a1, bool transA1, Tensor b1, bool transB1, Tensor c1, GemmEpilogue epilogue1,
         Tensor a2, bool transA2, Tensor b2, bool transB2, Tensor c2, GemmEpilogue epilogue2, int threads = 0)
     {
-        var (m1, n1, k1) = CheckShapes(a1, transA1, b1, transB1, c1);
-        var (m2, n2, k2) = CheckShapes(a2, transA2, b2, transB2, c2);
+        var (m1, n1, k1) = ShapesOf(a1, transA1, b1, transB1, c1);
+        var (m2, n2, k2) = ShapesOf(a2, transA2, b2, transB2, c2);
+        Validate(transA1, transB1, m1, n1, k1, a1.Data.Length, a1.Cols, b1.Data.Length, b1.Cols, c1.Data.Length, c1.Cols);
+        Validate(transA2, transB2, m2, n2, k2, a2.Data.Length, a2.Cols, b2.Data.Length, b2.Cols, c2.Data.Length, c2.Cols);
         CheckEpilogue(epilogue1, m1, n1);
         CheckEpilogue(epilogue2, m2, n2);
         if (epilogue1.StepTarget is not null || epilogue2.StepTarget is not null)
@@ -241,18 +240,15 @@ public static unsafe partial class Gemm
                 threads, kernel, epilogue1, pBias1, pMask1, null);
             int parts2 = m2 == 0 || n2 == 0 ? 0 : Prepare(job2, transA2, transB2, m2, n2, k2, 1f, pa2, a2.Cols, pb2, b2.Cols, 0f, pc2, c2.Cols,
                 threads, kernel, epilogue2, pBias2, pMask2, null);
-            if (Math.Max(parts1, parts2) <= 1)
-            {
-                if (parts1 == 1) job1.Execute(0, 1);
-                if (parts2 == 1) job2.Execute(0, 1);
-                return;
-            }
+            int parts = Math.Max(parts1, parts2);
+            if (parts == 0) return;
             var pair = PairJob.ForThisThread;
             // A product done here already (parts 0: nothing to multiply) is left out of the job.
             pair.Set(parts1 > 0 ? job1 : null, parts1, parts2 > 0 ? job2 : null, parts2);
             try
             {
-                WorkerPool.Current.Run(pair, Math.Max(parts1, parts2));
+                // One part runs on this thread (Run's own shortcut).
+                WorkerPool.Current.Run(pair, parts);
             }
             finally
             {
@@ -261,14 +257,13 @@ public static unsafe partial class Gemm
         }
     }
 
-    /// <summary>The tensor <see cref="Multiply(Tensor, bool, Tensor, bool, Tensor, float, float, int, GemmKernel, GemmEpilogue)"/>'s checks: shapes that agree, and data that holds them (a rank-1 tensor reports n x n).</summary>
-    private static (int M, int N, int K) CheckShapes(Tensor a, bool transA, Tensor b, bool transB, Tensor c)
+    /// <summary>The product's m, n and k from the tensors' shapes, which must agree (whether the data holds them is <see cref="Validate"/>'s check: a rank-1 tensor reports n x n).</summary>
+    private static (int M, int N, int K) ShapesOf(Tensor a, bool transA, Tensor b, bool transB, Tensor c)
     {
         int m = transA ? a.Cols : a.Rows, k = transA ? a.Rows : a.Cols;
         int kb = transB ? b.Cols : b.Rows, n = transB ? b.Rows : b.Cols;
         if (k != kb || c.Rows != m || c.Cols != n)
             throw new ArgumentException($"GEMM shapes do not agree: op(A) is {m}x{k}, op(B) is {kb}x{n}, C is {c.Rows}x{c.Cols}.");
-        Validate(transA, transB, m, n, k, a.Data.Length, a.Cols, b.Data.Length, b.Cols, c.Data.Length, c.Cols);
         return (m, n, k);
     }
 

@@ -14,8 +14,8 @@ public static class Ops
     /// Asks the CPU to bring <paramref name="data"/> into its caches without waiting: the trainers
     /// issue it for the next batch's rows, scattered over the data set (RowPrefetch, in parts
     /// between a step's GEMMs), so they arrive while this batch is computed (100 random 784-float
-    /// rows: 60-64 µs to gather cold, 28-35 µs when prefetched a batch's GEMMs earlier, measured). A hint only: no result depends on it;
-    /// nothing happens on CPUs without SSE.
+    /// rows: 60-64 µs to gather cold, 28-35 µs when prefetched a batch's GEMMs earlier,
+    /// measured). A hint only: no result depends on it; nothing happens on CPUs without SSE.
     /// </summary>
     public static unsafe void Prefetch<T>(ReadOnlySpan<T> data) where T : unmanaged
     {

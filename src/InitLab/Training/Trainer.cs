@@ -281,8 +281,8 @@ public sealed partial class Trainer
         // The rows are split between the compute threads: each row is a few scattered cache
         // lines to wait for and bytes to convert. In a step, with the next batch's rows
         // prefetched, 100 rows of Fashion-MNIST take 40-47 µs on two threads (profile build,
-        // docs/results.md rounds six and seven); the batch's lines, which the other core read in the last
-        // step, cost more to write than the conversion (3.5 µs for rows already in cache).
+        // docs/results.md rounds six and seven): writing the batch's lines, which the other core
+        // read in the last step, costs more than the conversion (3.5 µs for rows in cache).
         _gather.Set(this, data, start, rows);
         int threads = Compute.Threads;
         if ((long)rows * f < ParallelGatherValues || threads <= 1) _gather.Execute(0, 1);

@@ -256,7 +256,7 @@ public static partial class TrainingLog
         Field(r, key) is { ValueKind: JsonValueKind.Number } v ? v.GetDouble() : double.NaN;
 
     /// <summary>A record's field; a record that is not a JSON object, or lacks the field, is an <see cref="InvalidDataException"/> naming it.</summary>
-    internal static JsonElement Field(JsonElement r, string key)
+    private static JsonElement Field(JsonElement r, string key)
     {
         if (r.ValueKind != JsonValueKind.Object) throw new InvalidDataException("not a JSON object");
         return r.TryGetProperty(key, out var v) ? v : throw new InvalidDataException($"no \"{key}\" field");
@@ -264,16 +264,16 @@ public static partial class TrainingLog
 
     /// <summary>A whole-number field that fits an int.</summary>
     private static int Int(JsonElement r, string key) =>
-        Field(r, key) is { ValueKind: JsonValueKind.Number } v && v.TryGetInt32(out int i) ? i
-            : throw new InvalidDataException($"\"{key}\" is not a whole number");
+        Long(r, key) is var i && i >= int.MinValue && i <= int.MaxValue ? (int)i : throw NotWhole(key);
 
     /// <summary>A whole-number field that fits a long.</summary>
     private static long Long(JsonElement r, string key) =>
-        Field(r, key) is { ValueKind: JsonValueKind.Number } v && v.TryGetInt64(out long i) ? i
-            : throw new InvalidDataException($"\"{key}\" is not a whole number");
+        Field(r, key) is { ValueKind: JsonValueKind.Number } v && v.TryGetInt64(out long i) ? i : throw NotWhole(key);
+
+    private static InvalidDataException NotWhole(string key) => new($"\"{key}\" is not a whole number in range");
 
     /// <summary>A text field.</summary>
-    internal static string Text(JsonElement r, string key) =>
+    private static string Text(JsonElement r, string key) =>
         Field(r, key) is { ValueKind: JsonValueKind.String } v ? v.GetString()! : throw new InvalidDataException($"\"{key}\" is not text");
 }
 
