@@ -221,7 +221,7 @@ public static partial class TrainingLog
                         var bins = Field(r, "counts");
                         if (bins.ValueKind != JsonValueKind.Array) throw new InvalidDataException("\"counts\" is not a list");
                         var counts = bins.EnumerateArray().Select(e => e.ValueKind == JsonValueKind.Number && e.TryGetInt64(out long n) ? n
-                            : throw new InvalidDataException("\"counts\" holds something other than whole numbers")).ToArray();
+                            : throw new InvalidDataException("\"counts\" are not all whole numbers")).ToArray();
                         if (counts.Length == 0) throw new InvalidDataException("a histogram needs at least one bin");
                         _histograms.Add(new LogHistogram(Int(r, "step"), Int(r, "epoch"), Int(r, "layer"),
                             Text(r, "kind"), new Histogram(Number(r, "min"), Number(r, "max"), counts,

@@ -89,7 +89,7 @@ public class TrainingLogTests
     [InlineData("{\"step\":1}", ": no \"type\" field.")]
     [InlineData("{\"type\":7}", ": \"type\" is not text.")]
     [InlineData("{\"type\":\"hist\",\"counts\":\"x\"}", ": \"counts\" is not a list.")]
-    [InlineData("{\"type\":\"hist\",\"counts\":[1,-0.5]}", ": \"counts\" holds something other than whole numbers.")]
+    [InlineData("{\"type\":\"hist\",\"counts\":[1,-0.5]}", ": \"counts\" are not all whole numbers.")]
     [InlineData("{\"type\":\"end\"}", ": no \"status\" field.")]
     public void ABadRecordIsNamedByWhatIsWrongWithIt(string record, string expected)
     {
