@@ -186,6 +186,53 @@ public static unsafe partial class Gemm
     }
 
     /// <summary>
+    /// <see cref="MultiplySum(Tensor, Tensor, float, Tensor, Tensor, float, bool, Tensor, float, int, GemmEpilogue)"/>
+    /// with op(A) = Aᵀ into <paramref name="c"/>, an m x n block of rows (row stride n) of a larger
+    /// matrix, each tile then stepping the same block of rows <paramref name="stepTarget"/>:
+    /// C = C - decay·W, W = W + C (an RBM's weight step for one group of hidden units). The same
+    /// numbers as that overload on the whole matrices, row for row.
+    /// </summary>
+    internal static void MultiplySumInto(Tensor a1, Tensor b1, float alpha1, Tensor a2, Tensor b2, float alpha2,
+        Span<float> c, float beta, Span<float> stepTarget, float decay, int threads)
+    {
+        int m = a1.Cols, n = b1.Cols, k1 = a1.Rows, k2 = a2.Rows;
+        if (k1 != b1.Rows || a2.Cols != m || k2 != b2.Rows || b2.Cols != n || c.Length != m * n || stepTarget.Length != m * n)
+            throw new ArgumentException($"GEMM shapes do not agree: A1ᵀ is {m}x{k1}, B1 is {b1.Rows}x{n}, A2ᵀ is {a2.Cols}x{k2}, B2 is {b2.Rows}x{b2.Cols}, C has {c.Length} values, the target {stepTarget.Length}.");
+        CheckOperand("A1", k1, m, a1.Cols, a1.Data.Length);
+        CheckOperand("B1", k1, n, b1.Cols, b1.Data.Length);
+        CheckOperand("A2", k2, m, a2.Cols, a2.Data.Length);
+        CheckOperand("B2", k2, n, b2.Cols, b2.Data.Length);
+        if (m == 0 || n == 0) return;
+        if (threads <= 0) threads = Compute.Threads;
+        var kernel = GemmKernels.Default;
+        fixed (float* pa = a1.Data, pb = b1.Data, pa2 = a2.Data, pb2 = b2.Data, pc = c, pTarget = stepTarget)
+        {
+            if (k1 == 0 || k2 == 0 || k1 + k2 > KC || alpha1 == 0f || alpha2 == 0f || kernel == GemmKernel.Naive)
+            {
+                Multiply(true, false, m, n, k1, alpha1, a1.Data, m, b1.Data, n, beta, c, n, threads);
+                Multiply(true, false, m, n, k2, alpha2, a2.Data, m, b2.Data, n, 1f, c, n, threads);
+                GemmEpilogue.Apply(pc, n, m, n, 0, 0, null, false, null, n, false, pTarget, decay);
+                return;
+            }
+            var job = GemmJob.ForThisThread;
+            job.Set(true, false, m, n, k1, alpha1, pa, m, pb, n, beta, pc, n, kernel);
+            job.SetSecond(pa2, m, pb2, n, k2, alpha2);
+            job.SetEpilogue(null, false, null, false, pTarget, decay);
+            try
+            {
+                long work = (long)m * n * (k1 + k2);
+                int parts = work < ParallelThreshold ? 1 : Math.Min(threads, job.MaxParts);
+                if (parts <= 1) job.Execute(0, 1);
+                else WorkerPool.Current.Run(job, parts);
+            }
+            finally
+            {
+                job.SetSecond(null, 0, null, 0, 0, 0f);
+            }
+        }
+    }
+
+    /// <summary>
     /// Sets <paramref name="job"/> up for the product (operands checked, m and n non-zero, the
     /// kernel resolved and supported) and returns into how many parts it splits; or computes it
     /// here and returns 0 when there is nothing to multiply (k = 0, alpha = 0) or the kernel is the naive loop.

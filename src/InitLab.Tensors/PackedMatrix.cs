@@ -7,7 +7,7 @@ namespace InitLab.Tensors;
 /// for several products with the same B (an RBM's Wᵀ, used by the positive and the negative
 /// phase of a step). GEMM with a packed B skips its own packing and gives the same results,
 /// bit for bit, as with B unpacked: the blocking over k is the same. Holds native memory:
-/// dispose it, or let the finalizer free it. Not for concurrent <see cref="Pack"/> calls.
+/// dispose it, or let the finalizer free it. Not for concurrent <see cref="Pack(Tensor, bool, int, GemmKernel)"/> calls.
 /// </summary>
 public sealed unsafe class PackedMatrix : IDisposable, IParallelJob
 {
@@ -36,13 +36,23 @@ public sealed unsafe class PackedMatrix : IDisposable, IParallelJob
     /// <paramref name="transB"/>), replacing what was packed before; reuses the memory when it
     /// is large enough. <paramref name="threads"/> = 0 takes <see cref="Compute.Threads"/>.
     /// </summary>
-    public void Pack(Tensor b, bool transB, int threads = 0, GemmKernel kernel = GemmKernel.Auto)
+    public void Pack(Tensor b, bool transB, int threads = 0, GemmKernel kernel = GemmKernel.Auto) =>
+        Pack(b, 0, b.Rows, transB, threads, kernel);
+
+    /// <summary>
+    /// Packs rows [<paramref name="firstRow"/>, <paramref name="firstRow"/> + <paramref name="rows"/>)
+    /// of <paramref name="b"/> as if they were the whole matrix (an RBM's weights of one group
+    /// of hidden units, for the product with those units alone).
+    /// </summary>
+    internal void Pack(Tensor b, int firstRow, int rows, bool transB, int threads = 0, GemmKernel kernel = GemmKernel.Auto)
     {
         if (kernel == GemmKernel.Auto) kernel = GemmKernels.Default;
         if (!GemmKernels.IsSupported(kernel) || kernel == GemmKernel.Naive)
             throw new ArgumentException($"GEMM kernel {kernel} cannot take a packed operand here.");
-        K = transB ? b.Cols : b.Rows;
-        N = transB ? b.Rows : b.Cols;
+        if (firstRow < 0 || rows < 0 || firstRow > b.Rows - rows)
+            throw new ArgumentOutOfRangeException(nameof(rows), $"Rows {firstRow}..{firstRow + rows} are not all in a matrix of {b.Rows} rows.");
+        K = transB ? b.Cols : rows;
+        N = transB ? rows : b.Cols;
         Kernel = kernel;
         Nr = Gemm.NrOf(kernel);
         KcBlock = Gemm.KcBlockOf(K);
@@ -57,7 +67,7 @@ public sealed unsafe class PackedMatrix : IDisposable, IParallelJob
         if (K == 0 || N == 0) return;
         fixed (float* src = b.Data)
         {
-            _src = src;
+            _src = src + (long)firstRow * b.Cols;
             _ldb = b.Cols;
             _transB = transB;
             int strips = PaddedN / Nr;
@@ -69,7 +79,7 @@ public sealed unsafe class PackedMatrix : IDisposable, IParallelJob
         }
     }
 
-    /// <summary>Packs strips [s0, s1) of every k block (one part of <see cref="Pack"/>).</summary>
+    /// <summary>Packs strips [s0, s1) of every k block (one part of <see cref="Pack(Tensor, bool, int, GemmKernel)"/>).</summary>
     public void Execute(int index, int count)
     {
         int strips = PaddedN / Nr;

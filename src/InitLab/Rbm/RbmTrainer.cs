@@ -80,7 +80,7 @@ public sealed record RbmEpochReport(int Layer, int Epoch, double Seconds, double
 
 /// <summary>
 /// Trains an RBM by CD-k or PCD on mini-batches, with momentum and weight decay:
-/// ΔW ← m·ΔW + lr·(⟨v hᵀ⟩data − ⟨v hᵀ⟩model − wd·W). Deterministic for a seed and thread count.
+/// ΔW ← m·ΔW + lr·(⟨v hᵀ⟩data − ⟨v hᵀ⟩model − wd·W). Deterministic for a seed: the same bits on every thread count.
 /// </summary>
 public sealed class RbmTrainer
 {
@@ -93,6 +93,7 @@ public sealed class RbmTrainer
     private Tensor? _hPos, _hState, _vNeg, _hNeg;
     private float[] _sumPos = [], _sumNeg = [];
     private readonly PackedMatrix _packedWt = new();
+    private RbmHalvesStep? _halves;
     private readonly GatherJob _gather = new();
 
     /// <summary>Rows order[start..] of the data into the batch, split between the compute threads (each row a few scattered cache lines to wait for).</summary>
@@ -217,11 +218,22 @@ public sealed class RbmTrainer
     /// One update on a mini-batch v0 (batch, visible): the positive phase on the data, k Gibbs
     /// steps for the negative phase (from the data for CD, from the persistent chains for PCD),
     /// then the momentum update. With momentum 0, weight decay 0 and sampled visibles this is
-    /// exactly scikit-learn's BernoulliRBM._fit.
+    /// exactly scikit-learn's BernoulliRBM._fit. CD on a Bernoulli RBM with a
+    /// <see cref="FastSampler"/> runs by two fixed halves of the hidden units, one per thread
+    /// (<see cref="RbmHalvesStep"/>: the second half samples from the sampler's sibling stream,
+    /// and the visibles' input is summed half by half); the same bits on every thread count.
     /// </summary>
     public void Step(Tensor v0, double momentum, ISampler sampler)
     {
         int bs = v0.Rows;
+        if (sampler is FastSampler fast && _rbm is BernoulliRbm && !_o.Persistent)
+        {
+            // CD-k with the engine's sampler: by halves of the hidden units (RbmHalvesStep).
+            if (v0.Cols != _rbm.Visible) throw new ArgumentException($"The batch has {v0.Cols} features; the RBM has {_rbm.Visible} visible units.");
+            (_halves ??= new RbmHalvesStep(_rbm)).Run(v0, _dW, _dc, _db, (float)(_o.LearningRate / bs), (float)momentum,
+                (float)(_o.LearningRate * _o.WeightDecay), _o.GibbsSteps, _o.SampleVisibles ?? false, fast, _next);
+            return;
+        }
         var hPos = Buffer(ref _hPos, bs, _rbm.Hidden);
         long t = Profile.Now();
         // Wᵀ packed once for the positive and every negative phase of the step (the weights

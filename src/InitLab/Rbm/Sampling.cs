@@ -28,6 +28,13 @@ public interface ISampler
 public sealed class FastSampler(ulong seed) : ISampler
 {
     private readonly VectorRandom _vector = new(seed ^ (1UL << 63));
+    private FastSampler? _sibling;
+
+    /// <summary>
+    /// A second sampler that follows from this one's seed (made on first use), for work split in
+    /// two fixed halves: each half draws from its own stream, whichever thread computes it.
+    /// </summary>
+    internal FastSampler Sibling => _sibling ??= new FastSampler(seed ^ 0x9E3779B97F4A7C15UL);
 
     /// <summary>The scalar generator for Gaussians, exposed so a caller can take other numbers (e.g. shuffles) from it.</summary>
     public FastRandom Random { get; } = new(seed);

@@ -1,0 +1,161 @@
+using InitLab.Rbm;
+using InitLab.Tensors;
+
+namespace InitLab.Tests.Rbm;
+
+/// <summary>
+/// The CD-k step by halves of the hidden units (RbmHalvesStep, taken by RbmTrainer.Step for a
+/// Bernoulli RBM with the engine's sampler): the same bits on every thread count, the numbers of
+/// a naive step in double with the same random streams, and no allocation per step.
+/// </summary>
+public class RbmHalvesTests
+{
+    private static BernoulliRbm Model(int visible, int hidden, ulong seed)
+    {
+        var rbm = new BernoulliRbm(visible, hidden);
+        var g = new InitLab.Random.TorchGenerator(seed);
+        g.Normal(rbm.Weights.Span, 0, 0.3);
+        g.Normal(rbm.HiddenBias.Span, 0, 0.3);
+        g.Normal(rbm.VisibleBias.Span, 0, 0.3);
+        return rbm;
+    }
+
+    private static Tensor Batch(int rows, int cols, int seed)
+    {
+        var r = new System.Random(seed);
+        var t = new Tensor(rows, cols);
+        for (int i = 0; i < t.Data.Length; i++) t.Data[i] = r.NextDouble() < 0.4 ? 0f : (float)r.NextDouble();
+        return t;
+    }
+
+    private static float[] Train(int threads, int visible, int hidden, int gibbs, bool sampleVisibles)
+    {
+        using var scope = Compute.UseThreads(threads);
+        var rbm = Model(visible, hidden, 5);
+        var trainer = new RbmTrainer(rbm, new RbmOptions
+        {
+            LearningRate = 0.1, GibbsSteps = gibbs, SampleVisibles = sampleVisibles, WeightDecay = 0.01,
+        });
+        var sampler = new FastSampler(9);
+        for (int s = 0; s < 3; s++) trainer.Step(Batch(13, visible, s), s == 0 ? 0 : 0.5, sampler);
+        return [.. rbm.Weights.Data, .. rbm.HiddenBias.Data, .. rbm.VisibleBias.Data];
+    }
+
+    [Theory]
+    [InlineData(37, 70, 1, false)] // halves of 64 and 6 hidden units
+    [InlineData(37, 70, 2, true)]
+    [InlineData(784, 500, 1, false)] // the benchmark's shape: 256 and 244
+    [InlineData(20, 20, 2, true)] // one half only (fewer than 33 hidden units)
+    [InlineData(9, 40, 1, true)] // fewer visibles than one column range
+    public void EveryThreadCountGivesTheSameBits(int visible, int hidden, int gibbs, bool sampleVisibles)
+    {
+        var one = Train(1, visible, hidden, gibbs, sampleVisibles);
+        foreach (int threads in new[] { 2, 3 })
+        {
+            var many = Train(threads, visible, hidden, gibbs, sampleVisibles);
+            for (int i = 0; i < one.Length; i++)
+                Assert.True(BitConverter.SingleToInt32Bits(one[i]) == BitConverter.SingleToInt32Bits(many[i]),
+                    $"{threads} threads, value {i}: {many[i]:R} against {one[i]:R} on one thread");
+        }
+    }
+
+    private static void Close(double expected, float actual, string what) =>
+        Assert.True(Math.Abs(expected - actual) < 1e-5, $"{what}: {actual:R}, the naive step in double {expected:R}");
+
+    private static double Sigmoid(double x) => 1 / (1 + Math.Exp(-x));
+
+    [Fact]
+    public void OneStepIsTheNaiveStepInDoubleWithTheHalvesStreams()
+    {
+        const int V = 20, H = 40, B = 6, First = 32; // halves: hidden units 0-31 and 32-39
+        const double lr = 0.1, momentum = 0.5, decay = 0.01;
+        var rbm = Model(V, H, 3);
+        var w = rbm.Weights.Clone();
+        var c = rbm.HiddenBias.Data.ToArray();
+        var b = rbm.VisibleBias.Data.ToArray();
+        var v0 = Batch(B, V, 1);
+        var trainer = new RbmTrainer(rbm, new RbmOptions { LearningRate = lr, WeightDecay = decay });
+        using (Compute.UseThreads(2)) trainer.Step(v0, momentum, new FastSampler(4));
+
+        // The reference: the first half's hidden states from the sampler's stream, the second
+        // half's from its sibling's, each a row-major block of (batch, units of the half).
+        var hPos = new double[B, H];
+        for (int i = 0; i < B; i++)
+            for (int j = 0; j < H; j++)
+            {
+                double x = c[j];
+                for (int k = 0; k < V; k++) x += (double)v0[i, k] * w[j, k];
+                hPos[i, j] = Sigmoid(x);
+            }
+        var reference = new FastSampler(4);
+        var s0 = new float[B * First];
+        var s1 = new float[B * (H - First)];
+        for (int i = 0; i < B; i++)
+            for (int j = 0; j < H; j++)
+                if (j < First) s0[i * First + j] = (float)hPos[i, j];
+                else s1[i * (H - First) + j - First] = (float)hPos[i, j];
+        reference.Bernoulli(s0);
+        reference.Sibling.Bernoulli(s1);
+        double State(int i, int j) => j < First ? s0[i * First + j] : s1[i * (H - First) + j - First];
+        var vNeg = new double[B, V];
+        for (int i = 0; i < B; i++)
+            for (int k = 0; k < V; k++)
+            {
+                double x = b[k];
+                for (int j = 0; j < H; j++) x += State(i, j) * w[j, k];
+                vNeg[i, k] = Sigmoid(x);
+            }
+        var hNeg = new double[B, H];
+        for (int i = 0; i < B; i++)
+            for (int j = 0; j < H; j++)
+            {
+                double x = c[j];
+                for (int k = 0; k < V; k++) x += vNeg[i, k] * w[j, k];
+                hNeg[i, j] = Sigmoid(x);
+            }
+        double scale = lr / B;
+        for (int j = 0; j < H; j++)
+        {
+            for (int k = 0; k < V; k++)
+            {
+                double g = 0;
+                for (int i = 0; i < B; i++) g += hPos[i, j] * v0[i, k] - hNeg[i, j] * vNeg[i, k];
+                double step = scale * g - lr * decay * w[j, k]; // the momentum buffer starts at zero
+                Close(w[j, k] + step, rbm.Weights[j, k], $"W[{j},{k}]");
+            }
+            double dc = 0;
+            for (int i = 0; i < B; i++) dc += hPos[i, j] - hNeg[i, j];
+            Close(c[j] + scale * dc, rbm.HiddenBias.Data[j], $"c[{j}]");
+        }
+        for (int k = 0; k < V; k++)
+        {
+            double db = 0;
+            for (int i = 0; i < B; i++) db += v0[i, k] - vNeg[i, k];
+            Close(b[k] + scale * db, rbm.VisibleBias.Data[k], $"b[{k}]");
+        }
+    }
+
+    [Fact]
+    public void AStepAllocatesNothing()
+    {
+        using var scope = Compute.UseThreads(1);
+        var rbm = Model(50, 80, 2);
+        var trainer = new RbmTrainer(rbm, new RbmOptions { GibbsSteps = 2, SampleVisibles = true });
+        var batch = Batch(10, 50, 3);
+        var sampler = new FastSampler(1);
+        trainer.Step(batch, 0.5, sampler);
+        GC.Collect();
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int s = 0; s < 10; s++) trainer.Step(batch, 0.5, sampler);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.True(allocated == 0, $"ten steps allocated {allocated} bytes");
+    }
+
+    [Fact]
+    public void ABatchOfTheWrongWidthIsRefused()
+    {
+        var trainer = new RbmTrainer(Model(12, 40, 1), new RbmOptions());
+        var e = Assert.Throws<ArgumentException>(() => trainer.Step(new Tensor(4, 11), 0, new FastSampler(1)));
+        Assert.Contains("11 features", e.Message);
+    }
+}
