@@ -202,6 +202,10 @@ public static unsafe partial class Gemm
         CheckOperand("B1", k1, n, b1.Cols, b1.Data.Length);
         CheckOperand("A2", k2, m, a2.Cols, a2.Data.Length);
         CheckOperand("B2", k2, n, b2.Cols, b2.Data.Length);
+        ReadOnlySpan<float> target = stepTarget, result = c;
+        if (target.Overlaps(result) || target.Overlaps(a1.Data) || target.Overlaps(b1.Data) || target.Overlaps(a2.Data) || target.Overlaps(b2.Data)
+            || result.Overlaps(a1.Data) || result.Overlaps(b1.Data) || result.Overlaps(a2.Data) || result.Overlaps(b2.Data))
+            throw new ArgumentException("GEMM: the result or the step target overlaps another operand.");
         if (m == 0 || n == 0) return;
         if (threads <= 0) threads = Compute.Threads;
         var kernel = GemmKernels.Default;

@@ -7,7 +7,8 @@ namespace InitLab.Rbm;
 
 /// <summary>
 /// The CD-k step of a Bernoulli RBM with the engine's sampler, by two fixed halves of the hidden
-/// units. Half g (units [lo, lo + count), the first half's count a multiple of 32) owns its rows
+/// units. Half g (units [lo, lo + count); the first half's count a multiple of 32, or all the
+/// units when there are 32 or fewer, and then one thread does the step) owns its rows
 /// of W and of the weight momentum, its hidden biases, its columns of h and its random stream
 /// (the sampler for the first half, the sampler's <see cref="FastSampler.Sibling"/> for the
 /// second). On two threads each thread computes one half from the start of the step to its end,
@@ -80,7 +81,8 @@ internal sealed class RbmHalvesStep : IParallelJob
         _halves[0].Sampler = sampler;
         _halves[1].Sampler = sampler.Sibling;
         (_v0, _dW, _dc, _db, _lr, _momentum, _decay, _gibbs, _sampleVisibles, _next) = (v0, dW, dc, db, lr, momentum, decay, gibbs, sampleVisibles, next);
-        _failed = false;
+        // A step that failed may have left one thread counted at a meeting.
+        (_failed, _arrived) = (false, 0);
         int parts = Compute.Threads > 1 && _halves[1].Count > 0 ? 2 : 1;
         long t = Profile.Now();
         try
@@ -146,9 +148,9 @@ internal sealed class RbmHalvesStep : IParallelJob
         {
             next?.Upto(2, 4);
             Partial(half);
-            Meet();
+            if (!Meet()) return;
             Visibles(g);
-            Meet();
+            if (!Meet()) return;
             next?.Upto(3, 4);
             Negative(half, s);
         }
@@ -157,21 +159,23 @@ internal sealed class RbmHalvesStep : IParallelJob
         VisibleBias(g);
     }
 
-    private void Meet()
+    /// <summary>Waits for the other thread; false when the other half failed (this one then stops, and the pool reports the other's exception).</summary>
+    private bool Meet()
     {
         int generation = _generation;
         if (Interlocked.Increment(ref _arrived) == 2)
         {
             _arrived = 0;
             _generation = generation + 1;
-            return;
+            return true;
         }
         var spin = new SpinWait();
         while (_generation == generation)
         {
-            if (_failed) throw new OperationCanceledException("The other half of the RBM step failed.");
+            if (_failed) return false;
             spin.SpinOnce(sleep1Threshold: -1);
         }
+        return true;
     }
 
     private GemmEpilogue HiddenEpilogue(Half h) => new() { ColumnBias = h.Bias, Sigmoid = true };

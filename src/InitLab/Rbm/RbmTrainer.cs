@@ -80,7 +80,8 @@ public sealed record RbmEpochReport(int Layer, int Epoch, double Seconds, double
 
 /// <summary>
 /// Trains an RBM by CD-k or PCD on mini-batches, with momentum and weight decay:
-/// ΔW ← m·ΔW + lr·(⟨v hᵀ⟩data − ⟨v hᵀ⟩model − wd·W). Deterministic for a seed: the same bits on every thread count.
+/// ΔW ← m·ΔW + lr·(⟨v hᵀ⟩data − ⟨v hᵀ⟩model − wd·W). Deterministic for a seed; CD by halves
+/// of the hidden units (see <see cref="Step"/>) gives the same bits on every thread count.
 /// </summary>
 public sealed class RbmTrainer
 {

@@ -34,7 +34,15 @@ public sealed class FastSampler(ulong seed) : ISampler
     /// A second sampler that follows from this one's seed (made on first use), for work split in
     /// two fixed halves: each half draws from its own stream, whichever thread computes it.
     /// </summary>
-    internal FastSampler Sibling => _sibling ??= new FastSampler(seed ^ 0x9E3779B97F4A7C15UL);
+    internal FastSampler Sibling => _sibling ??= new FastSampler(Mix(seed ^ 0x5851F42D4C957F2DUL));
+
+    /// <summary>SplitMix64's finalizer: a sibling seed that shares no generator state with this one's.</summary>
+    private static ulong Mix(ulong z)
+    {
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+        return z ^ (z >> 31);
+    }
 
     /// <summary>The scalar generator for Gaussians, exposed so a caller can take other numbers (e.g. shuffles) from it.</summary>
     public FastRandom Random { get; } = new(seed);
