@@ -146,17 +146,23 @@ public static unsafe partial class Gemm
             job.Set(transA, false, m, n, k1, alpha1, pa, a1.Cols, pb, n, beta, pc, n, kernel);
             job.SetSecond(pa2, a2.Cols, pb2, n, k2, alpha2);
             job.SetEpilogue(pBias, epilogue.Relu, pMask, epilogue.Sigmoid, pTarget, epilogue.StepDecay);
-            try
-            {
-                long work = (long)m * n * (k1 + k2);
-                int parts = work < ParallelThreshold ? 1 : Math.Min(threads, job.MaxParts);
-                if (parts <= 1) job.Execute(0, 1);
-                else WorkerPool.Current.Run(job, parts);
-            }
-            finally
-            {
-                job.SetSecond(null, 0, null, 0, 0, 0f);
-            }
+            RunSum(job, m, n, k1 + k2, threads);
+        }
+    }
+
+    /// <summary>Runs a job set up for a sum of two products (on as many threads as its size earns), then clears its second product.</summary>
+    private static void RunSum(GemmJob job, int m, int n, int k, int threads)
+    {
+        try
+        {
+            long work = (long)m * n * k;
+            int parts = work < ParallelThreshold ? 1 : Math.Min(threads, job.MaxParts);
+            if (parts <= 1) job.Execute(0, 1);
+            else WorkerPool.Current.Run(job, parts);
+        }
+        finally
+        {
+            job.SetSecond(null, 0, null, 0, 0, 0f);
         }
     }
 
@@ -222,17 +228,7 @@ public static unsafe partial class Gemm
             job.Set(true, false, m, n, k1, alpha1, pa, m, pb, n, beta, pc, n, kernel);
             job.SetSecond(pa2, m, pb2, n, k2, alpha2);
             job.SetEpilogue(null, false, null, false, pTarget, decay);
-            try
-            {
-                long work = (long)m * n * (k1 + k2);
-                int parts = work < ParallelThreshold ? 1 : Math.Min(threads, job.MaxParts);
-                if (parts <= 1) job.Execute(0, 1);
-                else WorkerPool.Current.Run(job, parts);
-            }
-            finally
-            {
-                job.SetSecond(null, 0, null, 0, 0, 0f);
-            }
+            RunSum(job, m, n, k1 + k2, threads);
         }
     }
 
