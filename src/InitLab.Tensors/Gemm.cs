@@ -72,10 +72,7 @@ public static unsafe partial class Gemm
             job.SetEpilogue(pBias, epilogue.Relu, pMask, epilogue.Sigmoid, pTarget, epilogue.StepDecay);
             try
             {
-                long work = (long)m * n * k;
-                int parts = work < ParallelThreshold ? 1 : Math.Min(threads, job.MaxParts);
-                if (parts <= 1) job.Execute(0, 1);
-                else WorkerPool.Current.Run(job, parts);
+                WorkerPool.Current.Run(job, PartsOf(job, (long)m * n * k, threads));
             }
             finally
             {
@@ -86,6 +83,9 @@ public static unsafe partial class Gemm
 
     /// <summary>Below this many multiply-adds a GEMM runs on the calling thread alone.</summary>
     private const long ParallelThreshold = 1L << 17;
+
+    /// <summary>Into how many parts a job of <paramref name="work"/> multiply-adds splits: one below <see cref="ParallelThreshold"/> (WorkerPool.Run then runs it on the calling thread).</summary>
+    private static int PartsOf(GemmJob job, long work, int threads) => work < ParallelThreshold ? 1 : Math.Min(threads, job.MaxParts);
 
     /// <summary>
     /// GEMM on tensors: c = alpha * op(a) * op(b) + beta * c, shapes checked.
@@ -155,10 +155,7 @@ public static unsafe partial class Gemm
     {
         try
         {
-            long work = (long)m * n * k;
-            int parts = work < ParallelThreshold ? 1 : Math.Min(threads, job.MaxParts);
-            if (parts <= 1) job.Execute(0, 1);
-            else WorkerPool.Current.Run(job, parts);
+            WorkerPool.Current.Run(job, PartsOf(job, (long)m * n * k, threads));
         }
         finally
         {
@@ -186,8 +183,7 @@ public static unsafe partial class Gemm
         {
             var job = GemmJob.ForThisThread;
             int parts = Prepare(job, transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc, threads, kernel, epilogue, pBias, pMask, pTarget);
-            if (parts == 1) job.Execute(0, 1);
-            else if (parts > 1) WorkerPool.Current.Run(job, parts);
+            if (parts > 0) WorkerPool.Current.Run(job, parts);
         }
     }
 
@@ -250,8 +246,7 @@ public static unsafe partial class Gemm
         }
         job.Set(transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc, kernel);
         job.SetEpilogue(pBias, epilogue.Relu, pMask, epilogue.Sigmoid, pTarget, epilogue.StepDecay);
-        long work = (long)m * n * k;
-        return work < ParallelThreshold ? 1 : Math.Min(threads, job.MaxParts);
+        return PartsOf(job, (long)m * n * k, threads);
     }
 
     /// <summary>

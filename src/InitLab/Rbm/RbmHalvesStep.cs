@@ -24,7 +24,7 @@ internal sealed class RbmHalvesStep : IParallelJob
         public int Lo, Count;
         public readonly PackedMatrix Packed = new();
         public Tensor HPos = null!, HState = null!, HNeg = null!, Partial = null!;
-        public float[] Bias = [], SumPos = [], SumNeg = [];
+        public float[] Bias = [], SumPos = [], SumNeg = []; // the half's hidden biases (for the GEMM epilogue) and its bias step's sums
         public FastSampler Sampler = null!;
     }
 
@@ -32,7 +32,7 @@ internal sealed class RbmHalvesStep : IParallelJob
     private readonly Half[] _halves = [new(), new()];
     private readonly int _visibleSplit;
     private Tensor _vNeg = null!;
-    private float[] _vSumPos = [], _vSumNeg = [];
+    private readonly float[] _vSumPos, _vSumNeg;
 
     // The step in progress (set by Run).
     private Tensor _v0 = null!, _dW = null!;
@@ -54,8 +54,9 @@ internal sealed class RbmHalvesStep : IParallelJob
         int first = Math.Min(hidden, (hidden / 2 + 31) / 32 * 32);
         (_halves[0].Lo, _halves[0].Count) = (0, first);
         (_halves[1].Lo, _halves[1].Count) = (first, hidden - first);
-        foreach (var h in _halves) h.Bias = new float[h.Count];
+        foreach (var h in _halves) (h.Bias, h.SumPos, h.SumNeg) = (new float[h.Count], new float[h.Count], new float[h.Count]);
         _visibleSplit = Math.Min(rbm.Visible, (rbm.Visible / 2 + 15) / 16 * 16);
+        (_vSumPos, _vSumNeg) = (new float[rbm.Visible], new float[rbm.Visible]);
     }
 
     /// <summary>
@@ -77,7 +78,6 @@ internal sealed class RbmHalvesStep : IParallelJob
             }
         }
         if (_vNeg is null || _vNeg.Rows != bs) _vNeg = new Tensor(bs, _rbm.Visible);
-        if (_vSumPos.Length < _rbm.Visible) (_vSumPos, _vSumNeg) = (new float[_rbm.Visible], new float[_rbm.Visible]);
         _halves[0].Sampler = sampler;
         _halves[1].Sampler = sampler.Sibling;
         (_v0, _dW, _dc, _db, _lr, _momentum, _decay, _gibbs, _sampleVisibles, _next) = (v0, dW, dc, db, lr, momentum, decay, gibbs, sampleVisibles, next);
@@ -245,10 +245,9 @@ internal sealed class RbmHalvesStep : IParallelJob
         int visible = _rbm.Visible;
         Gemm.MultiplySumInto(h.HPos, _v0, _lr, h.HNeg, _vNeg, -_lr, _dW.Data.AsSpan(h.Lo * visible, h.Count * visible), _momentum,
             _rbm.Weights.Data.AsSpan(h.Lo * visible, h.Count * visible), _decay, threads: 1);
-        if (h.SumPos.Length < h.Count) (h.SumPos, h.SumNeg) = (new float[h.Count], new float[h.Count]);
         Ops.SumRows(h.HPos.Data, h.HPos.Rows, h.Count, h.SumPos);
         Ops.SumRows(h.HNeg.Data, h.HNeg.Rows, h.Count, h.SumNeg);
-        Step(h.SumPos.AsSpan(0, h.Count), h.SumNeg.AsSpan(0, h.Count), _dc.AsSpan(h.Lo, h.Count), _rbm.HiddenBias.Span.Slice(h.Lo, h.Count));
+        Step(h.SumPos, h.SumNeg, _dc.AsSpan(h.Lo, h.Count), _rbm.HiddenBias.Span.Slice(h.Lo, h.Count));
     }
 
     /// <summary>The visible biases' step on one of the two column ranges.</summary>

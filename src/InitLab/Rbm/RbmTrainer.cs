@@ -232,7 +232,7 @@ public sealed class RbmTrainer
             // CD-k with the engine's sampler: by halves of the hidden units (RbmHalvesStep).
             if (v0.Cols != _rbm.Visible) throw new ArgumentException($"The batch has {v0.Cols} features; the RBM has {_rbm.Visible} visible units.");
             (_halves ??= new RbmHalvesStep(_rbm)).Run(v0, _dW, _dc, _db, (float)(_o.LearningRate / bs), (float)momentum,
-                (float)(_o.LearningRate * _o.WeightDecay), _o.GibbsSteps, _o.SampleVisibles ?? false, fast, _next);
+                (float)(_o.LearningRate * _o.WeightDecay), _o.GibbsSteps, _o.SampleVisibles ?? _o.Persistent, fast, _next);
             return;
         }
         var hPos = Buffer(ref _hPos, bs, _rbm.Hidden);
