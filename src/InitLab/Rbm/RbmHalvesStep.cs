@@ -51,11 +51,11 @@ internal sealed class RbmHalvesStep : IParallelJob
     {
         _rbm = rbm;
         int hidden = rbm.Hidden;
-        int first = Math.Min(hidden, (hidden / 2 + 31) / 32 * 32);
+        int first = Math.Min(hidden, ((hidden + 1) / 2 + 31) / 32 * 32); // half, rounded up to 32 (one unit: that unit)
         (_halves[0].Lo, _halves[0].Count) = (0, first);
         (_halves[1].Lo, _halves[1].Count) = (first, hidden - first);
         foreach (var h in _halves) (h.Bias, h.SumPos, h.SumNeg) = (new float[h.Count], new float[h.Count], new float[h.Count]);
-        _visibleSplit = Math.Min(rbm.Visible, (rbm.Visible / 2 + 15) / 16 * 16);
+        _visibleSplit = Math.Min(rbm.Visible, ((rbm.Visible + 1) / 2 + 15) / 16 * 16);
         (_vSumPos, _vSumNeg) = (new float[rbm.Visible], new float[rbm.Visible]);
     }
 

@@ -227,6 +227,7 @@ public sealed class RbmTrainer
     public void Step(Tensor v0, double momentum, ISampler sampler)
     {
         int bs = v0.Rows;
+        if (bs == 0) throw new ArgumentException("The batch is empty: an update needs at least one row.");
         if (sampler is FastSampler fast && _rbm is BernoulliRbm && !_o.Persistent)
         {
             // CD-k with the engine's sampler: by halves of the hidden units (RbmHalvesStep).

@@ -48,6 +48,7 @@ public class RbmHalvesTests
     [InlineData(784, 500, 1, false, 13)] // the benchmark's shape: 256 and 244
     [InlineData(20, 20, 2, true, 13)] // one half only (fewer than 33 hidden units)
     [InlineData(9, 40, 1, true, 13)] // fewer visibles than one column range
+    [InlineData(1, 1, 2, true, 13)] // one visible, one hidden unit
     public void EveryThreadCountGivesTheSameBits(int visible, int hidden, int gibbs, bool sampleVisibles, int batch)
     {
         var one = Train(1, visible, hidden, gibbs, sampleVisibles, batch);
@@ -187,5 +188,19 @@ public class RbmHalvesTests
         Assert.True(await Task.WhenAny(next, Task.Delay(TimeSpan.FromSeconds(30))) == next, "the step after a failed one hung");
         await next;
         Assert.All(rbm.Weights.Data, w => Assert.True(float.IsFinite(w)));
+    }
+
+    [Fact]
+    public void AnEmptyBatchIsRefusedBeforeAnythingChanges()
+    {
+        foreach (var options in new[] { new RbmOptions(), new RbmOptions { Persistent = true } })
+        {
+            var rbm = Model(12, 40, 1);
+            var before = rbm.HiddenBias.Data.ToArray();
+            var trainer = new RbmTrainer(rbm, options);
+            var e = Assert.Throws<ArgumentException>(() => trainer.Step(new Tensor(0, 12), 0.5, new FastSampler(1)));
+            Assert.Contains("empty", e.Message);
+            Assert.Equal(before, rbm.HiddenBias.Data);
+        }
     }
 }
