@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using System.Runtime.Intrinsics;
 using InitLab.Tensors;
 using InitLab.Training;
 using Tensor = InitLab.Tensors.Tensor;
@@ -215,10 +216,31 @@ internal sealed class RbmHalvesStep : IParallelJob
         for (int i = 0; i < _vNeg.Rows; i++)
         {
             var v = _vNeg.Data.AsSpan(i * visible + lo, hi - lo);
-            if (second) TensorPrimitives.Add(p0.AsSpan(i * visible + lo, hi - lo), p1.AsSpan(i * visible + lo, hi - lo), v);
-            else p0.AsSpan(i * visible + lo, hi - lo).CopyTo(v);
-            TensorPrimitives.Add(v, b, v);
-            TensorPrimitives.Sigmoid(v, v);
+            var r0 = p0.AsSpan(i * visible + lo, hi - lo);
+            var r1 = second ? p1.AsSpan(i * visible + lo, hi - lo) : default;
+            // One pass in 512-bit vectors where they fit: σ as 1/(1 + Vector512.Exp(-x)), which
+            // is TensorPrimitives.Sigmoid's result bit for bit (as in the GEMM epilogue); the rest
+            // (and CPUs without them) through TensorPrimitives.
+            int j = 0;
+            if (Vector512.IsHardwareAccelerated)
+            {
+                var one = Vector512<float>.One;
+                for (; j + 16 <= v.Length; j += 16)
+                {
+                    var x = Vector512.Create(r0[j..]);
+                    if (second) x += Vector512.Create(r1[j..]);
+                    x += Vector512.Create(b[j..]);
+                    (one / (one + Vector512.Exp(-x))).CopyTo(v[j..]);
+                }
+            }
+            if (j < v.Length)
+            {
+                var rest = v[j..];
+                if (second) TensorPrimitives.Add(r0[j..], r1[j..], rest);
+                else r0[j..].CopyTo(rest);
+                TensorPrimitives.Add(rest, b[j..], rest);
+                TensorPrimitives.Sigmoid(rest, rest);
+            }
             if (_sampleVisibles) _halves[g].Sampler.Bernoulli(v);
         }
     }
