@@ -1,0 +1,155 @@
+using System.Runtime.Intrinsics;
+using InitLab.Tensors;
+
+namespace InitLab.Nn;
+
+/// <summary>
+/// A Linear layer's backward pass (dW and dx) on two threads that each keep to half of the
+/// layer's output units, for layers whose unit count the GEMM sums in exactly two k blocks
+/// (<see cref="Gemm.KcBlockOf"/>; 289 to 576 units). GEMM computes dx = dy·W with the units as
+/// its inner dimension: dx = acc₁ after the first block, then acc₂ + dx after the second (one
+/// rounding), then the ReLU mask. Here thread 0 computes acc₁ over its units' rows of W and its
+/// units' rows of dW, thread 1 acc₂ over its own rows and its rows of dW; then each adds the two
+/// on one half of dx's columns (acc₁ + acc₂ is acc₂ + acc₁, bit for bit) and applies the mask.
+/// So the numbers are the GEMM's on any thread count. What changes is where data goes: no thread
+/// reads the other's rows of W (dx split by columns reads every row), so the optimizer's step
+/// that follows (by rows, as the forward pass reads W) writes no line of W that the other core
+/// holds, and each thread's half of dx is the half of the next layer's units it owns.
+/// </summary>
+internal sealed class OwnedBackward : IParallelJob
+{
+    private Tensor _x = null!, _dy = null!, _w = null!, _dw = null!, _dx = null!;
+    private float[]? _mask;
+    private float[] _second = [];
+    private int _split;
+    // The two threads' meeting point: the second to arrive moves the generation on.
+    private int _arrived;
+    private volatile int _generation;
+    private volatile bool _failed;
+
+    /// <summary>
+    /// Where the units split for a layer of <paramref name="units"/> output units: at the end of
+    /// the GEMM's first k block when it has exactly two (and a product over either part alone has
+    /// the same block); 0 otherwise.
+    /// </summary>
+    public static int SplitOf(int units)
+    {
+        int block = Gemm.KcBlockOf(units);
+        if (units <= block || units > 2 * block) return 0;
+        return Gemm.KcBlockOf(block) == block && Gemm.KcBlockOf(units - block) >= units - block ? block : 0;
+    }
+
+    /// <summary>dW = dyᵀx and dx = dy·W (zeroed where <paramref name="mask"/> ≤ 0 when given), split at <paramref name="split"/> units.</summary>
+    public void Run(Tensor x, Tensor dy, Tensor w, Tensor dw, Tensor dx, float[]? mask, int split)
+    {
+        (_x, _dy, _w, _dw, _dx, _mask, _split) = (x, dy, w, dw, dx, mask, split);
+        int size = dy.Rows * w.Cols;
+        if (_second.Length < size) _second = new float[size];
+        (_failed, _arrived) = (false, 0);
+        try
+        {
+            if (Compute.Threads >= 2) WorkerPool.Current.Run(this, 2);
+            else Execute(0, 1);
+        }
+        finally
+        {
+            _x = _dy = _w = _dw = _dx = null!;
+            _mask = null;
+        }
+    }
+
+    public void Execute(int index, int count)
+    {
+        try
+        {
+            if (count == 1)
+            {
+                Product(0);
+                Product(1);
+                Gradient(0);
+                Gradient(1);
+                Finish(0, _w.Cols);
+                return;
+            }
+            Product(index);
+            Gradient(index);
+            if (!Meet()) return;
+            int strips = (_w.Cols + 31) / 32;
+            var (s0, s1) = WorkerPool.PartOf(strips, index, 2);
+            Finish(s0 * 32, Math.Min(_w.Cols, s1 * 32));
+        }
+        catch
+        {
+            _failed = true;
+            throw;
+        }
+    }
+
+    /// <summary>Waits for the other thread; false when the other part failed (this one then stops, and the pool reports the other's exception).</summary>
+    private bool Meet()
+    {
+        int generation = _generation;
+        if (Interlocked.Increment(ref _arrived) == 2)
+        {
+            _arrived = 0;
+            _generation = generation + 1;
+            return true;
+        }
+        var spin = new SpinWait();
+        while (_generation == generation)
+        {
+            if (_failed) return false;
+            spin.SpinOnce(sleep1Threshold: -1);
+        }
+        return true;
+    }
+
+    /// <summary>Part <paramref name="part"/>'s block of the sum over the units: dy[:, part's units]·W[part's units, :], into dx (part 0) or the second buffer (part 1).</summary>
+    private void Product(int part)
+    {
+        int batch = _dy.Rows, units = _w.Rows, inputs = _w.Cols;
+        int lo = part == 0 ? 0 : _split, hi = part == 0 ? _split : units;
+        var into = part == 0 ? _dx.Data.AsSpan(0, batch * inputs) : _second.AsSpan(0, batch * inputs);
+        Gemm.Multiply(false, false, batch, inputs, hi - lo, 1f, _dy.Data.AsSpan(lo), units, _w.Data.AsSpan(lo * inputs, (hi - lo) * inputs), inputs,
+            0f, into, inputs, threads: 1);
+    }
+
+    /// <summary>dW[part's units, :] = dy[:, part's units]ᵀ·x.</summary>
+    private void Gradient(int part)
+    {
+        int batch = _dy.Rows, units = _w.Rows, inputs = _w.Cols;
+        int lo = part == 0 ? 0 : _split, hi = part == 0 ? _split : units;
+        Gemm.Multiply(true, false, hi - lo, inputs, batch, 1f, _dy.Data.AsSpan(lo), units, _x.Data.AsSpan(0, batch * inputs), inputs,
+            0f, _dw.Data.AsSpan(lo * inputs, (hi - lo) * inputs), inputs, threads: 1);
+    }
+
+    /// <summary>dx = the two blocks' sum, then zero where the mask is ≤ 0, on columns [c0, c1).</summary>
+    private void Finish(int c0, int c1)
+    {
+        int inputs = _w.Cols;
+        var dx = _dx.Data;
+        var mask = _mask;
+        for (int r = 0; r < _dy.Rows; r++)
+        {
+            var d = dx.AsSpan(r * inputs + c0, c1 - c0);
+            var second = _second.AsSpan(r * inputs + c0, c1 - c0);
+            int j = 0;
+            if (Vector512.IsHardwareAccelerated)
+            {
+                var zero = Vector512<float>.Zero;
+                for (; j + 16 <= d.Length; j += 16)
+                {
+                    var v = Vector512.Create(d[j..]) + Vector512.Create(second[j..]);
+                    if (mask is not null) v = Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.Create(mask.AsSpan(r * inputs + c0 + j, 16)), zero), v, zero);
+                    v.CopyTo(d[j..]);
+                }
+            }
+            for (; j < d.Length; j++)
+            {
+                float v = d[j] + second[j];
+                if (mask is not null && !(mask[r * inputs + c0 + j] > 0f)) v = 0f;
+                d[j] = v;
+            }
+        }
+    }
+}
