@@ -14,8 +14,16 @@ public sealed class Linear : Layer
     /// <summary>Where <see cref="OwnedBackward"/> splits this layer's units, or 0 when it does not apply.</summary>
     internal int OwnedSplit { get; }
 
-    /// <summary>Whether a backward pass with dx goes through <see cref="OwnedBackward"/> where it applies (on by default; the tests compare the two ways).</summary>
+    /// <summary>
+    /// Whether a backward pass with dx goes through <see cref="OwnedBackward"/> where it applies:
+    /// two compute threads (on more, splitting each GEMM over all of them is faster), a blocked
+    /// GEMM kernel, and at least 2^17 multiply-adds (GEMM's own threshold for going parallel).
+    /// On by default; the tests compare the two ways.
+    /// </summary>
     internal bool UseOwnedBackward { get; set; } = true;
+
+    /// <summary>How many backward passes went through <see cref="OwnedBackward"/> (for the tests).</summary>
+    internal long OwnedPasses { get; private set; }
 
     /// <summary>
     /// A layer from <paramref name="inFeatures"/> to <paramref name="outFeatures"/> units, with a bias
@@ -103,9 +111,11 @@ public sealed class Linear : Layer
         // sums them in two blocks (see OwnedBackward), else in the same parallel call: the threads
         // meet once instead of twice (3-7 µs a layer in the profile build)
         var dx = Ensure(ref _gradInput, x.Rows, InFeatures);
-        if (OwnedSplit > 0 && UseOwnedBackward)
+        if (OwnedSplit > 0 && UseOwnedBackward && Compute.Threads == 2 && GemmKernels.Default != GemmKernel.Naive
+            && (long)x.Rows * InFeatures * OutFeatures >= 1 << 17)
         {
             (_owned ??= new OwnedBackward()).Run(x, gradOutput, Weight.Value, Weight.Grad, dx, maskByInput ? x.Data : null, OwnedSplit);
+            OwnedPasses++;
             Profile.Add(Profile.BackwardDwDx, t);
             return dx;
         }

@@ -11,10 +11,13 @@ namespace InitLab.Nn;
 /// rounding), then the ReLU mask. Here thread 0 computes acc₁ over its units' rows of W and its
 /// units' rows of dW, thread 1 acc₂ over its own rows and its rows of dW; then each adds the two
 /// on one half of dx's columns (acc₁ + acc₂ is acc₂ + acc₁, bit for bit) and applies the mask.
-/// So the numbers are the GEMM's on any thread count. What changes is where data goes: no thread
-/// reads the other's rows of W (dx split by columns reads every row), so the optimizer's step
-/// that follows (by rows, as the forward pass reads W) writes no line of W that the other core
-/// holds, and each thread's half of dx is the half of the next layer's units it owns.
+/// So the numbers are the GEMM's on any thread count (with the blocked kernels; the naive loop
+/// sums in double, and is not used here). What changes is where data goes: no thread reads the
+/// other's rows of W (dx split by columns reads every row). For 512 or 576 units at a batch of
+/// at most that many, the forward pass (by 32-unit strips) and Adam (by halves of the elements)
+/// split W's rows where this does, so Adam's step writes no line of W that the other core read,
+/// and each thread's half of dx's columns is the half of the next layer's units it owns in
+/// the forward pass; for other sizes the splits differ by up to a strip.
 /// </summary>
 internal sealed class OwnedBackward : IParallelJob
 {
@@ -22,6 +25,7 @@ internal sealed class OwnedBackward : IParallelJob
     private float[]? _mask;
     private float[] _second = [];
     private int _split;
+    private GemmKernel _kernel;
     // The two threads' meeting point: the second to arrive moves the generation on.
     private int _arrived;
     private volatile int _generation;
@@ -34,15 +38,24 @@ internal sealed class OwnedBackward : IParallelJob
     /// </summary>
     public static int SplitOf(int units)
     {
+        // Two blocks: the first (a multiple of 8, at most KC) is one block alone too, and the rest
+        // (at most KC) is one block alone, so each half's own product has the full call's block.
         int block = Gemm.KcBlockOf(units);
-        if (units <= block || units > 2 * block) return 0;
-        return Gemm.KcBlockOf(block) == block && Gemm.KcBlockOf(units - block) >= units - block ? block : 0;
+        return units > block && units <= 2 * block ? block : 0;
     }
 
-    /// <summary>dW = dyᵀx and dx = dy·W (zeroed where <paramref name="mask"/> ≤ 0 when given), split at <paramref name="split"/> units.</summary>
-    public void Run(Tensor x, Tensor dy, Tensor w, Tensor dw, Tensor dx, float[]? mask, int split)
+    /// <summary>
+    /// dW = dyᵀx and dx = dy·W (zeroed where <paramref name="mask"/> ≤ 0 when given), split at
+    /// <paramref name="split"/> units (<see cref="SplitOf"/>), on two threads when
+    /// <see cref="Compute.Threads"/> allows, with <paramref name="kernel"/>'s GEMMs (not the naive
+    /// loop, which sums all units in one double sum).
+    /// </summary>
+    public void Run(Tensor x, Tensor dy, Tensor w, Tensor dw, Tensor dx, float[]? mask, int split, GemmKernel kernel = GemmKernel.Auto)
     {
-        (_x, _dy, _w, _dw, _dx, _mask, _split) = (x, dy, w, dw, dx, mask, split);
+        if (kernel == GemmKernel.Auto) kernel = GemmKernels.Default;
+        if (kernel == GemmKernel.Naive) throw new ArgumentException("OwnedBackward gives the GEMM's numbers with the blocked kernels only, not the naive loop.", nameof(kernel));
+        if (split <= 0 || split != SplitOf(w.Rows)) throw new ArgumentException($"{split} is not where the GEMM's two k blocks of {w.Rows} units meet.", nameof(split));
+        (_x, _dy, _w, _dw, _dx, _mask, _split, _kernel) = (x, dy, w, dw, dx, mask, split, kernel);
         int size = dy.Rows * w.Cols;
         if (_second.Length < size) _second = new float[size];
         (_failed, _arrived) = (false, 0);
@@ -60,6 +73,7 @@ internal sealed class OwnedBackward : IParallelJob
 
     public void Execute(int index, int count)
     {
+        if (count > 2) throw new ArgumentOutOfRangeException(nameof(count), "OwnedBackward runs in one or two parts.");
         try
         {
             if (count == 1)
@@ -111,7 +125,7 @@ internal sealed class OwnedBackward : IParallelJob
         int lo = part == 0 ? 0 : _split, hi = part == 0 ? _split : units;
         var into = part == 0 ? _dx.Data.AsSpan(0, batch * inputs) : _second.AsSpan(0, batch * inputs);
         Gemm.Multiply(false, false, batch, inputs, hi - lo, 1f, _dy.Data.AsSpan(lo), units, _w.Data.AsSpan(lo * inputs, (hi - lo) * inputs), inputs,
-            0f, into, inputs, threads: 1);
+            0f, into, inputs, threads: 1, kernel: _kernel);
     }
 
     /// <summary>dW[part's units, :] = dy[:, part's units]ᵀ·x.</summary>
@@ -120,7 +134,7 @@ internal sealed class OwnedBackward : IParallelJob
         int batch = _dy.Rows, units = _w.Rows, inputs = _w.Cols;
         int lo = part == 0 ? 0 : _split, hi = part == 0 ? _split : units;
         Gemm.Multiply(true, false, hi - lo, inputs, batch, 1f, _dy.Data.AsSpan(lo), units, _x.Data.AsSpan(0, batch * inputs), inputs,
-            0f, _dw.Data.AsSpan(lo * inputs, (hi - lo) * inputs), inputs, threads: 1);
+            0f, _dw.Data.AsSpan(lo * inputs, (hi - lo) * inputs), inputs, threads: 1, kernel: _kernel);
     }
 
     /// <summary>dx = the two blocks' sum, then zero where the mask is ≤ 0, on columns [c0, c1).</summary>

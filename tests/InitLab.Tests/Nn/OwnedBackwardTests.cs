@@ -46,66 +46,120 @@ public class OwnedBackwardTests
     }
 
     [Theory]
-    [InlineData(40, 300, 100, true, 1)]
-    [InlineData(40, 300, 100, true, 2)]
-    [InlineData(40, 300, 100, false, 2)]
-    [InlineData(784, 512, 100, true, 2)]   // 784 columns: a last strip of 16
-    [InlineData(512, 512, 100, true, 3)]
-    [InlineData(33, 576, 7, true, 2)]      // a batch below one row tile, 33 columns
-    [InlineData(50, 289, 13, false, 1)]
-    public void DxAndDwAreTheOneGemmCallsBitForBit(int inF, int outF, int batch, bool mask, int threads)
+    [InlineData(40, 300, 100, true)]
+    [InlineData(40, 300, 100, false)]
+    [InlineData(784, 512, 100, true)]   // 784 columns: a last strip of 16
+    [InlineData(33, 576, 7, true)]      // a batch below one row tile, 33 columns
+    [InlineData(50, 289, 13, false)]
+    [InlineData(64, 512, 300, true)]    // a batch of 300: dW's inner size in two k blocks too
+    public void DxAndDwAreTheOneGemmCallsBitForBitWithEveryKernel(int inF, int outF, int batch, bool mask)
     {
-        Assert.True(new Linear(inF, outF).OwnedSplit > 0);
-        var owned = NewLinear(inF, outF, 7);
-        var plain = NewLinear(inF, outF, 7);
-        plain.UseOwnedBackward = false;
+        var w = Batch(outF, inF, 7);
         var x = Batch(batch, inF, 8);   // about half negative: the mask zeroes about half of dx
         var dy = Batch(batch, outF, 9);
-        using var scope = Compute.UseThreads(threads);
-        float[] Run(Linear l)
+        int split = OwnedBackward.SplitOf(outF);
+        Assert.True(split > 0);
+        foreach (var kernel in new[] { GemmKernel.Avx512, GemmKernel.Avx2Fma, GemmKernel.Vector128, GemmKernel.Scalar })
         {
-            l.Forward(x);
-            var dx = l.Backward(dy, needInputGrad: true, maskByInput: mask)!;
-            return dx.Data.ToArray();
+            if (!GemmKernels.IsSupported(kernel)) continue;
+            var dxRef = new Tensor(batch, inF);
+            var dwRef = new Tensor(outF, inF);
+            Gemm.Multiply(dy, false, w, false, dxRef, kernel: kernel, epilogue: new GemmEpilogue { Mask = mask ? x.Data : null });
+            Gemm.Multiply(dy, true, x, false, dwRef, kernel: kernel);
+            foreach (int threads in new[] { 1, 2 })
+            {
+                using var scope = Compute.UseThreads(threads);
+                var dx = new Tensor(batch, inF);
+                var dw = new Tensor(outF, inF);
+                new OwnedBackward().Run(x, dy, w, dw, dx, mask ? x.Data : null, split, kernel);
+                Assert.True(Bits(dxRef.Data).SequenceEqual(Bits(dx.Data)), $"dx differs: {kernel}, {threads} thread(s)");
+                Assert.True(Bits(dwRef.Data).SequenceEqual(Bits(dw.Data)), $"dW differs: {kernel}, {threads} thread(s)");
+            }
         }
-        var dxOwned = Run(owned);
-        var dxPlain = Run(plain);
-        Assert.Equal(Bits(dxPlain), Bits(dxOwned));
-        Assert.Equal(Bits(plain.Weight.Grad.Data), Bits(owned.Weight.Grad.Data));
-        Assert.Equal(Bits(plain.Bias!.Grad.Data), Bits(owned.Bias!.Grad.Data));
-        if (mask) Assert.Contains(dxOwned, v => v == 0f);
         // Against a naive double sum, so that both ways being wrong in the same way fails too.
+        var dxCheck = new Tensor(batch, inF);
+        new OwnedBackward().Run(x, dy, w, new Tensor(outF, inF), dxCheck, mask ? x.Data : null, split);
+        if (mask) Assert.Contains(dxCheck.Data, v => v == 0f);
         for (int i = 0; i < batch; i += Math.Max(1, batch / 5))
             for (int j = 0; j < inF; j += Math.Max(1, inF / 7))
             {
                 double s = 0;
-                for (int o = 0; o < outF; o++) s += (double)dy[i, o] * owned.Weight.Value[o, j];
+                for (int o = 0; o < outF; o++) s += (double)dy[i, o] * w[o, j];
                 if (mask && !(x[i, j] > 0f)) s = 0;
-                Assert.Equal(s, dxOwned[i * inF + j], 3);
+                Assert.True(Math.Abs(s - dxCheck[i, j]) <= 1e-4 * (1 + Math.Abs(s)), $"dx[{i},{j}] = {dxCheck[i, j]}, a double sum gives {s}");
             }
     }
 
-    [Theory]
-    [InlineData(1)]
-    [InlineData(2)]
-    [InlineData(3)]
-    public void TrainingThroughOwnedLayersGivesTheSameWeights(int threads)
+    [Fact]
+    public void TheNaiveKernelAndAWrongSplitAreRefused()
     {
-        // 20-300-300-4 with ReLUs and Adam: the second and third layers' backward passes (dx of
-        // the 300-unit layers) go by halves, the second with the ReLU mask fused.
+        var w = Batch(300, 10, 1);
+        var x = Batch(4, 10, 2);
+        var dy = Batch(4, 300, 3);
+        Assert.Throws<ArgumentException>(() => new OwnedBackward().Run(x, dy, w, new Tensor(300, 10), new Tensor(4, 10), null, 152, GemmKernel.Naive));
+        Assert.Throws<ArgumentException>(() => new OwnedBackward().Run(x, dy, w, new Tensor(300, 10), new Tensor(4, 10), null, 150));
+    }
+
+    [Fact]
+    public void ALayerOnTwoThreadsGivesTheSameNumbersAsOnOneTwoAndThreeThreadsTheOtherWay()
+    {
+        // Two batch sizes on the same layers: the second buffer, sized for 120 rows, then serves 100.
+        var owned = NewLinear(96, 512, 7);
+        foreach (int batch in new[] { 120, 100 })
+        {
+            var x = Batch(batch, 96, 8 + (ulong)batch);
+            var dy = Batch(batch, 512, 9 + (ulong)batch);
+            long before = owned.OwnedPasses;
+            int[] dx, dw;
+            using (Compute.UseThreads(2))
+            {
+                owned.Forward(x);
+                dx = Bits(owned.Backward(dy, needInputGrad: true, maskByInput: true)!.Data);
+                dw = Bits(owned.Weight.Grad.Data);
+            }
+            Assert.Equal(before + 1, owned.OwnedPasses);
+            foreach (int threads in new[] { 1, 2, 3 })
+            {
+                var plain = NewLinear(96, 512, 7);
+                plain.UseOwnedBackward = false;
+                using var scope = Compute.UseThreads(threads);
+                plain.Forward(x);
+                Assert.Equal(dx, Bits(plain.Backward(dy, needInputGrad: true, maskByInput: true)!.Data));
+                Assert.Equal(dw, Bits(plain.Weight.Grad.Data));
+                Assert.Equal(0, plain.OwnedPasses);
+            }
+        }
+    }
+
+    [Fact]
+    public void AnEmptyBatchTakesTheOneCallPath()
+    {
+        var l = NewLinear(40, 300, 1);
+        using var scope = Compute.UseThreads(2);
+        var x = new Tensor(0, 40);
+        l.Forward(x);
+        var dx = l.Backward(new Tensor(0, 300), needInputGrad: true, maskByInput: true)!;
+        Assert.Equal(0, dx.Rows);
+        Assert.Equal(0, l.OwnedPasses);
+        Assert.All(l.Weight.Grad.Data, v => Assert.Equal(0f, v));
+    }
+
+    [Fact]
+    public void TrainingThroughOwnedLayersGivesTheSameWeights()
+    {
+        // 20-300-300-300-4 with Tanh, then ReLUs, and Adam: the second and third Linear layers'
+        // backward passes go by halves, the second without a mask (its input is a Tanh's) and the
+        // third with the ReLU mask fused; the first computes no dx, the last has 4 units.
         Sequential Model(bool owned)
         {
-            var layers = new Layer[] { NewLinear(20, 300, 1), new Relu(), NewLinear(300, 300, 2), new Relu(), NewLinear(300, 4, 3) };
+            var layers = new Layer[] { NewLinear(20, 300, 1), new Tanh(), NewLinear(300, 300, 2), new Relu(), NewLinear(300, 300, 3), new Relu(), NewLinear(300, 4, 4) };
             foreach (var l in layers.OfType<Linear>()) l.UseOwnedBackward = owned;
             return new Sequential(layers);
         }
-        var reference = Model(false);
-        var model = Model(true);
-        Assert.True(((Linear)model.Layers[2]).OwnedSplit > 0);
         var loss = new CrossEntropyLoss();
-        using var scope = Compute.UseThreads(threads);
-        void Train(Sequential m)
+        float[][] Train(Sequential m, int threads)
         {
+            using var scope = Compute.UseThreads(threads);
             var adam = new Adam(m.Parameters);
             for (int step = 0; step < 4; step++)
             {
@@ -115,11 +169,17 @@ public class OwnedBackwardTests
                 m.Backward(loss.Gradient, needInputGrad: false);
                 adam.Step();
             }
+            return m.Parameters.Select(p => p.Value.Data.ToArray()).ToArray();
         }
-        Train(reference);
-        Train(model);
-        for (int k = 0; k < model.Parameters.Count; k++)
-            Assert.Equal(Bits(reference.Parameters[k].Value.Data), Bits(model.Parameters[k].Value.Data));
+        var model = Model(true);
+        var trained = Train(model, 2);
+        Assert.Equal(4, ((Linear)model.Layers[2]).OwnedPasses);
+        Assert.Equal(4, ((Linear)model.Layers[4]).OwnedPasses);
+        foreach (int threads in new[] { 1, 2, 3 })
+        {
+            var reference = Train(Model(false), threads);
+            for (int k = 0; k < trained.Length; k++) Assert.Equal(Bits(reference[k]), Bits(trained[k]));
+        }
     }
 
     [Fact]
@@ -135,5 +195,6 @@ public class OwnedBackwardTests
         l.Forward(x);
         l.Backward(dy, needInputGrad: true, maskByInput: true);
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(2, l.OwnedPasses);
     }
 }
