@@ -10,19 +10,21 @@ public sealed class Linear : Layer
 {
     private Tensor? _input, _output, _gradInput;
     private OwnedBackward? _owned;
+    private OwnedGradient? _ownedGradient;
 
     /// <summary>Where <see cref="OwnedBackward"/> splits this layer's units, or 0 when it does not apply.</summary>
     internal int OwnedSplit { get; }
 
     /// <summary>
-    /// Whether a backward pass with dx goes through <see cref="OwnedBackward"/> where it applies:
-    /// two compute threads (on more, splitting each GEMM over all of them is faster), a blocked
-    /// GEMM kernel, and at least 2^17 multiply-adds (GEMM's own threshold for going parallel).
-    /// On by default; the tests compare the two ways.
+    /// Whether a backward pass with dx goes through <see cref="OwnedBackward"/> where it applies
+    /// (a blocked GEMM kernel), and one without dx through <see cref="OwnedGradient"/> (64 units or
+    /// more): on two compute threads (on more, splitting each GEMM over all of them is faster) and
+    /// from 2^17 multiply-adds (GEMM's own threshold for going parallel). On by default; the tests
+    /// compare the two ways.
     /// </summary>
     internal bool UseOwnedBackward { get; set; } = true;
 
-    /// <summary>How many backward passes went through <see cref="OwnedBackward"/> (for the tests).</summary>
+    /// <summary>How many backward passes went through <see cref="OwnedBackward"/> or <see cref="OwnedGradient"/> (for the tests).</summary>
     internal long OwnedPasses { get; private set; }
 
     /// <summary>
@@ -103,7 +105,14 @@ public sealed class Linear : Layer
         // dW (out,in) = dyᵀ (out,batch) · x (batch,in)
         if (!needInputGrad)
         {
-            Gemm.Multiply(gradOutput, true, x, false, Weight.Grad);
+            // By halves of the units on two threads (OwnedGradient): the same numbers, and the
+            // gradient's rows land on the core whose Adam step reads them.
+            if (UseOwnedBackward && Compute.Threads == 2 && (long)x.Rows * InFeatures * OutFeatures >= 1 << 17 && OutFeatures >= 64)
+            {
+                (_ownedGradient ??= new OwnedGradient()).Run(x, gradOutput, Weight.Grad);
+                OwnedPasses++;
+            }
+            else Gemm.Multiply(gradOutput, true, x, false, Weight.Grad);
             Profile.Add(Profile.BackwardDw, t);
             return null;
         }

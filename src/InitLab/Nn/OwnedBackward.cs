@@ -167,3 +167,50 @@ internal sealed class OwnedBackward : IParallelJob
         }
     }
 }
+
+/// <summary>
+/// The weight gradient dW = dyᵀx of a layer that computes no dx (the first), on two threads by
+/// halves of its units (rows of dW), split where the forward pass splits them (32-unit strips).
+/// GEMM would split it by columns (it has more inputs than units); by rows, each thread writes
+/// the rows of the gradient that Adam's step by rows then reads on the same core, and reads the
+/// columns of dy that it wrote itself as the next layer's dx. Each element is the same
+/// computation (one chain over the batch), so the numbers are the same bits.
+/// </summary>
+internal sealed class OwnedGradient : IParallelJob
+{
+    private Tensor _x = null!, _dy = null!, _dw = null!;
+    private int _split;
+
+    /// <summary>Where the units split: the forward pass's split of 32-unit strips between two threads.</summary>
+    public static int SplitOf(int units) => Math.Min(units, WorkerPool.PartOf((units + 31) / 32, 0, 2).Hi * 32);
+
+    /// <summary>dW = dyᵀx, by halves of the units on two threads when <see cref="Compute.Threads"/> allows.</summary>
+    public void Run(Tensor x, Tensor dy, Tensor dw)
+    {
+        (_x, _dy, _dw, _split) = (x, dy, dw, SplitOf(dw.Rows));
+        try
+        {
+            if (Compute.Threads >= 2) WorkerPool.Current.Run(this, 2);
+            else Execute(0, 1);
+        }
+        finally
+        {
+            _x = _dy = _dw = null!;
+        }
+    }
+
+    public void Execute(int index, int count)
+    {
+        if (count > 2) throw new ArgumentOutOfRangeException(nameof(count), "OwnedGradient runs in one or two parts.");
+        if (count == 1 || index == 0) Rows(0, _split);
+        if (count == 1 || index == 1) Rows(_split, _dw.Rows);
+    }
+
+    private void Rows(int lo, int hi)
+    {
+        if (lo == hi) return;
+        int batch = _dy.Rows, units = _dw.Rows, inputs = _dw.Cols;
+        Gemm.Multiply(true, false, hi - lo, inputs, batch, 1f, _dy.Data.AsSpan(lo), units, _x.Data.AsSpan(0, batch * inputs), inputs,
+            0f, _dw.Data.AsSpan(lo * inputs, (hi - lo) * inputs), inputs, threads: 1);
+    }
+}

@@ -131,6 +131,49 @@ public class OwnedBackwardTests
         }
     }
 
+    [Theory]
+    [InlineData(256, 128)]
+    [InlineData(512, 256)]
+    [InlineData(100, 64)]
+    [InlineData(300, 160)]
+    public void TheGradientSplitsWhereTheForwardPassDoes(int units, int split) => Assert.Equal(split, OwnedGradient.SplitOf(units));
+
+    [Theory]
+    [InlineData(784, 256, 100)]
+    [InlineData(64, 100, 50)]
+    [InlineData(33, 300, 300)]   // a batch of 300: the gradient's inner size in two k blocks
+    public void AFirstLayersGradientOnTwoThreadsIsTheOneCallsOnOneTwoAndThreeThreads(int inF, int outF, int batch)
+    {
+        var x = Batch(batch, inF, 8);
+        var dy = Batch(batch, outF, 9);
+        var owned = NewLinear(inF, outF, 7);
+        int[] dw;
+        using (Compute.UseThreads(2))
+        {
+            owned.Forward(x);
+            Assert.Null(owned.Backward(dy, needInputGrad: false));
+            dw = Bits(owned.Weight.Grad.Data);
+        }
+        Assert.Equal(1, owned.OwnedPasses);
+        foreach (int threads in new[] { 1, 2, 3 })
+        {
+            var plain = NewLinear(inF, outF, 7);
+            plain.UseOwnedBackward = false;
+            using var scope = Compute.UseThreads(threads);
+            plain.Forward(x);
+            plain.Backward(dy, needInputGrad: false);
+            Assert.Equal(dw, Bits(plain.Weight.Grad.Data));
+        }
+        for (int o = 0; o < outF; o += Math.Max(1, outF / 6))
+            for (int i = 0; i < inF; i += Math.Max(1, inF / 6))
+            {
+                double s = 0;
+                for (int b = 0; b < batch; b++) s += (double)dy[b, o] * x[b, i];
+                float v = BitConverter.Int32BitsToSingle(dw[o * inF + i]);
+                Assert.True(Math.Abs(s - v) <= 1e-4 * (1 + Math.Abs(s)), $"dW[{o},{i}] = {v}, a double sum gives {s}");
+            }
+    }
+
     [Fact]
     public void AnEmptyBatchTakesTheOneCallPath()
     {
@@ -149,7 +192,8 @@ public class OwnedBackwardTests
     {
         // 20-300-300-300-4 with Tanh, then ReLUs, and Adam: the second and third Linear layers'
         // backward passes go by halves, the second without a mask (its input is a Tanh's) and the
-        // third with the ReLU mask fused; the first computes no dx, the last has 4 units.
+        // third with the ReLU mask fused; the first computes no dx (its gradient goes by halves
+        // of its units), the last has 4 units.
         Sequential Model(bool owned)
         {
             var layers = new Layer[] { NewLinear(20, 300, 1), new Tanh(), NewLinear(300, 300, 2), new Relu(), NewLinear(300, 300, 3), new Relu(), NewLinear(300, 4, 4) };
@@ -173,6 +217,7 @@ public class OwnedBackwardTests
         }
         var model = Model(true);
         var trained = Train(model, 2);
+        Assert.Equal(4, ((Linear)model.Layers[0]).OwnedPasses);   // the gradient only (OwnedGradient)
         Assert.Equal(4, ((Linear)model.Layers[2]).OwnedPasses);
         Assert.Equal(4, ((Linear)model.Layers[4]).OwnedPasses);
         foreach (int threads in new[] { 1, 2, 3 })
@@ -191,10 +236,12 @@ public class OwnedBackwardTests
         using var scope = Compute.UseThreads(2);
         l.Forward(x);
         l.Backward(dy, needInputGrad: true, maskByInput: true);
+        l.Backward(dy, needInputGrad: false);
         long before = GC.GetAllocatedBytesForCurrentThread();
         l.Forward(x);
         l.Backward(dy, needInputGrad: true, maskByInput: true);
+        l.Backward(dy, needInputGrad: false);
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
-        Assert.Equal(2, l.OwnedPasses);
+        Assert.Equal(4, l.OwnedPasses);
     }
 }
