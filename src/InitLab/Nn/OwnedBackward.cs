@@ -26,10 +26,7 @@ internal sealed class OwnedBackward : IParallelJob
     private float[] _second = [];
     private int _split;
     private GemmKernel _kernel;
-    // The two threads' meeting point: the second to arrive moves the generation on.
-    private int _arrived;
-    private volatile int _generation;
-    private volatile bool _failed;
+    private readonly PairMeeting _meeting = new(); // where the two threads wait for each other
 
     /// <summary>
     /// Where the units split for a layer of <paramref name="units"/> output units: at the end of
@@ -58,7 +55,7 @@ internal sealed class OwnedBackward : IParallelJob
         (_x, _dy, _w, _dw, _dx, _mask, _split, _kernel) = (x, dy, w, dw, dx, mask, split, kernel);
         int size = dy.Rows * w.Cols;
         if (_second.Length < size) _second = new float[size];
-        (_failed, _arrived) = (false, 0);
+        _meeting.Reset();
         try
         {
             if (Compute.Threads >= 2) WorkerPool.Current.Run(this, 2);
@@ -87,35 +84,16 @@ internal sealed class OwnedBackward : IParallelJob
             }
             Product(index);
             Gradient(index);
-            if (!Meet()) return;
+            if (!_meeting.Meet()) return;
             int strips = (_w.Cols + 31) / 32;
             var (s0, s1) = WorkerPool.PartOf(strips, index, 2);
             Finish(s0 * 32, Math.Min(_w.Cols, s1 * 32));
         }
         catch
         {
-            _failed = true;
+            _meeting.Fail();
             throw;
         }
-    }
-
-    /// <summary>Waits for the other thread; false when the other part failed (this one then stops, and the pool reports the other's exception).</summary>
-    private bool Meet()
-    {
-        int generation = _generation;
-        if (Interlocked.Increment(ref _arrived) == 2)
-        {
-            _arrived = 0;
-            _generation = generation + 1;
-            return true;
-        }
-        var spin = new SpinWait();
-        while (_generation == generation)
-        {
-            if (_failed) return false;
-            spin.SpinOnce(sleep1Threshold: -1);
-        }
-        return true;
     }
 
     /// <summary>Part <paramref name="part"/>'s block of the sum over the units: dy[:, part's units]·W[part's units, :], into dx (part 0) or the second buffer (part 1).</summary>

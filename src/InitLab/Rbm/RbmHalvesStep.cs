@@ -43,10 +43,7 @@ internal sealed class RbmHalvesStep : IParallelJob
     private bool _sampleVisibles;
     private RowPrefetch? _next;
 
-    // The two threads' meeting point: the second to arrive moves the generation on.
-    private int _arrived;
-    private volatile int _generation;
-    private volatile bool _failed;
+    private readonly PairMeeting _meeting = new(); // where the two threads wait for each other
 
     public RbmHalvesStep(RestrictedBoltzmannMachine rbm)
     {
@@ -83,7 +80,7 @@ internal sealed class RbmHalvesStep : IParallelJob
         _halves[1].Sampler = sampler.Sibling;
         (_v0, _dW, _dc, _db, _lr, _momentum, _decay, _gibbs, _sampleVisibles, _next) = (v0, dW, dc, db, lr, momentum, decay, gibbs, sampleVisibles, next);
         // A step that failed may have left one thread counted at a meeting.
-        (_failed, _arrived) = (false, 0);
+        _meeting.Reset();
         int parts = Compute.Threads > 1 && _halves[1].Count > 0 ? 2 : 1;
         long t = Profile.Now();
         try
@@ -109,7 +106,7 @@ internal sealed class RbmHalvesStep : IParallelJob
         }
         catch
         {
-            _failed = true;
+            _meeting.Fail();
             throw;
         }
     }
@@ -149,34 +146,15 @@ internal sealed class RbmHalvesStep : IParallelJob
         {
             next?.Upto(2, 4);
             Partial(half);
-            if (!Meet()) return;
+            if (!_meeting.Meet()) return;
             Visibles(g);
-            if (!Meet()) return;
+            if (!_meeting.Meet()) return;
             next?.Upto(3, 4);
             Negative(half, s);
         }
         next?.Upto(4, 4);
         Update(half);
         VisibleBias(g);
-    }
-
-    /// <summary>Waits for the other thread; false when the other half failed (this one then stops, and the pool reports the other's exception).</summary>
-    private bool Meet()
-    {
-        int generation = _generation;
-        if (Interlocked.Increment(ref _arrived) == 2)
-        {
-            _arrived = 0;
-            _generation = generation + 1;
-            return true;
-        }
-        var spin = new SpinWait();
-        while (_generation == generation)
-        {
-            if (_failed) return false;
-            spin.SpinOnce(sleep1Threshold: -1);
-        }
-        return true;
     }
 
     private GemmEpilogue HiddenEpilogue(Half h) => new() { ColumnBias = h.Bias, Sigmoid = true };

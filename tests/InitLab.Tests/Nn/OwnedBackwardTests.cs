@@ -13,19 +13,9 @@ namespace InitLab.Tests.Nn;
 /// </summary>
 public class OwnedBackwardTests
 {
-    private static Linear NewLinear(int inF, int outF, ulong seed)
-    {
-        var l = new Linear(inF, outF);
-        InitLab.Init.Initializers.TorchLinearDefault(l.Weight.Value, l.Bias?.Value, new TorchGenerator(seed));
-        return l;
-    }
+    private static Linear NewLinear(int inF, int outF, ulong seed) => NnTestData.NewLinear(inF, outF, new TorchGenerator(seed));
 
-    private static Tensor Batch(int rows, int cols, ulong seed)
-    {
-        var x = new Tensor(rows, cols);
-        new TorchGenerator(seed).Normal(x.Span, 0, 1);
-        return x;
-    }
+    private static Tensor Batch(int rows, int cols, ulong seed) => NnTestData.Batch(rows, cols, seed);
 
     private static int[] Bits(float[] values) => MemoryMarshal.Cast<float, int>(values.AsSpan()).ToArray();
 

@@ -10,19 +10,9 @@ namespace InitLab.Tests.Nn;
 /// </summary>
 public class SequentialFusionTests
 {
-    private static Linear NewLinear(int inF, int outF, TorchGenerator g)
-    {
-        var l = new Linear(inF, outF);
-        InitLab.Init.Initializers.TorchLinearDefault(l.Weight.Value, l.Bias?.Value, g);
-        return l;
-    }
+    private static Linear NewLinear(int inF, int outF, TorchGenerator g) => NnTestData.NewLinear(inF, outF, g);
 
-    private static Tensor Batch(int rows, int cols, ulong seed)
-    {
-        var x = new Tensor(rows, cols);
-        new TorchGenerator(seed).Normal(x.Span, 0, 1);
-        return x;
-    }
+    private static Tensor Batch(int rows, int cols, ulong seed) => NnTestData.Batch(rows, cols, seed);
 
     [Fact]
     public void ALinearInsideASequentialStillReturnsThePreActivation()
