@@ -82,7 +82,7 @@ public static unsafe partial class Gemm
     }
 
     /// <summary>Below this many multiply-adds a GEMM runs on the calling thread alone.</summary>
-    private const long ParallelThreshold = 1L << 17;
+    internal const long ParallelThreshold = 1L << 17;
 
     /// <summary>Into how many parts a job of <paramref name="work"/> multiply-adds splits: one below <see cref="ParallelThreshold"/> (WorkerPool.Run then runs it on the calling thread).</summary>
     private static int PartsOf(GemmJob job, long work, int threads) => work < ParallelThreshold ? 1 : Math.Min(threads, job.MaxParts);

@@ -15,8 +15,8 @@ internal static class Profile
         Optimizer = 6, Evaluate = 7, PoolWait = 8, Epoch = 9,
         RbmGather = 10, RbmPositive = 11, RbmSample = 12, RbmNegative = 13, RbmUpdateGemm = 14, RbmUpdateRest = 15,
         RbmMonitor = 16, RbmEpoch = 17, EvalGather = 18, EvalForward = 19, RbmHalves = 20, Count = 21;
-    private static readonly string[] Names = ["gather", "forward (GEMMs + epilogues)", "loss + softmax", "backward dW GEMMs (layers without dx)",
-        "bias sums", "backward dW + dx GEMMs (one parallel call)", "optimizer", "per-epoch evaluation", "  of which pool wait (caller)", "epoch total (train)",
+    private static readonly string[] Names = ["gather", "forward (GEMMs + epilogues)", "loss + softmax", "backward dW GEMMs (layers without dx; by halves of the units on 2 threads)",
+        "bias sums", "backward dW + dx GEMMs (one parallel call, or by halves of the units)", "optimizer", "per-epoch evaluation", "  of which pool wait (caller)", "epoch total (train)",
         "rbm gather", "rbm h+ = sigmoid(vW+c) (GEMM+sigmoid)", "rbm Bernoulli samples", "rbm v-, h- (GEMMs+sigmoid)",
         "rbm dW GEMM (both products; decay, W += dW fused)", "rbm bias updates", "rbm monitor", "rbm epoch total", "  evaluation: gather", "  evaluation: forward",
         "rbm step by hidden halves (GEMMs, samples, updates)"];

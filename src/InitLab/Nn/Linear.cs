@@ -107,7 +107,7 @@ public sealed class Linear : Layer
         {
             // By halves of the units on two threads (OwnedGradient): the same numbers, and the
             // gradient's rows land on the core whose Adam step reads them.
-            if (UseOwnedBackward && Compute.Threads == 2 && (long)x.Rows * InFeatures * OutFeatures >= 1 << 17 && OutFeatures >= 64)
+            if (ByHalves(x.Rows) && OutFeatures >= 64)
             {
                 (_ownedGradient ??= new OwnedGradient()).Run(x, gradOutput, Weight.Grad);
                 OwnedPasses++;
@@ -120,8 +120,7 @@ public sealed class Linear : Layer
         // sums them in two blocks (see OwnedBackward), else in the same parallel call: the threads
         // meet once instead of twice (3-7 µs a layer in the profile build)
         var dx = Ensure(ref _gradInput, x.Rows, InFeatures);
-        if (OwnedSplit > 0 && UseOwnedBackward && Compute.Threads == 2 && GemmKernels.Default != GemmKernel.Naive
-            && (long)x.Rows * InFeatures * OutFeatures >= 1 << 17)
+        if (OwnedSplit > 0 && ByHalves(x.Rows) && GemmKernels.Default != GemmKernel.Naive)
         {
             (_owned ??= new OwnedBackward()).Run(x, gradOutput, Weight.Value, Weight.Grad, dx, maskByInput ? x.Data : null, OwnedSplit);
             OwnedPasses++;
@@ -133,6 +132,10 @@ public sealed class Linear : Layer
         Profile.Add(Profile.BackwardDwDx, t);
         return dx;
     }
+
+    /// <summary>Whether this pass goes by halves of the units: allowed, exactly two compute threads, and enough work for GEMM to go parallel.</summary>
+    private bool ByHalves(int rows) =>
+        UseOwnedBackward && Compute.Threads == 2 && (long)rows * InFeatures * OutFeatures >= Gemm.ParallelThreshold;
 
     /// <summary>The module text, e.g. <c>Linear(784, 256, bias=True)</c> in the style of PyTorch's repr.</summary>
     public override string ToString() => $"Linear({InFeatures}, {OutFeatures}, bias={Bias is not null})";

@@ -58,8 +58,7 @@ internal sealed class OwnedBackward : IParallelJob
         _meeting.Reset();
         try
         {
-            if (Compute.Threads >= 2) WorkerPool.Current.Run(this, 2);
-            else Execute(0, 1);
+            WorkerPool.Current.Run(this, Math.Min(2, Compute.Threads)); // one part: Run's own shortcut runs it here
         }
         finally
         {
@@ -96,11 +95,14 @@ internal sealed class OwnedBackward : IParallelJob
         }
     }
 
+    /// <summary>Part <paramref name="part"/>'s units: [0, split) or [split, units).</summary>
+    private (int Lo, int Hi) Units(int part) => part == 0 ? (0, _split) : (_split, _w.Rows);
+
     /// <summary>Part <paramref name="part"/>'s block of the sum over the units: dy[:, part's units]·W[part's units, :], into dx (part 0) or the second buffer (part 1).</summary>
     private void Product(int part)
     {
         int batch = _dy.Rows, units = _w.Rows, inputs = _w.Cols;
-        int lo = part == 0 ? 0 : _split, hi = part == 0 ? _split : units;
+        var (lo, hi) = Units(part);
         var into = part == 0 ? _dx.Data.AsSpan(0, batch * inputs) : _second.AsSpan(0, batch * inputs);
         Gemm.Multiply(false, false, batch, inputs, hi - lo, 1f, _dy.Data.AsSpan(lo), units, _w.Data.AsSpan(lo * inputs, (hi - lo) * inputs), inputs,
             0f, into, inputs, threads: 1, kernel: _kernel);
@@ -109,10 +111,8 @@ internal sealed class OwnedBackward : IParallelJob
     /// <summary>dW[part's units, :] = dy[:, part's units]ᵀ·x.</summary>
     private void Gradient(int part)
     {
-        int batch = _dy.Rows, units = _w.Rows, inputs = _w.Cols;
-        int lo = part == 0 ? 0 : _split, hi = part == 0 ? _split : units;
-        Gemm.Multiply(true, false, hi - lo, inputs, batch, 1f, _dy.Data.AsSpan(lo), units, _x.Data.AsSpan(0, batch * inputs), inputs,
-            0f, _dw.Data.AsSpan(lo * inputs, (hi - lo) * inputs), inputs, threads: 1, kernel: _kernel);
+        var (lo, hi) = Units(part);
+        OwnedGradient.Rows(_x, _dy, _dw, lo, hi, _kernel);
     }
 
     /// <summary>dx = the two blocks' sum, then zero where the mask is ≤ 0, on columns [c0, c1).</summary>
@@ -168,8 +168,7 @@ internal sealed class OwnedGradient : IParallelJob
         (_x, _dy, _dw, _split) = (x, dy, dw, SplitOf(dw.Rows));
         try
         {
-            if (Compute.Threads >= 2) WorkerPool.Current.Run(this, 2);
-            else Execute(0, 1);
+            WorkerPool.Current.Run(this, Math.Min(2, Compute.Threads));
         }
         finally
         {
@@ -180,15 +179,16 @@ internal sealed class OwnedGradient : IParallelJob
     public void Execute(int index, int count)
     {
         if (count > 2) throw new ArgumentOutOfRangeException(nameof(count), "OwnedGradient runs in one or two parts.");
-        if (count == 1 || index == 0) Rows(0, _split);
-        if (count == 1 || index == 1) Rows(_split, _dw.Rows);
+        if (count == 1 || index == 0) Rows(_x, _dy, _dw, 0, _split);
+        if (count == 1 || index == 1) Rows(_x, _dy, _dw, _split, _dw.Rows);
     }
 
-    private void Rows(int lo, int hi)
+    /// <summary>dW[lo:hi, :] = dy[:, lo:hi]ᵀ·x on the calling thread: rows [lo, hi) of a layer's weight gradient.</summary>
+    internal static void Rows(Tensor x, Tensor dy, Tensor dw, int lo, int hi, GemmKernel kernel = GemmKernel.Auto)
     {
         if (lo == hi) return;
-        int batch = _dy.Rows, units = _dw.Rows, inputs = _dw.Cols;
-        Gemm.Multiply(true, false, hi - lo, inputs, batch, 1f, _dy.Data.AsSpan(lo), units, _x.Data.AsSpan(0, batch * inputs), inputs,
-            0f, _dw.Data.AsSpan(lo * inputs, (hi - lo) * inputs), inputs, threads: 1);
+        int batch = dy.Rows, units = dw.Rows, inputs = dw.Cols;
+        Gemm.Multiply(true, false, hi - lo, inputs, batch, 1f, dy.Data.AsSpan(lo), units, x.Data.AsSpan(0, batch * inputs), inputs,
+            0f, dw.Data.AsSpan(lo * inputs, (hi - lo) * inputs), inputs, threads: 1, kernel: kernel);
     }
 }

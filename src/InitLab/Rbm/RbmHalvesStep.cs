@@ -85,8 +85,7 @@ internal sealed class RbmHalvesStep : IParallelJob
         long t = Profile.Now();
         try
         {
-            if (parts == 1) Execute(0, 1);
-            else WorkerPool.Current.Run(this, 2);
+            WorkerPool.Current.Run(this, parts); // one part: Run's own shortcut runs it here
         }
         finally
         {
