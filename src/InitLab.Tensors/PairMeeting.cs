@@ -29,11 +29,11 @@ internal sealed class PairMeeting
             _generation = generation + 1;
             return true;
         }
-        var spin = new SpinWait();
+        var spin = new ShortSpin();
         while (_generation == generation)
         {
             if (_failed) return false;
-            spin.SpinOnce(sleep1Threshold: -1);
+            spin.SpinOnce();
         }
         return true;
     }
