@@ -41,7 +41,7 @@ internal sealed class RbmHalvesStep : IParallelJob
     private float _lr, _momentum, _decay;
     private int _gibbs;
     private bool _sampleVisibles;
-    private RowPrefetch? _next;
+    private RowPrefetch? _next, _nextWorker;
 
     private readonly PairMeeting _meeting = new(); // where the two threads wait for each other
 
@@ -62,7 +62,7 @@ internal sealed class RbmHalvesStep : IParallelJob
     /// (hidden, visible), <paramref name="dc"/> and <paramref name="db"/>, updated in place with the weights and biases.
     /// </summary>
     public void Run(Tensor v0, Tensor dW, float[] dc, float[] db, float lr, float momentum, float decay, int gibbs,
-        bool sampleVisibles, FastSampler sampler, RowPrefetch? next = null)
+        bool sampleVisibles, FastSampler sampler, RowPrefetch? next = null, RowPrefetch? workerNext = null)
     {
         int bs = v0.Rows;
         foreach (var h in _halves)
@@ -78,7 +78,7 @@ internal sealed class RbmHalvesStep : IParallelJob
         if (_vNeg is null || _vNeg.Rows != bs) _vNeg = new Tensor(bs, _rbm.Visible);
         _halves[0].Sampler = sampler;
         _halves[1].Sampler = sampler.Sibling;
-        (_v0, _dW, _dc, _db, _lr, _momentum, _decay, _gibbs, _sampleVisibles, _next) = (v0, dW, dc, db, lr, momentum, decay, gibbs, sampleVisibles, next);
+        (_v0, _dW, _dc, _db, _lr, _momentum, _decay, _gibbs, _sampleVisibles, _next, _nextWorker) = (v0, dW, dc, db, lr, momentum, decay, gibbs, sampleVisibles, next, workerNext);
         // A step that failed may have left one thread counted at a meeting.
         _meeting.Reset();
         int parts = Compute.Threads > 1 && _halves[1].Count > 0 ? 2 : 1;
@@ -90,7 +90,7 @@ internal sealed class RbmHalvesStep : IParallelJob
         finally
         {
             _v0 = _dW = null!;
-            _next = null;
+            _next = _nextWorker = null;
         }
         Profile.Add(Profile.RbmHalves, t);
     }
@@ -113,20 +113,24 @@ internal sealed class RbmHalvesStep : IParallelJob
     private void Alone()
     {
         _next?.Upto(1, 4);
+        _nextWorker?.Upto(1, 4);
         Positive(_halves[0]);
         Positive(_halves[1]);
         for (int s = 0; s < _gibbs; s++)
         {
             _next?.Upto(2, 4);
+            _nextWorker?.Upto(2, 4);
             Partial(_halves[0]);
             Partial(_halves[1]);
             Visibles(0);
             Visibles(1);
             _next?.Upto(3, 4);
+            _nextWorker?.Upto(3, 4);
             Negative(_halves[0], s);
             Negative(_halves[1], s);
         }
         _next?.Upto(4, 4);
+        _nextWorker?.Upto(4, 4);
         Update(_halves[0]);
         Update(_halves[1]);
         VisibleBias(0);
@@ -135,9 +139,9 @@ internal sealed class RbmHalvesStep : IParallelJob
 
     private void Together(int g)
     {
-        // The next batch's rows start on their way to the cache in four parts, from the calling
-        // thread (which gathers the first of its rows).
-        var next = g == 0 ? _next : null;
+        // The next batch's rows start on their way to the cache in four parts, each thread's from
+        // that thread (it gathers them; with one prefetch for both, from the calling thread).
+        var next = g == 0 ? _next : _nextWorker;
         next?.Upto(1, 4);
         var half = _halves[g];
         Positive(half);

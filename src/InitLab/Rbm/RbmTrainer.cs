@@ -114,6 +114,7 @@ public sealed class RbmTrainer
     }
 
     private readonly RowPrefetch _next = new();
+    private readonly RowPrefetch _nextWorker = new(); // the worker's rows of the next batch, on two threads
 
     private static Tensor Buffer(ref Tensor? t, int rows, int cols)
     {
@@ -196,11 +197,20 @@ public sealed class RbmTrainer
                 _gather.Set(data, order, b, batch);
                 if (Compute.Threads > 1 && (long)bs * data.Cols >= Trainer.ParallelGatherValues) WorkerPool.Current.Run(_gather, Compute.Threads);
                 else _gather.Execute(0, 1);
-                // The next batch's rows start on their way to the cache during this step, to arrive while it computes.
-                _next.Set(data, order, b + bs, Math.Min(b + 2 * bs, n));
+                // The next batch's rows start on their way to the cache during this step, to arrive
+                // while it computes. On two threads each asks for the rows it will gather (the
+                // worker gathering rows the calling thread had asked for took 60 µs against 32).
+                int nextEnd = Math.Min(b + 2 * bs, n);
+                if (Compute.Threads == 2)
+                {
+                    var (_, mid) = WorkerPool.PartOf(nextEnd - (b + bs), 0, 2);
+                    _next.Set(data, order, b + bs, b + bs + mid);
+                    _nextWorker.Set(data, order, b + bs + mid, nextEnd);
+                }
+                else _next.Set(data, order, b + bs, nextEnd);
                 Profile.Add(Profile.RbmGather, tg);
                 try { Step(batch, momentum, _sampler); }
-                finally { _next.Clear(); }
+                finally { _next.Clear(); _nextWorker.Clear(); }
                 if (averaging) average!.Add();
             }
             if (epoch == _o.Epochs) average?.CopyTo();
@@ -233,7 +243,7 @@ public sealed class RbmTrainer
             // CD-k with the engine's sampler: by halves of the hidden units (RbmHalvesStep).
             if (v0.Cols != _rbm.Visible) throw new ArgumentException($"The batch has {v0.Cols} features; the RBM has {_rbm.Visible} visible units.");
             (_halves ??= new RbmHalvesStep(_rbm)).Run(v0, _dW, _dc, _db, (float)(_o.LearningRate / bs), (float)momentum,
-                (float)(_o.LearningRate * _o.WeightDecay), _o.GibbsSteps, _o.SampleVisibles ?? _o.Persistent, fast, _next);
+                (float)(_o.LearningRate * _o.WeightDecay), _o.GibbsSteps, _o.SampleVisibles ?? _o.Persistent, fast, _next, _nextWorker);
             return;
         }
         var hPos = Buffer(ref _hPos, bs, _rbm.Hidden);

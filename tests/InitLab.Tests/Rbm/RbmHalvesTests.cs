@@ -190,6 +190,54 @@ public class RbmHalvesTests
         Assert.All(rbm.Weights.Data, w => Assert.True(float.IsFinite(w)));
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void EachThreadAsksForTheNextRowsItGathers(int threads)
+    {
+        // The calling thread's prefetch and the worker's both ask for all their rows in a step
+        // (on one thread, the one thread asks for both), and the weights are those of a step
+        // with no prefetch at all.
+        using var scope = Compute.UseThreads(threads);
+        var batch = Batch(8, 30, 2);
+        float[] Stepped(InitLab.Training.RowPrefetch? first, InitLab.Training.RowPrefetch? second)
+        {
+            var rbm = Model(30, 70, 4);
+            new RbmHalvesStep(rbm).Run(batch, new Tensor(70, 30), new float[70], new float[30], 0.01f, 0.5f, 0, 2, false, new FastSampler(1), first, second);
+            return rbm.Weights.Data;
+        }
+        var (mine, workers) = (new InitLab.Training.RowPrefetch(), new InitLab.Training.RowPrefetch());
+        mine.Set(batch, [0, 1, 2, 3, 4, 5, 6, 7], 0, 4);
+        workers.Set(batch, [0, 1, 2, 3, 4, 5, 6, 7], 4, 8);
+        Assert.Equal(Stepped(null, null), Stepped(mine, workers));
+        Assert.Equal(4, mine.Asked);
+        Assert.Equal(4, workers.Asked);
+    }
+
+    [Fact]
+    public async Task AFailedPrefetchOnTheWorkerLeavesTheNextStepWorking()
+    {
+        // As above, with the worker's half failing at its prefetch.
+        using var scope = Compute.UseThreads(2);
+        var rbm = Model(30, 70, 4);
+        var step = new RbmHalvesStep(rbm);
+        var dW = new Tensor(70, 30);
+        float[] dc = new float[70], db = new float[30];
+        var batch = Batch(8, 30, 2);
+        var bad = new InitLab.Training.RowPrefetch();
+        bad.Set(batch, [0, 1, 99, 99], 0, 4);
+        var failed = Record.Exception(() => step.Run(batch, dW, dc, db, 0.01f, 0.5f, 0, 2, false, new FastSampler(1), null, bad));
+        Assert.NotNull(failed);
+        var next = Task.Run(() =>
+        {
+            using var inner = Compute.UseThreads(2);
+            step.Run(batch, dW, dc, db, 0.01f, 0.5f, 0, 2, false, new FastSampler(1));
+        });
+        Assert.True(await Task.WhenAny(next, Task.Delay(TimeSpan.FromSeconds(30))) == next, "the step after a failed one hung");
+        await next;
+        Assert.All(rbm.Weights.Data, w => Assert.True(float.IsFinite(w)));
+    }
+
     [Fact]
     public void AnEmptyBatchIsRefusedBeforeAnythingChanges()
     {
