@@ -29,15 +29,24 @@ public sealed class CrossEntropyLoss
         for (int i = 0; i < b; i++)
             if ((uint)targets[i] >= (uint)c) throw new ArgumentOutOfRangeException(nameof(targets), $"Target {targets[i]} is outside [0, {c}).");
         if (_max.Length < b) _max = new float[b];
+        if (c == 0) throw new ArgumentException("CrossEntropyLoss: the logits have no classes.");
         // Row by row: shift by the row maximum; then exp over the whole batch in one call where a
         // row alone would take the vector path too (4 or more classes: TensorPrimitives' vector
         // widths give the same bits, its scalar path for 1-3 values does not). One call instead of
         // a hundred on rows of ten: the loss of a 100x10 batch in 3.5 µs instead of 6.4 (measured alone).
+        // The maximum, the shift and the final scaling are plain loops (the same values as
+        // TensorPrimitives' Max, Subtract and Multiply: MathF.Max is IEEE maximum, NaN and
+        // +0 > -0 included, and the others one rounding per value): in a training step, after the
+        // GEMMs, each TensorPrimitives method's code comes back from beyond the caches, and the
+        // loss took 28-36 µs against 20-23 with these loops (profile build, 100x10 batches).
         for (int i = 0; i < b; i++)
         {
             var row = logits.Row(i);
-            float max = _max[i] = TensorPrimitives.Max(row);
-            TensorPrimitives.Subtract(row, max, _grad.Row(i));
+            var shifted = _grad.Row(i);
+            float max = row[0];
+            for (int j = 1; j < row.Length; j++) max = MathF.Max(max, row[j]);
+            _max[i] = max;
+            for (int j = 0; j < row.Length; j++) shifted[j] = row[j] - max;
         }
         var all = _grad.Data.AsSpan(0, b * c);
         if (c >= 4) TensorPrimitives.Exp(all, all);
@@ -51,7 +60,8 @@ public sealed class CrossEntropyLoss
             float sum = TensorPrimitives.Sum(g);
             float logSumExp = _max[i] + MathF.Log(sum);
             total += logSumExp - logits.Row(i)[t];
-            TensorPrimitives.Multiply(g, invB / sum, g);
+            float scale = invB / sum;
+            for (int j = 0; j < g.Length; j++) g[j] *= scale;
             g[t] -= invB;
         }
         return (float)(total / b);

@@ -61,6 +61,12 @@ public class CrossEntropyLossTests
             var (logits, targets) = Batch(rows, classes, seed);
             float scale = MathF.Pow(10, seed % 5 - 2);
             for (int i = 0; i < logits.Data.Length; i++) logits.Data[i] *= scale;
+            // Edge values for the row maximum: a NaN (that row's loss and gradient are then NaN),
+            // infinities, and a row of zeros of both signs; the same bits as the reference still.
+            if (seed == 17) logits.Data[logits.Data.Length / 2] = float.NaN;
+            if (seed == 18) (logits.Data[0], logits.Data[^1]) = (float.PositiveInfinity, float.NegativeInfinity);
+            if (seed == 19)
+                for (int j = 0; j < classes; j++) logits.Data[j] = j % 2 == 0 ? -0f : 0f;
             var grad = new Tensor(rows, classes);
             double total = 0;
             float invB = 1f / rows;
