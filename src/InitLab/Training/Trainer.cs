@@ -283,12 +283,15 @@ public sealed partial class Trainer
         // prefetched, 100 rows of Fashion-MNIST take 40-47 µs on two threads (profile build,
         // docs/results.md rounds six and seven): writing the batch's lines, which the other core
         // read in the last step, costs more than the conversion (3.5 µs for rows in cache).
-        _gather.Set(this, data, start, rows);
-        int threads = Compute.Threads;
-        if ((long)rows * f < ParallelGatherValues || threads <= 1) _gather.Execute(0, 1);
-        else WorkerPool.Current.Run(_gather, Math.Min(threads, rows));
-        // The next batch's rows are asked for in parts during this batch's step (Step), to arrive while it computes.
-        _next.Set(data, _order, start + rows, Math.Min(start + 2 * rows, _order.Length));
+        int threads = Compute.Threads, parts = (long)rows * f < ParallelGatherValues || threads <= 1 ? 1 : Math.Min(threads, rows);
+        int nextStart = start + rows, nextRows = Math.Min(start + 2 * rows, _order.Length) - nextStart;
+        _gather.Set(this, data, start, rows, nextStart, nextRows);
+        WorkerPool.Current.Run(_gather, parts); // one part: Run's own shortcut runs it here
+        // The next batch's rows are asked for during this batch's step, to arrive while it
+        // computes: the calling thread's share in parts between the step's GEMMs (Step), each
+        // worker's share by that worker at the end of its part of this gather (a worker that
+        // gathered rows the calling thread had asked for took 40 µs against 29, profile build).
+        _next.Set(data, _order, nextStart, nextStart + WorkerPool.PartOf(Math.Max(nextRows, 0), 0, parts).Hi);
         return _x;
     }
 
@@ -303,9 +306,10 @@ public sealed partial class Trainer
     {
         private Trainer _trainer = null!;
         private Dataset _data = null!;
-        private int _start, _rows;
+        private int _start, _rows, _nextStart, _nextRows;
 
-        public void Set(Trainer trainer, Dataset data, int start, int rows) => (_trainer, _data, _start, _rows) = (trainer, data, start, rows);
+        public void Set(Trainer trainer, Dataset data, int start, int rows, int nextStart, int nextRows) =>
+            (_trainer, _data, _start, _rows, _nextStart, _nextRows) = (trainer, data, start, rows, nextStart, nextRows);
 
         public void Execute(int index, int count)
         {
@@ -316,6 +320,10 @@ public sealed partial class Trainer
                 _data.CopyRow(idx, _trainer._x!.Row(r));
                 _trainer._y[r] = _data.Labels[idx];
             }
+            if (index == 0 || _nextRows <= 0) return;
+            // A worker's share of the next batch (the calling thread asks for its own during the step).
+            var (nextLo, nextHi) = WorkerPool.PartOf(_nextRows, index, count);
+            for (int r = nextLo; r < nextHi; r++) Ops.Prefetch(_data.Pixels(_trainer._order[_nextStart + r]));
         }
     }
 }
