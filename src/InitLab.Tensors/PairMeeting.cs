@@ -29,7 +29,7 @@ internal sealed class PairMeeting
             _generation = generation + 1;
             return true;
         }
-        var spin = new ShortSpin();
+        var spin = new ShortSpin(2);
         while (_generation == generation)
         {
             if (_failed) return false;

@@ -11,7 +11,9 @@ namespace InitLab.Tensors;
 /// running, when more threads than cores are busy). <see cref="SpinWait"/> alone yields after ten
 /// turns of about 0.3 µs: on these machines a yield is a system call of 1.5-3.5 µs, so a wait of
 /// a few microseconds ended 5-9 µs late on average (the profile build's per-job "in Run" against
-/// "last part's end"), on each of the eight parallel calls of a training step.
+/// "last part's end"), on each of the nine parallel calls of a training step. With more threads
+/// waiting for each other than the machine has processors there is no tight part: the thread
+/// waited for may need this one's processor to finish.
 /// </summary>
 internal struct ShortSpin
 {
@@ -19,9 +21,20 @@ internal struct ShortSpin
     internal const long TightMicroseconds = 100;
     private static readonly long TightTicks = Stopwatch.Frequency * TightMicroseconds / 1_000_000;
 
+    private readonly long _tightTicks;
     private long _start;
     private int _turns;
     private SpinWait _fallback;
+
+    /// <summary>A wait among <paramref name="threads"/> threads (the waiting one included).</summary>
+    public ShortSpin(int threads) : this(threads, TightTicks) { }
+
+    /// <summary>A wait whose tight part lasts <paramref name="tightTicks"/> Stopwatch ticks (for tests).</summary>
+    internal ShortSpin(int threads, long tightTicks)
+    {
+        _tightTicks = tightTicks;
+        if (threads > Environment.ProcessorCount) _turns = -1;
+    }
 
     /// <summary>Whether the wait has passed its tight part and now yields (for tests).</summary>
     internal readonly bool Yielding => _turns < 0;
@@ -36,7 +49,7 @@ internal struct ShortSpin
             {
                 long now = Stopwatch.GetTimestamp();
                 if (_turns == 0) _start = now;
-                else if (now - _start > TightTicks) _turns = -1;
+                else if (now - _start > _tightTicks) _turns = -1;
             }
             if (_turns >= 0)
             {

@@ -122,7 +122,7 @@ public sealed class WorkerPool
             finally
             {
                 long t = Profile.Now();
-                var spin = new ShortSpin();
+                var spin = new ShortSpin(count);
                 while (Volatile.Read(ref _pending) != 0) spin.SpinOnce();
                 _job = null;
                 Profile.Add(Profile.PoolWait, t);

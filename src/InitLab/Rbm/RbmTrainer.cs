@@ -180,6 +180,8 @@ public sealed class RbmTrainer
         var reports = new List<RbmEpochReport>();
         var monitor = MonitorRows.Take(data, heldOut, _o.MonitorRows);
         var average = _o.AverageEpochs > 0 ? new ParameterAverage(_rbm) : null;
+        bool parallelGather = Compute.Threads > 1 && (long)bs * data.Cols >= Trainer.ParallelGatherValues;
+        bool splitPrefetch = SplitsNextBatch(bs, data.Cols);
         for (int epoch = 1; epoch <= _o.Epochs; epoch++)
         {
             bool averaging = average is not null && epoch > _o.Epochs - _o.AverageEpochs;
@@ -195,13 +197,15 @@ public sealed class RbmTrainer
                 cancel.ThrowIfCancellationRequested();
                 long tg = Profile.Now();
                 _gather.Set(data, order, b, batch);
-                if (Compute.Threads > 1 && (long)bs * data.Cols >= Trainer.ParallelGatherValues) WorkerPool.Current.Run(_gather, Compute.Threads);
+                if (parallelGather) WorkerPool.Current.Run(_gather, Compute.Threads);
                 else _gather.Execute(0, 1);
                 // The next batch's rows start on their way to the cache during this step, to arrive
-                // while it computes. On two threads each asks for the rows it will gather (the
-                // worker gathering rows the calling thread had asked for took 60 µs against 32).
+                // while it computes. When two threads gather it and the step runs by halves (where
+                // the worker asks for its rows), each asks for the rows it will gather (the worker
+                // gathering rows the calling thread had asked for took 60 µs against 32); else the
+                // calling thread asks for them all.
                 int nextEnd = Math.Min(b + 2 * bs, n);
-                if (Compute.Threads == 2)
+                if (splitPrefetch)
                 {
                     var (_, mid) = WorkerPool.PartOf(nextEnd - (b + bs), 0, 2);
                     _next.Set(data, order, b + bs, b + bs + mid);
@@ -225,6 +229,17 @@ public sealed class RbmTrainer
         return reports;
     }
 
+    /// <summary>Whether a step with this sampler runs by halves of the hidden units (<see cref="RbmHalvesStep"/>): CD on a Bernoulli RBM with a <see cref="FastSampler"/>.</summary>
+    private bool StepsByHalves(ISampler sampler) => sampler is FastSampler && _rbm is BernoulliRbm && !_o.Persistent;
+
+    /// <summary>
+    /// Whether the next batch's rows are asked for by the two threads that will gather them, each
+    /// its own (the worker's in its half of the step), rather than all by the calling thread:
+    /// on two threads, for a batch gathered in parallel, when the step runs by halves.
+    /// </summary>
+    internal bool SplitsNextBatch(int rows, int cols) =>
+        Compute.Threads == 2 && (long)rows * cols >= Trainer.ParallelGatherValues && StepsByHalves(_sampler);
+
     /// <summary>
     /// One update on a mini-batch v0 (batch, visible): the positive phase on the data, k Gibbs
     /// steps for the negative phase (from the data for CD, from the persistent chains for PCD),
@@ -238,8 +253,9 @@ public sealed class RbmTrainer
     {
         int bs = v0.Rows;
         if (bs == 0) throw new ArgumentException("The batch is empty: an update needs at least one row.");
-        if (sampler is FastSampler fast && _rbm is BernoulliRbm && !_o.Persistent)
+        if (StepsByHalves(sampler))
         {
+            var fast = (FastSampler)sampler;
             // CD-k with the engine's sampler: by halves of the hidden units (RbmHalvesStep).
             if (v0.Cols != _rbm.Visible) throw new ArgumentException($"The batch has {v0.Cols} features; the RBM has {_rbm.Visible} visible units.");
             (_halves ??= new RbmHalvesStep(_rbm)).Run(v0, _dW, _dc, _db, (float)(_o.LearningRate / bs), (float)momentum,

@@ -17,13 +17,16 @@ internal sealed class RowPrefetch
     private int _from, _to, _done;
 
     /// <summary>Rows order[from..to) of a dataset's images are the next batch.</summary>
-    public void Set(Dataset images, int[] order, int from, int to) => (_images, _rows, _order, _from, _done, _to) = (images, null, order, from, from, to);
+    public void Set(Dataset images, int[] order, int from, int to) => (_images, _rows, _order, _from, _done, _to, AskedOn) = (images, null, order, from, from, to, 0);
 
     /// <summary>Rows order[from..to) of a tensor are the next batch.</summary>
-    public void Set(Tensor rows, int[] order, int from, int to) => (_images, _rows, _order, _from, _done, _to) = (null, rows, order, from, from, to);
+    public void Set(Tensor rows, int[] order, int from, int to) => (_images, _rows, _order, _from, _done, _to, AskedOn) = (null, rows, order, from, from, to, 0);
 
     /// <summary>How many rows of the batch have been asked for (for tests).</summary>
     internal int Asked => _images is null && _rows is null ? 0 : _done - _from;
+
+    /// <summary>The managed id of the thread that last asked for rows, 0 if none has since the last <c>Set</c> (for tests).</summary>
+    internal int AskedOn { get; private set; }
 
     /// <summary>Nothing to prefetch until the next <c>Set</c>.</summary>
     public void Clear() => (_images, _rows) = (null, null);
@@ -33,6 +36,7 @@ internal sealed class RowPrefetch
     {
         if (_images is null && _rows is null) return;
         int upTo = _from + (int)((long)(_to - _from) * part / parts);
+        if (_done < upTo) AskedOn = Environment.CurrentManagedThreadId;
         for (; _done < upTo; _done++)
         {
             if (_images is not null) Ops.Prefetch(_images.Pixels(_order[_done]));

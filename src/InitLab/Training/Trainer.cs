@@ -283,17 +283,24 @@ public sealed partial class Trainer
         // prefetched, 100 rows of Fashion-MNIST take 40-47 µs on two threads (profile build,
         // docs/results.md rounds six and seven): writing the batch's lines, which the other core
         // read in the last step, costs more than the conversion (3.5 µs for rows in cache).
-        int threads = Compute.Threads, parts = (long)rows * f < ParallelGatherValues || threads <= 1 ? 1 : Math.Min(threads, rows);
-        int nextStart = start + rows, nextRows = Math.Min(start + 2 * rows, _order.Length) - nextStart;
-        _gather.Set(this, data, start, rows, nextStart, nextRows);
-        WorkerPool.Current.Run(_gather, parts); // one part: Run's own shortcut runs it here
+        int parts = GatherParts(rows, f);
+        int nextStart = start + rows, nextRows = Math.Max(Math.Min(start + 2 * rows, _order.Length) - nextStart, 0);
         // The next batch's rows are asked for during this batch's step, to arrive while it
         // computes: the calling thread's share in parts between the step's GEMMs (Step), each
         // worker's share by that worker at the end of its part of this gather (a worker that
         // gathered rows the calling thread had asked for took 40 µs against 29, profile build).
-        _next.Set(data, _order, nextStart, nextStart + WorkerPool.PartOf(Math.Max(nextRows, 0), 0, parts).Hi);
+        // A next batch gathered in fewer parts (the epoch's last, shorter one) is asked for by
+        // the calling thread alone.
+        bool split = parts > 1 && GatherParts(nextRows, f) == parts;
+        _gather.Set(this, data, start, rows, nextStart, split ? nextRows : 0);
+        WorkerPool.Current.Run(_gather, parts); // one part: Run's own shortcut runs it here
+        _next.Set(data, _order, nextStart, nextStart + (split ? WorkerPool.PartOf(nextRows, 0, parts).Hi : nextRows));
         return _x;
     }
+
+    /// <summary>How many parts a batch of this many rows of f values is gathered in: one per compute thread when it is large enough, else one.</summary>
+    internal static int GatherParts(int rows, int f) =>
+        (long)rows * f < ParallelGatherValues || Compute.Threads <= 1 ? 1 : Math.Min(Compute.Threads, rows);
 
     private readonly GatherJob _gather = new();
     private readonly RowPrefetch _next = new();

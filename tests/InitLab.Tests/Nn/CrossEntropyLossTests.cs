@@ -100,4 +100,35 @@ public class CrossEntropyLossTests
         var ex = Assert.Throws<ArgumentOutOfRangeException>(() => loss.Forward(logits, targets));
         Assert.Contains("Target 4 is outside [0, 4)", ex.Message);
     }
+
+    /// <summary>
+    /// The row maximum the loss shifts by is TensorPrimitives.Max bit for bit where a naive
+    /// comparison loop is not: signed zeros in either order and a NaN anywhere in the row
+    /// (x &gt; max skips a NaN that comes second, and keeps -0 before +0).
+    /// </summary>
+    [Fact]
+    public void TheRowMaximumIsTensorPrimitivesMaxBitForBit()
+    {
+        float[][] rows =
+        [
+            [-0f, 0f], [0f, -0f], [-0f, -0f, -0f], [1f, float.NaN, 2f], [float.NaN, 1f], [3f, 2f, float.NaN],
+            [float.NegativeInfinity, -0f, float.NegativeInfinity], [-5f],
+            [1f, 2f, 3f, 4f, 5f, 6f, 7f, 8f, 9f, -0f, 0f, float.NaN, 10f, 11f, 12f, 13f, 14f],
+        ];
+        foreach (var row in rows)
+        {
+            float expected = System.Numerics.Tensors.TensorPrimitives.Max(row);
+            Assert.True(BitConverter.SingleToInt32Bits(expected) == BitConverter.SingleToInt32Bits(CrossEntropyLoss.RowMax(row)),
+                $"[{string.Join(", ", row)}]: {CrossEntropyLoss.RowMax(row)} against TensorPrimitives.Max's {expected}");
+        }
+    }
+
+    [Fact]
+    public void LogitsWithNoClassesAreRefusedBeforeTheTargetsAreRead()
+    {
+        // No classes: the error says so, whatever the targets hold (every target would also be
+        // "outside [0, 0)", a message that hides the cause).
+        var e = Assert.Throws<ArgumentException>(() => new CrossEntropyLoss().Forward(new Tensor(3, 0), [0, 1, 2]));
+        Assert.Contains("no classes", e.Message);
+    }
 }

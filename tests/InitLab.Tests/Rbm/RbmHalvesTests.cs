@@ -199,16 +199,16 @@ public class RbmHalvesTests
     [InlineData(2)]
     public void EachThreadAsksForTheNextRowsItGathers(int threads)
     {
-        // The calling thread's prefetch and the worker's both ask for all their rows in a step
-        // (on one thread, the one thread asks for both), and the weights are those of a step
-        // with no prefetch at all.
+        // The calling thread's prefetch and the worker's both ask for all their rows in a step,
+        // each on its own thread (on one thread, the one thread asks for both), and the weights
+        // are those of a step with no prefetch at all, bit for bit.
         using var scope = Compute.UseThreads(threads);
         var batch = Batch(8, 30, 2);
-        float[] Stepped(InitLab.Training.RowPrefetch? first, InitLab.Training.RowPrefetch? second)
+        int[] Stepped(InitLab.Training.RowPrefetch? first, InitLab.Training.RowPrefetch? second)
         {
             var rbm = Model(30, 70, 4);
             new RbmHalvesStep(rbm).Run(batch, new Tensor(70, 30), new float[70], new float[30], 0.01f, 0.5f, 0, 2, false, new FastSampler(1), first, second);
-            return rbm.Weights.Data;
+            return rbm.Weights.Data.Select(BitConverter.SingleToInt32Bits).ToArray();
         }
         var (mine, workers) = (new InitLab.Training.RowPrefetch(), new InitLab.Training.RowPrefetch());
         mine.Set(batch, [0, 1, 2, 3, 4, 5, 6, 7], 0, 4);
@@ -216,6 +216,30 @@ public class RbmHalvesTests
         Assert.Equal(Stepped(null, null), Stepped(mine, workers));
         Assert.Equal(4, mine.Asked);
         Assert.Equal(4, workers.Asked);
+        int me = Environment.CurrentManagedThreadId;
+        Assert.Equal(me, mine.AskedOn);
+        if (threads == 1) Assert.Equal(me, workers.AskedOn);
+        else Assert.NotEqual(me, workers.AskedOn);
+    }
+
+    [Fact]
+    public void TheNextBatchIsSplitOnlyWhenTwoThreadsGatherItAndTheStepRunsByHalves()
+    {
+        // Each thread asks for its own share of the next batch only where the worker will both
+        // gather its share and ask for it in its half of the step; else the calling thread asks
+        // for all of it (a worker share nobody asked for would reach memory cold).
+        bool Splits(int threads, RestrictedBoltzmannMachine rbm, bool persistent, int rows)
+        {
+            using var scope = Compute.UseThreads(threads);
+            return new RbmTrainer(rbm, new RbmOptions { Persistent = persistent }).SplitsNextBatch(rows, rbm.Visible);
+        }
+        Assert.True(Splits(2, new BernoulliRbm(784, 50), false, 100));
+        Assert.False(Splits(1, new BernoulliRbm(784, 50), false, 100));
+        Assert.False(Splits(3, new BernoulliRbm(784, 50), false, 100));
+        Assert.False(Splits(2, new BernoulliRbm(784, 50), true, 100));          // PCD: one thread's step
+        Assert.False(Splits(2, new GaussianBernoulliRbm(784, 50), false, 100)); // not by halves
+        Assert.False(Splits(2, new BernoulliRbm(784, 50), false, 20));          // 15,680 values: gathered on one thread
+        Assert.True(Splits(2, new BernoulliRbm(784, 50), false, 21));           // 16,464: on two
     }
 
     [Fact]

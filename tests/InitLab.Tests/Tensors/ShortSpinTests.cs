@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using InitLab.Tensors;
 
 namespace InitLab.Tests.Tensors;
@@ -7,15 +6,30 @@ namespace InitLab.Tests.Tensors;
 public class ShortSpinTests
 {
     [Fact]
-    public void SpinsTightFirstThenYields()
+    public void SpinsTightForItsWholeTightPart()
     {
-        var spin = new ShortSpin();
-        spin.SpinOnce();
+        // A tight part longer than the test: thousands of turns (each a clock check every 64) and
+        // still not yielding.
+        var spin = new ShortSpin(1, long.MaxValue);
+        for (int i = 0; i < 10_000; i++) spin.SpinOnce();
         Assert.False(spin.Yielding);
-        // Past the tight part by the clock: the next clock read (every 64 turns) switches to yielding.
-        var clock = Stopwatch.StartNew();
-        while (clock.Elapsed.TotalMicroseconds < 3 * ShortSpin.TightMicroseconds) spin.SpinOnce();
+    }
+
+    [Fact]
+    public void YieldsAtTheFirstClockCheckPastItsTightPart()
+    {
+        // A tight part of no time: the clock is started at the first turn and checked at the 65th.
+        var spin = new ShortSpin(1, 0);
         for (int i = 0; i < 64; i++) spin.SpinOnce();
+        Assert.False(spin.Yielding);
+        spin.SpinOnce();
         Assert.True(spin.Yielding);
+    }
+
+    [Fact]
+    public void YieldsFromTheStartWhenMoreThreadsWaitThanTheMachineHasProcessors()
+    {
+        Assert.True(new ShortSpin(Environment.ProcessorCount + 1).Yielding);
+        Assert.False(new ShortSpin(Environment.ProcessorCount).Yielding);
     }
 }
