@@ -49,6 +49,7 @@ rm -f "$RES"
 fi
 echo
 echo "== speed: one CD-1 epoch, 784-500, batch 100, $FASHION =="
+echo "machine: nproc=$(nproc) cpu=$(grep -m1 '^model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^[[:space:]]*//' || true)"
 # scikit-learn at its best: float32 data (it then computes in float32) and OpenBLAS's native
 # kernels, best of 1 and 2 BLAS threads; float64 (its default) is shown beside it, labelled.
 # The machine's speed drifts by 20-40% over minutes (a shared host), so the two take turns

@@ -183,6 +183,7 @@ for k in range(1, rounds + 1):
 print(f"the epoch's GEMMs alone, {best_threads} thread(s), each timed by itself (best round): {floor:.3f} s ({floor_line})")
 print(f"the same GEMMs one after another, as a step runs them: {seq:.3f} s; initlab best epoch / that = {best['initlab'] / seq:.2f}")
 print(f"initlab best epoch / GEMMs alone = {best['initlab'] / floor:.2f} (target <= 1.25)")
+print(f"the epoch's GEMMs alone / torch's best epoch = {floor / best['torch']:.2f} (the best ratio reachable at this run's GEMM speed)")
 print(f"best: torch {best['torch']:.3f} s/epoch, initlab {best['initlab']:.3f} s/epoch")
 print(f"ratio initlab/torch = {best['initlab'] / best['torch']:.2f} (target <= 0.40)")
 EOF
