@@ -49,7 +49,7 @@ rm -f "$RES"
 fi
 echo
 echo "== speed: one CD-1 epoch, 784-500, batch 100, $FASHION =="
-echo "machine: nproc=$(nproc) cpu=$(grep -m1 '^model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^[[:space:]]*//' || true)"
+echo "machine: nproc=$(nproc) cpu=$(grep -m1 '^model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^[[:space:]]*//' || true), family $(grep -m1 '^cpu family' /proc/cpuinfo | cut -d: -f2 | tr -d ' ' || true) model $(grep -m1 '^model[[:space:]]*:' /proc/cpuinfo | cut -d: -f2 | tr -d ' ' || true)"
 # scikit-learn at its best: float32 data (it then computes in float32) and OpenBLAS's native
 # kernels, best of 1 and 2 BLAS threads; float64 (its default) is shown beside it, labelled.
 # The machine's speed drifts by 20-40% over minutes (a shared host), so the two take turns
@@ -76,6 +76,7 @@ for t in 1 2; do
     printf 'for comparison, scikit-learn float64 (its default), %s BLAS thread(s): %.3f s/epoch\n' "$t" "$(sk "" "$t")"
 done
 dotnet build "$ROOT/bench/InitLab.Bench" -c Release -v q >/dev/null
+dotnet "$ROOT/bench/InitLab.Bench/bin/Release/net10.0/InitLab.Bench.dll" fma-peak
 gemms=$(dotnet "$ROOT/bench/InitLab.Bench/bin/Release/net10.0/InitLab.Bench.dll" epoch-gemms --rbm 500 --visible 784 --batch 100 --samples 60000 --threads "$best_t")
 floor=$(sed -n 's/^epoch GEMMs alone: \([0-9.]*\) s$/\1/p' <<<"$gemms")
 seq=$(sed -n 's/^the step.s GEMMs one after another: .*epoch: \([0-9.]*\) s$/\1/p' <<<"$gemms")

@@ -60,6 +60,9 @@ trap 'rm -rf "$TMP"' EXIT
 
 # ---- machine ---------------------------------------------------------------
 CPU_MODEL="$(grep -m1 '^model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^[[:space:]]*//' || true)"
+# The model name alone may hide the generation (a VM shows "AMD EPYC"): family 25 is Zen 3/4
+# (512-bit instructions on 256-bit units), 26 is Zen 5; they differ twofold in FMA throughput.
+CPU_MODEL="$CPU_MODEL, family $(grep -m1 '^cpu family' /proc/cpuinfo | cut -d: -f2 | tr -d ' ' || true) model $(grep -m1 '^model[[:space:]]*:' /proc/cpuinfo | cut -d: -f2 | tr -d ' ' || true)"
 TORCH_INFO="$("$PY" -c 'import torch; print(torch.__version__)')"
 echo "machine: nproc=$(nproc) cpu=${CPU_MODEL:-unknown}"
 echo "torch:   $TORCH_INFO ($PY)"
@@ -86,6 +89,8 @@ p = os.path.join(d, "train-images-idx3-ubyte")
 f = gzip.open(p + ".gz") if os.path.exists(p + ".gz") else open(p, "rb")
 print(struct.unpack(">I", f.read(8)[4:8])[0])' "$DATA_DIR")"
 dotnet build "$ROOT/bench/InitLab.Bench" -c Release -v q >"$TMP/bench-build.log" 2>&1 || { cat "$TMP/bench-build.log" >&2; exit 1; }
+# The core's ceiling, which the GEMM's GFLOP/s below are to be read against.
+dotnet "$ROOT/bench/InitLab.Bench/bin/Release/net10.0/InitLab.Bench.dll" fma-peak
 
 # ---- torch peer ------------------------------------------------------------
 # The peer gets its best configuration. OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE, which this
