@@ -60,8 +60,8 @@ trap 'rm -rf "$TMP"' EXIT
 
 # ---- machine ---------------------------------------------------------------
 CPU_MODEL="$(grep -m1 '^model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^[[:space:]]*//' || true)"
-# The model name alone may hide the generation (a VM shows "AMD EPYC"): family 25 is Zen 3/4
-# (512-bit instructions on 256-bit units), 26 is Zen 5; they differ twofold in FMA throughput.
+# The model name alone may hide the generation (a VM shows "AMD EPYC"): family 25 with AVX-512
+# is Zen 4 (512-bit instructions on 256-bit units), 26 is Zen 5; they differ twofold in FMA throughput.
 CPU_MODEL="$CPU_MODEL, family $(grep -m1 '^cpu family' /proc/cpuinfo | cut -d: -f2 | tr -d ' ' || true) model $(grep -m1 '^model[[:space:]]*:' /proc/cpuinfo | cut -d: -f2 | tr -d ' ' || true)"
 TORCH_INFO="$("$PY" -c 'import torch; print(torch.__version__)')"
 echo "machine: nproc=$(nproc) cpu=${CPU_MODEL:-unknown}"

@@ -21,15 +21,18 @@ internal struct ShortSpin
     internal const long TightMicroseconds = 100;
     private static readonly long TightTicks = Stopwatch.Frequency * TightMicroseconds / 1_000_000;
 
-    private readonly long _tightTicks;
+    private readonly long _tightTicks; // 0: TightTicks (so default(ShortSpin) has the usual tight part)
     private long _start;
     private int _turns;
     private SpinWait _fallback;
 
-    /// <summary>A wait among <paramref name="threads"/> threads (the waiting one included).</summary>
-    public ShortSpin(int threads) : this(threads, TightTicks) { }
+    /// <summary>A wait between two threads (the waiting one and one other).</summary>
+    public ShortSpin() : this(2) { }
 
-    /// <summary>A wait whose tight part lasts <paramref name="tightTicks"/> Stopwatch ticks (for tests).</summary>
+    /// <summary>A wait among <paramref name="threads"/> threads (the waiting one included).</summary>
+    public ShortSpin(int threads) : this(threads, 0) { }
+
+    /// <summary>A wait whose tight part lasts <paramref name="tightTicks"/> Stopwatch ticks, 0 for the usual <see cref="TightMicroseconds"/>, negative for none past the first clock check (for tests).</summary>
     internal ShortSpin(int threads, long tightTicks)
     {
         _tightTicks = tightTicks;
@@ -49,7 +52,7 @@ internal struct ShortSpin
             {
                 long now = Stopwatch.GetTimestamp();
                 if (_turns == 0) _start = now;
-                else if (now - _start > _tightTicks) _turns = -1;
+                else if (now - _start > (_tightTicks == 0 ? TightTicks : _tightTicks)) _turns = -1;
             }
             if (_turns >= 0)
             {

@@ -45,11 +45,17 @@ internal sealed class RbmHalvesStep : IParallelJob
 
     private readonly PairMeeting _meeting = new(); // where the two threads wait for each other
 
+    /// <summary>
+    /// How many hidden units the first half has: half, rounded up to 32 (at most all of them; the
+    /// second half is then empty, for 32 units or fewer, and the step runs on one thread).
+    /// </summary>
+    internal static int FirstHalf(int hidden) => Math.Min(hidden, ((hidden + 1) / 2 + 31) / 32 * 32);
+
     public RbmHalvesStep(RestrictedBoltzmannMachine rbm)
     {
         _rbm = rbm;
         int hidden = rbm.Hidden;
-        int first = Math.Min(hidden, ((hidden + 1) / 2 + 31) / 32 * 32); // half, rounded up to 32 (one unit: that unit)
+        int first = FirstHalf(hidden);
         (_halves[0].Lo, _halves[0].Count) = (0, first);
         (_halves[1].Lo, _halves[1].Count) = (first, hidden - first);
         foreach (var h in _halves) (h.Bias, h.SumPos, h.SumNeg) = (new float[h.Count], new float[h.Count], new float[h.Count]);

@@ -235,10 +235,12 @@ public sealed class RbmTrainer
     /// <summary>
     /// Whether the next batch's rows are asked for by the two threads that will gather them, each
     /// its own (the worker's in its half of the step), rather than all by the calling thread:
-    /// on two threads, for a batch gathered in parallel, when the step runs by halves.
+    /// on two threads, for a batch gathered in parallel, when the step runs by halves on both
+    /// (more than 32 hidden units: with fewer the second half is empty and one thread runs it).
     /// </summary>
     internal bool SplitsNextBatch(int rows, int cols) =>
-        Compute.Threads == 2 && (long)rows * cols >= Trainer.ParallelGatherValues && StepsByHalves(_sampler);
+        Compute.Threads == 2 && (long)rows * cols >= Trainer.ParallelGatherValues && StepsByHalves(_sampler)
+        && RbmHalvesStep.FirstHalf(_rbm.Hidden) < _rbm.Hidden;
 
     /// <summary>
     /// One update on a mini-batch v0 (batch, visible): the positive phase on the data, k Gibbs

@@ -22,6 +22,9 @@ internal sealed class RowPrefetch
     /// <summary>Rows order[from..to) of a tensor are the next batch.</summary>
     public void Set(Tensor rows, int[] order, int from, int to) => (_images, _rows, _order, _from, _done, _to, AskedOn) = (null, rows, order, from, from, to, 0);
 
+    /// <summary>The positions [from, to) in the order of the rows of the last <c>Set</c>, kept after <c>Clear</c> (for tests).</summary>
+    internal (int From, int To) Range => (_from, _to);
+
     /// <summary>How many rows of the batch have been asked for (for tests).</summary>
     internal int Asked => _images is null && _rows is null ? 0 : _done - _from;
 

@@ -305,6 +305,12 @@ public sealed partial class Trainer
     private readonly GatherJob _gather = new();
     private readonly RowPrefetch _next = new();
 
+    /// <summary>The positions in the epoch's order of the next batch's rows the calling thread asks for during a step (for tests).</summary>
+    internal (int From, int To) CallerNextRows => _next.Range;
+
+    /// <summary>How many of the next batch's rows the gather's workers ask for, between them, at the end of their parts (for tests).</summary>
+    internal int WorkersNextRows => _gather.NextRows;
+
     /// <summary>A batch of at least this many values is gathered on all the compute threads (the trainer's and the RBM's), a smaller one on the calling thread.</summary>
     internal const long ParallelGatherValues = 1 << 14;
 
@@ -314,6 +320,8 @@ public sealed partial class Trainer
         private Trainer _trainer = null!;
         private Dataset _data = null!;
         private int _start, _rows, _nextStart, _nextRows;
+
+        public int NextRows => _nextRows;
 
         public void Set(Trainer trainer, Dataset data, int start, int rows, int nextStart, int nextRows) =>
             (_trainer, _data, _start, _rows, _nextStart, _nextRows) = (trainer, data, start, rows, nextStart, nextRows);

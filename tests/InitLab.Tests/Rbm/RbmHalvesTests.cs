@@ -240,6 +240,8 @@ public class RbmHalvesTests
         Assert.False(Splits(2, new GaussianBernoulliRbm(784, 50), false, 100)); // not by halves
         Assert.False(Splits(2, new BernoulliRbm(784, 50), false, 20));          // 15,680 values: gathered on one thread
         Assert.True(Splits(2, new BernoulliRbm(784, 50), false, 21));           // 16,464: on two
+        Assert.False(Splits(2, new BernoulliRbm(784, 32), false, 100));         // 32 units: one half, one thread
+        Assert.True(Splits(2, new BernoulliRbm(784, 33), false, 100));
     }
 
     [Fact]

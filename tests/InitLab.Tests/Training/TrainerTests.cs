@@ -103,6 +103,32 @@ public class TrainerTests
         // The epoch's result record is the only object an epoch creates.
         Assert.True(allocated < 200, $"an epoch of 20 batches allocated {allocated} bytes");
     }
+
+    [Fact]
+    public void TheNextBatchIsSplitBetweenTheThreadsOnlyWhenBothWillGatherIt()
+    {
+        // 310 images in batches of 100 on two threads: after each of the first two batches the
+        // next (100 rows, gathered in two parts) is split, the calling thread asking for its 50
+        // and the worker for the other 50; after the third, the next rows are 10 (7,840 values,
+        // gathered on one thread), and the calling thread asks for all of them.
+        using var compute = Compute.UseThreads(2);
+        var g = new TorchGenerator(777);
+        var model = Mlp.Create([784, 16, 10], "relu", InitPlan.Parse("xavier-uniform"), g, MlpOptions.Plain);
+        var trainer = new Trainer(model, new Adam(model.Parameters, 0.001), g, new TrainingOptions { BatchSize = 100 });
+        var seen = new List<(int Batch, (int, int) Caller, int Workers)>();
+        DataSplits data;
+        using (var d = new TempDir())
+        {
+            IdxWriter.WriteDataset(d.Path, 310, 20);
+            data = MnistLoader.Load(d.Path);
+        }
+        trainer.Fit(data, 1, options: new FitOptions
+        {
+            EvaluateEachEpoch = false,
+            BatchProgress = new InlineProgress<TrainingProgress>(p => seen.Add((p.Batch, trainer.CallerNextRows, trainer.WorkersNextRows))),
+        });
+        Assert.Equal([(1, (100, 150), 100), (2, (200, 250), 100), (3, (300, 310), 0)], seen);
+    }
 }
 
 /// <summary>Tests that measure process-wide allocation must not run beside other tests.</summary>
