@@ -48,6 +48,18 @@ public sealed class WorkerPool
 
     private volatile bool _stopped;
 
+    /// <summary>Each worker's spin before it blocks in its current (or last) wait for a job, in Stopwatch ticks; -1 before its first wait (for tests).</summary>
+    internal long[] WorkerSpinBudgets()
+    {
+        lock (_runLock) return _workers.Select(w => Volatile.Read(ref w.SpinBudget)).ToArray();
+    }
+
+    /// <summary>Sets every worker's recorded spin budget back to -1 (for tests: a worker that starts waiting again sets its own).</summary>
+    internal void ForgetSpinBudgets()
+    {
+        lock (_runLock) foreach (var w in _workers) Volatile.Write(ref w.SpinBudget, -1);
+    }
+
     private readonly object _runLock = new();
     private readonly List<Worker> _workers = new();
     private IParallelJob? _job;
@@ -69,6 +81,8 @@ public sealed class WorkerPool
     {
         public readonly ManualResetEventSlim Go = new(false, spinCount: 1);
         public int Index;
+        // How long the worker's current (or last) wait for a job spins before it blocks, in Stopwatch ticks (for tests).
+        public long SpinBudget = -1;
 #if INITLAB_PROFILE
         // When the worker started and ended its part of the last job (the profile build's per-job figures).
         public long Started, Ended;
@@ -166,15 +180,19 @@ public sealed class WorkerPool
 
     private void Loop(Worker w, uint seen)
     {
+        int count = 0;
         while (true)
         {
             // The count comes from the same ticket as the generation. A worker this job does not
             // need goes back to waiting; one it needs holds the job open (Run waits for its
-            // decrement), so _job cannot change under it.
-            long ticket = WaitForNextJob(w, seen);
+            // decrement), so _job cannot change under it. After a job of more parts than the
+            // machine has processors, a worker blocks at once instead of spinning: its spin would
+            // take a processor from a thread that still has a part to finish (three threads on
+            // two cores made a training epoch five times slower).
+            long ticket = WaitForNextJob(w, seen, spin: count <= Environment.ProcessorCount);
             if (_stopped) return;
             seen = GenerationOf(ticket);
-            int count = (int)ticket;
+            count = (int)ticket;
             if (w.Index >= count) continue;
             try
             {
@@ -194,10 +212,11 @@ public sealed class WorkerPool
         }
     }
 
-    /// <summary>Spins briefly, then blocks, until a ticket of a generation past <paramref name="seen"/> is published; returns it.</summary>
-    private long WaitForNextJob(Worker w, uint seen)
+    /// <summary>Spins briefly (when <paramref name="spin"/>), then blocks, until a ticket of a generation past <paramref name="seen"/> is published; returns it.</summary>
+    private long WaitForNextJob(Worker w, uint seen, bool spin)
     {
-        long start = System.Diagnostics.Stopwatch.GetTimestamp(), now = start;
+        long start = System.Diagnostics.Stopwatch.GetTimestamp(), now = start, budget = spin ? SpinTicks : 0;
+        Volatile.Write(ref w.SpinBudget, budget);
         long ticket;
         int turns = 0;
         while (GenerationOf(ticket = Volatile.Read(ref _ticket)) == seen)
@@ -205,7 +224,7 @@ public sealed class WorkerPool
             // One PAUSE a turn and the clock every 64 turns: Thread.SpinWait(20) took about 1 µs
             // here, so a worker saw a new job up to a microsecond late.
             if ((++turns & 63) == 0) now = System.Diagnostics.Stopwatch.GetTimestamp();
-            if (now - start < SpinTicks)
+            if (now - start < budget)
             {
                 if (System.Runtime.Intrinsics.X86.X86Base.IsSupported) System.Runtime.Intrinsics.X86.X86Base.Pause();
                 else Thread.SpinWait(1);

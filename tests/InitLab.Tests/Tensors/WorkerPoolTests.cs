@@ -84,4 +84,32 @@ public class WorkerPoolTests
         Assert.Equal(total, next);
         Assert.True(largest - smallest <= 1, $"{smallest}..{largest}");
     }
+
+    [Fact]
+    public void WorkersBlockWithoutSpinningAfterAJobOfMorePartsThanProcessors()
+    {
+        // A worker that spins for its next job takes a processor; with more parts than
+        // processors, the one it takes may be the one a part still running needs. After such a
+        // job the workers wait without spinning; after a job that fits, they spin again.
+        using var scope = WorkerPool.UseOwnPool();
+        var pool = WorkerPool.Current;
+        int over = Environment.ProcessorCount + 1;
+        long[] Budgets(int parts)
+        {
+            pool.ForgetSpinBudgets();
+            pool.Run(new CountingJob(parts), parts);
+            // Each worker of the job records its budget as it starts waiting again, after its part.
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            long[] b;
+            while ((b = pool.WorkerSpinBudgets()).Take(parts - 1).Any(x => x == -1) && clock.ElapsedMilliseconds < 5000) Thread.Yield();
+            return b.Take(parts - 1).ToArray();
+        }
+        Budgets(over); // creates the workers (each records its first wait's budget, before any job, too)
+        var first = Budgets(over);
+        Assert.Equal(over - 1, first.Length);
+        Assert.All(first, b => Assert.Equal(0, b));
+        var fits = Budgets(2);
+        Assert.True(fits[0] > 0, $"the worker of a two-part job spins {fits[0]} ticks before it blocks");
+        Assert.All(Budgets(over), b => Assert.Equal(0, b));
+    }
 }
