@@ -98,7 +98,7 @@ internal static class InspectCommand
         var spectra = new List<(string Name, JacobianSpectrum Spectrum)>();
         var predictedGrad = new List<IReadOnlyList<double>?>();
         var spreads = new List<IReadOnlyList<IReadOnlyList<LayerStats>>?>();
-        using var compute = InitLab.Tensors.Compute.UseThreads(threads);
+        using var compute = Options.UseThreads(o, threads);
         foreach (var (plan, typedName) in specs.Zip(typed))
         {
             var options = new MlpOptions { Norm = normKind, Residual = residual, ResidualGain = plan.NeedsResidualGain };

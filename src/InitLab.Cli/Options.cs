@@ -69,6 +69,23 @@ internal static class Options
             $"Give a file name ending in .png, e.g. {Path.ChangeExtension(path, ".png")}.");
     }
 
+    /// <summary>
+    /// The compute threads for a command's work (<see cref="InitLab.Tensors.Compute.UseThreads"/>),
+    /// with a warning on stderr when they are more than the machine's processors: they then take
+    /// turns, and the work runs slower than on as many threads as processors (the results are
+    /// the same on any count).
+    /// </summary>
+    public static IDisposable UseThreads(Output o, int threads)
+    {
+        if (threads > Environment.ProcessorCount)
+        {
+            // Two lines that fit an 80-column terminal.
+            o.Err.WriteLine($"initlab: warning: --threads {threads} is more than the {Environment.ProcessorCount} processors here: slower.");
+            o.Err.WriteLine($"         Use --threads {Environment.ProcessorCount} or leave it out (the results are the same).");
+        }
+        return InitLab.Tensors.Compute.UseThreads(threads);
+    }
+
     public static void CheckEpochsAndThreads(int epochs, int threads)
     {
         if (epochs < 1) throw new UsageException($"--epochs must be at least 1, got {epochs}.");

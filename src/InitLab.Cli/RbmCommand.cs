@@ -80,7 +80,7 @@ internal static class RbmCommand
             Epochs = epochs, BatchSize = batch, LearningRate = lr, InitialMomentum = m[0], FinalMomentum = m[^1], WeightDecay = wd,
             GibbsSteps = cdK, Persistent = pcd, AverageEpochs = average, Seed = seed,
         };
-        using var compute = InitLab.Tensors.Compute.UseThreads(threads);
+        using var compute = Options.UseThreads(o, threads);
         RbmTrainer.Initialize(rbm, train, seed, visibleBiasFromData: visibleBias == "data");
         o.Out.WriteLine($"{(gaussian ? "Gaussian-Bernoulli" : "Bernoulli")} RBM {train.Cols}-{hidden}, {(pcd ? "PCD" : "CD")}-{cdK}, lr {lr.ToString(CultureInfo.InvariantCulture)}, " +
             $"momentum {momentumText}, weight decay {wd.ToString(CultureInfo.InvariantCulture)}\nbatch {batch}, {train.Rows:N0} training images");

@@ -50,7 +50,7 @@ internal static class SeedCommand
         Options.CheckEpochsAndThreads(epochs, threads);
         if (save is not null) OutputCheck.Writable(save, "--save");
         var splits = DataSource.Load(o, dataDir, dataset, quiet);
-        using var compute = InitLab.Tensors.Compute.UseThreads(threads);
+        using var compute = Options.UseThreads(o, threads);
         var configs = CourseLessons.Configs(lesson, DataSource.Canonical(dataDir, dataset), epochs);
         var runs = new List<(string Label, SeedExperiment Exp, IReadOnlyList<EpochReport> History)>();
         foreach (var (label, config) in configs)
@@ -73,7 +73,7 @@ internal static class SeedCommand
         if (save is not null) OutputCheck.Writable(save, "--save");
         string source = DataSource.Canonical(dataDir, dataset);
         var splits = DataSource.Load(o, dataDir, dataset, quiet);
-        using var compute = InitLab.Tensors.Compute.UseThreads(threads);
+        using var compute = Options.UseThreads(o, threads);
         var exp = SeedExperiment.Create(deep, epochs, splits, source);
         o.Out.WriteLine(TorchPrint.Parameter(exp.LastWeight.Value));
         var lines = new InlineProgress<EpochReport>(r =>

@@ -129,7 +129,7 @@ internal static class TrainCommand
 
         if (s.Summary) SummaryCommand.Print(o.Out, SummaryCommand.Network(config.Layers, config.Activation), $"{config.Architecture} {config.Activation}");
         var splits = DataSource.Load(o, s.Data, s.Dataset, s.Quiet);
-        using var compute = InitLab.Tensors.Compute.UseThreads(s.Threads);
+        using var compute = Options.UseThreads(o, s.Threads);
         using var interrupt = new CtrlC();
         var pretraining = s.Quiet ? null : RbmReporter.For(o);
         Trainer trainer;
