@@ -107,6 +107,7 @@ internal static class CompareCommand
             BatchSize = s.BatchSize,
             Epochs = s.Epochs,
         };
+        Options.WarnIfMoreThreadsThanProcessors(o, s.Threads);
         var options = new SweepOptions { Base = baseConfig, Parallel = s.Parallel, Threads = s.Threads, Grid = gridSpec, LogEvery = s.LogEvery };
         Sweep.CheckFinishedRunsMatch(s.Out, runs, options);
         var splits = DataSource.Load(o, s.Data, s.Dataset, s.Quiet);

@@ -77,13 +77,19 @@ internal static class Options
     /// </summary>
     public static IDisposable UseThreads(Output o, int threads)
     {
+        WarnIfMoreThreadsThanProcessors(o, threads);
+        return InitLab.Tensors.Compute.UseThreads(threads);
+    }
+
+    /// <summary>Two lines on stderr (80 columns) when <paramref name="threads"/> is more than the machine's processors.</summary>
+    public static void WarnIfMoreThreadsThanProcessors(Output o, int threads)
+    {
         if (threads > Environment.ProcessorCount)
         {
             // Two lines that fit an 80-column terminal.
             o.Err.WriteLine($"initlab: warning: --threads {threads} is more than the {Environment.ProcessorCount} processors here: slower.");
             o.Err.WriteLine($"         Use --threads {Environment.ProcessorCount} or leave it out (the results are the same).");
         }
-        return InitLab.Tensors.Compute.UseThreads(threads);
     }
 
     public static void CheckEpochsAndThreads(int epochs, int threads)

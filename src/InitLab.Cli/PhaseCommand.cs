@@ -75,6 +75,7 @@ internal static class PhaseCommand
             BatchSize = batchSize,
             Epochs = epochs,
         };
+        Options.WarnIfMoreThreadsThanProcessors(o, threads);
         var options = new SweepOptions { Base = baseConfig, Parallel = parallel, Threads = threads };
         Sweep.CheckFinishedRunsMatch(outDir, runs, options);
         var splits = DataSource.Load(o, data, dataset, quiet);

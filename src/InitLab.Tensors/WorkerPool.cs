@@ -216,7 +216,7 @@ public sealed class WorkerPool
     private long WaitForNextJob(Worker w, uint seen, bool spin)
     {
         long start = System.Diagnostics.Stopwatch.GetTimestamp(), now = start, budget = spin ? SpinTicks : 0;
-        Volatile.Write(ref w.SpinBudget, budget);
+        if (w.SpinBudget != budget) Volatile.Write(ref w.SpinBudget, budget); // a write only when it changes: the caller reads this object every job
         long ticket;
         int turns = 0;
         while (GenerationOf(ticket = Volatile.Read(ref _ticket)) == seen)

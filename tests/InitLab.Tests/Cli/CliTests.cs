@@ -5,7 +5,6 @@ namespace InitLab.Tests.Cli;
 
 public class CliTests
 {
-    /// <summary>Runs the CLI in-process and returns its exit code, standard output and standard error.</summary>
     [Fact]
     public void MoreThreadsThanProcessorsRunWithAWarningThatFitsTheTerminal()
     {
@@ -14,6 +13,7 @@ public class CliTests
         using var d = new TempDir();
         IdxWriter.WriteDataset(d.Path, train: 200, test: 40);
         int over = Environment.ProcessorCount + 1;
+        if (over > 256) return; // --threads takes at most 256: no count can be too many for this machine
         var (code, output, err) = Run("train", "--data", d.Path, "--layers", "784,16,10", "--epochs", "1", "--threads", over.ToString(), "--quiet");
         Assert.True(code == 0, err);
         var warning = err.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => l.Contains("--threads")).ToArray();
@@ -21,12 +21,16 @@ public class CliTests
         Assert.Contains($"--threads {over} is more than the {Environment.ProcessorCount} processors", warning[0]);
         Assert.Contains($"Use --threads {Environment.ProcessorCount}", warning[1]);
         Assert.All(warning, l => Assert.True(l.TrimEnd('\r').Length <= 80, l));
-        var (code1, output1, err1) = Run("train", "--data", d.Path, "--layers", "784,16,10", "--epochs", "1", "--threads", "1", "--quiet");
-        Assert.True(code1 == 0, err1);
-        Assert.Equal(output1, output);
-        Assert.DoesNotContain("warning", err1);
+        foreach (int fits in new[] { 1, Environment.ProcessorCount })
+        {
+            var (code1, output1, err1) = Run("train", "--data", d.Path, "--layers", "784,16,10", "--epochs", "1", "--threads", fits.ToString(), "--quiet");
+            Assert.True(code1 == 0, err1);
+            Assert.Equal(output1, output);
+            Assert.DoesNotContain("warning", err1);
+        }
     }
 
+    /// <summary>Runs the CLI in-process and returns its exit code, standard output and standard error.</summary>
     internal static (int Code, string Out, string Err) Run(params string[] args)
     {
         var o = new StringWriter();
