@@ -36,8 +36,14 @@ internal struct ShortSpin
     internal ShortSpin(int threads, long tightTicks)
     {
         _tightTicks = tightTicks;
-        if (threads > Environment.ProcessorCount) _turns = -1;
+        if (!MaySpin(threads)) _turns = -1;
     }
+
+    /// <summary>
+    /// Whether a thread waiting among <paramref name="threads"/> threads (itself included) may
+    /// spin without yielding: only when they are no more than the machine's processors.
+    /// </summary>
+    internal static bool MaySpin(int threads) => threads <= Environment.ProcessorCount;
 
     /// <summary>Whether the wait has passed its tight part and now yields (for tests).</summary>
     internal readonly bool Yielding => _turns < 0;

@@ -189,7 +189,7 @@ public sealed class WorkerPool
             // machine has processors, a worker blocks at once instead of spinning: its spin would
             // take a processor from a thread that still has a part to finish (three threads on
             // two cores made a training epoch five times slower).
-            long ticket = WaitForNextJob(w, seen, spin: count <= Environment.ProcessorCount);
+            long ticket = WaitForNextJob(w, seen, spin: ShortSpin.MaySpin(count));
             if (_stopped) return;
             seen = GenerationOf(ticket);
             count = (int)ticket;

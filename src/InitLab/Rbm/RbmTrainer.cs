@@ -180,7 +180,7 @@ public sealed class RbmTrainer
         var reports = new List<RbmEpochReport>();
         var monitor = MonitorRows.Take(data, heldOut, _o.MonitorRows);
         var average = _o.AverageEpochs > 0 ? new ParameterAverage(_rbm) : null;
-        bool parallelGather = Compute.Threads > 1 && (long)bs * data.Cols >= Trainer.ParallelGatherValues;
+        bool parallelGather = Trainer.GatherParts(bs, data.Cols) > 1; // the trainer's rule for a batch this size
         bool splitPrefetch = SplitsNextBatch(bs, data.Cols);
         for (int epoch = 1; epoch <= _o.Epochs; epoch++)
         {
@@ -239,7 +239,7 @@ public sealed class RbmTrainer
     /// (more than 32 hidden units: with fewer the second half is empty and one thread runs it).
     /// </summary>
     internal bool SplitsNextBatch(int rows, int cols) =>
-        Compute.Threads == 2 && (long)rows * cols >= Trainer.ParallelGatherValues && StepsByHalves(_sampler)
+        Compute.Threads == 2 && Trainer.GatherParts(rows, cols) == 2 && StepsByHalves(_sampler)
         && RbmHalvesStep.FirstHalf(_rbm.Hidden) < _rbm.Hidden;
 
     /// <summary>
