@@ -70,6 +70,7 @@ public static unsafe partial class Gemm
             job.Set(transA, false, m, n, k, alpha, pa, a.Cols, null, 0, beta, pc, n, b.Kernel);
             job.SetPacked(b);
             job.SetEpilogue(pBias, epilogue.Relu, pMask, epilogue.Sigmoid, pTarget, epilogue.StepDecay);
+            job.SetZeros(ZerosOf(a, null));
             try
             {
                 WorkerPool.Current.Run(job, PartsOf(job, (long)m * n * k, threads));
@@ -96,8 +97,28 @@ public static unsafe partial class Gemm
     {
         var (m, n, k) = ShapesOf(a, transA, b, transB, c);
         if (epilogue.StepTarget is not null) CheckStepTarget(epilogue, a.Data, b.Data, c.Data);
-        Multiply(transA, transB, m, n, k, alpha, a.Data, a.Cols, b.Data, b.Cols, beta, c.Data, c.Cols, threads, kernel, epilogue);
+        Multiply(ZerosOf(a, b), transA, transB, m, n, k, alpha, a.Data, a.Cols, b.Data, b.Cols, beta, c.Data, c.Cols, threads, kernel, epilogue);
     }
+
+    /// <summary>
+    /// A's zero steps are skipped from this share of zeros in A (<see cref="Tensor.ZeroShare"/>).
+    /// The first layer's forward product on one thread (100x256x784): Fashion-MNIST batches (50%
+    /// zeros; 14% of the steps of 8 rows all zero) 386 -> 358 µs, MNIST (81%; 54%) 389 -> 252,
+    /// and the check costs 1% on data without zeros.
+    /// </summary>
+    internal const float SkipZerosOfA = 0.25f;
+
+    /// <summary>
+    /// B's zero steps are skipped from this share of zeros in B. The first layer's weight
+    /// gradient (256x784x100): MNIST (30% of a row's 32-column steps zero) 386 -> 323 µs,
+    /// Fashion-MNIST (13%) 383 -> 386, and 10% slower on data without zeros.
+    /// </summary>
+    internal const float SkipZerosOfB = 0.67f;
+
+    /// <summary>Whose zero steps a product of these operands skips (<see cref="Tensor.ZeroShare"/>): A's when it has enough zeros, else B's when B has.</summary>
+    internal static GemmZeros ZerosOf(Tensor? a, Tensor? b) =>
+        a is not null && a.ZeroShare >= SkipZerosOfA ? GemmZeros.A
+        : b is not null && b.ZeroShare >= SkipZerosOfB ? GemmZeros.B : GemmZeros.None;
 
     /// <summary>A step target (W += C) must not be one of the product's operands: one thread would write it while another reads it.</summary>
     private static void CheckStepTarget(in GemmEpilogue epilogue, float[] a, float[] b, float[] c, float[]? a2 = null, float[]? b2 = null)
@@ -169,6 +190,12 @@ public static unsafe partial class Gemm
     /// </summary>
     public static void Multiply(bool transA, bool transB, int m, int n, int k, float alpha,
         ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc,
+        int threads = 0, GemmKernel kernel = GemmKernel.Auto, GemmEpilogue epilogue = default) =>
+        Multiply(GemmZeros.None, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, threads, kernel, epilogue);
+
+    /// <summary>As the public overload, skipping the zero steps of the operand <paramref name="zeros"/> names.</summary>
+    internal static void Multiply(GemmZeros zeros, bool transA, bool transB, int m, int n, int k, float alpha,
+        ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc,
         int threads = 0, GemmKernel kernel = GemmKernel.Auto, GemmEpilogue epilogue = default)
     {
         Validate(transA, transB, m, n, k, a.Length, lda, b.Length, ldb, c.Length, ldc);
@@ -183,7 +210,11 @@ public static unsafe partial class Gemm
         {
             var job = GemmJob.ForThisThread;
             int parts = Prepare(job, transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc, threads, kernel, epilogue, pBias, pMask, pTarget);
-            if (parts > 0) WorkerPool.Current.Run(job, parts);
+            if (parts > 0)
+            {
+                job.SetZeros(zeros);
+                WorkerPool.Current.Run(job, parts);
+            }
         }
     }
 
@@ -443,6 +474,11 @@ public static unsafe partial class Gemm
         private float* _bias, _mask, _target;
         private float _decay;
         private bool _relu, _sigmoid, _hasEpilogue, _inKernelEpilogue;
+        // Whose zero steps the AVX-512 kernels skip (Set resets it; SetZeros after Set).
+        private GemmZeros _zeros;
+
+        /// <summary>Skip the zero steps of A or B (the AVX-512 kernels only; the others compute every step, with the same bits for finite operands).</summary>
+        public void SetZeros(GemmZeros zeros) => _zeros = _kernel == GemmKernel.Avx512 ? zeros : GemmZeros.None;
 
         // The second product of MultiplySum (null _a2: none); it shares m, n, transA and C.
         private float* _a2, _b2;
@@ -489,6 +525,7 @@ public static unsafe partial class Gemm
             };
             _splitN = n >= m;
             _inPlaceA = kernel == GemmKernel.Avx512;
+            _zeros = GemmZeros.None;
         }
 
 #if INITLAB_PROFILE
@@ -642,8 +679,15 @@ public static unsafe partial class Gemm
                     if (epilogue && _inKernelEpilogue && mr == 8 && nr == 32 && _inPlaceA)
                     {
                         long at = (long)(row + ir) * _n + col + jr;
-                        MicroKernels.Avx512x8x32(kc, aBlock + ir * rs, rs, _ta ? _lda : 1, bStrip, cTile, _ldc, _alpha, beta, mr, nr, PackBuffers.Tile,
-                            new MicroKernels.TileEpilogue(_bias == null ? null : _bias + col + jr, _relu, _mask == null ? null : _mask + at, _n, _sigmoid));
+                        var tileEpilogue = new MicroKernels.TileEpilogue(_bias == null ? null : _bias + col + jr, _relu, _mask == null ? null : _mask + at, _n, _sigmoid);
+                        float* aTile = aBlock + ir * rs;
+                        nint cs = _ta ? _lda : 1;
+                        if (_zeros == GemmZeros.A)
+                            MicroKernels.Avx512x8x32<MicroKernels.SkipZeroA>(kc, aTile, rs, cs, bStrip, cTile, _ldc, _alpha, beta, mr, nr, PackBuffers.Tile, tileEpilogue);
+                        else if (_zeros == GemmZeros.B)
+                            MicroKernels.Avx512x8x32<MicroKernels.SkipZeroB>(kc, aTile, rs, cs, bStrip, cTile, _ldc, _alpha, beta, mr, nr, PackBuffers.Tile, tileEpilogue);
+                        else
+                            MicroKernels.Avx512x8x32<MicroKernels.NoZeroSkip>(kc, aTile, rs, cs, bStrip, cTile, _ldc, _alpha, beta, mr, nr, PackBuffers.Tile, tileEpilogue);
                         continue;
                     }
                     Tile(kc, _inPlaceA, ap + (long)ir * kc, aBlock + ir * rs, _lda, bStrip, cTile, _alpha, beta, mr, nr);
@@ -665,12 +709,25 @@ public static unsafe partial class Gemm
             if (direct)
             {
                 nint rs = _ta ? 1 : lda, cs = _ta ? lda : 1;
-                if (mr <= 4) MicroKernels.Avx512x4x32(kc, aInPlace, rs, cs, bStrip, cTile, _ldc, alpha, beta, mr, nr, tile);
-                else MicroKernels.Avx512x8x32(kc, aInPlace, rs, cs, bStrip, cTile, _ldc, alpha, beta, mr, nr, tile);
+                switch (_zeros)
+                {
+                    case GemmZeros.A:
+                        if (mr <= 4) MicroKernels.Avx512x4x32<MicroKernels.SkipZeroA>(kc, aInPlace, rs, cs, bStrip, cTile, _ldc, alpha, beta, mr, nr, tile);
+                        else MicroKernels.Avx512x8x32<MicroKernels.SkipZeroA>(kc, aInPlace, rs, cs, bStrip, cTile, _ldc, alpha, beta, mr, nr, tile);
+                        break;
+                    case GemmZeros.B:
+                        if (mr <= 4) MicroKernels.Avx512x4x32<MicroKernels.SkipZeroB>(kc, aInPlace, rs, cs, bStrip, cTile, _ldc, alpha, beta, mr, nr, tile);
+                        else MicroKernels.Avx512x8x32<MicroKernels.SkipZeroB>(kc, aInPlace, rs, cs, bStrip, cTile, _ldc, alpha, beta, mr, nr, tile);
+                        break;
+                    default:
+                        if (mr <= 4) MicroKernels.Avx512x4x32<MicroKernels.NoZeroSkip>(kc, aInPlace, rs, cs, bStrip, cTile, _ldc, alpha, beta, mr, nr, tile);
+                        else MicroKernels.Avx512x8x32<MicroKernels.NoZeroSkip>(kc, aInPlace, rs, cs, bStrip, cTile, _ldc, alpha, beta, mr, nr, tile);
+                        break;
+                }
             }
             else switch (_kernel)
             {
-                case GemmKernel.Avx512: MicroKernels.Avx512x8x32(kc, aStrip, 1, 8, bStrip, cTile, _ldc, alpha, beta, mr, nr, tile); break;
+                case GemmKernel.Avx512: MicroKernels.Avx512x8x32<MicroKernels.NoZeroSkip>(kc, aStrip, 1, 8, bStrip, cTile, _ldc, alpha, beta, mr, nr, tile); break;
                 case GemmKernel.Avx2Fma: MicroKernels.Avx6x16(kc, aStrip, bStrip, cTile, _ldc, alpha, beta, mr, nr, tile); break;
                 case GemmKernel.Vector128: MicroKernels.V128x4x8(kc, aStrip, bStrip, cTile, _ldc, alpha, beta, mr, nr, tile); break;
                 default: MicroKernels.Scalar4x8(kc, aStrip, bStrip, cTile, _ldc, alpha, beta, mr, nr, tile); break;

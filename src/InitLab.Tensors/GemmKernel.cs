@@ -20,6 +20,22 @@ public enum GemmKernel
     Naive,
 }
 
+/// <summary>
+/// Whose all-zero steps a GEMM skips (see <see cref="MicroKernels.IZeroSkip"/>): none, A's (a
+/// step p whose values of A for a tile's rows are all zero) or B's (whose values for a tile's 32
+/// columns are). Asked for where an operand is a batch of images with many zero pixels
+/// (<see cref="Tensor.ZeroShare"/>); the same bits as the full product for finite operands.
+/// </summary>
+internal enum GemmZeros
+{
+    /// <summary>Every step computed.</summary>
+    None,
+    /// <summary>Steps whose values of A are all zero skipped.</summary>
+    A,
+    /// <summary>Steps whose values of B are all zero skipped.</summary>
+    B,
+}
+
 /// <summary>Choosing and describing the GEMM kernel: what the CPU supports and which one <see cref="GemmKernel.Auto"/> means.</summary>
 public static class GemmKernels
 {

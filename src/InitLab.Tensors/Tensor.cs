@@ -12,6 +12,15 @@ public sealed class Tensor
     /// <summary>The dimensions, outermost first.</summary>
     public int[] Shape { get; }
 
+    /// <summary>
+    /// The share of this tensor's values expected to be exactly zero, set on a batch of images
+    /// (their background pixels; 0 by default, a hint only). A GEMM reading it as A skips the
+    /// steps where a tile's 8 rows of it are all zero when the share is at least
+    /// <see cref="Gemm.SkipZerosOfA"/>, and as B the steps where a tile's 32 columns of a row of
+    /// it are, from <see cref="Gemm.SkipZerosOfB"/>: the same bits as the full product for finite operands.
+    /// </summary>
+    internal float ZeroShare { get; set; }
+
     /// <summary>Number of elements (the product of the shape).</summary>
     public int Length => Data.Length;
 

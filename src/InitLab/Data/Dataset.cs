@@ -55,6 +55,15 @@ public sealed class Dataset
     /// <summary>Pixels per image (rows · cols): the network's input width, 784 for MNIST.</summary>
     public int FeatureCount => ImageRows * ImageCols;
 
+    /// <summary>
+    /// The share of pixels that are exactly 0 (MNIST's 81%, Fashion-MNIST's 50%), counted once on
+    /// first use. The trainers set it on their batches (<see cref="InitLab.Tensors.Tensor.ZeroShare"/>),
+    /// so the first layer's products skip the steps where a tile's pixels are all zero.
+    /// </summary>
+    internal float ZeroShare => _zeroShare ??= _pixels.Length == 0 ? 0f : (float)((double)_pixels.AsSpan().Count((byte)0) / _pixels.Length);
+
+    private float? _zeroShare;
+
     /// <summary>The raw bytes of image <paramref name="i"/>.</summary>
     public ReadOnlySpan<byte> Pixels(int i) => _pixels.AsSpan(i * FeatureCount, FeatureCount);
 

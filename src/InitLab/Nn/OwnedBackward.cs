@@ -188,7 +188,7 @@ internal sealed class OwnedGradient : IParallelJob
     {
         if (lo == hi) return;
         int batch = dy.Rows, units = dw.Rows, inputs = dw.Cols;
-        Gemm.Multiply(true, false, hi - lo, inputs, batch, 1f, dy.Data.AsSpan(lo), units, x.Data.AsSpan(0, batch * inputs), inputs,
+        Gemm.Multiply(Gemm.ZerosOf(null, x), true, false, hi - lo, inputs, batch, 1f, dy.Data.AsSpan(lo), units, x.Data.AsSpan(0, batch * inputs), inputs,
             0f, dw.Data.AsSpan(lo * inputs, (hi - lo) * inputs), inputs, threads: 1, kernel: kernel);
     }
 }
