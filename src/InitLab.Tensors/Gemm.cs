@@ -101,24 +101,19 @@ public static unsafe partial class Gemm
     }
 
     /// <summary>
-    /// A's zero steps are skipped from this share of zeros in A (<see cref="Tensor.ZeroShare"/>).
-    /// The first layer's forward product on one thread (100x256x784): Fashion-MNIST batches (50%
-    /// zeros; 14% of the steps of 8 rows all zero) 386 -> 358 µs, MNIST (81%; 54%) 389 -> 252,
-    /// and the check costs 1% on data without zeros.
+    /// From this share of zeros in an operand (<see cref="Tensor.ZeroShare"/>) its all-zero steps are
+    /// skipped. One thread, best of 6 interleaved rounds (2026-12-03): the first layer's forward
+    /// product (100x256x784, A the batch) on Fashion-MNIST batches (50% zero pixels; 14% of the
+    /// steps of 8 rows all zero) 380 -> 342 µs, MNIST (81%; 54%) 389 -> 245, data without zeros
+    /// 382 -> 384; its weight gradient (256x784x100, B the batch; 13% and 30% of the 32-pixel
+    /// steps zero) 383 -> 357, 388 -> 289, and 383-393 against 382-384 without zeros.
     /// </summary>
-    internal const float SkipZerosOfA = 0.25f;
-
-    /// <summary>
-    /// B's zero steps are skipped from this share of zeros in B. The first layer's weight
-    /// gradient (256x784x100): MNIST (30% of a row's 32-column steps zero) 386 -> 323 µs,
-    /// Fashion-MNIST (13%) 383 -> 386, and 10% slower on data without zeros.
-    /// </summary>
-    internal const float SkipZerosOfB = 0.67f;
+    internal const float SkipZerosFrom = 0.25f;
 
     /// <summary>Whose zero steps a product of these operands skips (<see cref="Tensor.ZeroShare"/>): A's when it has enough zeros, else B's when B has.</summary>
     internal static GemmZeros ZerosOf(Tensor? a, Tensor? b) =>
-        a is not null && a.ZeroShare >= SkipZerosOfA ? GemmZeros.A
-        : b is not null && b.ZeroShare >= SkipZerosOfB ? GemmZeros.B : GemmZeros.None;
+        a is not null && a.ZeroShare >= SkipZerosFrom ? GemmZeros.A
+        : b is not null && b.ZeroShare >= SkipZerosFrom ? GemmZeros.B : GemmZeros.None;
 
     /// <summary>A step target (W += C) must not be one of the product's operands: one thread would write it while another reads it.</summary>
     private static void CheckStepTarget(in GemmEpilogue epilogue, float[] a, float[] b, float[] c, float[]? a2 = null, float[]? b2 = null)
@@ -450,6 +445,11 @@ public static unsafe partial class Gemm
         public static float* A2 => _a2 != null ? _a2 : _a2 = Alloc(KC * (MC + 16));
         public static float* B => _b != null ? _b : _b = Alloc(KC * (NC + 32));
         public static float* Tile => _tile != null ? _tile : _tile = Alloc(8 * 32);
+        /// <summary>B's nonzero steps per 32-column strip of a packed block (<see cref="Packing.PackBNonzeroSteps"/>), and how many each strip has.</summary>
+        public static int* Steps => _steps != null ? _steps : _steps = (int*)Alloc(KC * (NC / 32 + 1));
+        public static int* Counts => _counts != null ? _counts : _counts = (int*)Alloc(NC / 32 + 1);
+        [ThreadStatic] private static int* _steps;
+        [ThreadStatic] private static int* _counts;
 
         private static float* Alloc(int floats) => (float*)NativeMemory.AlignedAlloc((nuint)floats * sizeof(float), 64);
     }
@@ -595,6 +595,9 @@ public static unsafe partial class Gemm
         {
             float* ap = PackBuffers.A, bp = PackBuffers.B;
             int kcBlock = BlockSize(_k, KC, 8), mcBlock = BlockSize(m, MC, _mr);
+            // B's all-zero steps left out where it is packed here, not transposed, for the AVX-512 kernel.
+            bool listed = _zeros == GemmZeros.B && _packed is null && !_tb && _inPlaceA;
+            int* steps = listed ? PackBuffers.Steps : null, counts = listed ? PackBuffers.Counts : null;
             for (int jc = 0; jc < n; jc += NC)
             {
                 int nc = Math.Min(NC, n - jc);
@@ -602,7 +605,8 @@ public static unsafe partial class Gemm
                 {
                     int kc = Math.Min(kcBlock, _k - pc);
                     float beta = pc == 0 ? _beta : 1f;
-                    if (_packed is null) Packing.PackB(_tb, b, _ldb, pc, jc, kc, nc, _nr, bp);
+                    if (listed) Packing.PackBNonzeroSteps(b, _ldb, pc, jc, kc, nc, bp, steps, counts);
+                    else if (_packed is null) Packing.PackB(_tb, b, _ldb, pc, jc, kc, nc, _nr, bp);
                     else bp = _packed.At(pc, kc, col0 + jc);
                     for (int ic = 0; ic < m; ic += mcBlock)
                     {
@@ -610,7 +614,7 @@ public static unsafe partial class Gemm
                         if (!_inPlaceA) Packing.PackA(_ta, a, _lda, ic, pc, mc, kc, _mr, ap);
                         bool last = pc + kc == _k;
                         Macro(mc, nc, kc, ap, bp, c + (long)ic * _ldc + jc, beta, last && _hasEpilogue, row0 + ic, col0 + jc,
-                            _ta ? a + (long)pc * _lda + ic : a + (long)ic * _lda + pc);
+                            _ta ? a + (long)pc * _lda + ic : a + (long)ic * _lda + pc, steps, counts);
                     }
                 }
             }
@@ -662,7 +666,7 @@ public static unsafe partial class Gemm
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private void Macro(int mc, int nc, int kc, float* ap, float* bp, float* c, float beta, bool epilogue, int row, int col,
-            float* aBlock)
+            float* aBlock, int* steps, int* counts)
         {
             nint rs = _ta ? 1 : _lda;
             for (int jr = 0; jr < nc; jr += _nr)
@@ -673,6 +677,17 @@ public static unsafe partial class Gemm
                 {
                     int mr = Math.Min(_mr, mc - ir);
                     float* cTile = c + (long)ir * _ldc + jr;
+                    if (steps != null)
+                    {
+                        // Only B's nonzero steps of this strip, packed one after another, and where each is in A.
+                        int strip = jr / 32;
+                        nint cs = _ta ? _lda : 1;
+                        int* st = steps + (long)strip * kc;
+                        if (mr <= 4) MicroKernels.Avx512x4x32<MicroKernels.ListedB>(counts[strip], aBlock + ir * rs, rs, cs, bStrip, cTile, _ldc, _alpha, beta, mr, nr, PackBuffers.Tile, st);
+                        else MicroKernels.Avx512x8x32<MicroKernels.ListedB>(counts[strip], aBlock + ir * rs, rs, cs, bStrip, cTile, _ldc, _alpha, beta, mr, nr, PackBuffers.Tile, steps: st);
+                        if (epilogue) GemmEpilogue.Apply(cTile, _ldc, mr, nr, row + ir, col + jr, _bias, _relu, _mask, _n, _sigmoid, _target, _decay);
+                        continue;
+                    }
                     // A full tile of the AVX-512 kernel takes bias, ReLU, mask and sigmoid in its registers.
                     // The kernel is called here directly: with the epilogue passed through Tile, every
                     // kernel call ran 7% slower (measured).
@@ -684,8 +699,6 @@ public static unsafe partial class Gemm
                         nint cs = _ta ? _lda : 1;
                         if (_zeros == GemmZeros.A)
                             MicroKernels.Avx512x8x32<MicroKernels.SkipZeroA>(kc, aTile, rs, cs, bStrip, cTile, _ldc, _alpha, beta, mr, nr, PackBuffers.Tile, tileEpilogue);
-                        else if (_zeros == GemmZeros.B)
-                            MicroKernels.Avx512x8x32<MicroKernels.SkipZeroB>(kc, aTile, rs, cs, bStrip, cTile, _ldc, _alpha, beta, mr, nr, PackBuffers.Tile, tileEpilogue);
                         else
                             MicroKernels.Avx512x8x32<MicroKernels.NoZeroSkip>(kc, aTile, rs, cs, bStrip, cTile, _ldc, _alpha, beta, mr, nr, PackBuffers.Tile, tileEpilogue);
                         continue;
@@ -709,21 +722,13 @@ public static unsafe partial class Gemm
             if (direct)
             {
                 nint rs = _ta ? 1 : lda, cs = _ta ? lda : 1;
-                switch (_zeros)
+                if (_zeros == GemmZeros.A)
                 {
-                    case GemmZeros.A:
-                        if (mr <= 4) MicroKernels.Avx512x4x32<MicroKernels.SkipZeroA>(kc, aInPlace, rs, cs, bStrip, cTile, _ldc, alpha, beta, mr, nr, tile);
-                        else MicroKernels.Avx512x8x32<MicroKernels.SkipZeroA>(kc, aInPlace, rs, cs, bStrip, cTile, _ldc, alpha, beta, mr, nr, tile);
-                        break;
-                    case GemmZeros.B:
-                        if (mr <= 4) MicroKernels.Avx512x4x32<MicroKernels.SkipZeroB>(kc, aInPlace, rs, cs, bStrip, cTile, _ldc, alpha, beta, mr, nr, tile);
-                        else MicroKernels.Avx512x8x32<MicroKernels.SkipZeroB>(kc, aInPlace, rs, cs, bStrip, cTile, _ldc, alpha, beta, mr, nr, tile);
-                        break;
-                    default:
-                        if (mr <= 4) MicroKernels.Avx512x4x32<MicroKernels.NoZeroSkip>(kc, aInPlace, rs, cs, bStrip, cTile, _ldc, alpha, beta, mr, nr, tile);
-                        else MicroKernels.Avx512x8x32<MicroKernels.NoZeroSkip>(kc, aInPlace, rs, cs, bStrip, cTile, _ldc, alpha, beta, mr, nr, tile);
-                        break;
+                    if (mr <= 4) MicroKernels.Avx512x4x32<MicroKernels.SkipZeroA>(kc, aInPlace, rs, cs, bStrip, cTile, _ldc, alpha, beta, mr, nr, tile);
+                    else MicroKernels.Avx512x8x32<MicroKernels.SkipZeroA>(kc, aInPlace, rs, cs, bStrip, cTile, _ldc, alpha, beta, mr, nr, tile);
                 }
+                else if (mr <= 4) MicroKernels.Avx512x4x32<MicroKernels.NoZeroSkip>(kc, aInPlace, rs, cs, bStrip, cTile, _ldc, alpha, beta, mr, nr, tile);
+                else MicroKernels.Avx512x8x32<MicroKernels.NoZeroSkip>(kc, aInPlace, rs, cs, bStrip, cTile, _ldc, alpha, beta, mr, nr, tile);
             }
             else switch (_kernel)
             {

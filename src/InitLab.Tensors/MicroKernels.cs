@@ -22,8 +22,9 @@ internal static unsafe class MicroKernels
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Avx512x8x32<TZeros>(int kc, float* a, nint rs, nint cs, float* b, float* c, int ldc, float alpha, float beta, int mr, int nr, float* t,
-        TileEpilogue epilogue = default) where TZeros : struct, IZeroSkip
+        TileEpilogue epilogue = default, int* steps = null) where TZeros : struct, IZeroSkip
     {
+        float* a0 = a;
         Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
         Vector512<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
         Vector512<float> c60 = default, c61 = default, c70 = default, c71 = default;
@@ -32,11 +33,12 @@ internal static unsafe class MicroKernels
         nint o5 = Math.Min(5, last) * rs, o6 = Math.Min(6, last) * rs, o7 = Math.Min(7, last) * rs;
         for (int p = 0; p < kc; p++, a += cs, b += 32)
         {
-            // A step whose 8 values of A (or 32 of B) are all zero adds nothing: skipped (see IZeroSkip).
+            // A step whose 8 values of A are all zero adds nothing: skipped (see IZeroSkip). With
+            // B's nonzero steps listed, b holds only those steps' rows, and A's is steps[p].
+            if (TZeros.Listed) a = a0 + steps[p] * cs;
             if (TZeros.A && ((Bits(a[0]) | Bits(a[o1]) | Bits(a[o2]) | Bits(a[o3]) | Bits(a[o4]) | Bits(a[o5]) | Bits(a[o6]) | Bits(a[o7])) << 1) == 0) continue;
             var b0 = Vector512.Load(b);
             var b1 = Vector512.Load(b + 16);
-            if (TZeros.B && AllZero(b0, b1)) continue;
             var av = Vector512.Create(a[0]);
             c00 = Avx512F.FusedMultiplyAdd(av, b0, c00); c01 = Avx512F.FusedMultiplyAdd(av, b1, c01);
             av = Vector512.Create(a[o1]);
@@ -90,19 +92,20 @@ internal static unsafe class MicroKernels
     /// read row mr - 1 again and are not stored.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Avx512x4x32<TZeros>(int kc, float* a, nint rs, nint cs, float* b, float* c, int ldc, float alpha, float beta, int mr, int nr, float* t)
-        where TZeros : struct, IZeroSkip
+    public static void Avx512x4x32<TZeros>(int kc, float* a, nint rs, nint cs, float* b, float* c, int ldc, float alpha, float beta, int mr, int nr, float* t,
+        int* steps = null) where TZeros : struct, IZeroSkip
     {
+        float* a0 = a;
         Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default;
         Vector512<float> c20 = default, c21 = default, c30 = default, c31 = default;
         nint last = mr - 1;
         nint o1 = Math.Min(1, last) * rs, o2 = Math.Min(2, last) * rs, o3 = Math.Min(3, last) * rs;
         for (int p = 0; p < kc; p++, a += cs, b += 32)
         {
+            if (TZeros.Listed) a = a0 + steps[p] * cs;
             if (TZeros.A && ((Bits(a[0]) | Bits(a[o1]) | Bits(a[o2]) | Bits(a[o3])) << 1) == 0) continue;
             var b0 = Vector512.Load(b);
             var b1 = Vector512.Load(b + 16);
-            if (TZeros.B && AllZero(b0, b1)) continue;
             var av = Vector512.Create(a[0]);
             c00 = Avx512F.FusedMultiplyAdd(av, b0, c00); c01 = Avx512F.FusedMultiplyAdd(av, b1, c01);
             av = Vector512.Create(a[o1]);
@@ -122,47 +125,44 @@ internal static unsafe class MicroKernels
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static uint Bits(float x) => BitConverter.SingleToUInt32Bits(x);
 
-    /// <summary>Whether all 32 values of a step's B are +0 or -0.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static bool AllZero(Vector512<float> b0, Vector512<float> b1) =>
-        Vector512.EqualsAll((b0.AsUInt32() | b1.AsUInt32()) << 1, Vector512<uint>.Zero);
-
     /// <summary>
-    /// Which operand's zeros the AVX-512 kernels skip: a step p whose values of A for the tile's
-    /// rows (<see cref="A"/>) or of B for its 32 columns (<see cref="B"/>) are all ±0 is left out.
-    /// Each element of C is one chain of fused multiply-adds over p from +0; a zero product
-    /// leaves a chain that never holds -0 unchanged, so for finite operands the skip gives the
-    /// same bits as the full chain. As in the reference BLAS (which skips a zero B(l, j)), an
-    /// infinite or NaN value met only by zeros is then not propagated.
+    /// Which zero steps the AVX-512 kernels leave out. <see cref="A"/>: a step p whose values of A
+    /// in the tile's rows are all ±0 (checked in the loop). <see cref="Listed"/>: B was packed with
+    /// its all-zero steps left out (<see cref="Packing.PackBNonzeroSteps"/>), kc counts the steps
+    /// kept, and steps[p] is the step of A that goes with B's p-th row. Each element of C is one
+    /// chain of fused multiply-adds over p from +0; a zero product leaves a chain that never holds
+    /// -0 unchanged, so for finite operands the result has the same bits as the full chain. As in
+    /// the reference BLAS (which skips a zero B(l, j)), an infinite or NaN value met only by zeros
+    /// is then not propagated.
     /// </summary>
     internal interface IZeroSkip
     {
         /// <summary>Skip a step whose values of A are all zero.</summary>
         static abstract bool A { get; }
 
-        /// <summary>Skip a step whose values of B are all zero.</summary>
-        static abstract bool B { get; }
+        /// <summary>B holds only its nonzero steps, listed in steps.</summary>
+        static abstract bool Listed { get; }
     }
 
     /// <summary>Every step computed (the dense kernels).</summary>
     internal struct NoZeroSkip : IZeroSkip
     {
         public static bool A => false;
-        public static bool B => false;
+        public static bool Listed => false;
     }
 
     /// <summary>Steps whose values of A are all zero skipped (A a batch of images, many pixels zero).</summary>
     internal struct SkipZeroA : IZeroSkip
     {
         public static bool A => true;
-        public static bool B => false;
+        public static bool Listed => false;
     }
 
-    /// <summary>Steps whose values of B are all zero skipped (B a batch of images: the first layer's weight gradient).</summary>
-    internal struct SkipZeroB : IZeroSkip
+    /// <summary>Only B's nonzero steps, packed and listed (B a batch of images: the first layer's weight gradient).</summary>
+    internal struct ListedB : IZeroSkip
     {
         public static bool A => false;
-        public static bool B => true;
+        public static bool Listed => true;
     }
 
     /// <summary>

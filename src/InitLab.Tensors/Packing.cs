@@ -115,6 +115,45 @@ internal static unsafe class Packing
         }
     }
 
+    /// <summary>
+    /// <see cref="PackB"/> for the AVX-512 kernel's 32-column strips of B not transposed, leaving out
+    /// each strip's steps (rows) whose values are all ±0: strip s keeps counts[s] rows, one after
+    /// another from dst + s·32·kc as PackB lays them out, and steps[s·kc + t] is the step p (from pc)
+    /// of its t-th row. A last strip narrower than 32 is zero-padded as PackB pads it.
+    /// </summary>
+    public static void PackBNonzeroSteps(float* b, int ldb, int pc, int jc, int kc, int nc, float* dst, int* steps, int* counts)
+    {
+        float* row = stackalloc float[32];
+        for (int s = 0, strip = 0; s < nc; s += 32, strip++)
+        {
+            int cols = Math.Min(32, nc - s), n = 0;
+            float* d = dst + (long)s * kc, src = b + (long)pc * ldb + jc + s;
+            int* st = steps + (long)strip * kc;
+            for (int j = cols; j < 32; j++) row[j] = 0f;
+            for (int p = 0; p < kc; p++, src += ldb)
+            {
+                // Every row is written at the next free place; a zero row is then overwritten by the next one.
+                Vector512<float> v0, v1;
+                if (cols == 32)
+                {
+                    v0 = Vector512.Load(src);
+                    v1 = Vector512.Load(src + 16);
+                }
+                else
+                {
+                    for (int j = 0; j < cols; j++) row[j] = src[j];
+                    v0 = Vector512.Load(row);
+                    v1 = Vector512.Load(row + 16);
+                }
+                v0.Store(d + n * 32);
+                v1.Store(d + n * 32 + 16);
+                st[n] = p;
+                n += Vector512.EqualsAll((v0.AsUInt32() | v1.AsUInt32()) << 1, Vector512<uint>.Zero) ? 0 : 1;
+            }
+            counts[strip] = n;
+        }
+    }
+
     /// <summary>dst[q*ds + r] = src[r*ss + q] for an 8x8 block, in AVX registers.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Transpose8x8(float* s, int ss, float* d, int ds)

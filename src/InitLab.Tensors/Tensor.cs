@@ -14,10 +14,10 @@ public sealed class Tensor
 
     /// <summary>
     /// The share of this tensor's values expected to be exactly zero, set on a batch of images
-    /// (their background pixels; 0 by default, a hint only). A GEMM reading it as A skips the
-    /// steps where a tile's 8 rows of it are all zero when the share is at least
-    /// <see cref="Gemm.SkipZerosOfA"/>, and as B the steps where a tile's 32 columns of a row of
-    /// it are, from <see cref="Gemm.SkipZerosOfB"/>: the same bits as the full product for finite operands.
+    /// (their background pixels; 0 by default, a hint only). From a share of
+    /// <see cref="Gemm.SkipZerosFrom"/>, a GEMM reading it as A skips the steps where a tile's 8
+    /// rows of it are all zero, and as B (not transposed) packs only the steps where a strip's 32
+    /// columns of it are not: the same bits as the full product for finite operands.
     /// </summary>
     internal float ZeroShare { get; set; }
 

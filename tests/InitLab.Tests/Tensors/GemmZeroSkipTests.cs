@@ -127,12 +127,12 @@ public class GemmZeroSkipTests
         Gemm.Multiply(a, false, b, false, full);
         Assert.All(full.Data, v => Assert.True(float.IsNaN(v)));
 
-        a.ZeroShare = Gemm.SkipZerosOfA - 0.01f;
+        a.ZeroShare = Gemm.SkipZerosFrom - 0.01f;
         Gemm.Multiply(a, false, b, false, full);
         Assert.All(full.Data, v => Assert.True(float.IsNaN(v)));
 
         if (GemmKernels.Default != GemmKernel.Avx512) return; // the other kernels compute every step
-        a.ZeroShare = Gemm.SkipZerosOfA;
+        a.ZeroShare = Gemm.SkipZerosFrom;
         var skipped = new Tensor(m, n);
         Gemm.Multiply(a, false, b, false, skipped);
         SameBits(without.Data, skipped.Data, "A's zero step with NaN in B");
@@ -145,7 +145,7 @@ public class GemmZeroSkipTests
         var aFinite = new Tensor((float[])a.Data.Clone(), m, k);
         for (int i = 0; i < m; i++) aFinite.Data[i * k + step] = 0f;
         Gemm.Multiply(aFinite, false, b, false, without);
-        b.ZeroShare = Gemm.SkipZerosOfB;
+        b.ZeroShare = Gemm.SkipZerosFrom;
         Gemm.Multiply(a, false, b, false, skipped);
         SameBits(without.Data, skipped.Data, "B's zero step with NaN in A");
     }
