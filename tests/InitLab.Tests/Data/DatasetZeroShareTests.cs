@@ -20,6 +20,13 @@ public class DatasetZeroShareTests
     }
 
     [Fact]
+    public void TheRbmTrainerCountsTheZerosOfItsData()
+    {
+        Assert.Equal(0.5f, InitLab.Rbm.RbmTrainer.ZeroShareOf(new InitLab.Tensors.Tensor([0f, 1f, -0f, 0.5f], 2, 2)));
+        Assert.Equal(0f, InitLab.Rbm.RbmTrainer.ZeroShareOf(new InitLab.Tensors.Tensor(0, 784)));
+    }
+
+    [Fact]
     public void TheTrainersBatchCarriesTheShare()
     {
         var r = new System.Random(3);
