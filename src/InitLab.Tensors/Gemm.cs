@@ -70,7 +70,7 @@ public static unsafe partial class Gemm
             job.Set(transA, false, m, n, k, alpha, pa, a.Cols, null, 0, beta, pc, n, b.Kernel);
             job.SetPacked(b);
             job.SetEpilogue(pBias, epilogue.Relu, pMask, epilogue.Sigmoid, pTarget, epilogue.StepDecay);
-            job.SetZeros(ZerosOf(a, null));
+            job.SetZeros(ZerosOf(a, transA, null, false));
             try
             {
                 WorkerPool.Current.Run(job, PartsOf(job, (long)m * n * k, threads));
@@ -97,23 +97,30 @@ public static unsafe partial class Gemm
     {
         var (m, n, k) = ShapesOf(a, transA, b, transB, c);
         if (epilogue.StepTarget is not null) CheckStepTarget(epilogue, a.Data, b.Data, c.Data);
-        Multiply(ZerosOf(a, b), transA, transB, m, n, k, alpha, a.Data, a.Cols, b.Data, b.Cols, beta, c.Data, c.Cols, threads, kernel, epilogue);
+        Multiply(ZerosOf(a, transA, b, transB), transA, transB, m, n, k, alpha, a.Data, a.Cols, b.Data, b.Cols, beta, c.Data, c.Cols, threads, kernel, epilogue);
     }
 
     /// <summary>
-    /// From this share of zeros in an operand (<see cref="Tensor.ZeroShare"/>) its all-zero steps are
-    /// skipped. One thread, best of 6 interleaved rounds (2026-12-03): the first layer's forward
-    /// product (100x256x784, A the batch) on Fashion-MNIST batches (50% zero pixels; 14% of the
-    /// steps of 8 rows all zero) 380 -> 342 µs, MNIST (81%; 54%) 389 -> 245, data without zeros
-    /// 382 -> 384; its weight gradient (256x784x100, B the batch; 13% and 30% of the 32-pixel
-    /// steps zero) 383 -> 357, 388 -> 289, and 383-393 against 382-384 without zeros.
+    /// From this share of zero pixels a dataset's batches are marked (<see cref="ImageZeros"/>).
+    /// One thread, best of 6 interleaved rounds (2026-12-03): the first layer's forward product
+    /// (100x256x784, A the batch) on Fashion-MNIST batches (50% zero pixels; 14% of the steps of 8
+    /// rows all zero) 380 -> 342 µs, MNIST (81%; 54%) 389 -> 245, data without zeros 382 -> 384;
+    /// its weight gradient (256x784x100, B the batch; 13% and 30% of the 32-pixel steps zero)
+    /// 383 -> 357, 388 -> 289, and 383-393 against 382-384 without zeros.
     /// </summary>
     internal const float SkipZerosFrom = 0.25f;
 
-    /// <summary>Whose zero steps a product of these operands skips (<see cref="Tensor.ZeroShare"/>): A's when it has enough zeros, else B's when B has.</summary>
-    internal static GemmZeros ZerosOf(Tensor? a, Tensor? b) =>
-        a is not null && a.ZeroShare >= SkipZerosFrom ? GemmZeros.A
-        : b is not null && b.ZeroShare >= SkipZerosFrom ? GemmZeros.B : GemmZeros.None;
+    /// <summary>The hint for a batch of images with this share of zero pixels: both kinds from <see cref="SkipZerosFrom"/>, else none.</summary>
+    internal static ZeroHint ImageZeros(float share) => share >= SkipZerosFrom ? ZeroHint.Columns | ZeroHint.RowStrips : ZeroHint.None;
+
+    /// <summary>
+    /// Whose zero steps op(a)·op(b) skips: A's when its steps' zeros run over 8 rows of op(A)
+    /// (columns of a, or rows of a transposed: <see cref="ZeroHint.Columns"/> or
+    /// <see cref="ZeroHint.RowStrips"/>), else B's when b, not transposed, has zero row strips.
+    /// </summary>
+    internal static GemmZeros ZerosOf(Tensor? a, bool transA, Tensor? b, bool transB) =>
+        a is not null && (a.Zeros & (transA ? ZeroHint.RowStrips : ZeroHint.Columns)) != 0 ? GemmZeros.A
+        : b is not null && !transB && (b.Zeros & ZeroHint.RowStrips) != 0 ? GemmZeros.B : GemmZeros.None;
 
     /// <summary>A step target (W += C) must not be one of the product's operands: one thread would write it while another reads it.</summary>
     private static void CheckStepTarget(in GemmEpilogue epilogue, float[] a, float[] b, float[] c, float[]? a2 = null, float[]? b2 = null)
@@ -310,6 +317,8 @@ public static unsafe partial class Gemm
                 threads, kernel, epilogue2, pBias2, pMask2, null);
             int parts = Math.Max(parts1, parts2);
             if (parts == 0) return;
+            job1.SetZeros(ZerosOf(a1, transA1, b1, transB1));
+            job2.SetZeros(ZerosOf(a2, transA2, b2, transB2));
             var pair = PairJob.ForThisThread;
             // A product done here already (parts 0: nothing to multiply) is left out of the job.
             pair.Set(parts1 > 0 ? job1 : null, parts1, parts2 > 0 ? job2 : null, parts2);

@@ -22,9 +22,9 @@ public enum GemmKernel
 
 /// <summary>
 /// Whose all-zero steps a GEMM skips (see <see cref="MicroKernels.IZeroSkip"/>): none, A's (a
-/// step p whose values of A for a tile's rows are all zero) or B's (whose values for a tile's 32
-/// columns are). Asked for where an operand is a batch of images with many zero pixels
-/// (<see cref="Tensor.ZeroShare"/>); the same bits as the full product for finite operands.
+/// step p whose values of A for a tile's rows are all zero) or B's (whose values for a strip's 32
+/// columns are). Chosen by <see cref="Gemm.ZerosOf"/> from the operands' <see cref="Tensor.Zeros"/>;
+/// the same bits as the full product for finite operands.
 /// </summary>
 internal enum GemmZeros
 {
@@ -32,8 +32,20 @@ internal enum GemmZeros
     None,
     /// <summary>Steps whose values of A are all zero skipped.</summary>
     A,
-    /// <summary>Steps whose values of B are all zero skipped.</summary>
+    /// <summary>Steps whose values of B are all zero left out when B is packed.</summary>
     B,
+}
+
+/// <summary>Where a tensor's zeros are expected (<see cref="Tensor.Zeros"/>), as the GEMM can use them.</summary>
+[Flags]
+internal enum ZeroHint
+{
+    /// <summary>No hint: every step computed.</summary>
+    None = 0,
+    /// <summary>A column is often zero in 8 rows running: images' background pixels over a batch, a ReLU unit off for several samples (skipped as A).</summary>
+    Columns = 1,
+    /// <summary>A row is often zero in 32 columns running: an image's blank lines (left out as B, not transposed).</summary>
+    RowStrips = 2,
 }
 
 /// <summary>Choosing and describing the GEMM kernel: what the CPU supports and which one <see cref="GemmKernel.Auto"/> means.</summary>

@@ -13,13 +13,12 @@ public sealed class Tensor
     public int[] Shape { get; }
 
     /// <summary>
-    /// The share of this tensor's values expected to be exactly zero, set on a batch of images
-    /// (their background pixels; 0 by default, a hint only). From a share of
-    /// <see cref="Gemm.SkipZerosFrom"/>, a GEMM reading it as A skips the steps where a tile's 8
-    /// rows of it are all zero, and as B (not transposed) packs only the steps where a strip's 32
-    /// columns of it are not: the same bits as the full product for finite operands.
+    /// Where this tensor's zeros are expected to lie (a hint; none by default): set on a batch of
+    /// images (background pixels), a ReLU's output and a gradient masked by one. A GEMM then
+    /// leaves out the steps that are all zero (<see cref="Gemm.ZerosOf"/>; the same bits as the
+    /// full product for finite operands).
     /// </summary>
-    internal float ZeroShare { get; set; }
+    internal ZeroHint Zeros { get; set; }
 
     /// <summary>Number of elements (the product of the shape).</summary>
     public int Length => Data.Length;

@@ -57,7 +57,7 @@ public sealed class Dataset
 
     /// <summary>
     /// The share of pixels that are exactly 0 (MNIST's 81%, Fashion-MNIST's 50%), counted once on
-    /// first use. The trainers set it on their batches (<see cref="InitLab.Tensors.Tensor.ZeroShare"/>),
+    /// first use. The trainers mark their batches from it (<see cref="InitLab.Tensors.Gemm.ImageZeros"/>),
     /// so the first layer's products skip the steps where a tile's pixels are all zero.
     /// </summary>
     internal float ZeroShare => _zeroShare ??= _pixels.Length == 0 ? 0f : (float)((double)_pixels.AsSpan().Count((byte)0) / _pixels.Length);

@@ -104,7 +104,7 @@ internal sealed class OwnedBackward : IParallelJob
         int batch = _dy.Rows, units = _w.Rows, inputs = _w.Cols;
         var (lo, hi) = Units(part);
         var into = part == 0 ? _dx.Data.AsSpan(0, batch * inputs) : _second.AsSpan(0, batch * inputs);
-        Gemm.Multiply(false, false, batch, inputs, hi - lo, 1f, _dy.Data.AsSpan(lo), units, _w.Data.AsSpan(lo * inputs, (hi - lo) * inputs), inputs,
+        Gemm.Multiply(Gemm.ZerosOf(_dy, false, null, false), false, false, batch, inputs, hi - lo, 1f, _dy.Data.AsSpan(lo), units, _w.Data.AsSpan(lo * inputs, (hi - lo) * inputs), inputs,
             0f, into, inputs, threads: 1, kernel: _kernel);
     }
 
@@ -188,7 +188,7 @@ internal sealed class OwnedGradient : IParallelJob
     {
         if (lo == hi) return;
         int batch = dy.Rows, units = dw.Rows, inputs = dw.Cols;
-        Gemm.Multiply(Gemm.ZerosOf(null, x), true, false, hi - lo, inputs, batch, 1f, dy.Data.AsSpan(lo), units, x.Data.AsSpan(0, batch * inputs), inputs,
+        Gemm.Multiply(Gemm.ZerosOf(dy, true, x, false), true, false, hi - lo, inputs, batch, 1f, dy.Data.AsSpan(lo), units, x.Data.AsSpan(0, batch * inputs), inputs,
             0f, dw.Data.AsSpan(lo * inputs, (hi - lo) * inputs), inputs, threads: 1, kernel: kernel);
     }
 }

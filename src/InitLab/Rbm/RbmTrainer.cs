@@ -116,7 +116,7 @@ public sealed class RbmTrainer
     private readonly RowPrefetch _next = new();
     private readonly RowPrefetch _nextWorker = new(); // the worker's rows of the next batch, on two threads
 
-    /// <summary>The share of the data's values that are exactly zero (<see cref="Tensor.ZeroShare"/>).</summary>
+    /// <summary>The share of the data's values that are exactly zero (for <see cref="Gemm.ImageZeros"/>).</summary>
     internal static float ZeroShareOf(Tensor data) =>
         data.Length == 0 ? 0f : (float)((double)data.Data.AsSpan().Count(0f) / data.Length);
 
@@ -181,7 +181,7 @@ public sealed class RbmTrainer
         var order = new int[n];
         for (int i = 0; i < n; i++) order[i] = i;
         // Images with many zero pixels: the products reading the batch skip their all-zero steps (same bits).
-        var batch = new Tensor(bs, _rbm.Visible) { ZeroShare = ZeroShareOf(data) };
+        var batch = new Tensor(bs, _rbm.Visible) { Zeros = Gemm.ImageZeros(ZeroShareOf(data)) };
         var reports = new List<RbmEpochReport>();
         var monitor = MonitorRows.Take(data, heldOut, _o.MonitorRows);
         var average = _o.AverageEpochs > 0 ? new ParameterAverage(_rbm) : null;

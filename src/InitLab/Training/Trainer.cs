@@ -277,7 +277,7 @@ public sealed partial class Trainer
     private Tensor Gather(Dataset data, int start, int rows, int f)
     {
         if (_x is null || _x.Rows != rows) _x = new Tensor(rows, f);
-        _x.ZeroShare = data.ZeroShare; // the first layer's products skip all-zero steps of the batch
+        _x.Zeros = Gemm.ImageZeros(data.ZeroShare); // the first layer's products skip all-zero steps of the batch
         if (_y.Length < rows) _y = new int[rows];
         // The rows are split between the compute threads: each row is a few scattered cache
         // lines to wait for and bytes to convert. In a step, with the next batch's rows
@@ -306,7 +306,7 @@ public sealed partial class Trainer
     private readonly GatherJob _gather = new();
     private readonly RowPrefetch _next = new();
 
-    /// <summary>The last batch gathered (for tests): it carries its dataset's <see cref="Dataset.ZeroShare"/>.</summary>
+    /// <summary>The last batch gathered (for tests): it carries its dataset's zeros (<see cref="Dataset.ZeroShare"/>).</summary>
     internal Tensor? Batch => _x;
 
     /// <summary>The positions in the epoch's order of the next batch's rows the calling thread asks for during a step (for tests).</summary>

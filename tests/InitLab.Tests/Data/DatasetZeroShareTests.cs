@@ -40,6 +40,7 @@ public class DatasetZeroShareTests
         var trainer = new Trainer(model, new Adam(model.Parameters, 0.001), g, new TrainingOptions { BatchSize = 50 });
         Assert.Null(trainer.Batch);
         trainer.RunEpoch(data, 1);
-        Assert.Equal(data.ZeroShare, trainer.Batch!.ZeroShare);
+        Assert.Equal(InitLab.Tensors.ZeroHint.Columns | InitLab.Tensors.ZeroHint.RowStrips, trainer.Batch!.Zeros);
+        Assert.Equal(InitLab.Tensors.ZeroHint.None, InitLab.Tensors.Gemm.ImageZeros(InitLab.Tensors.Gemm.SkipZerosFrom - 0.01f));
     }
 }
