@@ -44,7 +44,7 @@ internal enum ZeroHint
     None = 0,
     /// <summary>A column is often zero in 8 rows running: images' background pixels over a batch, a ReLU unit off for several samples (skipped as A).</summary>
     Columns = 1,
-    /// <summary>A row is often zero in 32 columns running: an image's blank lines (left out as B, not transposed).</summary>
+    /// <summary>A row is often zero in several columns running: an image's blank lines, a sample for which neighbouring ReLU units are off (skipped as A transposed, 8 columns; left out as B, not transposed, 32).</summary>
     RowStrips = 2,
 }
 
