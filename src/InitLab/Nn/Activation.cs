@@ -21,6 +21,7 @@ public abstract class Activation : Layer
         Input = x;
         Output = Ensure(ref _outputBuffer, x.Rows, x.Cols);
         Apply(x.Data, Output.Data);
+        Output.Zeros = OutputZeros;
         return Output;
     }
 
@@ -34,8 +35,13 @@ public abstract class Activation : Layer
         if (Output is null || Input is null) throw new InvalidOperationException("Backward called before Forward.");
         var dx = Ensure(ref _gradInput, gradOutput.Rows, gradOutput.Cols);
         Derive(gradOutput.Data, dx.Data);
+        // Zero where the output is (a ReLU's backward): as the masked gradient a fused ReLU leaves.
+        dx.Zeros = OutputZeros != ZeroHint.None ? ZeroHint.Columns | ZeroHint.RowStrips : ZeroHint.None;
         return dx;
     }
+
+    /// <summary>Where this activation's outputs are zero (a hint for the products that read them; none but ReLU's).</summary>
+    internal virtual ZeroHint OutputZeros => ZeroHint.None;
 
     /// <summary>y = f(x).</summary>
     protected abstract void Apply(ReadOnlySpan<float> x, Span<float> y);
@@ -91,6 +97,9 @@ public sealed class Relu : Activation
 
     /// <summary>Fraction of units whose output is 0 for every sample in the batch.</summary>
     public override double DeadOrSaturated(Tensor output) => DeadUnits(output);
+
+    /// <summary>A unit is often off for several samples running (see <see cref="Tensor.Zeros"/>).</summary>
+    internal override ZeroHint OutputZeros => ZeroHint.Columns;
 
     /// <inheritdoc/>
     protected override void Apply(ReadOnlySpan<float> x, Span<float> y) => Ops.Relu(x, y);

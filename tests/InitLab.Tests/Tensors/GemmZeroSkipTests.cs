@@ -177,3 +177,19 @@ public class GemmZeroSkipTests
         SameBits(without.Data, skipped.Data, "B's zero step with NaN in A");
     }
 }
+
+/// <summary>Which layers mark their outputs for the zero skip.</summary>
+public class ZeroHintTests
+{
+    [Fact]
+    public void AReluMarksItsOutputAndItsMaskedGradientOthersDoNot()
+    {
+        var x = new Tensor([1f, -1f, 0.5f, -2f], 2, 2);
+        var relu = new InitLab.Nn.Relu();
+        Assert.Equal(ZeroHint.Columns, relu.Forward(x).Zeros);
+        Assert.Equal(ZeroHint.Columns | ZeroHint.RowStrips, relu.Backward(new Tensor([1f, 1f, 1f, 1f], 2, 2))!.Zeros);
+        var tanh = new InitLab.Nn.Tanh();
+        Assert.Equal(ZeroHint.None, tanh.Forward(x).Zeros);
+        Assert.Equal(ZeroHint.None, tanh.Backward(new Tensor([1f, 1f, 1f, 1f], 2, 2))!.Zeros);
+    }
+}
